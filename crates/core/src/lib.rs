@@ -1,0 +1,18 @@
+//! The domain core of lakecat: typed ids, validated names, the entities of the catalog,
+//! permissions and their bundles, and the port traits that adapters implement.
+//!
+//! This crate must not depend on any I/O crate (no sea-orm, sqlx, aws-sdk, async-graphql,
+//! axum, reqwest): `tests/core_is_pure.rs` checks that with `cargo tree`.
+
+pub mod audit;
+pub mod caller;
+pub mod catalog;
+pub mod error;
+pub mod glossary;
+pub mod ids;
+pub mod names;
+pub mod page;
+pub mod permissions;
+pub mod ports;
+
+pub use error::{Error, ErrorCode, Result};
