@@ -1,1 +1,100 @@
-//! placeholder
+//! The catalog store adapter: sea-orm over PostgreSQL (production, Aurora compatible) and
+//! SQLite (embedded default), with forward-only migrations. Implements
+//! [`lakecat_core::ports::CatalogStore`]; every mutation is one transaction that also writes
+//! its audit event. Depends on core, never on the API or AWS crates.
+
+mod catalog_store;
+mod convert;
+pub mod entities;
+mod errors;
+pub mod migration;
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use lakecat_core::{Error, Result};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+pub use errors::db_err;
+
+/// The store. Cheap to clone; shares one connection pool.
+#[derive(Clone)]
+pub struct SeaStore {
+    db: DatabaseConnection,
+    statements: Arc<AtomicU64>,
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreConfig { url: url.into(), max_connections: 16 }
+    }
+}
+
+impl SeaStore {
+    /// Connects (creating a SQLite file if needed). Does not migrate.
+    pub async fn connect(config: &StoreConfig) -> Result<Self> {
+        let is_sqlite = config.url.starts_with("sqlite:");
+        let mut opts = ConnectOptions::new(config.url.clone());
+        opts.max_connections(if is_sqlite { config.max_connections.min(8) } else { config.max_connections })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let mut db = Database::connect(opts)
+            .await
+            .map_err(|e| Error::unavailable(format!("cannot connect to the database: {e}")))?;
+        if is_sqlite {
+            // WAL lets readers run beside the single writer; the busy timeout queues writers.
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+                db.execute_unprepared(pragma).await.map_err(db_err)?;
+            }
+        }
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(SeaStore { db, statements })
+    }
+
+    /// Connects and applies pending migrations.
+    pub async fn open(config: &StoreConfig) -> Result<Self> {
+        let store = SeaStore::connect(config).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        migration::Migrator::up(&self.db, None)
+            .await
+            .map_err(|e| Error::internal(format!("migration failed: {e}")))
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// SQL statements executed through this store so far (for statement-count tests).
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// The SQLite URL for a data directory's catalog file.
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}

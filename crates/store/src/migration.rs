@@ -1,0 +1,264 @@
+//! Forward-only migrations. DDL is written out per version (not derived from the entities)
+//! so an old migration never changes when an entity does; a few type names differ between
+//! PostgreSQL and SQLite and are substituted.
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Catalog)]
+    }
+}
+
+/// Runs `ddl` statement by statement with `{ts}`, `{json}` substituted for the backend.
+async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    let (ts, json) = match backend {
+        DbBackend::Postgres => ("TIMESTAMPTZ", "JSONB"),
+        _ => ("TEXT", "TEXT"),
+    };
+    let sql = ddl.replace("{ts}", ts).replace("{json}", json);
+    let conn = manager.get_connection();
+    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        conn.execute_unprepared(stmt).await?;
+    }
+    Ok(())
+}
+
+struct M0001Catalog;
+
+impl MigrationName for M0001Catalog {
+    fn name(&self) -> &str {
+        "m0001_catalog"
+    }
+}
+
+const M0001: &str = r#"
+CREATE TABLE team (
+    name TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL
+);
+CREATE TABLE tenant_permission (
+    team TEXT NOT NULL,
+    permission TEXT NOT NULL,
+    PRIMARY KEY (team, permission)
+);
+CREATE TABLE resource_permission (
+    resource_id TEXT NOT NULL,
+    team TEXT NOT NULL,
+    permission TEXT NOT NULL,
+    PRIMARY KEY (resource_id, team, permission)
+);
+CREATE INDEX resource_permission_by_team ON resource_permission (team, permission, resource_id);
+CREATE TABLE organization (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags {json} NOT NULL,
+    admin_team TEXT NOT NULL,
+    archived BOOLEAN NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE TABLE environment (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organization (id),
+    label TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags {json} NOT NULL,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    owner_team TEXT NOT NULL,
+    env_type TEXT NOT NULL,
+    resource_prefix TEXT NOT NULL,
+    pivot_role_name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    UNIQUE (account_id, region)
+);
+CREATE INDEX environment_by_org ON environment (organization_id, id);
+CREATE TABLE dataset (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES organization (id),
+    environment_id TEXT NOT NULL REFERENCES environment (id),
+    label TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    description TEXT NOT NULL,
+    owner_team TEXT NOT NULL,
+    stewards_team TEXT,
+    confidentiality TEXT NOT NULL,
+    topics {json} NOT NULL,
+    tags {json} NOT NULL,
+    auto_approval BOOLEAN NOT NULL,
+    imported BOOLEAN NOT NULL,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    glue_database TEXT NOT NULL,
+    kms_alias TEXT,
+    admin_role_arn TEXT NOT NULL,
+    stack_status TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    UNIQUE (environment_id, slug)
+);
+CREATE INDEX dataset_by_env ON dataset (environment_id, id);
+CREATE INDEX dataset_by_org ON dataset (organization_id, id);
+CREATE INDEX dataset_by_owner ON dataset (owner_team, id);
+CREATE TABLE resource_tag (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    PRIMARY KEY (kind, value, resource_id)
+);
+CREATE INDEX resource_tag_by_resource ON resource_tag (resource_id);
+CREATE TABLE dataset_table (
+    id TEXT PRIMARY KEY,
+    dataset_id TEXT NOT NULL REFERENCES dataset (id),
+    glue_name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    location TEXT NOT NULL,
+    format TEXT NOT NULL,
+    properties {json} NOT NULL,
+    description TEXT NOT NULL,
+    tags {json} NOT NULL,
+    fingerprint TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    UNIQUE (dataset_id, glue_name)
+);
+CREATE INDEX dataset_table_by_dataset ON dataset_table (dataset_id, id);
+CREATE TABLE dataset_column (
+    id TEXT PRIMARY KEY,
+    table_id TEXT NOT NULL REFERENCES dataset_table (id),
+    name TEXT NOT NULL,
+    data_type TEXT NOT NULL,
+    is_partition BOOLEAN NOT NULL,
+    position BIGINT NOT NULL,
+    description TEXT NOT NULL,
+    tags {json} NOT NULL,
+    classification TEXT,
+    version BIGINT NOT NULL,
+    UNIQUE (table_id, position)
+);
+CREATE TABLE folder (
+    id TEXT PRIMARY KEY,
+    dataset_id TEXT NOT NULL REFERENCES dataset (id),
+    label TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags {json} NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    UNIQUE (dataset_id, prefix)
+);
+CREATE INDEX folder_by_dataset ON folder (dataset_id, id);
+CREATE TABLE stack (
+    id TEXT PRIMARY KEY,
+    target_id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    outputs {json} NOT NULL,
+    events {json} NOT NULL,
+    error TEXT,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE TABLE task (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target_id TEXT,
+    payload {json} NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    lease_until {ts},
+    run_after {ts} NOT NULL,
+    result {json},
+    error TEXT,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE INDEX task_by_status ON task (status, run_after);
+CREATE INDEX task_by_target ON task (target_id, id);
+CREATE TABLE glossary_node (
+    id TEXT PRIMARY KEY,
+    glossary_id TEXT NOT NULL,
+    parent_id TEXT REFERENCES glossary_node (id),
+    label TEXT NOT NULL,
+    description TEXT NOT NULL,
+    admin_team TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE INDEX glossary_node_by_parent ON glossary_node (parent_id, id);
+CREATE INDEX glossary_node_by_glossary ON glossary_node (glossary_id);
+CREATE TABLE term_link (
+    id TEXT PRIMARY KEY,
+    term_id TEXT NOT NULL REFERENCES glossary_node (id),
+    target_id TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    approved BOOLEAN NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    UNIQUE (term_id, target_id)
+);
+CREATE INDEX term_link_by_target ON term_link (target_id);
+CREATE TABLE vote (
+    target_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    PRIMARY KEY (target_id, username)
+);
+CREATE TABLE feed_message (
+    id TEXT PRIMARY KEY,
+    target_id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at {ts} NOT NULL
+);
+CREATE INDEX feed_message_by_target ON feed_message (target_id, id);
+CREATE TABLE notification (
+    id TEXT PRIMARY KEY,
+    recipient_team TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    target_id TEXT,
+    created_at {ts} NOT NULL
+);
+CREATE INDEX notification_by_team ON notification (recipient_team, id);
+CREATE TABLE notification_read (
+    notification_id TEXT NOT NULL REFERENCES notification (id),
+    username TEXT NOT NULL,
+    PRIMARY KEY (notification_id, username)
+);
+CREATE TABLE audit_event (
+    id TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    before {json},
+    after {json},
+    request_id TEXT NOT NULL,
+    at {ts} NOT NULL
+);
+CREATE INDEX audit_event_by_target ON audit_event (target_id, id)
+"#;
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Catalog {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(manager, M0001).await
+    }
+}
