@@ -137,14 +137,16 @@ fn start_private() -> Result<Cluster, String> {
     let port = free_port()?;
     let log = base.join("postgres.log");
     // The watchdog: runs postgres, and stops it and removes the directory once the process
-    // that started the cluster is gone.
+    // that started the cluster is gone. It looks in /proc because, as another user, `kill -0`
+    // cannot probe our process; it sends SIGTERM because background jobs of a non-interactive
+    // shell ignore SIGINT.
     let script = format!(
         r#"{postgres} -D '{data}' -p {port} -k '{sock}' -c listen_addresses=127.0.0.1 \
              -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
              -c max_connections=400 -c shared_buffers=256MB >'{log}' 2>&1 &
            pg=$!
-           while kill -0 {parent} 2>/dev/null && kill -0 $pg 2>/dev/null; do sleep 0.5; done
-           kill -INT $pg 2>/dev/null; wait $pg 2>/dev/null
+           while [ -d /proc/{parent} ] && [ -d /proc/$pg ]; do sleep 0.5; done
+           kill -TERM $pg 2>/dev/null; wait $pg 2>/dev/null
            rm -rf '{base}'"#,
         postgres = bindir.join("postgres").display(),
         data = data.display(),
