@@ -1,1 +1,50 @@
-//! placeholder
+//! The GraphQL API of lakecat (async-graphql 7): queries are nouns, mutations are verbs
+//! taking one input object, lists are Relay connections with signed keyset cursors. Every
+//! root field declares its permission in [`authz::requirement`]; DataLoaders batch what
+//! nested fields need; errors carry a code from a closed set. No I/O of its own: it talks to
+//! the ports of `lakecat-core`.
+
+pub mod authz;
+pub mod context;
+mod cursor;
+pub mod errors;
+mod loaders;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema};
+use lakecat_core::ports::CatalogStore;
+
+pub use context::{RequestContext, Services};
+pub use errors::ApiError;
+pub use types::{MutationRoot, QueryRoot};
+
+pub type LakecatSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Query limits (§ limits of the API).
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+#[derive(Clone)]
+pub struct SchemaConfig {
+    pub store: Arc<dyn CatalogStore>,
+    /// Key that signs pagination cursors.
+    pub cursor_key: Vec<u8>,
+    /// Introspection on (local mode) or off (production default).
+    pub introspection: bool,
+}
+
+pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
+    let services = Services::new(config.store, config.cursor_key);
+    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .data(services)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    if config.introspection { builder.finish() } else { builder.disable_introspection().finish() }
+}
+
+/// The schema in SDL, as exported to `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+}

@@ -1,0 +1,128 @@
+//! The one place where every API field declares who may call it. No field is public: the
+//! API serves signed-in callers only (health and login live outside GraphQL). Resolvers call
+//! [`authorize`] with their field's name and the resource it acts on; a field missing here
+//! is an INTERNAL error, and `tests/permissions.rs` fails if any root field is missing.
+
+use async_graphql::Context;
+use lakecat_core::caller::Caller;
+use lakecat_core::permissions::{Permission, TenantPermission};
+use lakecat_core::Error;
+
+use crate::context::{caller, request, store};
+use crate::errors::ApiResult;
+
+/// Who may call a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// Any signed-in user; the reason says why no permission is needed.
+    SignedIn(&'static str),
+    /// Members of the configured admin group.
+    Admin,
+    /// A tenant permission held by one of the caller's teams.
+    Tenant(TenantPermission),
+    /// A resource permission on the resource the field acts on (named in the text).
+    Resource(Permission, &'static str),
+    /// Both a tenant permission and a resource permission.
+    TenantAndResource(TenantPermission, Permission, &'static str),
+}
+
+use Permission as P;
+use Requirement::*;
+use TenantPermission as T;
+
+const CATALOG: &str = "catalog metadata is discoverable by every signed-in user (per-dataset visibility comes with search)";
+const OWN: &str = "acts only on the caller's own data";
+
+/// The declared requirement of a root field (`fieldName`) or nested field (`Type.field`).
+pub fn requirement(field: &str) -> Option<Requirement> {
+    Some(match field {
+        // --- queries ---
+        "me" => SignedIn(OWN),
+        "teams" => SignedIn("team names are identity-provider group names, shown when inviting"),
+        "teamTenantPermissions" => Admin,
+        "organizations" => SignedIn("the list is trimmed to organizations the caller's teams belong to"),
+        "organization" => Resource(P::GetOrganization, "id"),
+        "environments" => SignedIn("the list is trimmed to environments the caller's teams belong to"),
+        "environment" => Resource(P::GetEnvironment, "id"),
+        "dataset" | "datasets" | "table" | "tables" | "column" | "columns" | "folder" | "folders" => SignedIn(CATALOG),
+        "glossaries" | "glossaryNode" => SignedIn("glossaries are shared vocabulary, readable by every signed-in user"),
+        "upvotes" => SignedIn(CATALOG),
+        "feed" => SignedIn("comments on catalog entries are visible to those who can see the entry"),
+        "notifications" | "unreadNotificationCount" => SignedIn(OWN),
+        "auditEvents" => Resource(P::AuditDataset, "targetId (the AUDIT_* permission of the target's kind)"),
+        // --- nested fields that reveal more than the catalog entry ---
+        "Organization.teams" => Resource(P::GetOrganization, "the organization"),
+        "Environment.teams" => Resource(P::GetEnvironment, "the environment"),
+        "Dataset.teams" => Resource(P::GetDataset, "the dataset"),
+        "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
+        // --- mutations ---
+        "setTeamTenantPermissions" => Admin,
+        "createOrganization" => Tenant(T::ManageOrganizations),
+        "updateOrganization" => Resource(P::UpdateOrganization, "input.id"),
+        "archiveOrganization" => Resource(P::ArchiveOrganization, "input.id"),
+        "inviteTeamToOrganization" => Resource(P::InviteOrganizationTeam, "input.organizationId"),
+        "removeTeamFromOrganization" => Resource(P::RemoveOrganizationTeam, "input.organizationId"),
+        "createEnvironment" => TenantAndResource(T::ManageEnvironments, P::LinkEnvironment, "input.organizationId"),
+        "updateEnvironment" => TenantAndResource(T::ManageEnvironments, P::UpdateEnvironment, "input.id"),
+        "deleteEnvironment" => TenantAndResource(T::ManageEnvironments, P::DeleteEnvironment, "input.id"),
+        "inviteTeamToEnvironment" => Resource(P::InviteEnvironmentTeam, "input.environmentId"),
+        "removeTeamFromEnvironment" => Resource(P::RemoveEnvironmentTeam, "input.environmentId"),
+        "createDataset" => TenantAndResource(T::ManageDatasets, P::CreateDataset, "input.environmentId"),
+        "updateDataset" => TenantAndResource(T::ManageDatasets, P::UpdateDataset, "input.id"),
+        "deleteDataset" => TenantAndResource(T::ManageDatasets, P::DeleteDataset, "input.id"),
+        "updateTable" => Resource(P::UpdateDatasetTable, "the table's dataset"),
+        "updateColumn" => Resource(P::UpdateDatasetTable, "the column's dataset"),
+        "createFolder" => TenantAndResource(T::ManageDatasets, P::CreateDatasetFolder, "input.datasetId"),
+        "updateFolder" => Resource(P::UpdateDatasetFolder, "the folder's dataset"),
+        "deleteFolder" => Resource(P::DeleteDatasetFolder, "the folder's dataset"),
+        "createGlossary" => Tenant(T::ManageGlossaries),
+        "updateGlossaryNode" => Resource(P::UpdateGlossary, "the node's glossary"),
+        "deleteGlossaryNode" => Resource(P::DeleteGlossary, "the node's glossary"),
+        "createCategory" | "createTerm" => Resource(P::UpdateGlossary, "the parent's glossary"),
+        "linkTerm" | "unlinkTerm" => Resource(P::UpdateDataset, "the target's dataset"),
+        "approveTermLink" | "dismissTermLink" => Resource(P::ApproveTermLink, "the term's glossary"),
+        "upvote" => SignedIn("an upvote is the caller's own"),
+        "postFeedMessage" => SignedIn("any signed-in user may comment on what they can see"),
+        "markNotificationRead" | "markAllNotificationsRead" => SignedIn(OWN),
+        _ => return None,
+    })
+}
+
+/// Checks the caller against `field`'s declared requirement, on `resource` for resource
+/// permissions (and `permission_override` when the permission depends on the target's kind).
+pub async fn authorize_with<'a>(
+    ctx: &Context<'a>,
+    field: &str,
+    resource: Option<&str>,
+    permission_override: Option<Permission>,
+) -> ApiResult<&'a Caller> {
+    let req = requirement(field).ok_or_else(|| Error::internal(format!("field {field} declares no permission")))?;
+    let who = caller(ctx)?;
+    if who.is_admin {
+        return Ok(who);
+    }
+    let rc = request(ctx)?;
+    let (tenant, resource_perm) = match req {
+        SignedIn(_) => (None, None),
+        Admin => return Err(Error::forbidden(format!("{field} is reserved to the admin group")).into()),
+        Tenant(t) => (Some(t), None),
+        Resource(p, _) => (None, Some(permission_override.unwrap_or(p))),
+        TenantAndResource(t, p, _) => (Some(t), Some(permission_override.unwrap_or(p))),
+    };
+    if let Some(t) = tenant {
+        if !rc.tenant_permissions(store(ctx)).await?.contains(&t) {
+            return Err(Error::forbidden(format!("none of your teams holds the {} tenant permission", t.as_str())).into());
+        }
+    }
+    if let Some(p) = resource_perm {
+        let id = resource.ok_or_else(|| Error::internal(format!("{field} checked without a resource")))?;
+        if !rc.loaders.permissions_on(id).await?.contains(&p) {
+            return Err(Error::forbidden(format!("none of your teams holds {} on {id}", p.as_str())).into());
+        }
+    }
+    Ok(who)
+}
+
+pub async fn authorize<'a>(ctx: &Context<'a>, field: &str, resource: Option<&str>) -> ApiResult<&'a Caller> {
+    authorize_with(ctx, field, resource, None).await
+}

@@ -1,0 +1,73 @@
+//! What a resolver can reach: the services (shared) and the request context (one per
+//! request: the caller, the request id, the caller's permissions loaded once, the loaders).
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use lakecat_core::caller::{Caller, MutationMeta};
+use lakecat_core::permissions::TenantPermission;
+use lakecat_core::ports::CatalogStore;
+use lakecat_core::Error;
+use tokio::sync::OnceCell;
+
+use crate::errors::ApiResult;
+use crate::loaders::Loaders;
+
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn CatalogStore>,
+    pub cursor_key: Arc<Vec<u8>>,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn CatalogStore>, cursor_key: Vec<u8>) -> Self {
+        Services { store, cursor_key: Arc::new(cursor_key) }
+    }
+}
+
+/// Per-request state, inserted into each `async_graphql::Request` by the server.
+pub struct RequestContext {
+    pub caller: Option<Caller>,
+    pub request_id: String,
+    tenant: OnceCell<Vec<TenantPermission>>,
+    pub(crate) loaders: Loaders,
+}
+
+impl RequestContext {
+    pub fn new(store: Arc<dyn CatalogStore>, caller: Option<Caller>, request_id: String) -> Self {
+        let groups = caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
+        let user = caller.as_ref().map(|c| c.subject.clone()).unwrap_or_default();
+        RequestContext { caller, request_id, tenant: OnceCell::new(), loaders: Loaders::new(store, groups, user) }
+    }
+
+    /// Tenant permissions of the caller's teams, loaded at most once per request.
+    pub async fn tenant_permissions(&self, store: &dyn CatalogStore) -> ApiResult<&[TenantPermission]> {
+        let groups = self.caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
+        let perms = self.tenant.get_or_try_init(|| async { store.tenant_permissions(&groups).await }).await?;
+        Ok(perms)
+    }
+}
+
+pub(crate) fn services<'a>(ctx: &Context<'a>) -> &'a Services {
+    ctx.data_unchecked::<Services>()
+}
+
+pub(crate) fn store<'a>(ctx: &Context<'a>) -> &'a dyn CatalogStore {
+    services(ctx).store.as_ref()
+}
+
+pub(crate) fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
+    ctx.data::<RequestContext>().map_err(|_| Error::internal("request context missing").into())
+}
+
+/// The signed-in caller, or UNAUTHENTICATED.
+pub(crate) fn caller<'a>(ctx: &Context<'a>) -> ApiResult<&'a Caller> {
+    request(ctx)?.caller.as_ref().ok_or_else(|| Error::unauthenticated("sign in first").into())
+}
+
+/// Audit metadata for the mutation being resolved.
+pub(crate) fn meta(ctx: &Context<'_>) -> ApiResult<MutationMeta> {
+    let req = request(ctx)?;
+    let c = caller(ctx)?;
+    Ok(MutationMeta { actor: c.subject.clone(), action: ctx.field().name().to_owned(), request_id: req.request_id.clone() })
+}

@@ -1,0 +1,41 @@
+//! Core errors to GraphQL errors: `extensions.code` from the closed set, `extensions.field`
+//! for bad input; INTERNAL is logged once here and returned as a generic message (the server
+//! adds the request id to every error).
+
+use async_graphql::ErrorExtensions;
+use lakecat_core::{Error, ErrorCode};
+
+/// The error type of every resolver. Deliberately not `Display`, so that `?` cannot turn a
+/// core error into an uncoded GraphQL error through async-graphql's blanket conversion.
+#[derive(Debug, Clone)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(ApiError(e): ApiError) -> Self {
+        let message = match e.code {
+            ErrorCode::Internal => {
+                tracing::error!(error = %e.message, "internal error");
+                "internal error; the request id identifies it in the server logs".to_owned()
+            }
+            ErrorCode::Unavailable => {
+                tracing::warn!(error = %e.message, "dependency unavailable");
+                "a dependency is unavailable; retry later".to_owned()
+            }
+            _ => e.message.clone(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", e.code.as_str());
+            if let Some(f) = &e.field {
+                ext.set("field", f.as_str());
+            }
+        })
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

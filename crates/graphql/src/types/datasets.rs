@@ -1,0 +1,401 @@
+//! Datasets: an S3 bucket + Glue database + KMS key + admin role in an environment.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use lakecat_core::catalog::{self as core, DatasetFilter, ImportedResources, StackStatus};
+use lakecat_core::ids::{DatasetId, EnvironmentId, OrganizationId};
+use lakecat_core::names::*;
+use lakecat_core::permissions::Bundle;
+use lakecat_core::ports::CountQuery;
+
+
+use super::glossary::TermLink;
+use super::organizations::{require_member, user_role, Environment, Organization};
+use super::tables::{FolderConnection, TableConnection};
+use super::teams::{Team, TeamMembership};
+use super::{connection, not_found, page_args, UserRole};
+use crate::authz::authorize;
+use crate::context::{meta, request, store};
+use crate::errors::ApiResult;
+
+macro_rules! mirror_enum {
+    ($name:ident, $core:ty, { $($v:ident),* $(,)? }) => {
+        #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+        pub enum $name { $($v),* }
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self { match v { $(<$core>::$v => $name::$v),* } }
+        }
+        impl From<$name> for $core {
+            fn from(v: $name) -> Self { match v { $($name::$v => <$core>::$v),* } }
+        }
+    };
+}
+
+mirror_enum!(Confidentiality, core::Confidentiality, { Unclassified, Official, Secret });
+mirror_enum!(Topic, core::Topic, {
+    Finances, HumanResources, Products, Services, Operations, Research, Sales, Orders, Sites, Energy, Customers, Misc,
+});
+
+#[derive(Clone)]
+pub struct Dataset(pub core::Dataset);
+
+connection!(DatasetConnection, DatasetEdge, Dataset);
+
+/// Where the dataset lives on AWS.
+#[derive(SimpleObject, Clone)]
+pub struct DatasetAws {
+    pub account_id: String,
+    pub region: String,
+    pub bucket: String,
+    pub glue_database: String,
+    pub kms_alias: Option<String>,
+    pub admin_role_arn: String,
+}
+
+/// The CloudFormation stack behind a resource.
+#[derive(SimpleObject, Clone)]
+pub struct Stack {
+    pub id: String,
+    pub status: String,
+    pub outputs: async_graphql::Json<serde_json::Value>,
+    pub events: async_graphql::Json<serde_json::Value>,
+    pub error: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[Object]
+impl Dataset {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn label(&self) -> &str {
+        self.0.label.as_str()
+    }
+    async fn slug(&self) -> &str {
+        self.0.slug.as_str()
+    }
+    async fn description(&self) -> &str {
+        self.0.description.as_str()
+    }
+    async fn organization_id(&self) -> &str {
+        self.0.organization_id.as_str()
+    }
+    async fn environment_id(&self) -> &str {
+        self.0.environment_id.as_str()
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        let id = self.0.organization_id.to_string();
+        Ok(request(ctx)?.loaders.organizations.load_one(id).await?.map(Organization))
+    }
+    async fn environment(&self, ctx: &Context<'_>) -> ApiResult<Option<Environment>> {
+        let id = self.0.environment_id.to_string();
+        Ok(request(ctx)?.loaders.environments.load_one(id).await?.map(Environment))
+    }
+    async fn owner_team(&self, ctx: &Context<'_>) -> ApiResult<Team> {
+        let name = self.0.owner_team.to_string();
+        let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
+        Ok(team.map(Team::from).unwrap_or(Team { name, created_at: self.0.created_at }))
+    }
+    async fn stewards_team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
+        let Some(name) = self.0.stewards_team.as_ref().map(|t| t.to_string()) else { return Ok(None) };
+        let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
+        Ok(Some(team.map(Team::from).unwrap_or(Team { name, created_at: self.0.created_at })))
+    }
+    async fn confidentiality(&self) -> Confidentiality {
+        self.0.confidentiality.into()
+    }
+    async fn topics(&self) -> Vec<Topic> {
+        self.0.topics.iter().map(|t| (*t).into()).collect()
+    }
+    async fn tags(&self) -> Vec<&str> {
+        self.0.tags.iter().map(|t| t.as_str()).collect()
+    }
+    async fn auto_approval(&self) -> bool {
+        self.0.auto_approval
+    }
+    async fn imported(&self) -> bool {
+        self.0.imported
+    }
+    async fn aws(&self) -> DatasetAws {
+        let a = &self.0.aws;
+        DatasetAws {
+            account_id: a.account_id.to_string(),
+            region: a.region.to_string(),
+            bucket: a.bucket.clone(),
+            glue_database: a.glue_database.clone(),
+            kms_alias: a.kms_alias.clone(),
+            admin_role_arn: a.admin_role_arn.clone(),
+        }
+    }
+    async fn stack_status(&self) -> &str {
+        self.0.stack_status.as_str()
+    }
+    /// Version for optimistic concurrency: pass it back as `expectedVersion` when updating.
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn user_role(&self, ctx: &Context<'_>) -> ApiResult<UserRole> {
+        user_role(ctx, self.0.id.as_str(), Bundle::DatasetAll).await
+    }
+    async fn table_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(request(ctx)?.loaders.table_counts.load_one(self.0.id.to_string()).await?.unwrap_or(0))
+    }
+    async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+    }
+    async fn has_upvoted(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().has_upvoted)
+    }
+    /// Glossary terms linked to the dataset (approved and pending).
+    async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
+        let links = request(ctx)?.loaders.term_links.load_one(self.0.id.to_string()).await?.unwrap_or_default();
+        Ok(links.into_iter().map(TermLink).collect())
+    }
+    async fn tables(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+        super::tables::list_tables(ctx, &self.0.id, first, after).await
+    }
+    async fn folders(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+        super::tables::list_folders(ctx, &self.0.id, first, after).await
+    }
+    /// Teams holding permissions on the dataset.
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMembership>> {
+        authorize(ctx, "Dataset.teams", Some(self.0.id.as_str())).await?;
+        Ok(store(ctx).resource_teams(self.0.id.as_str()).await?.into_iter().map(Into::into).collect())
+    }
+    /// The dataset's stack (provisioning comes with the stack service).
+    async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<Stack>> {
+        authorize(ctx, "Dataset.stack", Some(self.0.id.as_str())).await?;
+        Ok(store(ctx).stack_for_target(self.0.id.as_str()).await?.map(|s| Stack {
+            id: s.id.to_string(),
+            status: s.status.as_str().to_owned(),
+            outputs: async_graphql::Json(s.outputs),
+            events: async_graphql::Json(s.events),
+            error: s.error,
+            updated_at: s.updated_at,
+        }))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct DatasetFilterInput {
+    pub organization_id: Option<String>,
+    pub environment_id: Option<String>,
+    pub owner_team: Option<String>,
+    pub topic: Option<Topic>,
+    pub tag: Option<String>,
+}
+
+impl DatasetFilterInput {
+    fn parse(&self) -> ApiResult<DatasetFilter> {
+        Ok(DatasetFilter {
+            organization_id: self.organization_id.as_deref().map(|v| OrganizationId::parse("filter.organizationId", v)).transpose()?,
+            environment_id: self.environment_id.as_deref().map(|v| EnvironmentId::parse("filter.environmentId", v)).transpose()?,
+            owner_team: self.owner_team.as_deref().map(|v| TeamName::parse("filter.ownerTeam", v)).transpose()?,
+            topic: self.topic.map(Into::into),
+            tag: self.tag.as_deref().map(|v| Tag::parse("filter.tag", v)).transpose()?,
+        })
+    }
+}
+
+/// A cursor is only valid for the same filter: the filter is part of the list's name.
+fn list_name(f: &DatasetFilter) -> String {
+    format!(
+        "datasets:{}:{}:{}:{}:{}",
+        f.organization_id.as_ref().map(|v| v.as_str()).unwrap_or(""),
+        f.environment_id.as_ref().map(|v| v.as_str()).unwrap_or(""),
+        f.owner_team.as_ref().map(|v| v.as_str()).unwrap_or(""),
+        f.topic.map(|v| v.as_str()).unwrap_or(""),
+        f.tag.as_ref().map(|v| v.as_str()).unwrap_or(""),
+    )
+}
+
+#[derive(Default)]
+pub struct DatasetQuery;
+
+#[Object]
+impl DatasetQuery {
+    async fn dataset(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Dataset>> {
+        let id = DatasetId::parse("id", &id)?;
+        authorize(ctx, "dataset", None).await?;
+        Ok(request(ctx)?.loaders.datasets.load_one(id.to_string()).await?.map(Dataset))
+    }
+
+    async fn datasets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<DatasetFilterInput>,
+    ) -> ApiResult<DatasetConnection> {
+        authorize(ctx, "datasets", None).await?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let list = list_name(&filter);
+        let page = page_args(ctx, &list, first, after)?;
+        let rows = store(ctx).list_datasets(&filter, &page).await?;
+        DatasetConnection::from_page(ctx, &list, rows, Some(CountQuery::Datasets(filter)), Dataset)
+    }
+}
+
+/// Existing AWS resources to import instead of creating new ones.
+#[derive(InputObject)]
+pub struct ImportDatasetInput {
+    pub bucket: String,
+    pub glue_database: String,
+    pub kms_alias: Option<String>,
+    pub admin_role_arn: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateDatasetInput {
+    pub environment_id: String,
+    pub label: String,
+    /// S3/Glue-safe name; derived from the label when omitted.
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    /// One of your teams; it gets DATASET_ALL.
+    pub owner_team: String,
+    /// Team that approves shares; it gets DATASET_READ.
+    pub stewards_team: Option<String>,
+    #[graphql(default_with = "Confidentiality::Unclassified")]
+    pub confidentiality: Confidentiality,
+    pub topics: Option<Vec<Topic>>,
+    pub tags: Option<Vec<String>>,
+    #[graphql(default)]
+    pub auto_approval: bool,
+    pub import: Option<ImportDatasetInput>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateDatasetInput {
+    pub id: String,
+    /// The `version` you read; a stale version gets CONFLICT.
+    pub expected_version: i64,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    /// A team name, or "" to clear.
+    pub stewards_team: Option<String>,
+    pub confidentiality: Option<Confidentiality>,
+    pub topics: Option<Vec<Topic>>,
+    pub tags: Option<Vec<String>>,
+    pub auto_approval: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct DeleteDatasetInput {
+    pub id: String,
+}
+
+fn dedup_topics(topics: Option<Vec<Topic>>) -> Vec<core::Topic> {
+    let mut out: Vec<core::Topic> = Vec::new();
+    for t in topics.unwrap_or_default() {
+        let t: core::Topic = t.into();
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+fn parse_new(input: CreateDatasetInput) -> ApiResult<core::NewDataset> {
+    let label = Label::parse("input.label", &input.label)?;
+    let slug = match input.slug.as_deref() {
+        Some(s) => Slug::parse("input.slug", s)?,
+        None => Slug::from_label(&label).map_err(|e| e.in_field("input"))?,
+    };
+    Ok(core::NewDataset {
+        environment_id: EnvironmentId::parse("input.environmentId", &input.environment_id)?,
+        label,
+        slug,
+        description: Description::parse("input.description", input.description.as_deref().unwrap_or(""))?,
+        owner_team: TeamName::parse("input.ownerTeam", &input.owner_team)?,
+        stewards_team: input.stewards_team.as_deref().map(|t| TeamName::parse("input.stewardsTeam", t)).transpose()?,
+        confidentiality: input.confidentiality.into(),
+        topics: dedup_topics(input.topics),
+        tags: Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?,
+        auto_approval: input.auto_approval,
+        imported: input
+            .import
+            .map(|i| ImportedResources::parse("input.import", &i.bucket, &i.glue_database, i.kms_alias.as_deref(), i.admin_role_arn.as_deref()))
+            .transpose()?,
+    })
+}
+
+#[derive(Default)]
+pub struct DatasetMutation;
+
+#[Object]
+impl DatasetMutation {
+    /// Registers a dataset in an environment; its stack starts PENDING.
+    async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> ApiResult<Dataset> {
+        let new = parse_new(input)?;
+        let c = authorize(ctx, "createDataset", Some(new.environment_id.as_str())).await?;
+        require_member(c, "input.ownerTeam", &new.owner_team)?;
+        let env = store(ctx)
+            .environments_by_ids(&[new.environment_id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("environment", new.environment_id.as_str()))?;
+        let id = DatasetId::generate();
+        let now = Utc::now();
+        let ds = core::Dataset {
+            aws: new.aws_details(&env, &id),
+            id: id.clone(),
+            organization_id: env.organization_id.clone(),
+            environment_id: env.id.clone(),
+            label: new.label.clone(),
+            slug: new.slug.clone(),
+            description: new.description.clone(),
+            owner_team: new.owner_team.clone(),
+            stewards_team: new.stewards_team.clone(),
+            confidentiality: new.confidentiality,
+            topics: new.topics.clone(),
+            tags: new.tags.clone(),
+            auto_approval: new.auto_approval,
+            imported: new.imported.is_some(),
+            stack_status: StackStatus::Pending,
+            version: 1,
+            created_by: c.subject.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        store(ctx).create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env)).await?;
+        Ok(Dataset(ds))
+    }
+
+    async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> ApiResult<Dataset> {
+        let id = DatasetId::parse("input.id", &input.id)?;
+        let patch = core::DatasetPatch {
+            label: input.label.as_deref().map(|v| Label::parse("input.label", v)).transpose()?,
+            description: input.description.as_deref().map(|v| Description::parse("input.description", v)).transpose()?,
+            stewards_team: match input.stewards_team.as_deref() {
+                None => None,
+                Some("") => Some(None),
+                Some(t) => Some(Some(TeamName::parse("input.stewardsTeam", t)?)),
+            },
+            confidentiality: input.confidentiality.map(Into::into),
+            topics: input.topics.map(|t| dedup_topics(Some(t))),
+            tags: input.tags.as_deref().map(|v| Tag::parse_list("input.tags", v)).transpose()?,
+            auto_approval: input.auto_approval,
+        };
+        authorize(ctx, "updateDataset", Some(id.as_str())).await?;
+        Ok(Dataset(store(ctx).update_dataset(&meta(ctx)?, &id, input.expected_version, &patch).await?))
+    }
+
+    /// Removes the dataset from the catalog with its tables, columns, folders and links.
+    async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> ApiResult<bool> {
+        let id = DatasetId::parse("input.id", &input.id)?;
+        authorize(ctx, "deleteDataset", Some(id.as_str())).await?;
+        store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
+        Ok(true)
+    }
+}
+

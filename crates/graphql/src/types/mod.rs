@@ -1,0 +1,137 @@
+//! GraphQL types and resolvers, one module per domain area.
+
+mod audit;
+mod datasets;
+mod glossary;
+mod organizations;
+mod social;
+mod tables;
+mod teams;
+
+use async_graphql::{Enum, MergedObject, SimpleObject};
+use lakecat_core::page::{Page, PageRequest};
+use lakecat_core::Error;
+
+use crate::context::services;
+use crate::cursor;
+use crate::errors::ApiResult;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    teams::TeamQuery,
+    organizations::OrganizationQuery,
+    datasets::DatasetQuery,
+    tables::TableQuery,
+    glossary::GlossaryQuery,
+    social::SocialQuery,
+    audit::AuditQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    teams::TeamMutation,
+    organizations::OrganizationMutation,
+    datasets::DatasetMutation,
+    tables::TableMutation,
+    glossary::GlossaryMutation,
+    social::SocialMutation,
+);
+
+#[derive(SimpleObject, Clone)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// The caller's role on a resource.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum UserRole {
+    Admin,
+    Owner,
+    Member,
+    NoPermission,
+}
+
+impl From<lakecat_core::permissions::UserRole> for UserRole {
+    fn from(r: lakecat_core::permissions::UserRole) -> Self {
+        use lakecat_core::permissions::UserRole as R;
+        match r {
+            R::Admin => UserRole::Admin,
+            R::Owner => UserRole::Owner,
+            R::Member => UserRole::Member,
+            R::NoPermission => UserRole::NoPermission,
+        }
+    }
+}
+
+/// Decodes the page arguments of `list` (its name binds cursors to it).
+pub(crate) fn page_args(ctx: &async_graphql::Context<'_>, list: &str, first: Option<i32>, after: Option<String>) -> ApiResult<PageRequest> {
+    Ok(cursor::page_request(&services(ctx).cursor_key, list, first, after)?)
+}
+
+/// Defines a Relay connection type over a node type: edges with signed cursors, nodes,
+/// pageInfo, and a `totalCount` computed only when asked for.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        pub struct $conn {
+            pub edges: Vec<$edge>,
+            pub has_next: bool,
+            pub count: Option<lakecat_core::ports::CountQuery>,
+        }
+
+        #[async_graphql::Object]
+        impl $conn {
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|e| &e.node).collect()
+            }
+            async fn page_info(&self) -> crate::types::PageInfo {
+                crate::types::PageInfo { has_next_page: self.has_next, end_cursor: self.edges.last().map(|e| e.cursor.clone()) }
+            }
+            /// Total matching items (an extra query: ask only when you show it).
+            async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> crate::errors::ApiResult<i64> {
+                match &self.count {
+                    Some(q) => Ok(crate::context::store(ctx).count(q).await?),
+                    None => Ok(self.edges.len() as i64),
+                }
+            }
+        }
+
+        impl $conn {
+            pub fn from_page<T>(
+                ctx: &async_graphql::Context<'_>,
+                list: &str,
+                page: lakecat_core::page::Page<T>,
+                count: Option<lakecat_core::ports::CountQuery>,
+                f: impl Fn(T) -> $node,
+            ) -> crate::errors::ApiResult<Self> {
+                let (items, has_next) = crate::types::signed(ctx, list, page)?;
+                Ok($conn { edges: items.into_iter().map(|(cursor, v)| $edge { cursor, node: f(v) }).collect(), has_next, count })
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+/// Signs each item's key as a cursor of `list`.
+pub(crate) fn signed<T>(ctx: &async_graphql::Context<'_>, list: &str, page: Page<T>) -> ApiResult<(Vec<(String, T)>, bool)> {
+    let key = &services(ctx).cursor_key;
+    let mut out = Vec::with_capacity(page.items.len());
+    for (k, v) in page.items {
+        out.push((cursor::encode(key, list, &k)?, v));
+    }
+    Ok((out, page.has_next))
+}
+
+pub(crate) fn not_found(what: &str, id: &str) -> crate::errors::ApiError {
+    Error::not_found(what, id).into()
+}
+

@@ -1,0 +1,381 @@
+//! Tables and columns (discovered from the lake, documented here) and folders (S3 prefixes).
+
+use async_graphql::{Context, InputObject, Object};
+use chrono::{DateTime, Utc};
+use lakecat_core::catalog::{self as core, DocumentPatch, FolderPatch};
+use lakecat_core::ids::{ColumnId, DatasetId, FolderId, ResourceId, ResourceKind, TableId};
+use lakecat_core::names::*;
+use lakecat_core::ports::CountQuery;
+use lakecat_core::Error;
+
+use super::datasets::Dataset;
+use super::glossary::TermLink;
+use super::{connection, not_found, page_args};
+use crate::authz::authorize;
+use crate::context::{meta, request, store};
+use crate::errors::ApiResult;
+
+#[derive(Clone)]
+pub struct Table(pub core::Table);
+#[derive(Clone)]
+pub struct Column(pub core::Column);
+#[derive(Clone)]
+pub struct Folder(pub core::Folder);
+
+connection!(TableConnection, TableEdge, Table);
+connection!(ColumnConnection, ColumnEdge, Column);
+connection!(FolderConnection, FolderEdge, Folder);
+
+async fn terms_of(ctx: &Context<'_>, id: &str) -> ApiResult<Vec<TermLink>> {
+    let links = request(ctx)?.loaders.term_links.load_one(id.to_owned()).await?.unwrap_or_default();
+    Ok(links.into_iter().map(TermLink).collect())
+}
+
+#[Object]
+impl Table {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn dataset_id(&self) -> &str {
+        self.0.dataset_id.as_str()
+    }
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        Ok(request(ctx)?.loaders.datasets.load_one(self.0.dataset_id.to_string()).await?.map(Dataset))
+    }
+    /// Name in the Glue catalog.
+    async fn name(&self) -> &str {
+        &self.0.glue_name
+    }
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    async fn location(&self) -> &str {
+        &self.0.location
+    }
+    async fn format(&self) -> &str {
+        &self.0.format
+    }
+    async fn properties(&self) -> async_graphql::Json<&serde_json::Value> {
+        async_graphql::Json(&self.0.properties)
+    }
+    async fn description(&self) -> &str {
+        self.0.description.as_str()
+    }
+    async fn tags(&self) -> Vec<&str> {
+        self.0.tags.iter().map(|t| t.as_str()).collect()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn column_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(request(ctx)?.loaders.column_counts.load_one(self.0.id.to_string()).await?.unwrap_or(0))
+    }
+    /// Columns in position order; page through wide tables with `after`.
+    async fn columns(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+        list_columns(ctx, &self.0.id, first, after).await
+    }
+    async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+    }
+    async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
+        terms_of(ctx, self.0.id.as_str()).await
+    }
+}
+
+#[Object]
+impl Column {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn table_id(&self) -> &str {
+        self.0.table_id.as_str()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[graphql(name = "type")]
+    async fn data_type(&self) -> &str {
+        &self.0.data_type
+    }
+    async fn is_partition(&self) -> bool {
+        self.0.is_partition
+    }
+    async fn position(&self) -> i64 {
+        self.0.position
+    }
+    async fn description(&self) -> &str {
+        self.0.description.as_str()
+    }
+    async fn tags(&self) -> Vec<&str> {
+        self.0.tags.iter().map(|t| t.as_str()).collect()
+    }
+    /// PII, SENSITIVE, PUBLIC or INTERNAL.
+    async fn classification(&self) -> Option<&str> {
+        self.0.classification.as_deref()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
+        terms_of(ctx, self.0.id.as_str()).await
+    }
+}
+
+#[Object]
+impl Folder {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn dataset_id(&self) -> &str {
+        self.0.dataset_id.as_str()
+    }
+    async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        Ok(request(ctx)?.loaders.datasets.load_one(self.0.dataset_id.to_string()).await?.map(Dataset))
+    }
+    async fn label(&self) -> &str {
+        self.0.label.as_str()
+    }
+    /// S3 prefix inside the dataset's bucket, ending with `/`.
+    async fn prefix(&self) -> &str {
+        self.0.prefix.as_str()
+    }
+    async fn description(&self) -> &str {
+        self.0.description.as_str()
+    }
+    async fn tags(&self) -> Vec<&str> {
+        self.0.tags.iter().map(|t| t.as_str()).collect()
+    }
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+    }
+    async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
+        terms_of(ctx, self.0.id.as_str()).await
+    }
+}
+
+pub(crate) async fn list_tables(ctx: &Context<'_>, id: &DatasetId, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+    let list = format!("tables:{id}");
+    let page = page_args(ctx, &list, first, after)?;
+    let rows = store(ctx).list_tables(id, &page).await?;
+    TableConnection::from_page(ctx, &list, rows, Some(CountQuery::Tables(id.clone())), Table)
+}
+
+pub(crate) async fn list_columns(ctx: &Context<'_>, id: &TableId, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+    let list = format!("columns:{id}");
+    let page = page_args(ctx, &list, first, after)?;
+    let rows = store(ctx).list_columns(id, &page).await?;
+    ColumnConnection::from_page(ctx, &list, rows, Some(CountQuery::Columns(id.clone())), Column)
+}
+
+pub(crate) async fn list_folders(ctx: &Context<'_>, id: &DatasetId, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+    let list = format!("folders:{id}");
+    let page = page_args(ctx, &list, first, after)?;
+    let rows = store(ctx).list_folders(id, &page).await?;
+    FolderConnection::from_page(ctx, &list, rows, Some(CountQuery::Folders(id.clone())), Folder)
+}
+
+pub(crate) async fn get_table(ctx: &Context<'_>, id: &TableId) -> ApiResult<core::Table> {
+    request(ctx)?.loaders.tables.load_one(id.to_string()).await?.ok_or_else(|| not_found("table", id.as_str()))
+}
+
+async fn get_column(ctx: &Context<'_>, id: &ColumnId) -> ApiResult<core::Column> {
+    store(ctx).columns_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("column", id.as_str()))
+}
+
+async fn get_folder(ctx: &Context<'_>, id: &FolderId) -> ApiResult<core::Folder> {
+    request(ctx)?.loaders.folders.load_one(id.to_string()).await?.ok_or_else(|| not_found("folder", id.as_str()))
+}
+
+/// The dataset a dataset, table, column or folder belongs to (permissions live there).
+pub(crate) async fn dataset_of(ctx: &Context<'_>, target: &ResourceId) -> ApiResult<DatasetId> {
+    let raw = target.as_str();
+    match target.kind() {
+        ResourceKind::Dataset => {
+            let id = DatasetId::parse("targetId", raw)?;
+            request(ctx)?.loaders.datasets.load_one(id.to_string()).await?.ok_or_else(|| not_found("dataset", raw))?;
+            Ok(id)
+        }
+        ResourceKind::Table => Ok(get_table(ctx, &TableId::parse("targetId", raw)?).await?.dataset_id),
+        ResourceKind::Column => {
+            let col = get_column(ctx, &ColumnId::parse("targetId", raw)?).await?;
+            Ok(get_table(ctx, &col.table_id).await?.dataset_id)
+        }
+        ResourceKind::Folder => Ok(get_folder(ctx, &FolderId::parse("targetId", raw)?).await?.dataset_id),
+        other => Err(Error::bad_input("targetId", format!("a {} is not part of a dataset", other.as_str())).into()),
+    }
+}
+
+#[derive(Default)]
+pub struct TableQuery;
+
+#[Object]
+impl TableQuery {
+    async fn table(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Table>> {
+        let id = TableId::parse("id", &id)?;
+        authorize(ctx, "table", None).await?;
+        Ok(request(ctx)?.loaders.tables.load_one(id.to_string()).await?.map(Table))
+    }
+    async fn tables(&self, ctx: &Context<'_>, dataset_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+        let id = DatasetId::parse("datasetId", &dataset_id)?;
+        authorize(ctx, "tables", None).await?;
+        list_tables(ctx, &id, first, after).await
+    }
+    async fn column(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Column>> {
+        let id = ColumnId::parse("id", &id)?;
+        authorize(ctx, "column", None).await?;
+        Ok(store(ctx).columns_by_ids(&[id.to_string()]).await?.pop().map(Column))
+    }
+    /// Columns of a table in position order (pages of at most 100, however wide the table).
+    async fn columns(&self, ctx: &Context<'_>, table_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+        let id = TableId::parse("tableId", &table_id)?;
+        authorize(ctx, "columns", None).await?;
+        list_columns(ctx, &id, first, after).await
+    }
+    async fn folder(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Folder>> {
+        let id = FolderId::parse("id", &id)?;
+        authorize(ctx, "folder", None).await?;
+        Ok(request(ctx)?.loaders.folders.load_one(id.to_string()).await?.map(Folder))
+    }
+    async fn folders(&self, ctx: &Context<'_>, dataset_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+        let id = DatasetId::parse("datasetId", &dataset_id)?;
+        authorize(ctx, "folders", None).await?;
+        list_folders(ctx, &id, first, after).await
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateTableInput {
+    pub id: String,
+    pub expected_version: i64,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateColumnInput {
+    pub id: String,
+    pub expected_version: i64,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+    /// PII, SENSITIVE, PUBLIC, INTERNAL, or "" to clear.
+    pub classification: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateFolderInput {
+    pub dataset_id: String,
+    pub label: String,
+    /// S3 prefix inside the dataset's bucket, e.g. `raw/sales/`.
+    pub prefix: String,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateFolderInput {
+    pub id: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(InputObject)]
+pub struct DeleteFolderInput {
+    pub id: String,
+}
+
+fn doc_patch(description: Option<&str>, tags: Option<&[String]>) -> ApiResult<DocumentPatch> {
+    Ok(DocumentPatch {
+        description: description.map(|d| Description::parse("input.description", d)).transpose()?,
+        tags: tags.map(|t| Tag::parse_list("input.tags", t)).transpose()?,
+    })
+}
+
+#[derive(Default)]
+pub struct TableMutation;
+
+#[Object]
+impl TableMutation {
+    async fn update_table(&self, ctx: &Context<'_>, input: UpdateTableInput) -> ApiResult<Table> {
+        let id = TableId::parse("input.id", &input.id)?;
+        let patch = doc_patch(input.description.as_deref(), input.tags.as_deref())?;
+        crate::context::caller(ctx)?;
+        let table = get_table(ctx, &id).await?;
+        authorize(ctx, "updateTable", Some(table.dataset_id.as_str())).await?;
+        Ok(Table(store(ctx).update_table(&meta(ctx)?, &id, input.expected_version, &patch).await?))
+    }
+
+    async fn update_column(&self, ctx: &Context<'_>, input: UpdateColumnInput) -> ApiResult<Column> {
+        let id = ColumnId::parse("input.id", &input.id)?;
+        let patch = doc_patch(input.description.as_deref(), input.tags.as_deref())?;
+        let classification = match input.classification.as_deref() {
+            None => None,
+            Some(c) => Some(core::parse_classification("input.classification", Some(c))?),
+        };
+        crate::context::caller(ctx)?;
+        let col = get_column(ctx, &id).await?;
+        let table = get_table(ctx, &col.table_id).await?;
+        authorize(ctx, "updateColumn", Some(table.dataset_id.as_str())).await?;
+        Ok(Column(store(ctx).update_column(&meta(ctx)?, &id, input.expected_version, &patch, classification).await?))
+    }
+
+    async fn create_folder(&self, ctx: &Context<'_>, input: CreateFolderInput) -> ApiResult<Folder> {
+        let dataset_id = DatasetId::parse("input.datasetId", &input.dataset_id)?;
+        let label = Label::parse("input.label", &input.label)?;
+        let prefix = S3Prefix::parse("input.prefix", &input.prefix)?;
+        let description = Description::parse("input.description", input.description.as_deref().unwrap_or(""))?;
+        let tags = Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?;
+        let c = authorize(ctx, "createFolder", Some(dataset_id.as_str())).await?;
+        let now = Utc::now();
+        let folder = core::Folder {
+            id: FolderId::generate(),
+            dataset_id,
+            label,
+            prefix,
+            description,
+            tags,
+            created_by: c.subject.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        store(ctx).create_folder(&meta(ctx)?, &folder).await?;
+        Ok(Folder(folder))
+    }
+
+    async fn update_folder(&self, ctx: &Context<'_>, input: UpdateFolderInput) -> ApiResult<Folder> {
+        let id = FolderId::parse("input.id", &input.id)?;
+        let patch = FolderPatch {
+            label: input.label.as_deref().map(|l| Label::parse("input.label", l)).transpose()?,
+            description: input.description.as_deref().map(|d| Description::parse("input.description", d)).transpose()?,
+            tags: input.tags.as_deref().map(|t| Tag::parse_list("input.tags", t)).transpose()?,
+        };
+        crate::context::caller(ctx)?;
+        let folder = get_folder(ctx, &id).await?;
+        authorize(ctx, "updateFolder", Some(folder.dataset_id.as_str())).await?;
+        Ok(Folder(store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?))
+    }
+
+    async fn delete_folder(&self, ctx: &Context<'_>, input: DeleteFolderInput) -> ApiResult<bool> {
+        let id = FolderId::parse("input.id", &input.id)?;
+        crate::context::caller(ctx)?;
+        let folder = get_folder(ctx, &id).await?;
+        authorize(ctx, "deleteFolder", Some(folder.dataset_id.as_str())).await?;
+        store(ctx).delete_folder(&meta(ctx)?, &id).await?;
+        Ok(true)
+    }
+}
