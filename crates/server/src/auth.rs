@@ -1,0 +1,209 @@
+//! Bearer-token authentication. One verifier for every mode: RS256/ES256 signature against a
+//! JWKS, issuer, audience or `client_id`, `exp`/`nbf` with a small leeway, `token_use`, and
+//! groups from a configurable claim. Remote JWKS are cached and refreshed on an unknown `kid`
+//! at most once per [`JWKS_REFRESH_INTERVAL`]. Local mode signs its own ES256 tokens and
+//! verifies them with this same code.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use lakecat_core::caller::Caller;
+use lakecat_core::names::TeamName;
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use crate::config::{AuthMode, Config, LOCAL_AUDIENCE, LOCAL_ISSUER};
+use crate::local_users::LocalUsers;
+
+pub const LEEWAY_SECS: u64 = 30;
+pub const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Claims an API Gateway Cognito authorizer already verified; the Lambda adapter inserts
+/// them as a request extension only when `trust_gateway_claims` is configured.
+#[derive(Debug, Clone)]
+pub struct TrustedClaims(pub Value);
+
+/// Why a token was refused (the message is safe to return).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthError(pub String);
+
+enum Jwks {
+    Static(JwkSet),
+    Remote { url: String, client: reqwest::Client, cache: RwLock<(JwkSet, Option<Instant>)> },
+}
+
+pub struct Authenticator {
+    issuer: String,
+    audiences: HashSet<String>,
+    groups_claim: String,
+    admin_group: String,
+    jwks: Jwks,
+    local: Option<LocalUsers>,
+}
+
+impl Authenticator {
+    pub async fn from_config(config: &Config) -> Result<Authenticator, String> {
+        let (issuer, jwks, local) = match &config.auth {
+            AuthMode::Local { data_dir } => {
+                let users = LocalUsers::open(data_dir, &config.admin_group)?;
+                (LOCAL_ISSUER.to_owned(), Jwks::Static(users.jwks()), Some(users))
+            }
+            AuthMode::Cognito { user_pool_id, region, endpoint, issuer } => {
+                let base = endpoint.clone().unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com"));
+                let url = format!("{}/{user_pool_id}/.well-known/jwks.json", base.trim_end_matches('/'));
+                let iss = issuer.clone().unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"));
+                (iss, remote(url)?, None)
+            }
+            AuthMode::Oidc { issuer, jwks_url } => {
+                let url = match jwks_url {
+                    Some(u) => u.clone(),
+                    None => discover_jwks_url(issuer).await?,
+                };
+                (issuer.clone(), remote(url)?, None)
+            }
+        };
+        Ok(Authenticator {
+            issuer,
+            audiences: config.audiences.iter().cloned().collect(),
+            groups_claim: config.groups_claim.clone(),
+            admin_group: config.admin_group.clone(),
+            jwks,
+            local,
+        })
+    }
+
+    pub fn local_users(&self) -> Option<&LocalUsers> {
+        self.local.as_ref()
+    }
+
+    /// Verifies a bearer token and returns the caller.
+    pub async fn verify(&self, token: &str) -> Result<Caller, AuthError> {
+        let refuse = |m: &str| AuthError(m.to_owned());
+        let header = jsonwebtoken::decode_header(token).map_err(|_| refuse("malformed token"))?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(refuse("token algorithm not accepted (RS256 or ES256)"));
+        }
+        let kid = header.kid.ok_or_else(|| refuse("token has no key id"))?;
+        let key = self.key(&kid).await?;
+        let mut v = Validation::new(header.alg);
+        v.leeway = LEEWAY_SECS;
+        v.validate_nbf = true;
+        v.validate_aud = false; // checked below: Cognito access tokens carry `client_id`, not `aud`
+        v.set_issuer(&[self.issuer.as_str()]);
+        v.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let data = jsonwebtoken::decode::<Value>(token, &key, &v).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => refuse("token expired"),
+            jsonwebtoken::errors::ErrorKind::ImmatureSignature => refuse("token not yet valid"),
+            jsonwebtoken::errors::ErrorKind::InvalidIssuer => refuse("token issuer not accepted"),
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => refuse("token signature invalid"),
+            _ => refuse("token invalid"),
+        })?;
+        self.caller_from_claims(&data.claims)
+    }
+
+    /// Builds the caller from verified claims (also used for trusted gateway claims).
+    pub fn caller_from_claims(&self, claims: &Value) -> Result<Caller, AuthError> {
+        let refuse = |m: &str| AuthError(m.to_owned());
+        let s = |k: &str| claims.get(k).and_then(Value::as_str);
+        let aud_ok = match claims.get("aud") {
+            Some(Value::String(a)) => self.audiences.contains(a),
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(|a| self.audiences.contains(a)),
+            _ => false,
+        } || s("client_id").is_some_and(|c| self.audiences.contains(c));
+        if !aud_ok {
+            return Err(refuse("token audience not accepted"));
+        }
+        if let Some(use_) = s("token_use") {
+            if use_ != "id" && use_ != "access" {
+                return Err(refuse("token_use not accepted"));
+            }
+        }
+        let subject = s("sub").ok_or_else(|| refuse("token has no subject"))?.to_owned();
+        let username = ["cognito:username", "username", "preferred_username", "email"]
+            .iter()
+            .find_map(|k| s(k))
+            .unwrap_or(&subject)
+            .to_owned();
+        let groups = groups(claims.get(&self.groups_claim));
+        let is_admin = groups.iter().any(|g| g.as_str() == self.admin_group);
+        Ok(Caller { subject, username, email: s("email").map(str::to_owned), groups, is_admin })
+    }
+
+    async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
+        let find = |set: &JwkSet| set.find(kid).and_then(|j| DecodingKey::from_jwk(j).ok());
+        match &self.jwks {
+            Jwks::Static(set) => find(set).ok_or_else(|| AuthError("unknown signing key".into())),
+            Jwks::Remote { url, client, cache } => {
+                {
+                    let c = cache.read().await;
+                    if let Some(k) = find(&c.0) {
+                        return Ok(k);
+                    }
+                    if c.1.is_some_and(|at| at.elapsed() < JWKS_REFRESH_INTERVAL) {
+                        return Err(AuthError("unknown signing key".into()));
+                    }
+                }
+                let mut c = cache.write().await;
+                if c.1.is_none_or(|at| at.elapsed() >= JWKS_REFRESH_INTERVAL) {
+                    c.1 = Some(Instant::now());
+                    match fetch_jwks(client, url).await {
+                        Ok(set) => c.0 = set,
+                        Err(e) => tracing::warn!(error = %e, "cannot refresh the JWKS"),
+                    }
+                }
+                find(&c.0).ok_or_else(|| AuthError("unknown signing key".into()))
+            }
+        }
+    }
+}
+
+fn groups(v: Option<&Value>) -> Vec<TeamName> {
+    let names: Vec<&str> = match v {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        // Some IdPs send a space- or comma-separated string.
+        Some(Value::String(s)) => s.split([',', ' ']).filter(|g| !g.is_empty()).collect(),
+        _ => vec![],
+    };
+    let mut out: Vec<TeamName> = names.into_iter().filter_map(|g| TeamName::parse("groups", g).ok()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn remote(url: String) -> Result<Jwks, String> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
+    Ok(Jwks::Remote { url, client, cache: RwLock::new((JwkSet { keys: vec![] }, None)) })
+}
+
+async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<JwkSet, String> {
+    let resp = client.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+    if !resp.status().is_success() {
+        return Err(format!("GET {url}: HTTP {}", resp.status()));
+    }
+    resp.json::<JwkSet>().await.map_err(|e| format!("{url}: not a JWKS: {e}"))
+}
+
+async fn discover_jwks_url(issuer: &str) -> Result<String, String> {
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let doc: Value = reqwest::get(&url)
+        .await
+        .map_err(|e| format!("LAKECAT_OIDC_ISSUER: cannot read {url}: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("LAKECAT_OIDC_ISSUER: {url} is not JSON: {e}"))?;
+    doc.get("jwks_uri").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| format!("{url} has no jwks_uri"))
+}
+
+/// Signs a local-mode token (ES256, 12 hours).
+pub fn sign_local_token(key: &EncodingKey, kid: &str, subject: &str, username: &str, groups: &[String]) -> Result<String, String> {
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({
+        "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE, "sub": subject, "username": username,
+        "cognito:groups": groups, "token_use": "id", "iat": now, "nbf": now, "exp": now + 12 * 3600,
+    });
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(&header, &claims, key).map_err(|e| format!("cannot sign token: {e}"))
+}

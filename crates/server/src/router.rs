@@ -1,0 +1,164 @@
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (GraphiQL when enabled),
+//! `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
+//! `x-request-id`; every request runs in a span with that id.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensionValues, ServerError};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use lakecat_core::caller::Caller;
+use lakecat_core::ports::CatalogStore;
+use lakecat_graphql::RequestContext;
+use serde::Deserialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::TrustedClaims;
+use crate::App;
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone, Default)]
+struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&ulid::Ulid::new().to_string()).ok().map(RequestId::new)
+    }
+}
+
+pub fn router(app: App) -> Router {
+    let graphql = if app.config.graphiql { get(graphiql).post(graphql_handler) } else { post(graphql_handler) };
+    Router::new()
+        .route("/graphql", graphql)
+        .route("/auth/login", post(login))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, UlidRequestId))
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+fn error_body(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
+    });
+    (status, Json(body)).into_response()
+}
+
+/// The caller of this request: trusted gateway claims (Lambda, when configured), else the
+/// bearer token, else nobody. A token that fails verification is a 401, never anonymous.
+async fn authenticate(app: &App, headers: &HeaderMap, trusted: Option<&TrustedClaims>) -> Result<Option<Caller>, String> {
+    if let (true, Some(TrustedClaims(claims))) = (app.config.trust_gateway_claims, trusted) {
+        return app.auth.caller_from_claims(claims).map(Some).map_err(|e| e.0);
+    }
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| "malformed Authorization header".to_owned())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| "Authorization must be 'Bearer <token>'".to_owned())?;
+    app.auth.verify(token.trim()).await.map(Some).map_err(|e| e.0)
+}
+
+async fn graphql_handler(
+    State(app): State<App>,
+    headers: HeaderMap,
+    trusted: Option<Extension<TrustedClaims>>,
+    req: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+) -> Response {
+    let rid = request_id(&headers);
+    let req = match req {
+        Ok(r) => r.into_inner(),
+        Err(e) => return error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("malformed GraphQL request: {}", e.0), &rid),
+    };
+    let caller = match authenticate(&app, &headers, trusted.as_ref().map(|e| &e.0)).await {
+        Ok(c) => c,
+        Err(message) => return error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message, &rid),
+    };
+    let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
+    let ctx = RequestContext::new(store, caller, rid.clone());
+    let mut resp = app.schema.execute(req.data(ctx)).await;
+    // A response without data and with uncoded errors failed to parse or validate: 400.
+    let request_error = resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| e.extensions.as_ref().is_none_or(|x| x.get("code").is_none()));
+    for e in resp.errors.iter_mut() {
+        tag_error(e, &rid, request_error);
+    }
+    let status = if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, GraphQLResponse::from(resp)).into_response()
+}
+
+fn tag_error(e: &mut ServerError, rid: &str, request_error: bool) {
+    let ext = e.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    if request_error && ext.get("code").is_none() {
+        ext.set("code", "GRAPHQL_VALIDATION_FAILED");
+    }
+    ext.set("requestId", rid);
+}
+
+async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn ready(State(app): State<App>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e.message, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+async fn login(State(app): State<App>, headers: HeaderMap, body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>) -> Response {
+    let rid = request_id(&headers);
+    if app.auth.local_users().is_none() {
+        return error_body(StatusCode::NOT_FOUND, "NOT_FOUND", "login is only available in local auth mode", &rid);
+    }
+    let Ok(Json(body)) = body else {
+        return error_body(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "expected JSON {\"username\": …, \"password\": …}", &rid);
+    };
+    if body.username.len() > 128 || body.password.len() > 1024 {
+        return error_body(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "username or password too long", &rid);
+    }
+    // Password hashing is CPU-bound: keep it off the async workers.
+    let auth = app.auth.clone();
+    let result = tokio::task::spawn_blocking(move || match auth.local_users() {
+        Some(users) => users.login(&body.username, &body.password),
+        None => Ok(None),
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("login task failed: {e}")));
+    match result {
+        Ok(Some(token)) => Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": 43200 })).into_response(),
+        Ok(None) => error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "wrong username or password", &rid),
+        Err(e) => {
+            tracing::error!(error = %e, "login failed");
+            error_body(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &rid)
+        }
+    }
+}
