@@ -1,0 +1,141 @@
+//! The `lakecat` command line: `serve` (the whole catalog in one process), `migrate`,
+//! `schema`, `seed` and `bench`.
+
+pub mod bench;
+pub mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use lakecat_server::{App, Config};
+use lakecat_store::{SeaStore, StoreConfig};
+
+#[derive(Parser)]
+#[command(name = "lakecat", version, about = "A serverless data catalog and data marketplace for AWS data lakes")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Where {
+    /// State directory of the embedded default (SQLite file, local users, signing key).
+    #[arg(long, env = "LAKECAT_DATA_DIR", default_value = "./lakecat-data")]
+    pub data_dir: PathBuf,
+    /// Use this PostgreSQL database instead of the SQLite file.
+    #[arg(long, env = "LAKECAT_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl Where {
+    pub fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| lakecat_store::sqlite_url(&self.data_dir.join("catalog.db")))
+    }
+    fn ensure_dir(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("cannot create {}", self.data_dir.display()))
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Runs the catalog (API, auth, health) in one process: SQLite, local users, no cloud.
+    Serve {
+        #[command(flatten)]
+        at: Where,
+        /// Address to listen on.
+        #[arg(long, env = "LAKECAT_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the demo catalog on first start.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Prints the GraphQL schema (SDL).
+    Schema,
+    /// Loads a catalog: `--demo` (believable teams, datasets, glossary) or `--scale N`.
+    Seed {
+        #[command(flatten)]
+        at: Where,
+        #[arg(long, conflicts_with = "scale")]
+        demo: bool,
+        /// Generate N datasets (one table of 10 columns each) plus a 10,000-column table.
+        #[arg(long)]
+        scale: Option<u64>,
+    },
+    /// Load benchmark: seeds PostgreSQL, starts the server, drives concurrent GraphQL load.
+    Bench(bench::BenchArgs),
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { at, listen, demo } => serve(at, listen, demo).await,
+        Command::Migrate { at } => {
+            lakecat_server::init_tracing(false);
+            at.ensure_dir()?;
+            SeaStore::open(&StoreConfig::new(at.url())).await.map_err(|e| anyhow!(e.message))?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", lakecat_graphql::sdl());
+            Ok(())
+        }
+        Command::Seed { at, demo, scale } => {
+            lakecat_server::init_tracing(false);
+            at.ensure_dir()?;
+            let store = SeaStore::open(&StoreConfig::new(at.url())).await.map_err(|e| anyhow!(e.message))?;
+            match (demo, scale) {
+                (true, _) => {
+                    let users = lakecat_server::local_users::LocalUsers::open(&at.data_dir, "lakecat-admins").map_err(|e| anyhow!(e))?;
+                    demo::seed_demo(&store, Some(&users)).await?;
+                    print_demo_users();
+                }
+                (false, Some(n)) => demo::seed_scale(&store, n, true).await?,
+                (false, None) => return Err(anyhow!("say what to seed: --demo or --scale N")),
+            }
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+fn print_demo_users() {
+    println!("demo users (password '{}'):", demo::DEMO_PASSWORD);
+    for (user, team) in demo::DEMO_USERS {
+        println!("  {user:<6} team {team}");
+    }
+}
+
+async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
+    at.ensure_dir()?;
+    // Flags win over the environment; the rest of the configuration comes from LAKECAT_*.
+    let mut config = Config::from_env(Some(at.data_dir.clone())).map_err(|e| anyhow!("configuration: {e}"))?;
+    config.listen = listen;
+    config.database_url = at.url();
+    lakecat_server::init_tracing(config.json_logs);
+    let app = App::build(config, true).await.map_err(|e| anyhow!(e))?;
+    if let Some((user, password)) = app.auth.local_users().and_then(|u| u.created_admin.clone()) {
+        println!("first start: created the admin user (shown once, keep it)");
+        println!("  username: {user}");
+        println!("  password: {password}");
+    }
+    if demo {
+        use lakecat_core::ports::CatalogStore;
+        let empty = app.store.count(&lakecat_core::ports::CountQuery::Organizations(Default::default())).await.map_err(|e| anyhow!(e.message))? == 0;
+        if empty {
+            demo::seed_demo(&app.store, app.auth.local_users()).await?;
+            print_demo_users();
+        }
+    }
+    println!("lakecat is listening on http://{listen}/graphql");
+    if app.config.graphiql {
+        println!("GraphiQL: open http://{listen}/graphql in a browser; sign in with POST http://{listen}/auth/login");
+    }
+    lakecat_server::serve(app).await.map_err(|e| anyhow!(e))
+}
