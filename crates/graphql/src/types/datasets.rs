@@ -241,6 +241,8 @@ impl DatasetQuery {
         let list = list_name(&filter);
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_datasets(&filter, &page).await?;
+        let datasets: Vec<&core::Dataset> = rows.items.iter().map(|(_, d)| d).collect();
+        prefetch(ctx, &datasets).await?;
         DatasetConnection::from_page(ctx, &list, rows, Some(CountQuery::Datasets(filter)), Dataset)
     }
 }
@@ -399,3 +401,78 @@ impl DatasetMutation {
     }
 }
 
+
+/// Loads what the selection asks of a page of datasets in one query per field, up front, and
+/// feeds the loaders' caches (with a value for every key) — so a page costs the same number
+/// of statements however many rows it has and however long resolving them takes.
+async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
+    if page.is_empty() {
+        return Ok(());
+    }
+    let la = ctx.look_ahead();
+    let (edge_node, node) = (la.field("edges").field("node"), la.field("nodes"));
+    let wants = |f: &str| edge_node.field(f).exists() || node.field(f).exists();
+    let wants_term_label = edge_node.field("terms").field("term").exists() || node.field("terms").field("term").exists();
+    let rc = request(ctx)?;
+    let st = store(ctx);
+    let ids: Vec<String> = page.iter().map(|d| d.id.to_string()).collect();
+    let mut teams: Vec<String> = page.iter().map(|d| d.owner_team.to_string()).collect();
+    teams.extend(page.iter().filter_map(|d| d.stewards_team.as_ref().map(|t| t.to_string())));
+    teams.sort();
+    teams.dedup();
+    let user = caller_subject(ctx);
+    let groups: Vec<String> = rc.caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
+    let counts = async { if wants("tableCount") { st.table_counts(&ids).await.map(Some) } else { Ok(None) } };
+    let votes = async { if wants("upvotes") || wants("hasUpvoted") { st.vote_summaries(&user, &ids).await.map(Some) } else { Ok(None) } };
+    let links = async { if wants("terms") { st.term_links_for_targets(&ids).await.map(Some) } else { Ok(None) } };
+    let perms = async { if wants("userRole") { st.resource_permissions(&groups, &ids).await.map(Some) } else { Ok(None) } };
+    let team_rows = async { if wants("ownerTeam") || wants("stewardsTeam") { st.teams_by_names(&teams).await.map(Some) } else { Ok(None) } };
+    let mut env_ids: Vec<String> = page.iter().map(|d| d.environment_id.to_string()).collect();
+    env_ids.sort();
+    env_ids.dedup();
+    let mut org_ids: Vec<String> = page.iter().map(|d| d.organization_id.to_string()).collect();
+    org_ids.sort();
+    org_ids.dedup();
+    let envs = async { if wants("environment") { st.environments_by_ids(&env_ids).await.map(Some) } else { Ok(None) } };
+    let orgs = async { if wants("organization") { st.organizations_by_ids(&org_ids).await.map(Some) } else { Ok(None) } };
+    let (counts, votes, links, perms, team_rows, envs, orgs) = tokio::try_join!(counts, votes, links, perms, team_rows, envs, orgs)?;
+    if let Some(rows) = envs {
+        rc.loaders.environments.feed_many(rows.into_iter().map(|e| (e.id.to_string(), e))).await;
+    }
+    if let Some(rows) = orgs {
+        rc.loaders.organizations.feed_many(rows.into_iter().map(|o| (o.id.to_string(), o))).await;
+    }
+    if let Some(mut m) = counts {
+        rc.loaders.table_counts.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or(0)))).await;
+    }
+    if let Some(mut m) = votes {
+        rc.loaders.votes.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or_default()))).await;
+    }
+    if let Some(mut m) = perms {
+        rc.loaders.permissions.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or_default()))).await;
+    }
+    if let Some(rows) = team_rows {
+        rc.loaders.teams.feed_many(rows.into_iter().map(|t| (t.name.to_string(), t))).await;
+    }
+    if let Some(all) = links {
+        let mut by_target: std::collections::HashMap<String, Vec<lakecat_core::glossary::TermLink>> = std::collections::HashMap::new();
+        for l in all {
+            by_target.entry(l.target_id.clone()).or_default().push(l);
+        }
+        if wants_term_label {
+            let mut term_ids: Vec<String> = by_target.values().flatten().map(|l| l.term_id.to_string()).collect();
+            term_ids.sort();
+            term_ids.dedup();
+            if !term_ids.is_empty() {
+                let nodes = st.glossary_nodes_by_ids(&term_ids).await?;
+                rc.loaders.glossary_nodes.feed_many(nodes.into_iter().map(|n| (n.id.to_string(), n))).await;
+            }
+        }
+        rc.loaders.term_links.feed_many(ids.iter().map(|id| (id.clone(), by_target.remove(id).unwrap_or_default()))).await;
+    }
+    Ok(())
+}
+
+fn caller_subject(ctx: &Context<'_>) -> String {
+    crate::context::caller(ctx).map(|c| c.subject.clone()).unwrap_or_default()
+}
