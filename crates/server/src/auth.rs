@@ -162,8 +162,9 @@ impl Authenticator {
 fn groups(v: Option<&Value>) -> Vec<TeamName> {
     let names: Vec<&str> = match v {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        // Some IdPs send a space- or comma-separated string.
-        Some(Value::String(s)) => s.split([',', ' ']).filter(|g| !g.is_empty()).collect(),
+        // Some IdPs send a space- or comma-separated string; API Gateway's JWT authorizer
+        // flattens a list claim to "[a b]".
+        Some(Value::String(s)) => s.trim_matches(|c| c == '[' || c == ']').split([',', ' ']).filter(|g| !g.is_empty()).collect(),
         _ => vec![],
     };
     let mut out: Vec<TeamName> = names.into_iter().filter_map(|g| TeamName::parse("groups", g).ok()).collect();

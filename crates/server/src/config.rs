@@ -126,6 +126,27 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The embedded default without reading the environment: local auth in `data_dir`,
+    /// GraphiQL and introspection on (tests, benchmarks).
+    pub fn local(data_dir: PathBuf, database_url: String) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url,
+            max_connections: 16,
+            auth: AuthMode::Local { data_dir },
+            audiences: vec![LOCAL_AUDIENCE.into()],
+            groups_claim: "cognito:groups".into(),
+            admin_group: "lakecat-admins".into(),
+            introspection: true,
+            graphiql: true,
+            json_logs: false,
+            cursor_key: local_cursor_key(),
+            trust_gateway_claims: false,
+        }
+    }
+}
+
 fn local_cursor_key() -> Vec<u8> {
     use rand::RngCore;
     let mut k = vec![0u8; 32];

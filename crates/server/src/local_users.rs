@@ -141,6 +141,13 @@ impl LocalUsers {
         }
     }
 
+    /// Signs arbitrary claims with the local key (tests craft expired or foreign tokens).
+    pub fn sign_claims(&self, claims: &serde_json::Value) -> Result<String, String> {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| format!("cannot sign token: {e}"))
+    }
+
     /// A token for a local user without a password check (tests, seeding, benchmarks).
     pub fn token_for(&self, username: &str, teams: &[String]) -> Result<String, String> {
         crate::auth::sign_local_token(&self.key, &self.kid, &format!("local:{username}"), username, teams)

@@ -86,7 +86,14 @@ async fn graphql_handler(
     let rid = request_id(&headers);
     let req = match req {
         Ok(r) => r.into_inner(),
-        Err(e) => return error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("malformed GraphQL request: {}", e.0), &rid),
+        Err(e) => {
+            // A body cut off by the size limit surfaces as a read error of the extractor.
+            let text = e.0.to_string();
+            if matches!(e.0, async_graphql::ParseRequestError::PayloadTooLarge) || text.contains("length limit exceeded") {
+                return error_body(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "request body over 1 MiB", &rid);
+            }
+            return error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("malformed GraphQL request: {text}"), &rid);
+        }
     };
     let caller = match authenticate(&app, &headers, trusted.as_ref().map(|e| &e.0)).await {
         Ok(c) => c,

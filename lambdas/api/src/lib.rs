@@ -1,0 +1,74 @@
+//! The API Lambda: the server's router under `lambda_http`, plus the one thing only a
+//! Lambda knows — the claims an API Gateway Cognito/JWT authorizer already verified, handed
+//! to the router as [`TrustedClaims`] when `LAKECAT_TRUST_GATEWAY_CLAIMS` is on.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use lakecat_server::{App, Config, TrustedClaims};
+use lambda_http::request::RequestContext;
+use lambda_http::RequestExt;
+use serde_json::Value;
+
+/// The claims of the gateway's authorizer, if any: REST APIs put Cognito claims under
+/// `authorizer.claims`; HTTP APIs under `authorizer.jwt.claims`.
+pub fn gateway_claims(ctx: &RequestContext) -> Option<Value> {
+    match ctx {
+        RequestContext::ApiGatewayV1(c) => c.authorizer.fields.get("claims").filter(|v| v.is_object()).cloned(),
+        RequestContext::ApiGatewayV2(c) => c
+            .authorizer
+            .as_ref()
+            .and_then(|a| a.jwt.as_ref())
+            .map(|jwt| Value::Object(jwt.claims.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())),
+        _ => None,
+    }
+}
+
+/// The API Gateway stage lambda_http put in front of the path (`/prod/graphql`), if any.
+fn stage(ctx: &RequestContext) -> Option<&str> {
+    match ctx {
+        RequestContext::ApiGatewayV1(c) => c.stage.as_deref(),
+        RequestContext::ApiGatewayV2(c) => c.stage.as_deref(),
+        _ => None,
+    }
+    .filter(|s| *s != "$default")
+}
+
+/// Hands the authorizer's claims to the router and removes the stage from the path, so the
+/// same router serves every stage.
+async fn from_gateway(mut req: Request, next: Next) -> Response {
+    let ctx = req.extensions().request_context_ref().cloned();
+    if let Some(ctx) = ctx {
+        if let Some(claims) = gateway_claims(&ctx) {
+            req.extensions_mut().insert(TrustedClaims(claims));
+        }
+        if let Some(stage) = stage(&ctx) {
+            let prefix = format!("/{stage}");
+            let path = req.uri().path();
+            if let Some(rest) = path.strip_prefix(&prefix).filter(|r| r.starts_with('/')) {
+                let pq = match req.uri().query() {
+                    Some(q) => format!("{rest}?{q}"),
+                    None => rest.to_owned(),
+                };
+                if let Ok(uri) = pq.parse() {
+                    *req.uri_mut() = uri;
+                }
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The router the Lambda serves. The gateway layer wraps the whole router (as a fallback
+/// service) because a `Router::layer` runs after routing, too late to remove the stage.
+pub fn service(app: &App) -> axum::Router {
+    axum::Router::new().fallback_service(app.router()).layer(axum::middleware::from_fn(from_gateway))
+}
+
+/// Builds the app from `LAKECAT_*` variables. Migrations are not run at cold start unless
+/// `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat migrate` once instead).
+pub async fn app_from_env() -> Result<App, String> {
+    let config = Config::from_env(None)?;
+    let migrate = std::env::var("LAKECAT_MIGRATE_ON_START").is_ok_and(|v| v == "true");
+    App::build(config, migrate).await
+}
