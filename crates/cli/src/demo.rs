@@ -1,7 +1,7 @@
 //! Catalog content for a first look (`--demo`) and for load tests (`--scale N`). Written
 //! through the store port, with the same grants and audit events the API would write.
 
-use anyhow::{anyhow, Result};
+use anyhow::{Result, anyhow};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use lakecat_core::caller::MutationMeta;
@@ -15,11 +15,19 @@ use lakecat_server::local_users::LocalUsers;
 use lakecat_store::SeaStore;
 
 pub const DEMO_PASSWORD: &str = "lakecat-demo";
-pub const DEMO_USERS: &[(&str, &str)] =
-    &[("ana", "sales-analytics"), ("ben", "finance"), ("carla", "data-stewards"), ("dev", "platform")];
+pub const DEMO_USERS: &[(&str, &str)] = &[
+    ("ana", "sales-analytics"),
+    ("ben", "finance"),
+    ("carla", "data-stewards"),
+    ("dev", "platform"),
+];
 
 fn meta() -> MutationMeta {
-    MutationMeta { actor: "lakecat-seed".into(), action: "seed".into(), request_id: format!("seed-{}", ulid::Ulid::new()) }
+    MutationMeta {
+        actor: "lakecat-seed".into(),
+        action: "seed".into(),
+        request_id: format!("seed-{}", ulid::Ulid::new()),
+    }
 }
 
 fn e(err: lakecat_core::Error) -> anyhow::Error {
@@ -30,7 +38,12 @@ fn team(name: &str) -> Result<TeamName> {
     TeamName::parse("team", name).map_err(e)
 }
 
-pub async fn create_org(store: &SeaStore, label: &str, description: &str, admin: &str) -> Result<Organization> {
+pub async fn create_org(
+    store: &SeaStore,
+    label: &str,
+    description: &str,
+    admin: &str,
+) -> Result<Organization> {
     let now = Utc::now();
     let org = Organization {
         id: OrganizationId::generate(),
@@ -44,11 +57,21 @@ pub async fn create_org(store: &SeaStore, label: &str, description: &str, admin:
         updated_at: now,
     };
     let grants = Grant::bundle(&org.admin_team, org.id.as_str(), Bundle::OrganizationAll);
-    store.create_organization(&meta(), &org, &grants).await.map_err(e)?;
+    store
+        .create_organization(&meta(), &org, &grants)
+        .await
+        .map_err(e)?;
     Ok(org)
 }
 
-pub async fn create_env(store: &SeaStore, org: &Organization, label: &str, account: &str, region: &str, owner: &str) -> Result<Environment> {
+pub async fn create_env(
+    store: &SeaStore,
+    org: &Organization,
+    label: &str,
+    account: &str,
+    region: &str,
+    owner: &str,
+) -> Result<Environment> {
     let now = Utc::now();
     let env = Environment {
         id: EnvironmentId::generate(),
@@ -67,11 +90,17 @@ pub async fn create_env(store: &SeaStore, org: &Organization, label: &str, accou
         updated_at: now,
     };
     let grants = Grant::bundle(&env.owner_team, env.id.as_str(), Bundle::EnvironmentAll);
-    store.create_environment(&meta(), &env, &grants).await.map_err(e)?;
+    store
+        .create_environment(&meta(), &env, &grants)
+        .await
+        .map_err(e)?;
     Ok(env)
 }
 
-#[allow(clippy::too_many_arguments, reason = "a plain record of the demo's columns")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a plain record of the demo's columns"
+)]
 pub async fn create_dataset(
     store: &SeaStore,
     env: &Environment,
@@ -90,9 +119,17 @@ pub async fn create_dataset(
         description: Description::parse("description", description).map_err(e)?,
         owner_team: team(owner)?,
         stewards_team: stewards.map(team).transpose()?,
-        confidentiality: if tags.contains(&"pii") { Confidentiality::Official } else { Confidentiality::Unclassified },
+        confidentiality: if tags.contains(&"pii") {
+            Confidentiality::Official
+        } else {
+            Confidentiality::Unclassified
+        },
         topics: topics.to_vec(),
-        tags: tags.iter().map(|t| Tag::parse("tag", t)).collect::<Result<_, _>>().map_err(e)?,
+        tags: tags
+            .iter()
+            .map(|t| Tag::parse("tag", t))
+            .collect::<Result<_, _>>()
+            .map_err(e)?,
         auto_approval: false,
         imported: None,
     };
@@ -119,11 +156,19 @@ pub async fn create_dataset(
         created_at: now,
         updated_at: now,
     };
-    store.create_dataset(&meta(), &ds, &new.grants(&id, env)).await.map_err(e)?;
+    store
+        .create_dataset(&meta(), &ds, &new.grants(&id, env))
+        .await
+        .map_err(e)?;
     Ok(ds)
 }
 
-pub fn table(name: &str, description: &str, bucket: &str, columns: &[(&str, &str, &str)]) -> Result<DiscoveredTable> {
+pub fn table(
+    name: &str,
+    description: &str,
+    bucket: &str,
+    columns: &[(&str, &str, &str)],
+) -> Result<DiscoveredTable> {
     Ok(DiscoveredTable {
         glue_name: GlueName::parse("table", name).map_err(e)?,
         location: format!("s3://{bucket}/{name}/"),
@@ -159,7 +204,11 @@ const ORDERS: Cols = &[
     ("customer_id", "bigint", "Customer who placed the order"),
     ("store_id", "int", "Store or web shop that took the order"),
     ("order_ts", "timestamp", "When the order was placed (UTC)"),
-    ("net_revenue", "decimal(12,2)", "Order value after discounts and returns, excluding VAT"),
+    (
+        "net_revenue",
+        "decimal(12,2)",
+        "Order value after discounts and returns, excluding VAT",
+    ),
     ("currency", "string", "ISO 4217 currency code"),
     ("dt", "date", "Partition: order date"),
 ];
@@ -168,23 +217,39 @@ const ORDER_ITEMS: Cols = &[
     ("line_no", "int", "Line number within the order"),
     ("sku", "string", "Product stock-keeping unit"),
     ("quantity", "int", "Units ordered"),
-    ("unit_price", "decimal(10,2)", "Price per unit before discounts"),
+    (
+        "unit_price",
+        "decimal(10,2)",
+        "Price per unit before discounts",
+    ),
     ("dt", "date", "Partition: order date"),
 ];
 const CUSTOMERS: Cols = &[
-    ("customer_id", "bigint", "Stable customer identifier across channels"),
+    (
+        "customer_id",
+        "bigint",
+        "Stable customer identifier across channels",
+    ),
     ("email", "string", "Contact email (PII)"),
     ("first_name", "string", "Given name (PII)"),
     ("last_name", "string", "Family name (PII)"),
     ("country", "string", "ISO 3166 country of residence"),
-    ("segment", "string", "Marketing segment: consumer, smb or enterprise"),
+    (
+        "segment",
+        "string",
+        "Marketing segment: consumer, smb or enterprise",
+    ),
     ("signup_date", "date", "First purchase or account creation"),
 ];
 const EVENTS: Cols = &[
     ("event_id", "string", "Event UUID"),
     ("session_id", "string", "Browser session"),
     ("customer_id", "bigint", "Known customer, if signed in"),
-    ("event_type", "string", "page_view, add_to_cart, checkout, search"),
+    (
+        "event_type",
+        "string",
+        "page_view, add_to_cart, checkout, search",
+    ),
     ("url", "string", "Page URL without query string"),
     ("event_ts", "timestamp", "Event time (UTC)"),
     ("dt", "date", "Partition: event date"),
@@ -226,7 +291,11 @@ const CAMPAIGNS: Cols = &[
     ("start_date", "date", "First day live"),
     ("budget", "decimal(12,2)", "Planned spend"),
     ("spend", "decimal(12,2)", "Actual spend to date"),
-    ("attributed_revenue", "decimal(12,2)", "Net revenue attributed (last touch)"),
+    (
+        "attributed_revenue",
+        "decimal(12,2)",
+        "Net revenue attributed (last touch)",
+    ),
 ];
 const HEADCOUNT: Cols = &[
     ("employee_id", "string", "Pseudonymous employee key"),
@@ -237,7 +306,11 @@ const HEADCOUNT: Cols = &[
 ];
 const CHURN: Cols = &[
     ("customer_id", "bigint", "Scored customer"),
-    ("churn_score", "double", "Probability of churn in the next 90 days"),
+    (
+        "churn_score",
+        "double",
+        "Probability of churn in the next 90 days",
+    ),
     ("model_version", "string", "Model that produced the score"),
     ("scored_on", "date", "Scoring date"),
 ];
@@ -250,7 +323,10 @@ const DEMO: &[DemoDataset] = &[
         owner: "sales-analytics",
         topics: &[Topic::Sales, Topic::Orders],
         tags: &["gold", "hourly"],
-        tables: &[("sales_orders", "One row per order", ORDERS), ("order_items", "One row per order line", ORDER_ITEMS)],
+        tables: &[
+            ("sales_orders", "One row per order", ORDERS),
+            ("order_items", "One row per order line", ORDER_ITEMS),
+        ],
     },
     DemoDataset {
         slug: "customer-360",
@@ -259,7 +335,10 @@ const DEMO: &[DemoDataset] = &[
         owner: "sales-analytics",
         topics: &[Topic::Customers],
         tags: &["pii", "gold"],
-        tables: &[("customers", "Current profile per customer", CUSTOMERS), ("customer_churn_scores", "Weekly churn model scores", CHURN)],
+        tables: &[
+            ("customers", "Current profile per customer", CUSTOMERS),
+            ("customer_churn_scores", "Weekly churn model scores", CHURN),
+        ],
     },
     DemoDataset {
         slug: "web-clickstream",
@@ -277,7 +356,10 @@ const DEMO: &[DemoDataset] = &[
         owner: "finance",
         topics: &[Topic::Finances],
         tags: &["gold", "sox"],
-        tables: &[("invoices", "Issued invoices", INVOICES), ("payments", "Payments received", PAYMENTS)],
+        tables: &[
+            ("invoices", "Issued invoices", INVOICES),
+            ("payments", "Payments received", PAYMENTS),
+        ],
     },
     DemoDataset {
         slug: "inventory-snapshots",
@@ -286,7 +368,11 @@ const DEMO: &[DemoDataset] = &[
         owner: "platform",
         topics: &[Topic::Operations, Topic::Products],
         tags: &["silver", "daily"],
-        tables: &[("inventory_daily", "Stock per SKU, warehouse and day", INVENTORY)],
+        tables: &[(
+            "inventory_daily",
+            "Stock per SKU, warehouse and day",
+            INVENTORY,
+        )],
     },
     DemoDataset {
         slug: "product-catalog",
@@ -323,43 +409,124 @@ const DEMO: &[DemoDataset] = &[
 pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<()> {
     if let Some(users) = users {
         for (user, t) in DEMO_USERS {
-            users.upsert(user, DEMO_PASSWORD, Some(&format!("{user}@example.com")), &[t]).map_err(|err| anyhow!(err))?;
+            users
+                .upsert(
+                    user,
+                    DEMO_PASSWORD,
+                    Some(&format!("{user}@example.com")),
+                    &[t],
+                )
+                .map_err(|err| anyhow!(err))?;
         }
     }
     let m = meta();
     use TenantPermission as T;
     let tenant: &[(&str, &[TenantPermission])] = &[
-        ("platform", &[T::ManageOrganizations, T::ManageEnvironments, T::ManageDatasets, T::ManageShares, T::ManageGlossaries]),
+        (
+            "platform",
+            &[
+                T::ManageOrganizations,
+                T::ManageEnvironments,
+                T::ManageDatasets,
+                T::ManageShares,
+                T::ManageGlossaries,
+            ],
+        ),
         ("sales-analytics", &[T::ManageDatasets, T::ManageShares]),
         ("finance", &[T::ManageDatasets, T::ManageShares]),
         ("marketing", &[T::ManageDatasets, T::ManageShares]),
         ("data-stewards", &[T::ManageGlossaries, T::ManageShares]),
     ];
     for (t, perms) in tenant {
-        store.set_tenant_permissions(&m, &team(t)?, perms).await.map_err(e)?;
+        store
+            .set_tenant_permissions(&m, &team(t)?, perms)
+            .await
+            .map_err(e)?;
     }
-    let org = create_org(store, "Acme Retail", "Retail group: stores in 12 countries and a web shop.", "platform").await?;
-    let eu = create_env(store, &org, "Production EU", "123456789012", "eu-west-1", "platform").await?;
-    let us = create_env(store, &org, "Analytics US", "210987654321", "us-east-1", "platform").await?;
+    let org = create_org(
+        store,
+        "Acme Retail",
+        "Retail group: stores in 12 countries and a web shop.",
+        "platform",
+    )
+    .await?;
+    let eu = create_env(
+        store,
+        &org,
+        "Production EU",
+        "123456789012",
+        "eu-west-1",
+        "platform",
+    )
+    .await?;
+    let us = create_env(
+        store,
+        &org,
+        "Analytics US",
+        "210987654321",
+        "us-east-1",
+        "platform",
+    )
+    .await?;
     for t in ["sales-analytics", "finance", "marketing", "data-stewards"] {
-        store.invite_team(&m, org.id.as_str(), &team(t)?, Bundle::OrganizationInvited.permissions(), None).await.map_err(e)?;
+        store
+            .invite_team(
+                &m,
+                org.id.as_str(),
+                &team(t)?,
+                Bundle::OrganizationInvited.permissions(),
+                None,
+            )
+            .await
+            .map_err(e)?;
         for env in [&eu, &us] {
-            store.invite_team(&m, env.id.as_str(), &team(t)?, &[Permission::GetEnvironment, Permission::CreateDataset], None).await.map_err(e)?;
+            store
+                .invite_team(
+                    &m,
+                    env.id.as_str(),
+                    &team(t)?,
+                    &[Permission::GetEnvironment, Permission::CreateDataset],
+                    None,
+                )
+                .await
+                .map_err(e)?;
         }
     }
     let mut datasets = Vec::new();
     for (i, d) in DEMO.iter().enumerate() {
         let env = if i % 3 == 2 { &us } else { &eu };
-        let ds = create_dataset(store, env, d.slug, d.label, d.description, d.owner, Some("data-stewards"), d.topics, d.tags).await?;
-        let tables = d.tables.iter().map(|(n, desc, cols)| table(n, desc, &ds.aws.bucket, cols)).collect::<Result<Vec<_>>>()?;
-        store.record_discovered_tables(&m, &ds.id, &tables).await.map_err(e)?;
+        let ds = create_dataset(
+            store,
+            env,
+            d.slug,
+            d.label,
+            d.description,
+            d.owner,
+            Some("data-stewards"),
+            d.topics,
+            d.tags,
+        )
+        .await?;
+        let tables = d
+            .tables
+            .iter()
+            .map(|(n, desc, cols)| table(n, desc, &ds.aws.bucket, cols))
+            .collect::<Result<Vec<_>>>()?;
+        store
+            .record_discovered_tables(&m, &ds.id, &tables)
+            .await
+            .map_err(e)?;
         let now = Utc::now();
         let folder = Folder {
             id: FolderId::generate(),
             dataset_id: ds.id.clone(),
             label: Label::parse("label", "Raw landing zone").map_err(e)?,
             prefix: S3Prefix::parse("prefix", "raw/").map_err(e)?,
-            description: Description::parse("d", "Files as delivered by the source system, before validation.").map_err(e)?,
+            description: Description::parse(
+                "d",
+                "Files as delivered by the source system, before validation.",
+            )
+            .map_err(e)?,
             tags: vec![],
             created_by: "lakecat-seed".into(),
             created_at: now,
@@ -370,15 +537,38 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
     }
     seed_glossary(store, &datasets).await?;
     for (i, ds) in datasets.iter().enumerate() {
-        for user in DEMO_USERS.iter().take(i % 4 + 1).map(|(u, _)| format!("local:{u}")) {
-            store.set_upvote(&m, &ResourceId::from(&ds.id), &user, true).await.map_err(e)?;
+        for user in DEMO_USERS
+            .iter()
+            .take(i % 4 + 1)
+            .map(|(u, _)| format!("local:{u}"))
+        {
+            store
+                .set_upvote(&m, &ResourceId::from(&ds.id), &user, true)
+                .await
+                .map_err(e)?;
         }
     }
     let comments = [
-        (0, "ana", "Net revenue now excludes returns processed within 30 days — see the glossary term."),
-        (0, "ben", "Finance reconciles this against invoices monthly; differences under 0.1%."),
-        (1, "carla", "Email and names are PII: request access with a purpose."),
-        (3, "ben", "Payments arrive T+1 from the PSP; yesterday's are complete by 06:00 UTC."),
+        (
+            0,
+            "ana",
+            "Net revenue now excludes returns processed within 30 days — see the glossary term.",
+        ),
+        (
+            0,
+            "ben",
+            "Finance reconciles this against invoices monthly; differences under 0.1%.",
+        ),
+        (
+            1,
+            "carla",
+            "Email and names are PII: request access with a purpose.",
+        ),
+        (
+            3,
+            "ben",
+            "Payments arrive T+1 from the PSP; yesterday's are complete by 06:00 UTC.",
+        ),
     ];
     for (i, author, body) in comments {
         let msg = FeedMessage {
@@ -390,17 +580,26 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
         };
         store.post_feed_message(&m, &msg, None).await.map_err(e)?;
     }
-    println!("demo catalog loaded: 1 organization, 2 environments, {} datasets, a business glossary", datasets.len());
+    println!(
+        "demo catalog loaded: 1 organization, 2 environments, {} datasets, a business glossary",
+        datasets.len()
+    );
     Ok(())
 }
 
 async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
     let m = meta();
     let now = Utc::now();
-    let node = |kind, parent: Option<&GlossaryNode>, label: &str, description: &str| -> Result<GlossaryNode> {
+    let node = |kind,
+                parent: Option<&GlossaryNode>,
+                label: &str,
+                description: &str|
+     -> Result<GlossaryNode> {
         let id = GlossaryNodeId::generate(kind);
         Ok(GlossaryNode {
-            glossary_id: parent.map(|p| p.glossary_id.clone()).unwrap_or_else(|| id.clone()),
+            glossary_id: parent
+                .map(|p| p.glossary_id.clone())
+                .unwrap_or_else(|| id.clone()),
             id,
             parent_id: parent.map(|p| p.id.clone()),
             label: Label::parse("label", label).map_err(e)?,
@@ -412,24 +611,80 @@ async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
             updated_at: now,
         })
     };
-    let g = node(ResourceKind::Glossary, None, "Business Glossary", "Definitions the whole company agrees on.")?;
-    store.create_glossary_node(&m, &g, &Grant::bundle(&g.admin_team, g.id.as_str(), Bundle::GlossaryAll)).await.map_err(e)?;
+    let g = node(
+        ResourceKind::Glossary,
+        None,
+        "Business Glossary",
+        "Definitions the whole company agrees on.",
+    )?;
+    store
+        .create_glossary_node(
+            &m,
+            &g,
+            &Grant::bundle(&g.admin_team, g.id.as_str(), Bundle::GlossaryAll),
+        )
+        .await
+        .map_err(e)?;
     let mut terms = Vec::new();
     for (cat, cat_desc, ts) in [
-        ("Customer", "Who buys from us", vec![("Customer ID", "Stable identifier of a customer across channels."), ("Churn", "A customer with no purchase in 180 days.")]),
-        ("Finance", "Money in and out", vec![("Net Revenue", "Sales after discounts and returns, excluding VAT."), ("Gross Margin", "Net revenue minus cost of goods sold, as a share of net revenue.")]),
-        ("Sales", "Orders and what is in them", vec![("Order", "A confirmed purchase of one or more items by one customer."), ("SKU", "Stock-keeping unit: one sellable product variant.")]),
+        (
+            "Customer",
+            "Who buys from us",
+            vec![
+                (
+                    "Customer ID",
+                    "Stable identifier of a customer across channels.",
+                ),
+                ("Churn", "A customer with no purchase in 180 days."),
+            ],
+        ),
+        (
+            "Finance",
+            "Money in and out",
+            vec![
+                (
+                    "Net Revenue",
+                    "Sales after discounts and returns, excluding VAT.",
+                ),
+                (
+                    "Gross Margin",
+                    "Net revenue minus cost of goods sold, as a share of net revenue.",
+                ),
+            ],
+        ),
+        (
+            "Sales",
+            "Orders and what is in them",
+            vec![
+                (
+                    "Order",
+                    "A confirmed purchase of one or more items by one customer.",
+                ),
+                ("SKU", "Stock-keeping unit: one sellable product variant."),
+            ],
+        ),
     ] {
         let c = node(ResourceKind::GlossaryCategory, Some(&g), cat, cat_desc)?;
         store.create_glossary_node(&m, &c, &[]).await.map_err(e)?;
         for (t, d) in ts {
             let term = node(ResourceKind::GlossaryTerm, Some(&c), t, d)?;
-            store.create_glossary_node(&m, &term, &[]).await.map_err(e)?;
+            store
+                .create_glossary_node(&m, &term, &[])
+                .await
+                .map_err(e)?;
             terms.push(term);
         }
     }
     // Link terms to datasets (approved) and one to a column (pending a steward's approval).
-    let links = [(2, 0, true), (4, 0, true), (0, 1, true), (1, 1, true), (2, 3, true), (3, 5, true), (5, 4, true)];
+    let links = [
+        (2, 0, true),
+        (4, 0, true),
+        (0, 1, true),
+        (1, 1, true),
+        (2, 3, true),
+        (3, 5, true),
+        (5, 4, true),
+    ];
     for (term_i, ds_i, approved) in links {
         let l = TermLink {
             id: TermLinkId::generate(),
@@ -442,9 +697,19 @@ async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
         };
         store.link_term(&m, &l).await.map_err(e)?;
     }
-    let orders = store.list_tables(&datasets[0].id, &lakecat_core::page::PageRequest::first(10)).await.map_err(e)?;
-    if let Some((_, t)) = orders.items.iter().find(|(_, t)| t.glue_name == "sales_orders") {
-        let cols = store.list_columns(&t.id, &lakecat_core::page::PageRequest::first(10)).await.map_err(e)?;
+    let orders = store
+        .list_tables(&datasets[0].id, &lakecat_core::page::PageRequest::first(10))
+        .await
+        .map_err(e)?;
+    if let Some((_, t)) = orders
+        .items
+        .iter()
+        .find(|(_, t)| t.glue_name == "sales_orders")
+    {
+        let cols = store
+            .list_columns(&t.id, &lakecat_core::page::PageRequest::first(10))
+            .await
+            .map_err(e)?;
         if let Some((_, c)) = cols.items.iter().find(|(_, c)| c.name == "net_revenue") {
             let l = TermLink {
                 id: TermLinkId::generate(),
@@ -461,8 +726,40 @@ async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
     Ok(())
 }
 
-const WORDS_A: &[&str] = &["sales", "customer", "web", "store", "supplier", "product", "finance", "marketing", "logistics", "hr", "support", "pricing", "loyalty", "returns", "fraud", "payments"];
-const WORDS_B: &[&str] = &["orders", "events", "snapshots", "ledger", "profiles", "shipments", "tickets", "scores", "invoices", "campaigns", "forecasts", "contracts", "sessions", "metrics"];
+const WORDS_A: &[&str] = &[
+    "sales",
+    "customer",
+    "web",
+    "store",
+    "supplier",
+    "product",
+    "finance",
+    "marketing",
+    "logistics",
+    "hr",
+    "support",
+    "pricing",
+    "loyalty",
+    "returns",
+    "fraud",
+    "payments",
+];
+const WORDS_B: &[&str] = &[
+    "orders",
+    "events",
+    "snapshots",
+    "ledger",
+    "profiles",
+    "shipments",
+    "tickets",
+    "scores",
+    "invoices",
+    "campaigns",
+    "forecasts",
+    "contracts",
+    "sessions",
+    "metrics",
+];
 const SCALE_COLUMNS: &[(&str, &str, &str)] = &[
     ("id", "bigint", "Primary key"),
     ("customer_id", "bigint", "Customer"),
@@ -486,18 +783,47 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
     let m = meta();
     for t in ["bench-team", "platform"] {
         store
-            .set_tenant_permissions(&m, &team(t)?, &[TenantPermission::ManageDatasets, TenantPermission::ManageEnvironments, TenantPermission::ManageOrganizations])
+            .set_tenant_permissions(
+                &m,
+                &team(t)?,
+                &[
+                    TenantPermission::ManageDatasets,
+                    TenantPermission::ManageEnvironments,
+                    TenantPermission::ManageOrganizations,
+                ],
+            )
             .await
             .map_err(e)?;
     }
     let org = create_org(store, "Scale Test", "Generated for load tests.", "platform").await?;
-    let env = create_env(store, &org, "Scale", "999999999999", "eu-central-1", "platform").await?;
+    let env = create_env(
+        store,
+        &org,
+        "Scale",
+        "999999999999",
+        "eu-central-1",
+        "platform",
+    )
+    .await?;
     store
-        .invite_team(&m, env.id.as_str(), &team("bench-team")?, &[Permission::GetEnvironment, Permission::CreateDataset], None)
+        .invite_team(
+            &m,
+            env.id.as_str(),
+            &team("bench-team")?,
+            &[Permission::GetEnvironment, Permission::CreateDataset],
+            None,
+        )
         .await
         .map_err(e)?;
-    let bar = if progress { ProgressBar::new(n) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} datasets {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = if progress {
+        ProgressBar::new(n)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} datasets {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let concurrency = 8u64;
     let mut handles = Vec::new();
     for worker in 0..concurrency {
@@ -512,9 +838,28 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
                 let b = WORDS_B[(i as usize / WORDS_A.len()) % WORDS_B.len()];
                 let slug = format!("{a}-{b}-{i}");
                 let label = format!("{} {} {i}", capital(a), capital(b));
-                let ds = create_dataset(&store, &env, &slug, &label, &format!("Generated {a} {b} data, partition set {i}."), "bench-team", None, &[Topic::Misc], &[a]).await?;
-                let t = table(&format!("{a}_{b}_{i}"), "Generated table", &ds.aws.bucket, SCALE_COLUMNS)?;
-                store.record_discovered_tables(&m, &ds.id, &[t]).await.map_err(e)?;
+                let ds = create_dataset(
+                    &store,
+                    &env,
+                    &slug,
+                    &label,
+                    &format!("Generated {a} {b} data, partition set {i}."),
+                    "bench-team",
+                    None,
+                    &[Topic::Misc],
+                    &[a],
+                )
+                .await?;
+                let t = table(
+                    &format!("{a}_{b}_{i}"),
+                    "Generated table",
+                    &ds.aws.bucket,
+                    SCALE_COLUMNS,
+                )?;
+                store
+                    .record_discovered_tables(&m, &ds.id, &[t])
+                    .await
+                    .map_err(e)?;
                 bar.inc(1);
                 i += concurrency;
             }
@@ -522,19 +867,44 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
         }));
     }
     for h in handles {
-        h.await.map_err(|err| anyhow!("seed worker failed: {err}"))??;
+        h.await
+            .map_err(|err| anyhow!("seed worker failed: {err}"))??;
     }
     bar.finish();
-    let wide = create_dataset(store, &env, "wide-features", "Wide Feature Store", "10,000 model features per customer.", "bench-team", None, &[Topic::Research], &["wide"]).await?;
+    let wide = create_dataset(
+        store,
+        &env,
+        "wide-features",
+        "Wide Feature Store",
+        "10,000 model features per customer.",
+        "bench-team",
+        None,
+        &[Topic::Research],
+        &["wide"],
+    )
+    .await?;
     let names: Vec<String> = (0..10_000).map(|i| format!("feature_{i:05}")).collect();
-    let cols: Vec<(&str, &str, &str)> = names.iter().map(|n| (n.as_str(), "double", "Model feature")).collect();
-    let t = table(WIDE_TABLE, "One row per customer, one column per feature", &wide.aws.bucket, &cols)?;
-    store.record_discovered_tables(&m, &wide.id, &[t]).await.map_err(e)?;
+    let cols: Vec<(&str, &str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), "double", "Model feature"))
+        .collect();
+    let t = table(
+        WIDE_TABLE,
+        "One row per customer, one column per feature",
+        &wide.aws.bucket,
+        &cols,
+    )?;
+    store
+        .record_discovered_tables(&m, &wide.id, &[t])
+        .await
+        .map_err(e)?;
     println!("scale catalog loaded: {n} datasets + 1 with a 10,000-column table");
     Ok(())
 }
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }

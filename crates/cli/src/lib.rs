@@ -7,13 +7,17 @@ pub mod demo;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use lakecat_server::{App, Config};
 use lakecat_store::{SeaStore, StoreConfig};
 
 #[derive(Parser)]
-#[command(name = "lakecat", version, about = "A serverless data catalog and data marketplace for AWS data lakes")]
+#[command(
+    name = "lakecat",
+    version,
+    about = "A serverless data catalog and data marketplace for AWS data lakes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,10 +35,13 @@ pub struct Where {
 
 impl Where {
     pub fn url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| lakecat_store::sqlite_url(&self.data_dir.join("catalog.db")))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| lakecat_store::sqlite_url(&self.data_dir.join("catalog.db")))
     }
     fn ensure_dir(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("cannot create {}", self.data_dir.display()))
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create {}", self.data_dir.display()))
     }
 }
 
@@ -78,7 +85,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Migrate { at } => {
             lakecat_server::init_tracing(false);
             at.ensure_dir()?;
-            SeaStore::open(&StoreConfig::new(at.url())).await.map_err(|e| anyhow!(e.message))?;
+            SeaStore::open(&StoreConfig::new(at.url()))
+                .await
+                .map_err(|e| anyhow!(e.message))?;
             println!("migrations applied");
             Ok(())
         }
@@ -89,10 +98,16 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Seed { at, demo, scale } => {
             lakecat_server::init_tracing(false);
             at.ensure_dir()?;
-            let store = SeaStore::open(&StoreConfig::new(at.url())).await.map_err(|e| anyhow!(e.message))?;
+            let store = SeaStore::open(&StoreConfig::new(at.url()))
+                .await
+                .map_err(|e| anyhow!(e.message))?;
             match (demo, scale) {
                 (true, _) => {
-                    let users = lakecat_server::local_users::LocalUsers::open(&at.data_dir, "lakecat-admins").map_err(|e| anyhow!(e))?;
+                    let users = lakecat_server::local_users::LocalUsers::open(
+                        &at.data_dir,
+                        "lakecat-admins",
+                    )
+                    .map_err(|e| anyhow!(e))?;
                     demo::seed_demo(&store, Some(&users)).await?;
                     print_demo_users();
                 }
@@ -115,7 +130,8 @@ fn print_demo_users() {
 async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
     at.ensure_dir()?;
     // Flags win over the environment; the rest of the configuration comes from LAKECAT_*.
-    let mut config = Config::from_env(Some(at.data_dir.clone())).map_err(|e| anyhow!("configuration: {e}"))?;
+    let mut config =
+        Config::from_env(Some(at.data_dir.clone())).map_err(|e| anyhow!("configuration: {e}"))?;
     config.listen = listen;
     config.database_url = at.url();
     lakecat_server::init_tracing(config.json_logs);
@@ -127,7 +143,14 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
     }
     if demo {
         use lakecat_core::ports::CatalogStore;
-        let empty = app.store.count(&lakecat_core::ports::CountQuery::Organizations(Default::default())).await.map_err(|e| anyhow!(e.message))? == 0;
+        let empty = app
+            .store
+            .count(&lakecat_core::ports::CountQuery::Organizations(
+                Default::default(),
+            ))
+            .await
+            .map_err(|e| anyhow!(e.message))?
+            == 0;
         if empty {
             demo::seed_demo(&app.store, app.auth.local_users()).await?;
             print_demo_users();
@@ -135,7 +158,9 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
     }
     println!("lakecat is listening on http://{listen}/graphql");
     if app.config.graphiql {
-        println!("GraphiQL: open http://{listen}/graphql in a browser; sign in with POST http://{listen}/auth/login");
+        println!(
+            "GraphiQL: open http://{listen}/graphql in a browser; sign in with POST http://{listen}/auth/login"
+        );
     }
     lakecat_server::serve(app).await.map_err(|e| anyhow!(e))
 }

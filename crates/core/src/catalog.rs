@@ -27,7 +27,6 @@ macro_rules! text_enum {
     };
 }
 
-
 text_enum!(Confidentiality { Unclassified => "Unclassified", Official => "Official", Secret => "Secret" });
 text_enum!(Topic {
     Finances => "Finances", HumanResources => "HumanResources", Products => "Products",
@@ -110,7 +109,10 @@ pub struct Environment {
 
 impl Environment {
     pub fn pivot_role_arn(&self) -> String {
-        format!("arn:aws:iam::{}:role/{}", self.account_id, self.pivot_role_name)
+        format!(
+            "arn:aws:iam::{}:role/{}",
+            self.account_id, self.pivot_role_name
+        )
     }
 }
 
@@ -118,8 +120,17 @@ impl Environment {
 pub fn parse_role_name(field: &str, raw: &str) -> Result<String> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
-        && raw.chars().all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
-    if ok { Ok(raw.to_owned()) } else { Err(Error::bad_input(field, "must be an IAM role name (1–64 of letters, digits, _+=,.@-)")) }
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(Error::bad_input(
+            field,
+            "must be an IAM role name (1–64 of letters, digits, _+=,.@-)",
+        ))
+    }
 }
 
 pub const DEFAULT_PIVOT_ROLE: &str = "lakecat-pivot-role";
@@ -199,9 +210,15 @@ impl ImportedResources {
     ) -> Result<Self> {
         Ok(ImportedResources {
             bucket: parse_bucket_name(&format!("{field}.bucket"), bucket)?,
-            glue_database: GlueName::parse(&format!("{field}.glueDatabase"), glue_database)?.as_str().to_owned(),
-            kms_alias: kms_alias.map(|a| parse_kms_alias(&format!("{field}.kmsAlias"), a)).transpose()?,
-            admin_role_arn: admin_role_arn.map(|a| parse_role_arn(&format!("{field}.adminRoleArn"), a)).transpose()?,
+            glue_database: GlueName::parse(&format!("{field}.glueDatabase"), glue_database)?
+                .as_str()
+                .to_owned(),
+            kms_alias: kms_alias
+                .map(|a| parse_kms_alias(&format!("{field}.kmsAlias"), a))
+                .transpose()?,
+            admin_role_arn: admin_role_arn
+                .map(|a| parse_role_arn(&format!("{field}.adminRoleArn"), a))
+                .transpose()?,
         })
     }
 }
@@ -211,12 +228,17 @@ impl ImportedResources {
 pub fn parse_bucket_name(field: &str, raw: &str) -> Result<String> {
     let b = raw.as_bytes();
     let ok = (3..=63).contains(&b.len())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || *c == b'.')
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
         && !raw.contains("..")
         && raw.parse::<std::net::Ipv4Addr>().is_err();
-    if ok { Ok(raw.to_owned()) } else { Err(Error::bad_input(field, "must be a valid S3 bucket name")) }
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(Error::bad_input(field, "must be a valid S3 bucket name"))
+    }
 }
 
 pub fn parse_kms_alias(field: &str, raw: &str) -> Result<String> {
@@ -224,8 +246,17 @@ pub fn parse_kms_alias(field: &str, raw: &str) -> Result<String> {
         && raw.len() > 6
         && raw.len() <= 256
         && !raw.starts_with("alias/aws/")
-        && raw[6..].chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
-    if ok { Ok(raw.to_owned()) } else { Err(Error::bad_input(field, "must be a KMS alias like alias/my-key")) }
+        && raw[6..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(Error::bad_input(
+            field,
+            "must be a KMS alias like alias/my-key",
+        ))
+    }
 }
 
 pub fn parse_role_arn(field: &str, raw: &str) -> Result<String> {
@@ -236,8 +267,14 @@ pub fn parse_role_arn(field: &str, raw: &str) -> Result<String> {
         && parts[2] == "iam"
         && parts[3].is_empty()
         && AwsAccountId::parse(field, parts[4]).is_ok()
-        && parts[5].strip_prefix("role/").is_some_and(|n| !n.is_empty() && n.len() <= 512);
-    if ok { Ok(raw.to_owned()) } else { Err(Error::bad_input(field, "must be an IAM role ARN")) }
+        && parts[5]
+            .strip_prefix("role/")
+            .is_some_and(|n| !n.is_empty() && n.len() <= 512);
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(Error::bad_input(field, "must be an IAM role ARN"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,9 +297,19 @@ impl NewDataset {
     /// from the environment's resource prefix, the slug and a short unique suffix (bucket
     /// names are global); imported datasets keep the names they were given.
     pub fn aws_details(&self, env: &Environment, id: &DatasetId) -> DatasetAws {
-        let suffix: String = id.as_str().chars().rev().take(6).collect::<String>().to_lowercase();
+        let suffix: String = id
+            .as_str()
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<String>()
+            .to_lowercase();
         let base = format!("{}-{}", env.resource_prefix, self.slug);
-        let admin_default = format!("arn:aws:iam::{}:role/{}-admin", env.account_id, truncate(&base, 58));
+        let admin_default = format!(
+            "arn:aws:iam::{}:role/{}-admin",
+            env.account_id,
+            truncate(&base, 58)
+        );
         match &self.imported {
             Some(imp) => DatasetAws {
                 account_id: env.account_id.clone(),
@@ -276,7 +323,11 @@ impl NewDataset {
                 account_id: env.account_id.clone(),
                 region: env.region.clone(),
                 bucket: format!("{}-{}", truncate(&base, 56), suffix),
-                glue_database: format!("{}_{}", env.resource_prefix.glue_name(), self.slug.glue_name()),
+                glue_database: format!(
+                    "{}_{}",
+                    env.resource_prefix.glue_name(),
+                    self.slug.glue_name()
+                ),
                 kms_alias: Some(format!("alias/{base}")),
                 admin_role_arn: admin_default,
             },
@@ -287,15 +338,23 @@ impl NewDataset {
     /// environment's owner team get everything; the stewards get read and share approval.
     pub fn grants(&self, id: &DatasetId, env: &Environment) -> Vec<Grant> {
         let mut out = Grant::bundle(&self.owner_team, id.as_str(), Bundle::DatasetAll);
-        out.extend(Grant::bundle(&self.owner_team, id.as_str(), Bundle::ShareApprover));
+        out.extend(Grant::bundle(
+            &self.owner_team,
+            id.as_str(),
+            Bundle::ShareApprover,
+        ));
         if env.owner_team != self.owner_team {
-            out.extend(Grant::bundle(&env.owner_team, id.as_str(), Bundle::DatasetAll));
+            out.extend(Grant::bundle(
+                &env.owner_team,
+                id.as_str(),
+                Bundle::DatasetAll,
+            ));
         }
-        if let Some(st) = &self.stewards_team {
-            if st != &self.owner_team {
-                out.extend(Grant::bundle(st, id.as_str(), Bundle::DatasetRead));
-                out.extend(Grant::bundle(st, id.as_str(), Bundle::ShareApprover));
-            }
+        if let Some(st) = &self.stewards_team
+            && st != &self.owner_team
+        {
+            out.extend(Grant::bundle(st, id.as_str(), Bundle::DatasetRead));
+            out.extend(Grant::bundle(st, id.as_str(), Bundle::ShareApprover));
         }
         dedup_grants(out)
     }
@@ -312,7 +371,11 @@ pub fn dedup_grants(grants: Vec<Grant>) -> Vec<Grant> {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect::<String>().trim_end_matches('-').to_owned()
+    s.chars()
+        .take(n)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -399,7 +462,10 @@ pub fn parse_classification(field: &str, raw: Option<&str>) -> Result<Option<Str
     match raw {
         None | Some("") => Ok(None),
         Some(c) if CLASSIFICATIONS.contains(&c) => Ok(Some(c.to_owned())),
-        Some(_) => Err(Error::bad_input(field, format!("must be one of {}", CLASSIFICATIONS.join(", ")))),
+        Some(_) => Err(Error::bad_input(
+            field,
+            format!("must be one of {}", CLASSIFICATIONS.join(", ")),
+        )),
     }
 }
 
@@ -446,13 +512,20 @@ pub const FEED_MESSAGE_MAX: usize = 5_000;
 pub fn parse_feed_body(field: &str, raw: &str) -> Result<String> {
     let s = raw.trim();
     if s.is_empty() || s.chars().count() > FEED_MESSAGE_MAX {
-        return Err(Error::bad_input(field, format!("must be 1–{FEED_MESSAGE_MAX} characters")));
+        return Err(Error::bad_input(
+            field,
+            format!("must be 1–{FEED_MESSAGE_MAX} characters"),
+        ));
     }
     Ok(s.to_owned())
 }
 
 /// Resources people can upvote, comment on and link glossary terms to.
-pub const SOCIAL_KINDS: &[ResourceKind] = &[ResourceKind::Dataset, ResourceKind::Table, ResourceKind::Folder];
+pub const SOCIAL_KINDS: &[ResourceKind] = &[
+    ResourceKind::Dataset,
+    ResourceKind::Table,
+    ResourceKind::Folder,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct VoteSummary {
@@ -558,17 +631,29 @@ mod tests {
     fn created_dataset_names_are_valid_aws_names() {
         let id = DatasetId::generate();
         let aws = new_ds(None).aws_details(&env(), &id);
-        assert!(parse_bucket_name("b", &aws.bucket).is_ok(), "{}", aws.bucket);
+        assert!(
+            parse_bucket_name("b", &aws.bucket).is_ok(),
+            "{}",
+            aws.bucket
+        );
         assert_eq!(aws.glue_database, "lakecat_sales_orders");
         assert!(parse_role_arn("r", &aws.admin_role_arn).is_ok());
-        assert!(aws.kms_alias.as_deref().is_some_and(|a| parse_kms_alias("k", a).is_ok()));
+        assert!(
+            aws.kms_alias
+                .as_deref()
+                .is_some_and(|a| parse_kms_alias("k", a).is_ok())
+        );
     }
 
     #[test]
     fn creation_grants_follow_the_bundles() {
         let id = DatasetId::generate();
         let grants = new_ds(Some("stewards")).grants(&id, &env());
-        let held = |team: &str, p: Permission| grants.iter().any(|g| g.team.as_str() == team && g.permission == p);
+        let held = |team: &str, p: Permission| {
+            grants
+                .iter()
+                .any(|g| g.team.as_str() == team && g.permission == p)
+        };
         assert!(held("sales", Permission::DeleteDataset));
         assert!(held("platform", Permission::UpdateDataset));
         assert!(held("stewards", Permission::GetDataset));

@@ -49,10 +49,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), field: None }
+        Error {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { code: ErrorCode::BadUserInput, message: message.into(), field: Some(field.into()) }
+        Error {
+            code: ErrorCode::BadUserInput,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
     pub fn not_found(what: &str, id: impl fmt::Display) -> Self {
         Error::new(ErrorCode::NotFound, format!("{what} {id} not found"))

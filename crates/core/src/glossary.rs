@@ -52,5 +52,9 @@ pub struct TermLink {
 }
 
 /// Kinds a term may be linked to.
-pub const LINKABLE_KINDS: &[ResourceKind] =
-    &[ResourceKind::Dataset, ResourceKind::Table, ResourceKind::Column, ResourceKind::Folder];
+pub const LINKABLE_KINDS: &[ResourceKind] = &[
+    ResourceKind::Dataset,
+    ResourceKind::Table,
+    ResourceKind::Column,
+    ResourceKind::Folder,
+];

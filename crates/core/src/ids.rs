@@ -93,7 +93,12 @@ impl ResourceKind {
 
 /// Parses `<prefix>_<ulid>` into its kind and ULID, naming `field` on failure.
 pub fn parse_any(field: &str, raw: &str) -> Result<(ResourceKind, ulid::Ulid)> {
-    let bad = || Error::bad_input(field, format!("'{}' is not a lakecat id", truncate(raw, 64)));
+    let bad = || {
+        Error::bad_input(
+            field,
+            format!("'{}' is not a lakecat id", truncate(raw, 64)),
+        )
+    };
     let (prefix, rest) = raw.split_once('_').ok_or_else(bad)?;
     let kind = ResourceKind::from_prefix(prefix).ok_or_else(bad)?;
     let ulid = ulid::Ulid::from_str(rest).map_err(|_| bad())?;
@@ -128,7 +133,11 @@ macro_rules! typed_id {
                 if kind != $kind {
                     return Err(Error::bad_input(
                         field,
-                        format!("expected a {} id, got a {} id", $kind.as_str(), kind.as_str()),
+                        format!(
+                            "expected a {} id, got a {} id",
+                            $kind.as_str(),
+                            kind.as_str()
+                        ),
                     ));
                 }
                 Ok($name(raw.to_owned()))
@@ -193,7 +202,10 @@ pub struct ResourceId {
 impl ResourceId {
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         let (kind, _) = parse_any(field, raw)?;
-        Ok(ResourceId { kind, raw: raw.to_owned() })
+        Ok(ResourceId {
+            kind,
+            raw: raw.to_owned(),
+        })
     }
     /// Parses and checks the kind is one of `allowed`.
     pub fn parse_kind(field: &str, raw: &str, allowed: &[ResourceKind]) -> Result<Self> {
@@ -202,7 +214,11 @@ impl ResourceId {
             let names: Vec<_> = allowed.iter().map(|k| k.as_str()).collect();
             return Err(Error::bad_input(
                 field,
-                format!("a {} id is not accepted here; expected one of {}", id.kind.as_str(), names.join(", ")),
+                format!(
+                    "a {} id is not accepted here; expected one of {}",
+                    id.kind.as_str(),
+                    names.join(", ")
+                ),
             ));
         }
         Ok(id)
@@ -257,13 +273,20 @@ pub struct GlossaryNodeId(ResourceId);
 
 impl GlossaryNodeId {
     pub fn generate(kind: ResourceKind) -> Self {
-        GlossaryNodeId(ResourceId { kind, raw: format!("{}_{}", kind.prefix(), ulid::Ulid::new()) })
+        GlossaryNodeId(ResourceId {
+            kind,
+            raw: format!("{}_{}", kind.prefix(), ulid::Ulid::new()),
+        })
     }
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         ResourceId::parse_kind(
             field,
             raw,
-            &[ResourceKind::Glossary, ResourceKind::GlossaryCategory, ResourceKind::GlossaryTerm],
+            &[
+                ResourceKind::Glossary,
+                ResourceKind::GlossaryCategory,
+                ResourceKind::GlossaryTerm,
+            ],
         )
         .map(GlossaryNodeId)
     }
@@ -308,8 +331,17 @@ mod tests {
     fn wrong_prefix_or_garbage_is_bad_input_naming_the_field() {
         let org = OrganizationId::generate();
         let err = DatasetId::parse("input.id", org.as_str()).err();
-        assert_eq!(err.as_ref().map(|e| e.field.as_deref()), Some(Some("input.id")));
-        for raw in ["", "ds_", "ds_xyz", "nope_01J00000000000000000000000", "ds_01j0000000000000000000000a"] {
+        assert_eq!(
+            err.as_ref().map(|e| e.field.as_deref()),
+            Some(Some("input.id"))
+        );
+        for raw in [
+            "",
+            "ds_",
+            "ds_xyz",
+            "nope_01J00000000000000000000000",
+            "ds_01j0000000000000000000000a",
+        ] {
             assert!(DatasetId::parse("id", raw).is_err(), "{raw}");
         }
     }

@@ -60,10 +60,16 @@ impl Label {
             return Err(Error::bad_input(field, "must not be empty"));
         }
         if s.chars().count() > Self::MAX {
-            return Err(Error::bad_input(field, format!("must be at most {} characters", Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("must be at most {} characters", Self::MAX),
+            ));
         }
         if has_control(s) {
-            return Err(Error::bad_input(field, "must not contain control characters"));
+            return Err(Error::bad_input(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Label(s.to_owned()))
     }
@@ -79,16 +85,31 @@ impl Slug {
         let s = raw;
         let n = s.len();
         if !(Self::MIN..=Self::MAX).contains(&n) {
-            return Err(Error::bad_input(field, format!("must be {}–{} characters", Self::MIN, Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("must be {}–{} characters", Self::MIN, Self::MAX),
+            ));
         }
-        if !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return Err(Error::bad_input(field, "may contain only lower-case letters, digits and hyphens"));
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(Error::bad_input(
+                field,
+                "may contain only lower-case letters, digits and hyphens",
+            ));
         }
         if !s.as_bytes()[0].is_ascii_lowercase() {
-            return Err(Error::bad_input(field, "must start with a lower-case letter"));
+            return Err(Error::bad_input(
+                field,
+                "must start with a lower-case letter",
+            ));
         }
         if s.ends_with('-') || s.contains("--") {
-            return Err(Error::bad_input(field, "must not end with a hyphen or contain two in a row"));
+            return Err(Error::bad_input(
+                field,
+                "must not end with a hyphen or contain two in a row",
+            ));
         }
         Ok(Slug(s.to_owned()))
     }
@@ -108,7 +129,12 @@ impl Slug {
         let candidate = if trimmed.starts_with(|c: char| c.is_ascii_lowercase()) {
             trimmed
         } else {
-            format!("d-{trimmed}").chars().take(Self::MAX).collect::<String>().trim_end_matches('-').to_owned()
+            format!("d-{trimmed}")
+                .chars()
+                .take(Self::MAX)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_owned()
         };
         Slug::parse("slug", &candidate)
             .map_err(|_| Error::bad_input("slug", "cannot be derived from the label; give a slug"))
@@ -127,8 +153,14 @@ impl GlueName {
         if raw.is_empty() || raw.len() > 255 {
             return Err(Error::bad_input(field, "must be 1–255 characters"));
         }
-        if !raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(Error::bad_input(field, "may contain only lower-case letters, digits and underscores"));
+        if !raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(Error::bad_input(
+                field,
+                "may contain only lower-case letters, digits and underscores",
+            ));
         }
         Ok(GlueName(raw.to_owned()))
     }
@@ -146,13 +178,43 @@ impl AwsAccountId {
 
 /// Regions lakecat can link environments in (commercial, GovCloud and China partitions).
 pub const AWS_REGIONS: &[&str] = &[
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1", "ca-west-1",
-    "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
-    "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1",
-    "us-gov-west-1", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
 ];
 
 impl AwsRegion {
@@ -160,7 +222,13 @@ impl AwsRegion {
         if AWS_REGIONS.contains(&raw) {
             Ok(AwsRegion(raw.to_owned()))
         } else {
-            Err(Error::bad_input(field, format!("'{}' is not a known AWS region", raw.chars().take(32).collect::<String>())))
+            Err(Error::bad_input(
+                field,
+                format!(
+                    "'{}' is not a known AWS region",
+                    raw.chars().take(32).collect::<String>()
+                ),
+            ))
         }
     }
 }
@@ -177,16 +245,29 @@ impl S3Prefix {
         if s.starts_with('/') {
             return Err(Error::bad_input(field, "must not start with '/'"));
         }
-        let s = if s.ends_with('/') { s.to_owned() } else { format!("{s}/") };
+        let s = if s.ends_with('/') {
+            s.to_owned()
+        } else {
+            format!("{s}/")
+        };
         if s.len() > Self::MAX {
-            return Err(Error::bad_input(field, format!("must be at most {} bytes", Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("must be at most {} bytes", Self::MAX),
+            ));
         }
         if has_control(&s) || s.contains('\\') {
-            return Err(Error::bad_input(field, "must not contain control characters or '\\'"));
+            return Err(Error::bad_input(
+                field,
+                "must not contain control characters or '\\'",
+            ));
         }
         for seg in s.trim_end_matches('/').split('/') {
             if seg.is_empty() || seg == "." || seg == ".." {
-                return Err(Error::bad_input(field, "must not contain empty, '.' or '..' segments"));
+                return Err(Error::bad_input(
+                    field,
+                    "must not contain empty, '.' or '..' segments",
+                ));
             }
         }
         Ok(S3Prefix(s))
@@ -203,7 +284,11 @@ impl Email {
             && matches!(s.split_once('@'), Some((local, domain))
                 if !local.is_empty() && !domain.contains('@') && domain.contains('.')
                     && !domain.starts_with('.') && !domain.ends_with('.'));
-        if ok { Ok(Email(s.to_owned())) } else { Err(Error::bad_input(field, "must be an email address")) }
+        if ok {
+            Ok(Email(s.to_owned()))
+        } else {
+            Err(Error::bad_input(field, "must be an email address"))
+        }
     }
 }
 
@@ -212,7 +297,10 @@ impl TeamName {
     /// An identity-provider group name: 1–128 characters, no whitespace or control characters.
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         if raw.is_empty() || raw.chars().count() > Self::MAX {
-            return Err(Error::bad_input(field, format!("must be 1–{} characters", Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("must be 1–{} characters", Self::MAX),
+            ));
         }
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Error::bad_input(field, "must not contain whitespace"));
@@ -229,10 +317,19 @@ impl Tag {
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         let s = raw.trim();
         if s.is_empty() || s.chars().count() > Self::MAX {
-            return Err(Error::bad_input(field, format!("a tag must be 1–{} characters", Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("a tag must be 1–{} characters", Self::MAX),
+            ));
         }
-        if !s.chars().all(|c| c.is_alphanumeric() || "_-.:/ ".contains(c)) {
-            return Err(Error::bad_input(field, "a tag may contain letters, digits, spaces and _ - . : /"));
+        if !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.:/ ".contains(c))
+        {
+            return Err(Error::bad_input(
+                field,
+                "a tag may contain letters, digits, spaces and _ - . : /",
+            ));
         }
         Ok(Tag(s.to_lowercase()))
     }
@@ -240,7 +337,10 @@ impl Tag {
     /// Parses a list, dropping duplicates and keeping the first order.
     pub fn parse_list(field: &str, raw: &[String]) -> Result<Vec<Tag>> {
         if raw.len() > Self::MAX_PER_RESOURCE {
-            return Err(Error::bad_input(field, format!("at most {} tags", Self::MAX_PER_RESOURCE)));
+            return Err(Error::bad_input(
+                field,
+                format!("at most {} tags", Self::MAX_PER_RESOURCE),
+            ));
         }
         let mut out: Vec<Tag> = Vec::with_capacity(raw.len());
         for (i, r) in raw.iter().enumerate() {
@@ -257,10 +357,19 @@ impl Description {
     pub const MAX: usize = 20_000;
     pub fn parse(field: &str, raw: &str) -> Result<Self> {
         if raw.chars().count() > Self::MAX {
-            return Err(Error::bad_input(field, format!("must be at most {} characters", Self::MAX)));
+            return Err(Error::bad_input(
+                field,
+                format!("must be at most {} characters", Self::MAX),
+            ));
         }
-        if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-            return Err(Error::bad_input(field, "must not contain control characters"));
+        if raw
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(Error::bad_input(
+                field,
+                "must not contain control characters",
+            ));
         }
         Ok(Description(raw.trim().to_owned()))
     }
@@ -272,7 +381,10 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(Label::parse("l", "  Sales  ").map(|l| l.0), Ok("Sales".into()));
+        assert_eq!(
+            Label::parse("l", "  Sales  ").map(|l| l.0),
+            Ok("Sales".into())
+        );
         assert!(Label::parse("l", "   ").is_err());
         assert!(Label::parse("l", &"x".repeat(129)).is_err());
         assert!(Label::parse("l", "a\u{0}b").is_err());
@@ -282,13 +394,27 @@ mod tests {
     fn slugs_are_s3_and_glue_safe() {
         let s = Slug::parse("slug", "sales-orders-2024").ok();
         assert_eq!(s.map(|s| s.glue_name().0), Some("sales_orders_2024".into()));
-        for bad in ["ab", "Sales", "1sales", "sales-", "sa--les", "sales_orders", &"a".repeat(41)] {
+        for bad in [
+            "ab",
+            "Sales",
+            "1sales",
+            "sales-",
+            "sa--les",
+            "sales_orders",
+            &"a".repeat(41),
+        ] {
             assert!(Slug::parse("slug", bad).is_err(), "{bad}");
         }
         let l = Label::parse("l", "Sales Orders (EU) 2024!").ok();
-        assert_eq!(l.and_then(|l| Slug::from_label(&l).ok()).map(|s| s.0), Some("sales-orders-eu-2024".into()));
+        assert_eq!(
+            l.and_then(|l| Slug::from_label(&l).ok()).map(|s| s.0),
+            Some("sales-orders-eu-2024".into())
+        );
         let digits = Label::parse("l", "2024 numbers").ok();
-        assert_eq!(digits.and_then(|l| Slug::from_label(&l).ok()).map(|s| s.0), Some("d-2024-numbers".into()));
+        assert_eq!(
+            digits.and_then(|l| Slug::from_label(&l).ok()).map(|s| s.0),
+            Some("d-2024-numbers".into())
+        );
     }
 
     #[test]
@@ -299,7 +425,10 @@ mod tests {
         }
         assert!(AwsRegion::parse("r", "eu-west-1").is_ok());
         assert!(AwsRegion::parse("r", "mars-north-1").is_err());
-        assert_eq!(S3Prefix::parse("p", "raw/sales").map(|p| p.0), Ok("raw/sales/".into()));
+        assert_eq!(
+            S3Prefix::parse("p", "raw/sales").map(|p| p.0),
+            Ok("raw/sales/".into())
+        );
         for bad in ["/raw", "raw//x", "raw/../x", ""] {
             assert!(S3Prefix::parse("p", bad).is_err(), "{bad}");
         }
@@ -312,7 +441,10 @@ mod tests {
     #[test]
     fn tags_are_normalised_and_deduplicated() {
         let tags = Tag::parse_list("tags", &["PII".into(), "pii".into(), "gdpr".into()]);
-        assert_eq!(tags.map(|t| t.into_iter().map(|t| t.0).collect::<Vec<_>>()), Ok(vec!["pii".into(), "gdpr".into()]));
+        assert_eq!(
+            tags.map(|t| t.into_iter().map(|t| t.0).collect::<Vec<_>>()),
+            Ok(vec!["pii".into(), "gdpr".into()])
+        );
         assert!(Tag::parse("t", "a;drop").is_err());
     }
 }

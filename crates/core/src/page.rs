@@ -18,12 +18,20 @@ impl PageRequest {
         let first = match first {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 1 && n as u32 <= MAX_PAGE_SIZE => n as u32,
-            Some(_) => return Err(Error::bad_input("first", format!("must be between 1 and {MAX_PAGE_SIZE}"))),
+            Some(_) => {
+                return Err(Error::bad_input(
+                    "first",
+                    format!("must be between 1 and {MAX_PAGE_SIZE}"),
+                ));
+            }
         };
         Ok(PageRequest { first, after })
     }
     pub fn first(n: u32) -> Self {
-        PageRequest { first: n.clamp(1, MAX_PAGE_SIZE), after: None }
+        PageRequest {
+            first: n.clamp(1, MAX_PAGE_SIZE),
+            after: None,
+        }
     }
 }
 
@@ -39,10 +47,16 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<(String, T)>, first: u32) -> Self {
         let has_next = rows.len() > first as usize;
         rows.truncate(first as usize);
-        Page { items: rows, has_next }
+        Page {
+            items: rows,
+            has_next,
+        }
     }
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(|(k, v)| (k, f(v))).collect(), has_next: self.has_next }
+        Page {
+            items: self.items.into_iter().map(|(k, v)| (k, f(v))).collect(),
+            has_next: self.has_next,
+        }
     }
 }
 

@@ -81,27 +81,48 @@ impl Permission {
     pub fn resource_kind(self) -> ResourceKind {
         use Permission::*;
         match self {
-            GetOrganization | UpdateOrganization | ArchiveOrganization | InviteOrganizationTeam
-            | RemoveOrganizationTeam | LinkEnvironment | AuditOrganization => ResourceKind::Organization,
-            GetEnvironment | UpdateEnvironment | DeleteEnvironment | InviteEnvironmentTeam
-            | RemoveEnvironmentTeam | CreateDataset | AuditEnvironment => ResourceKind::Environment,
-            GetDataset | UpdateDataset | DeleteDataset | UpdateDatasetTable | CreateDatasetFolder
-            | UpdateDatasetFolder | DeleteDatasetFolder | AuditDataset => ResourceKind::Dataset,
+            GetOrganization
+            | UpdateOrganization
+            | ArchiveOrganization
+            | InviteOrganizationTeam
+            | RemoveOrganizationTeam
+            | LinkEnvironment
+            | AuditOrganization => ResourceKind::Organization,
+            GetEnvironment
+            | UpdateEnvironment
+            | DeleteEnvironment
+            | InviteEnvironmentTeam
+            | RemoveEnvironmentTeam
+            | CreateDataset
+            | AuditEnvironment => ResourceKind::Environment,
+            GetDataset | UpdateDataset | DeleteDataset | UpdateDatasetTable
+            | CreateDatasetFolder | UpdateDatasetFolder | DeleteDatasetFolder | AuditDataset => {
+                ResourceKind::Dataset
+            }
             // Share permissions are held on datasets until share requests exist as resources.
-            GetShare | AddShareItem | RemoveShareItem | SubmitShare | DeleteShare | ApproveShare
-            | RejectShare | RevokeShareItem => ResourceKind::Dataset,
-            UpdateGlossary | DeleteGlossary | ApproveTermLink | AuditGlossary => ResourceKind::Glossary,
+            GetShare | AddShareItem | RemoveShareItem | SubmitShare | DeleteShare
+            | ApproveShare | RejectShare | RevokeShareItem => ResourceKind::Dataset,
+            UpdateGlossary | DeleteGlossary | ApproveTermLink | AuditGlossary => {
+                ResourceKind::Glossary
+            }
         }
     }
 
     /// Parses a list of permissions that must all apply to `kind`.
-    pub fn parse_list_for(field: &str, raw: &[String], kind: ResourceKind) -> Result<Vec<Permission>> {
+    pub fn parse_list_for(
+        field: &str,
+        raw: &[String],
+        kind: ResourceKind,
+    ) -> Result<Vec<Permission>> {
         let mut out = Vec::with_capacity(raw.len());
         for (i, r) in raw.iter().enumerate() {
             let f = format!("{field}[{i}]");
             let p = Permission::parse(&f, r)?;
             if p.resource_kind() != kind {
-                return Err(Error::bad_input(f, format!("{} does not apply to a {}", p.as_str(), kind.as_str())));
+                return Err(Error::bad_input(
+                    f,
+                    format!("{} does not apply to a {}", p.as_str(), kind.as_str()),
+                ));
             }
             if !out.contains(&p) {
                 out.push(p);
@@ -144,23 +165,50 @@ impl Bundle {
         use Permission::*;
         match self {
             Bundle::OrganizationAll => &[
-                GetOrganization, UpdateOrganization, ArchiveOrganization, InviteOrganizationTeam,
-                RemoveOrganizationTeam, LinkEnvironment, AuditOrganization,
+                GetOrganization,
+                UpdateOrganization,
+                ArchiveOrganization,
+                InviteOrganizationTeam,
+                RemoveOrganizationTeam,
+                LinkEnvironment,
+                AuditOrganization,
             ],
             Bundle::OrganizationInvited => &[GetOrganization],
             Bundle::EnvironmentAll => &[
-                GetEnvironment, UpdateEnvironment, DeleteEnvironment, InviteEnvironmentTeam,
-                RemoveEnvironmentTeam, CreateDataset, AuditEnvironment,
+                GetEnvironment,
+                UpdateEnvironment,
+                DeleteEnvironment,
+                InviteEnvironmentTeam,
+                RemoveEnvironmentTeam,
+                CreateDataset,
+                AuditEnvironment,
             ],
             Bundle::EnvironmentInvited => &[GetEnvironment],
             Bundle::DatasetAll => &[
-                GetDataset, UpdateDataset, DeleteDataset, UpdateDatasetTable, CreateDatasetFolder,
-                UpdateDatasetFolder, DeleteDatasetFolder, AuditDataset,
+                GetDataset,
+                UpdateDataset,
+                DeleteDataset,
+                UpdateDatasetTable,
+                CreateDatasetFolder,
+                UpdateDatasetFolder,
+                DeleteDatasetFolder,
+                AuditDataset,
             ],
             Bundle::DatasetRead => &[GetDataset],
-            Bundle::ShareRequester => &[GetShare, AddShareItem, RemoveShareItem, SubmitShare, DeleteShare],
+            Bundle::ShareRequester => &[
+                GetShare,
+                AddShareItem,
+                RemoveShareItem,
+                SubmitShare,
+                DeleteShare,
+            ],
             Bundle::ShareApprover => &[GetShare, ApproveShare, RejectShare, RevokeShareItem],
-            Bundle::GlossaryAll => &[UpdateGlossary, DeleteGlossary, ApproveTermLink, AuditGlossary],
+            Bundle::GlossaryAll => &[
+                UpdateGlossary,
+                DeleteGlossary,
+                ApproveTermLink,
+                AuditGlossary,
+            ],
         }
     }
 }
@@ -177,10 +225,18 @@ impl Grant {
     pub fn bundle(team: &crate::names::TeamName, resource_id: &str, bundle: Bundle) -> Vec<Grant> {
         Grant::each(team, resource_id, bundle.permissions())
     }
-    pub fn each(team: &crate::names::TeamName, resource_id: &str, perms: &[Permission]) -> Vec<Grant> {
+    pub fn each(
+        team: &crate::names::TeamName,
+        resource_id: &str,
+        perms: &[Permission],
+    ) -> Vec<Grant> {
         perms
             .iter()
-            .map(|p| Grant { team: team.clone(), resource_id: resource_id.to_owned(), permission: *p })
+            .map(|p| Grant {
+                team: team.clone(),
+                resource_id: resource_id.to_owned(),
+                permission: *p,
+            })
             .collect()
     }
 }
@@ -218,26 +274,51 @@ mod tests {
 
     #[test]
     fn every_bundle_permission_applies_to_one_kind() {
-        for b in [Bundle::OrganizationAll, Bundle::EnvironmentAll, Bundle::DatasetAll, Bundle::GlossaryAll] {
-            let kinds: std::collections::HashSet<_> = b.permissions().iter().map(|p| p.resource_kind()).collect();
+        for b in [
+            Bundle::OrganizationAll,
+            Bundle::EnvironmentAll,
+            Bundle::DatasetAll,
+            Bundle::GlossaryAll,
+        ] {
+            let kinds: std::collections::HashSet<_> =
+                b.permissions().iter().map(|p| p.resource_kind()).collect();
             assert_eq!(kinds.len(), 1, "{}", b.as_str());
         }
     }
 
     #[test]
     fn permissions_parse_by_name_and_kind() {
-        assert_eq!(Permission::parse("p", "UPDATE_DATASET"), Ok(Permission::UpdateDataset));
+        assert_eq!(
+            Permission::parse("p", "UPDATE_DATASET"),
+            Ok(Permission::UpdateDataset)
+        );
         assert!(Permission::parse("p", "update_dataset").is_err());
-        let err = Permission::parse_list_for("perms", &["UPDATE_DATASET".into()], ResourceKind::Organization);
+        let err = Permission::parse_list_for(
+            "perms",
+            &["UPDATE_DATASET".into()],
+            ResourceKind::Organization,
+        );
         assert_eq!(err.err().and_then(|e| e.field), Some("perms[0]".into()));
     }
 
     #[test]
     fn roles() {
         let all = Bundle::DatasetAll.permissions();
-        assert_eq!(UserRole::from_permissions(false, Bundle::DatasetAll, all), UserRole::Owner);
-        assert_eq!(UserRole::from_permissions(false, Bundle::DatasetAll, &[Permission::GetDataset]), UserRole::Member);
-        assert_eq!(UserRole::from_permissions(false, Bundle::DatasetAll, &[]), UserRole::NoPermission);
-        assert_eq!(UserRole::from_permissions(true, Bundle::DatasetAll, &[]), UserRole::Admin);
+        assert_eq!(
+            UserRole::from_permissions(false, Bundle::DatasetAll, all),
+            UserRole::Owner
+        );
+        assert_eq!(
+            UserRole::from_permissions(false, Bundle::DatasetAll, &[Permission::GetDataset]),
+            UserRole::Member
+        );
+        assert_eq!(
+            UserRole::from_permissions(false, Bundle::DatasetAll, &[]),
+            UserRole::NoPermission
+        );
+        assert_eq!(
+            UserRole::from_permissions(true, Bundle::DatasetAll, &[]),
+            UserRole::Admin
+        );
     }
 }

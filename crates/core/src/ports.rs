@@ -46,7 +46,11 @@ pub enum CountQuery {
     GlossaryChildren(GlossaryNodeId),
     TermLinks(GlossaryNodeId),
     Feed(String),
-    Notifications { teams: Vec<String>, user: String, unread_only: bool },
+    Notifications {
+        teams: Vec<String>,
+        user: String,
+        unread_only: bool,
+    },
     Audit(String),
 }
 
@@ -93,23 +97,46 @@ pub trait CatalogStore: Send + Sync + 'static {
         notify: Option<NewNotification>,
     ) -> Result<TeamMembership>;
     /// Removes every permission `team` holds on a resource; NOT_FOUND if it held none.
-    async fn remove_team(&self, meta: &MutationMeta, resource_id: &str, team: &TeamName) -> Result<()>;
+    async fn remove_team(
+        &self,
+        meta: &MutationMeta,
+        resource_id: &str,
+        team: &TeamName,
+    ) -> Result<()>;
 
     async fn count(&self, query: &CountQuery) -> Result<i64>;
 
     // --- organizations and environments ---------------------------------------------
-    async fn create_organization(&self, meta: &MutationMeta, org: &Organization, grants: &[Grant]) -> Result<()>;
+    async fn create_organization(
+        &self,
+        meta: &MutationMeta,
+        org: &Organization,
+        grants: &[Grant],
+    ) -> Result<()>;
     async fn update_organization(
         &self,
         meta: &MutationMeta,
         id: &OrganizationId,
         patch: &OrganizationPatch,
     ) -> Result<Organization>;
-    async fn archive_organization(&self, meta: &MutationMeta, id: &OrganizationId) -> Result<Organization>;
+    async fn archive_organization(
+        &self,
+        meta: &MutationMeta,
+        id: &OrganizationId,
+    ) -> Result<Organization>;
     async fn organizations_by_ids(&self, ids: &[String]) -> Result<Vec<Organization>>;
-    async fn list_organizations(&self, filter: &OrganizationFilter, page: &PageRequest) -> Result<Page<Organization>>;
+    async fn list_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>>;
 
-    async fn create_environment(&self, meta: &MutationMeta, env: &Environment, grants: &[Grant]) -> Result<()>;
+    async fn create_environment(
+        &self,
+        meta: &MutationMeta,
+        env: &Environment,
+        grants: &[Grant],
+    ) -> Result<()>;
     async fn update_environment(
         &self,
         meta: &MutationMeta,
@@ -119,11 +146,20 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Deletes an environment; CONFLICT while datasets remain in it.
     async fn delete_environment(&self, meta: &MutationMeta, id: &EnvironmentId) -> Result<()>;
     async fn environments_by_ids(&self, ids: &[String]) -> Result<Vec<Environment>>;
-    async fn list_environments(&self, filter: &EnvironmentFilter, page: &PageRequest) -> Result<Page<Environment>>;
+    async fn list_environments(
+        &self,
+        filter: &EnvironmentFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Environment>>;
 
     // --- datasets, tables, columns, folders -----------------------------------------
     /// Inserts the dataset, its stack row (PENDING) and its grants.
-    async fn create_dataset(&self, meta: &MutationMeta, dataset: &Dataset, grants: &[Grant]) -> Result<()>;
+    async fn create_dataset(
+        &self,
+        meta: &MutationMeta,
+        dataset: &Dataset,
+        grants: &[Grant],
+    ) -> Result<()>;
     /// Applies `patch` if the stored version is `expected_version`; CONFLICT otherwise.
     async fn update_dataset(
         &self,
@@ -135,7 +171,11 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Deletes a dataset with its tables, columns, folders, links, votes and grants.
     async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()>;
     async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>>;
-    async fn list_datasets(&self, filter: &DatasetFilter, page: &PageRequest) -> Result<Page<Dataset>>;
+    async fn list_datasets(
+        &self,
+        filter: &DatasetFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dataset>>;
     async fn table_counts(&self, dataset_ids: &[String]) -> Result<HashMap<String, i64>>;
 
     /// Records the tables found in the lake for a dataset: new tables are created, changed
@@ -169,15 +209,29 @@ pub trait CatalogStore: Send + Sync + 'static {
     ) -> Result<Column>;
 
     async fn create_folder(&self, meta: &MutationMeta, folder: &Folder) -> Result<()>;
-    async fn update_folder(&self, meta: &MutationMeta, id: &FolderId, patch: &FolderPatch) -> Result<Folder>;
+    async fn update_folder(
+        &self,
+        meta: &MutationMeta,
+        id: &FolderId,
+        patch: &FolderPatch,
+    ) -> Result<Folder>;
     async fn delete_folder(&self, meta: &MutationMeta, id: &FolderId) -> Result<()>;
     async fn folders_by_ids(&self, ids: &[String]) -> Result<Vec<Folder>>;
-    async fn list_folders(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Folder>>;
+    async fn list_folders(
+        &self,
+        dataset_id: &DatasetId,
+        page: &PageRequest,
+    ) -> Result<Page<Folder>>;
 
     async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>>;
 
     // --- glossary --------------------------------------------------------------------
-    async fn create_glossary_node(&self, meta: &MutationMeta, node: &GlossaryNode, grants: &[Grant]) -> Result<()>;
+    async fn create_glossary_node(
+        &self,
+        meta: &MutationMeta,
+        node: &GlossaryNode,
+        grants: &[Grant],
+    ) -> Result<()>;
     /// Updates label/description; for terms `expected_version` is checked (CONFLICT if stale).
     async fn update_glossary_node(
         &self,
@@ -191,7 +245,11 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn delete_glossary_node(&self, meta: &MutationMeta, id: &GlossaryNodeId) -> Result<()>;
     async fn glossary_nodes_by_ids(&self, ids: &[String]) -> Result<Vec<GlossaryNode>>;
     async fn list_glossaries(&self, page: &PageRequest) -> Result<Page<GlossaryNode>>;
-    async fn list_glossary_children(&self, parent: &GlossaryNodeId, page: &PageRequest) -> Result<Page<GlossaryNode>>;
+    async fn list_glossary_children(
+        &self,
+        parent: &GlossaryNodeId,
+        page: &PageRequest,
+    ) -> Result<Page<GlossaryNode>>;
     /// CONFLICT if the term is already linked to the target.
     async fn link_term(&self, meta: &MutationMeta, link: &TermLink) -> Result<()>;
     async fn approve_term_link(&self, meta: &MutationMeta, id: &TermLinkId) -> Result<TermLink>;
@@ -199,11 +257,25 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn delete_term_link(&self, meta: &MutationMeta, id: &TermLinkId) -> Result<()>;
     async fn term_links_by_ids(&self, ids: &[String]) -> Result<Vec<TermLink>>;
     async fn term_links_for_targets(&self, target_ids: &[String]) -> Result<Vec<TermLink>>;
-    async fn list_term_links(&self, term_id: &GlossaryNodeId, page: &PageRequest) -> Result<Page<TermLink>>;
+    async fn list_term_links(
+        &self,
+        term_id: &GlossaryNodeId,
+        page: &PageRequest,
+    ) -> Result<Page<TermLink>>;
 
     // --- collaboration ---------------------------------------------------------------
-    async fn set_upvote(&self, meta: &MutationMeta, target: &ResourceId, user: &str, up: bool) -> Result<VoteSummary>;
-    async fn vote_summaries(&self, user: &str, target_ids: &[String]) -> Result<HashMap<String, VoteSummary>>;
+    async fn set_upvote(
+        &self,
+        meta: &MutationMeta,
+        target: &ResourceId,
+        user: &str,
+        up: bool,
+    ) -> Result<VoteSummary>;
+    async fn vote_summaries(
+        &self,
+        user: &str,
+        target_ids: &[String],
+    ) -> Result<HashMap<String, VoteSummary>>;
     async fn post_feed_message(
         &self,
         meta: &MutationMeta,
@@ -225,8 +297,17 @@ pub trait CatalogStore: Send + Sync + 'static {
         user: &str,
         id: &NotificationId,
     ) -> Result<()>;
-    async fn mark_all_notifications_read(&self, meta: &MutationMeta, teams: &[String], user: &str) -> Result<i64>;
+    async fn mark_all_notifications_read(
+        &self,
+        meta: &MutationMeta,
+        teams: &[String],
+        user: &str,
+    ) -> Result<i64>;
 
     // --- audit -----------------------------------------------------------------------
-    async fn list_audit_events(&self, target_id: &str, page: &PageRequest) -> Result<Page<AuditEvent>>;
+    async fn list_audit_events(
+        &self,
+        target_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEvent>>;
 }

@@ -4,9 +4,9 @@
 //! is an INTERNAL error, and `tests/permissions.rs` fails if any root field is missing.
 
 use async_graphql::Context;
+use lakecat_core::Error;
 use lakecat_core::caller::Caller;
 use lakecat_core::permissions::{Permission, TenantPermission};
-use lakecat_core::Error;
 
 use crate::context::{caller, request, store};
 use crate::errors::ApiResult;
@@ -40,16 +40,28 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "me" => SignedIn(OWN),
         "teams" => SignedIn("team names are identity-provider group names, shown when inviting"),
         "teamTenantPermissions" => Admin,
-        "organizations" => SignedIn("the list is trimmed to organizations the caller's teams belong to"),
+        "organizations" => {
+            SignedIn("the list is trimmed to organizations the caller's teams belong to")
+        }
         "organization" => Resource(P::GetOrganization, "id"),
-        "environments" => SignedIn("the list is trimmed to environments the caller's teams belong to"),
+        "environments" => {
+            SignedIn("the list is trimmed to environments the caller's teams belong to")
+        }
         "environment" => Resource(P::GetEnvironment, "id"),
-        "dataset" | "datasets" | "table" | "tables" | "column" | "columns" | "folder" | "folders" => SignedIn(CATALOG),
-        "glossaries" | "glossaryNode" => SignedIn("glossaries are shared vocabulary, readable by every signed-in user"),
+        "dataset" | "datasets" | "table" | "tables" | "column" | "columns" | "folder"
+        | "folders" => SignedIn(CATALOG),
+        "glossaries" | "glossaryNode" => {
+            SignedIn("glossaries are shared vocabulary, readable by every signed-in user")
+        }
         "upvotes" => SignedIn(CATALOG),
-        "feed" => SignedIn("comments on catalog entries are visible to those who can see the entry"),
+        "feed" => {
+            SignedIn("comments on catalog entries are visible to those who can see the entry")
+        }
         "notifications" | "unreadNotificationCount" => SignedIn(OWN),
-        "auditEvents" => Resource(P::AuditDataset, "targetId (the AUDIT_* permission of the target's kind)"),
+        "auditEvents" => Resource(
+            P::AuditDataset,
+            "targetId (the AUDIT_* permission of the target's kind)",
+        ),
         // --- nested fields that reveal more than the catalog entry ---
         "Organization.teams" => Resource(P::GetOrganization, "the organization"),
         "Environment.teams" => Resource(P::GetEnvironment, "the environment"),
@@ -62,17 +74,29 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "archiveOrganization" => Resource(P::ArchiveOrganization, "input.id"),
         "inviteTeamToOrganization" => Resource(P::InviteOrganizationTeam, "input.organizationId"),
         "removeTeamFromOrganization" => Resource(P::RemoveOrganizationTeam, "input.organizationId"),
-        "createEnvironment" => TenantAndResource(T::ManageEnvironments, P::LinkEnvironment, "input.organizationId"),
-        "updateEnvironment" => TenantAndResource(T::ManageEnvironments, P::UpdateEnvironment, "input.id"),
-        "deleteEnvironment" => TenantAndResource(T::ManageEnvironments, P::DeleteEnvironment, "input.id"),
+        "createEnvironment" => TenantAndResource(
+            T::ManageEnvironments,
+            P::LinkEnvironment,
+            "input.organizationId",
+        ),
+        "updateEnvironment" => {
+            TenantAndResource(T::ManageEnvironments, P::UpdateEnvironment, "input.id")
+        }
+        "deleteEnvironment" => {
+            TenantAndResource(T::ManageEnvironments, P::DeleteEnvironment, "input.id")
+        }
         "inviteTeamToEnvironment" => Resource(P::InviteEnvironmentTeam, "input.environmentId"),
         "removeTeamFromEnvironment" => Resource(P::RemoveEnvironmentTeam, "input.environmentId"),
-        "createDataset" => TenantAndResource(T::ManageDatasets, P::CreateDataset, "input.environmentId"),
+        "createDataset" => {
+            TenantAndResource(T::ManageDatasets, P::CreateDataset, "input.environmentId")
+        }
         "updateDataset" => TenantAndResource(T::ManageDatasets, P::UpdateDataset, "input.id"),
         "deleteDataset" => TenantAndResource(T::ManageDatasets, P::DeleteDataset, "input.id"),
         "updateTable" => Resource(P::UpdateDatasetTable, "the table's dataset"),
         "updateColumn" => Resource(P::UpdateDatasetTable, "the column's dataset"),
-        "createFolder" => TenantAndResource(T::ManageDatasets, P::CreateDatasetFolder, "input.datasetId"),
+        "createFolder" => {
+            TenantAndResource(T::ManageDatasets, P::CreateDatasetFolder, "input.datasetId")
+        }
         "updateFolder" => Resource(P::UpdateDatasetFolder, "the folder's dataset"),
         "deleteFolder" => Resource(P::DeleteDatasetFolder, "the folder's dataset"),
         "createGlossary" => Tenant(T::ManageGlossaries),
@@ -80,7 +104,9 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "deleteGlossaryNode" => Resource(P::DeleteGlossary, "the node's glossary"),
         "createCategory" | "createTerm" => Resource(P::UpdateGlossary, "the parent's glossary"),
         "linkTerm" | "unlinkTerm" => Resource(P::UpdateDataset, "the target's dataset"),
-        "approveTermLink" | "dismissTermLink" => Resource(P::ApproveTermLink, "the term's glossary"),
+        "approveTermLink" | "dismissTermLink" => {
+            Resource(P::ApproveTermLink, "the term's glossary")
+        }
         "upvote" => SignedIn("an upvote is the caller's own"),
         "postFeedMessage" => SignedIn("any signed-in user may comment on what they can see"),
         "markNotificationRead" | "markAllNotificationsRead" => SignedIn(OWN),
@@ -96,7 +122,8 @@ pub async fn authorize_with<'a>(
     resource: Option<&str>,
     permission_override: Option<Permission>,
 ) -> ApiResult<&'a Caller> {
-    let req = requirement(field).ok_or_else(|| Error::internal(format!("field {field} declares no permission")))?;
+    let req = requirement(field)
+        .ok_or_else(|| Error::internal(format!("field {field} declares no permission")))?;
     let who = caller(ctx)?;
     if who.is_admin {
         return Ok(who);
@@ -104,25 +131,40 @@ pub async fn authorize_with<'a>(
     let rc = request(ctx)?;
     let (tenant, resource_perm) = match req {
         SignedIn(_) => (None, None),
-        Admin => return Err(Error::forbidden(format!("{field} is reserved to the admin group")).into()),
+        Admin => {
+            return Err(Error::forbidden(format!("{field} is reserved to the admin group")).into());
+        }
         Tenant(t) => (Some(t), None),
         Resource(p, _) => (None, Some(permission_override.unwrap_or(p))),
         TenantAndResource(t, p, _) => (Some(t), Some(permission_override.unwrap_or(p))),
     };
-    if let Some(t) = tenant {
-        if !rc.tenant_permissions(store(ctx)).await?.contains(&t) {
-            return Err(Error::forbidden(format!("none of your teams holds the {} tenant permission", t.as_str())).into());
-        }
+    if let Some(t) = tenant
+        && !rc.tenant_permissions(store(ctx)).await?.contains(&t)
+    {
+        return Err(Error::forbidden(format!(
+            "none of your teams holds the {} tenant permission",
+            t.as_str()
+        ))
+        .into());
     }
     if let Some(p) = resource_perm {
-        let id = resource.ok_or_else(|| Error::internal(format!("{field} checked without a resource")))?;
+        let id = resource
+            .ok_or_else(|| Error::internal(format!("{field} checked without a resource")))?;
         if !rc.loaders.permissions_on(id).await?.contains(&p) {
-            return Err(Error::forbidden(format!("none of your teams holds {} on {id}", p.as_str())).into());
+            return Err(Error::forbidden(format!(
+                "none of your teams holds {} on {id}",
+                p.as_str()
+            ))
+            .into());
         }
     }
     Ok(who)
 }
 
-pub async fn authorize<'a>(ctx: &Context<'a>, field: &str, resource: Option<&str>) -> ApiResult<&'a Caller> {
+pub async fn authorize<'a>(
+    ctx: &Context<'a>,
+    field: &str,
+    resource: Option<&str>,
+) -> ApiResult<&'a Caller> {
     authorize_with(ctx, field, resource, None).await
 }

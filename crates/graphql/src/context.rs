@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
+use lakecat_core::Error;
 use lakecat_core::caller::{Caller, MutationMeta};
 use lakecat_core::permissions::TenantPermission;
 use lakecat_core::ports::CatalogStore;
-use lakecat_core::Error;
 use tokio::sync::OnceCell;
 
 use crate::errors::ApiResult;
@@ -21,7 +21,10 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Arc<dyn CatalogStore>, cursor_key: Vec<u8>) -> Self {
-        Services { store, cursor_key: Arc::new(cursor_key) }
+        Services {
+            store,
+            cursor_key: Arc::new(cursor_key),
+        }
     }
 }
 
@@ -36,14 +39,32 @@ pub struct RequestContext {
 impl RequestContext {
     pub fn new(store: Arc<dyn CatalogStore>, caller: Option<Caller>, request_id: String) -> Self {
         let groups = caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
-        let user = caller.as_ref().map(|c| c.subject.clone()).unwrap_or_default();
-        RequestContext { caller, request_id, tenant: OnceCell::new(), loaders: Loaders::new(store, groups, user) }
+        let user = caller
+            .as_ref()
+            .map(|c| c.subject.clone())
+            .unwrap_or_default();
+        RequestContext {
+            caller,
+            request_id,
+            tenant: OnceCell::new(),
+            loaders: Loaders::new(store, groups, user),
+        }
     }
 
     /// Tenant permissions of the caller's teams, loaded at most once per request.
-    pub async fn tenant_permissions(&self, store: &dyn CatalogStore) -> ApiResult<&[TenantPermission]> {
-        let groups = self.caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
-        let perms = self.tenant.get_or_try_init(|| async { store.tenant_permissions(&groups).await }).await?;
+    pub async fn tenant_permissions(
+        &self,
+        store: &dyn CatalogStore,
+    ) -> ApiResult<&[TenantPermission]> {
+        let groups = self
+            .caller
+            .as_ref()
+            .map(|c| c.group_names())
+            .unwrap_or_default();
+        let perms = self
+            .tenant
+            .get_or_try_init(|| async { store.tenant_permissions(&groups).await })
+            .await?;
         Ok(perms)
     }
 }
@@ -57,17 +78,25 @@ pub(crate) fn store<'a>(ctx: &Context<'a>) -> &'a dyn CatalogStore {
 }
 
 pub(crate) fn request<'a>(ctx: &Context<'a>) -> ApiResult<&'a RequestContext> {
-    ctx.data::<RequestContext>().map_err(|_| Error::internal("request context missing").into())
+    ctx.data::<RequestContext>()
+        .map_err(|_| Error::internal("request context missing").into())
 }
 
 /// The signed-in caller, or UNAUTHENTICATED.
 pub(crate) fn caller<'a>(ctx: &Context<'a>) -> ApiResult<&'a Caller> {
-    request(ctx)?.caller.as_ref().ok_or_else(|| Error::unauthenticated("sign in first").into())
+    request(ctx)?
+        .caller
+        .as_ref()
+        .ok_or_else(|| Error::unauthenticated("sign in first").into())
 }
 
 /// Audit metadata for the mutation being resolved.
 pub(crate) fn meta(ctx: &Context<'_>) -> ApiResult<MutationMeta> {
     let req = request(ctx)?;
     let c = caller(ctx)?;
-    Ok(MutationMeta { actor: c.subject.clone(), action: ctx.field().name().to_owned(), request_id: req.request_id.clone() })
+    Ok(MutationMeta {
+        actor: c.subject.clone(),
+        action: ctx.field().name().to_owned(),
+        request_id: req.request_id.clone(),
+    })
 }

@@ -30,13 +30,36 @@ macro_rules! by_id_loader {
     };
 }
 
-by_id_loader!(OrganizationLoader, Organization, organizations_by_ids, |v: &Organization| v.id.to_string());
-by_id_loader!(EnvironmentLoader, Environment, environments_by_ids, |v: &Environment| v.id.to_string());
-by_id_loader!(DatasetLoader, Dataset, datasets_by_ids, |v: &Dataset| v.id.to_string());
-by_id_loader!(TableLoader, Table, tables_by_ids, |v: &Table| v.id.to_string());
-by_id_loader!(FolderLoader, Folder, folders_by_ids, |v: &Folder| v.id.to_string());
-by_id_loader!(GlossaryNodeLoader, GlossaryNode, glossary_nodes_by_ids, |v: &GlossaryNode| v.id.to_string());
-by_id_loader!(TeamLoader, Team, teams_by_names, |v: &Team| v.name.to_string());
+by_id_loader!(
+    OrganizationLoader,
+    Organization,
+    organizations_by_ids,
+    |v: &Organization| v.id.to_string()
+);
+by_id_loader!(
+    EnvironmentLoader,
+    Environment,
+    environments_by_ids,
+    |v: &Environment| v.id.to_string()
+);
+by_id_loader!(DatasetLoader, Dataset, datasets_by_ids, |v: &Dataset| v
+    .id
+    .to_string());
+by_id_loader!(TableLoader, Table, tables_by_ids, |v: &Table| v
+    .id
+    .to_string());
+by_id_loader!(FolderLoader, Folder, folders_by_ids, |v: &Folder| v
+    .id
+    .to_string());
+by_id_loader!(
+    GlossaryNodeLoader,
+    GlossaryNode,
+    glossary_nodes_by_ids,
+    |v: &GlossaryNode| v.id.to_string()
+);
+by_id_loader!(TeamLoader, Team, teams_by_names, |v: &Team| v
+    .name
+    .to_string());
 
 pub struct TableCountLoader(Store);
 impl Loader<String> for TableCountLoader {
@@ -97,7 +120,8 @@ impl Loader<String> for PermissionLoader {
 type Cached<T> = DataLoader<T, HashMapCache>;
 
 fn cached<T: Loader<String>>(loader: T) -> Cached<T> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(Duration::from_micros(500))
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+        .delay(Duration::from_micros(500))
 }
 
 pub struct Loaders {
@@ -127,13 +151,20 @@ impl Loaders {
             teams: cached(TeamLoader(store.clone())),
             table_counts: cached(TableCountLoader(store.clone())),
             column_counts: cached(ColumnCountLoader(store.clone())),
-            votes: cached(VoteLoader { store: store.clone(), user }),
+            votes: cached(VoteLoader {
+                store: store.clone(),
+                user,
+            }),
             term_links: cached(TermLinksLoader(store.clone())),
             permissions: cached(PermissionLoader { store, groups }),
         }
     }
 
     pub async fn permissions_on(&self, resource_id: &str) -> ApiResult<Vec<Permission>> {
-        Ok(self.permissions.load_one(resource_id.to_owned()).await?.unwrap_or_default())
+        Ok(self
+            .permissions
+            .load_one(resource_id.to_owned())
+            .await?
+            .unwrap_or_default())
     }
 }

@@ -1,9 +1,15 @@
 //! API behaviour on a real database: batching (statement counts), optimistic concurrency,
 //! error shapes, cursors, roles, the glossary and collaboration flows, the exported schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
 mod common;
 
-use common::{admin, caller, Fixture};
+use common::{Fixture, admin, caller};
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::ports::CatalogStore;
 use lakecat_testkit::Backend;
@@ -17,7 +23,10 @@ fn exported_schema_matches_the_code() {
         std::fs::write(path, &current).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(committed == current, "schema.graphql is out of date: run `cargo run -p lakecat-cli -- schema > schema.graphql`");
+    assert!(
+        committed == current,
+        "schema.graphql is out of date: run `cargo run -p lakecat-cli -- schema > schema.graphql`"
+    );
 }
 
 #[tokio::test]
@@ -41,10 +50,17 @@ async fn a_page_of_datasets_with_nested_fields_costs_a_constant_number_of_statem
         let data = f.ok(owner.clone(), query).await;
         costs.push(f.store().statement_count() - before);
         let edges = data["datasets"]["edges"].as_array().unwrap();
-        assert!(edges.iter().any(|e| e["node"]["terms"][0]["term"]["label"] == "Net revenue"));
+        assert!(
+            edges
+                .iter()
+                .any(|e| e["node"]["terms"][0]["term"]["label"] == "Net revenue")
+        );
         assert!(edges.iter().all(|e| e["node"]["userRole"] == "OWNER"));
     }
-    assert_eq!(costs[0], costs[1], "5 and 50 datasets cost the same: {costs:?}");
+    assert_eq!(
+        costs[0], costs[1],
+        "5 and 50 datasets cost the same: {costs:?}"
+    );
     assert!(costs[1] <= 10, "statements for one page: {}", costs[1]);
 }
 
@@ -53,13 +69,28 @@ async fn stale_updates_conflict_and_change_nothing() {
     let f = Fixture::new(Backend::Sqlite).await;
     let ds = f.id("dataset");
     let owner = Some(caller("olga", &["owners"], false));
-    let upd = |v: i64, label: &str| format!(r#"mutation {{ updateDataset(input: {{id: "{ds}", expectedVersion: {v}, label: "{label}"}}) {{ version label }} }}"#);
+    let upd = |v: i64, label: &str| {
+        format!(
+            r#"mutation {{ updateDataset(input: {{id: "{ds}", expectedVersion: {v}, label: "{label}"}}) {{ version label }} }}"#
+        )
+    };
     let ok = f.ok(owner.clone(), &upd(1, "First")).await;
     assert_eq!(ok["updateDataset"]["version"], 2);
     let r = f.run(owner.clone(), &upd(1, "Second")).await;
     assert_eq!(Fixture::codes(&r), vec!["CONFLICT"]);
-    let now = f.ok(owner, &format!(r#"{{ dataset(id: "{ds}") {{ label version }} }}"#)).await;
-    assert_eq!((now["dataset"]["label"].as_str(), now["dataset"]["version"].as_i64()), (Some("First"), Some(2)));
+    let now = f
+        .ok(
+            owner,
+            &format!(r#"{{ dataset(id: "{ds}") {{ label version }} }}"#),
+        )
+        .await;
+    assert_eq!(
+        (
+            now["dataset"]["label"].as_str(),
+            now["dataset"]["version"].as_i64()
+        ),
+        (Some("First"), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -79,28 +110,62 @@ async fn bad_input_names_the_field_and_cursors_are_tamper_evident() {
     for (q, field) in cases {
         let r = f.run(a.clone(), &q).await;
         assert_eq!(Fixture::codes(&r), vec!["BAD_USER_INPUT"], "{q}");
-        let got = r.errors[0].extensions.as_ref().and_then(|x| x.get("field")).map(|v| v.to_string());
+        let got = r.errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("field"))
+            .map(|v| v.to_string());
         assert_eq!(got, Some(format!("\"{field}\"")), "{q}");
     }
     // A cursor from one list is refused by another list.
-    let p = f.ok(a.clone(), "{ datasets(first: 1) { pageInfo { endCursor } } }").await;
-    let cursor = p["datasets"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
-    let r = f.run(a.clone(), &format!(r#"{{ organizations(after: "{cursor}") {{ totalCount }} }}"#)).await;
+    let p = f
+        .ok(
+            a.clone(),
+            "{ datasets(first: 1) { pageInfo { endCursor } } }",
+        )
+        .await;
+    let cursor = p["datasets"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = f
+        .run(
+            a.clone(),
+            &format!(r#"{{ organizations(after: "{cursor}") {{ totalCount }} }}"#),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["BAD_USER_INPUT"]);
     let mut forged = cursor.clone();
     forged.replace_range(2..3, if &cursor[2..3] == "A" { "B" } else { "A" });
-    let r = f.run(a, &format!(r#"{{ datasets(after: "{forged}") {{ totalCount }} }}"#)).await;
+    let r = f
+        .run(
+            a,
+            &format!(r#"{{ datasets(after: "{forged}") {{ totalCount }} }}"#),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["BAD_USER_INPUT"]);
 }
 
 #[tokio::test]
 async fn internal_errors_do_not_leak_sql() {
     let f = Fixture::new(Backend::Sqlite).await;
-    f.store().connection().execute_unprepared("DROP TABLE vote").await.unwrap();
-    let r = f.run(Some(admin()), &format!(r#"{{ dataset(id: "{}") {{ upvotes }} }}"#, f.id("dataset"))).await;
+    f.store()
+        .connection()
+        .execute_unprepared("DROP TABLE vote")
+        .await
+        .unwrap();
+    let r = f
+        .run(
+            Some(admin()),
+            &format!(r#"{{ dataset(id: "{}") {{ upvotes }} }}"#, f.id("dataset")),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["INTERNAL"]);
     let msg = &r.errors[0].message;
-    assert!(!msg.to_lowercase().contains("vote") && !msg.to_lowercase().contains("sql"), "{msg}");
+    assert!(
+        !msg.to_lowercase().contains("vote") && !msg.to_lowercase().contains("sql"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -118,9 +183,23 @@ async fn roles_glossary_links_feed_notifications_and_audit() {
     assert_eq!(role(f.ok(Some(admin()), &q).await), "ADMIN");
 
     // The steward approves the pending link; approving twice conflicts.
-    let r = f.ok(stella.clone(), &format!(r#"mutation {{ approveTermLink(input: {{linkId: "{link}"}}) {{ approved }} }}"#)).await;
+    let r = f
+        .ok(
+            stella.clone(),
+            &format!(
+                r#"mutation {{ approveTermLink(input: {{linkId: "{link}"}}) {{ approved }} }}"#
+            ),
+        )
+        .await;
     assert_eq!(r["approveTermLink"]["approved"], true);
-    let r = f.run(stella.clone(), &format!(r#"mutation {{ approveTermLink(input: {{linkId: "{link}"}}) {{ approved }} }}"#)).await;
+    let r = f
+        .run(
+            stella.clone(),
+            &format!(
+                r#"mutation {{ approveTermLink(input: {{linkId: "{link}"}}) {{ approved }} }}"#
+            ),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["CONFLICT"]);
     let links = f.ok(eve.clone(), &format!(r#"{{ glossaryNode(id: "{term}") {{ kind links {{ totalCount nodes {{ targetId approved }} }} }} }}"#)).await;
     assert_eq!(links["glossaryNode"]["kind"], "TERM");
@@ -128,24 +207,46 @@ async fn roles_glossary_links_feed_notifications_and_audit() {
 
     // Anyone signed in may comment; the owner team is notified, and reads it once.
     f.ok(eve.clone(), &format!(r#"mutation {{ postFeedMessage(input: {{targetId: "{ds}", body: "Is this daily?"}}) {{ id }} }}"#)).await;
-    let feed = f.ok(olga.clone(), &format!(r#"{{ feed(targetId: "{ds}") {{ nodes {{ author body }} }} }}"#)).await;
+    let feed = f
+        .ok(
+            olga.clone(),
+            &format!(r#"{{ feed(targetId: "{ds}") {{ nodes {{ author body }} }} }}"#),
+        )
+        .await;
     assert_eq!(feed["feed"]["nodes"][0]["author"], "eve");
     let n = f.ok(olga.clone(), "{ unreadNotificationCount notifications(unreadOnly: true) { nodes { kind message } } }").await;
     assert_eq!(n["unreadNotificationCount"], 1);
     assert_eq!(n["notifications"]["nodes"][0]["kind"], "COMMENT");
-    let m = f.ok(olga.clone(), "mutation { markAllNotificationsRead }").await;
+    let m = f
+        .ok(olga.clone(), "mutation { markAllNotificationsRead }")
+        .await;
     assert_eq!(m["markAllNotificationsRead"], 1);
-    assert_eq!(f.ok(olga.clone(), "{ unreadNotificationCount }").await["unreadNotificationCount"], 0);
+    assert_eq!(
+        f.ok(olga.clone(), "{ unreadNotificationCount }").await["unreadNotificationCount"],
+        0
+    );
 
     // The audit trail names actor, action, before/after and request id; outsiders can't read it.
     f.ok(olga.clone(), &format!(r#"mutation {{ updateDataset(input: {{id: "{ds}", expectedVersion: 1, description: "Hourly orders"}}) {{ id }} }}"#)).await;
     let audit = f.ok(olga.clone(), &format!(r#"{{ auditEvents(targetId: "{ds}") {{ nodes {{ actor action before after requestId }} }} }}"#)).await;
     let events = audit["auditEvents"]["nodes"].as_array().unwrap();
     let last = events.last().unwrap();
-    assert_eq!((last["actor"].as_str(), last["action"].as_str(), last["requestId"].as_str()), (Some("local:olga"), Some("updateDataset"), Some("req-test")));
+    assert_eq!(
+        (
+            last["actor"].as_str(),
+            last["action"].as_str(),
+            last["requestId"].as_str()
+        ),
+        (Some("local:olga"), Some("updateDataset"), Some("req-test"))
+    );
     assert_eq!(last["before"]["description"], "");
     assert_eq!(last["after"]["description"], "Hourly orders");
-    let r = f.run(eve, &format!(r#"{{ auditEvents(targetId: "{ds}") {{ totalCount }} }}"#)).await;
+    let r = f
+        .run(
+            eve,
+            &format!(r#"{{ auditEvents(targetId: "{ds}") {{ totalCount }} }}"#),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"]);
 }
 
@@ -155,13 +256,38 @@ async fn organizations_and_environments_are_trimmed_to_the_callers_teams() {
     let count = |d: serde_json::Value, k: &str| d[k]["totalCount"].as_i64().unwrap();
     let q = "{ organizations { totalCount } environments { totalCount } }";
     let guest = f.ok(Some(caller("gus", &["guests"], false)), q).await;
-    assert_eq!((count(guest.clone(), "organizations"), count(guest, "environments")), (1, 1));
+    assert_eq!(
+        (
+            count(guest.clone(), "organizations"),
+            count(guest, "environments")
+        ),
+        (1, 1)
+    );
     let eve = f.ok(Some(caller("eve", &["outsiders"], false)), q).await;
-    assert_eq!((count(eve.clone(), "organizations"), count(eve, "environments")), (0, 0));
-    let r = f.run(Some(caller("eve", &["outsiders"], false)), &format!(r#"{{ organization(id: "{}") {{ id }} }}"#, f.id("org"))).await;
+    assert_eq!(
+        (
+            count(eve.clone(), "organizations"),
+            count(eve, "environments")
+        ),
+        (0, 0)
+    );
+    let r = f
+        .run(
+            Some(caller("eve", &["outsiders"], false)),
+            &format!(r#"{{ organization(id: "{}") {{ id }} }}"#, f.id("org")),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"]);
     // Deleting a non-empty environment conflicts; the owner team cannot be removed.
-    let r = f.run(Some(admin()), &format!(r#"mutation {{ deleteEnvironment(input: {{id: "{}"}}) }}"#, f.id("env"))).await;
+    let r = f
+        .run(
+            Some(admin()),
+            &format!(
+                r#"mutation {{ deleteEnvironment(input: {{id: "{}"}}) }}"#,
+                f.id("env")
+            ),
+        )
+        .await;
     assert_eq!(Fixture::codes(&r), vec!["CONFLICT"]);
     let r = f.run(Some(admin()), &format!(r#"mutation {{ removeTeamFromEnvironment(input: {{environmentId: "{}", team: "owners"}}) }}"#, f.id("env"))).await;
     assert_eq!(Fixture::codes(&r), vec!["CONFLICT"]);
@@ -172,7 +298,12 @@ async fn wide_tables_page_through_columns() {
     let f = Fixture::new(Backend::Postgres).await;
     let ds = lakecat_core::ids::DatasetId::parse("id", &f.id("dataset")).unwrap();
     let cols = (0..10_000)
-        .map(|i| lakecat_core::catalog::DiscoveredColumn { name: format!("f{i:05}"), data_type: "double".into(), is_partition: false, description: None })
+        .map(|i| lakecat_core::catalog::DiscoveredColumn {
+            name: format!("f{i:05}"),
+            data_type: "double".into(),
+            is_partition: false,
+            description: None,
+        })
         .collect();
     let t = lakecat_core::catalog::DiscoveredTable {
         glue_name: lakecat_core::names::GlueName::parse("n", "wide").unwrap(),
@@ -182,17 +313,34 @@ async fn wide_tables_page_through_columns() {
         description: None,
         columns: cols,
     };
-    let meta = MutationMeta { actor: "t".into(), action: "sync".into(), request_id: "r".into() };
-    f.store().record_discovered_tables(&meta, &ds, &[t]).await.unwrap();
+    let meta = MutationMeta {
+        actor: "t".into(),
+        action: "sync".into(),
+        request_id: "r".into(),
+    };
+    f.store()
+        .record_discovered_tables(&meta, &ds, &[t])
+        .await
+        .unwrap();
     let tables = f.ok(Some(admin()), &format!(r#"{{ tables(datasetId: "{ds}", first: 10) {{ nodes {{ id name columnCount }} }} }}"#)).await;
-    let wide = tables["tables"]["nodes"].as_array().unwrap().iter().find(|t| t["name"] == "wide").unwrap().clone();
+    let wide = tables["tables"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "wide")
+        .unwrap()
+        .clone();
     assert_eq!(wide["columnCount"], 10_000);
     let id = wide["id"].as_str().unwrap();
     let mut after = String::new();
     let mut seen = 0;
     let mut pages = 0;
     loop {
-        let arg = if after.is_empty() { String::new() } else { format!(r#", after: "{after}""#) };
+        let arg = if after.is_empty() {
+            String::new()
+        } else {
+            format!(r#", after: "{after}""#)
+        };
         let p = f.ok(Some(admin()), &format!(r#"{{ columns(tableId: "{id}", first: 100{arg}) {{ nodes {{ name position }} pageInfo {{ hasNextPage endCursor }} }} }}"#)).await;
         let nodes = p["columns"]["nodes"].as_array().unwrap();
         assert_eq!(nodes[0]["position"].as_i64().unwrap(), seen);
@@ -201,12 +349,19 @@ async fn wide_tables_page_through_columns() {
         if !p["columns"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
             break;
         }
-        after = p["columns"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+        after = p["columns"]["pageInfo"]["endCursor"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         if pages > 3 && seen < 9_700 {
             // Jump: cursors are positions, so a deep page costs what the first page costs.
             continue;
         }
     }
     assert_eq!((seen, pages), (10_000, 100));
-    let _ = f.store().count(&lakecat_core::ports::CountQuery::Teams).await.unwrap();
+    let _ = f
+        .store()
+        .count(&lakecat_core::ports::CountQuery::Teams)
+        .await
+        .unwrap();
 }

@@ -1,18 +1,34 @@
 //! Every root field declares who may call it, and every mutation refuses callers without
 //! the permission — leaving the database exactly as it was.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;
 
-use common::{caller, Fixture};
+use common::{Fixture, caller};
 use lakecat_core::permissions::TenantPermission;
-use lakecat_graphql::authz::{requirement, Requirement};
+use lakecat_graphql::authz::{Requirement, requirement};
 use lakecat_testkit::Backend;
 
 async fn root_fields(f: &Fixture, root: &str) -> BTreeSet<String> {
-    let data = f.ok(None, &format!("{{ __schema {{ {root} {{ fields {{ name }} }} }} }}")).await;
-    data["__schema"][root]["fields"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().to_owned()).collect()
+    let data = f
+        .ok(
+            None,
+            &format!("{{ __schema {{ {root} {{ fields {{ name }} }} }} }}"),
+        )
+        .await;
+    data["__schema"][root]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -26,46 +42,181 @@ async fn every_query_and_mutation_declares_its_permission() {
             }
         }
     }
-    assert!(missing.is_empty(), "fields without a declared permission (add them to authz::requirement): {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "fields without a declared permission (add them to authz::requirement): {missing:?}"
+    );
 }
 
 /// One valid call of each mutation against the fixture's resources.
 fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
-    let (org, env, ds, tbl, col, fld) = (f.id("org"), f.id("env"), f.id("dataset"), f.id("table"), f.id("column"), f.id("folder"));
-    let (g, cat, term, link, ntf) = (f.id("glossary"), f.id("category"), f.id("term"), f.id("link"), f.id("notification"));
+    let (org, env, ds, tbl, col, fld) = (
+        f.id("org"),
+        f.id("env"),
+        f.id("dataset"),
+        f.id("table"),
+        f.id("column"),
+        f.id("folder"),
+    );
+    let (g, cat, term, link, ntf) = (
+        f.id("glossary"),
+        f.id("category"),
+        f.id("term"),
+        f.id("link"),
+        f.id("notification"),
+    );
     vec![
-        ("setTeamTenantPermissions", r#"setTeamTenantPermissions(input: {team: "x", permissions: ["MANAGE_DATASETS"]})"#.into()),
-        ("createOrganization", r#"createOrganization(input: {label: "X", adminTeam: "outsiders"}) { id }"#.into()),
-        ("updateOrganization", format!(r#"updateOrganization(input: {{id: "{org}", label: "Y"}}) {{ id }}"#)),
-        ("archiveOrganization", format!(r#"archiveOrganization(input: {{id: "{org}"}}) {{ id }}"#)),
-        ("inviteTeamToOrganization", format!(r#"inviteTeamToOrganization(input: {{organizationId: "{org}", team: "outsiders"}}) {{ team }}"#)),
-        ("removeTeamFromOrganization", format!(r#"removeTeamFromOrganization(input: {{organizationId: "{org}", team: "guests"}})"#)),
-        ("createEnvironment", format!(r#"createEnvironment(input: {{organizationId: "{org}", label: "E", accountId: "111111111111", region: "us-east-1", ownerTeam: "outsiders"}}) {{ id }}"#)),
-        ("updateEnvironment", format!(r#"updateEnvironment(input: {{id: "{env}", label: "E2"}}) {{ id }}"#)),
-        ("deleteEnvironment", format!(r#"deleteEnvironment(input: {{id: "{env}"}})"#)),
-        ("inviteTeamToEnvironment", format!(r#"inviteTeamToEnvironment(input: {{environmentId: "{env}", team: "outsiders"}}) {{ team }}"#)),
-        ("removeTeamFromEnvironment", format!(r#"removeTeamFromEnvironment(input: {{environmentId: "{env}", team: "guests"}})"#)),
-        ("createDataset", format!(r#"createDataset(input: {{environmentId: "{env}", label: "New", ownerTeam: "outsiders"}}) {{ id }}"#)),
-        ("updateDataset", format!(r#"updateDataset(input: {{id: "{ds}", expectedVersion: 1, label: "Z"}}) {{ id }}"#)),
-        ("deleteDataset", format!(r#"deleteDataset(input: {{id: "{ds}"}})"#)),
-        ("updateTable", format!(r#"updateTable(input: {{id: "{tbl}", expectedVersion: 1, description: "d"}}) {{ id }}"#)),
-        ("updateColumn", format!(r#"updateColumn(input: {{id: "{col}", expectedVersion: 1, description: "d"}}) {{ id }}"#)),
-        ("createFolder", format!(r#"createFolder(input: {{datasetId: "{ds}", label: "F", prefix: "curated/"}}) {{ id }}"#)),
-        ("updateFolder", format!(r#"updateFolder(input: {{id: "{fld}", label: "F2"}}) {{ id }}"#)),
-        ("deleteFolder", format!(r#"deleteFolder(input: {{id: "{fld}"}})"#)),
-        ("createGlossary", r#"createGlossary(input: {label: "G", adminTeam: "outsiders"}) { id }"#.into()),
-        ("createCategory", format!(r#"createCategory(input: {{parentId: "{g}", label: "C"}}) {{ id }}"#)),
-        ("createTerm", format!(r#"createTerm(input: {{parentId: "{cat}", label: "T"}}) {{ id }}"#)),
-        ("updateGlossaryNode", format!(r#"updateGlossaryNode(input: {{id: "{term}", expectedVersion: 1, label: "T2"}}) {{ id }}"#)),
-        ("deleteGlossaryNode", format!(r#"deleteGlossaryNode(input: {{id: "{g}"}})"#)),
-        ("linkTerm", format!(r#"linkTerm(input: {{termId: "{term}", targetId: "{tbl}"}}) {{ id }}"#)),
-        ("unlinkTerm", format!(r#"unlinkTerm(input: {{linkId: "{link}"}})"#)),
-        ("approveTermLink", format!(r#"approveTermLink(input: {{linkId: "{link}"}}) {{ id }}"#)),
-        ("dismissTermLink", format!(r#"dismissTermLink(input: {{linkId: "{link}"}})"#)),
-        ("upvote", format!(r#"upvote(input: {{targetId: "{ds}", upvote: true}}) {{ upvotes }}"#)),
-        ("postFeedMessage", format!(r#"postFeedMessage(input: {{targetId: "{ds}", body: "hi"}}) {{ id }}"#)),
-        ("markNotificationRead", format!(r#"markNotificationRead(input: {{id: "{ntf}"}})"#)),
-        ("markAllNotificationsRead", "markAllNotificationsRead".into()),
+        (
+            "setTeamTenantPermissions",
+            r#"setTeamTenantPermissions(input: {team: "x", permissions: ["MANAGE_DATASETS"]})"#
+                .into(),
+        ),
+        (
+            "createOrganization",
+            r#"createOrganization(input: {label: "X", adminTeam: "outsiders"}) { id }"#.into(),
+        ),
+        (
+            "updateOrganization",
+            format!(r#"updateOrganization(input: {{id: "{org}", label: "Y"}}) {{ id }}"#),
+        ),
+        (
+            "archiveOrganization",
+            format!(r#"archiveOrganization(input: {{id: "{org}"}}) {{ id }}"#),
+        ),
+        (
+            "inviteTeamToOrganization",
+            format!(
+                r#"inviteTeamToOrganization(input: {{organizationId: "{org}", team: "outsiders"}}) {{ team }}"#
+            ),
+        ),
+        (
+            "removeTeamFromOrganization",
+            format!(
+                r#"removeTeamFromOrganization(input: {{organizationId: "{org}", team: "guests"}})"#
+            ),
+        ),
+        (
+            "createEnvironment",
+            format!(
+                r#"createEnvironment(input: {{organizationId: "{org}", label: "E", accountId: "111111111111", region: "us-east-1", ownerTeam: "outsiders"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "updateEnvironment",
+            format!(r#"updateEnvironment(input: {{id: "{env}", label: "E2"}}) {{ id }}"#),
+        ),
+        (
+            "deleteEnvironment",
+            format!(r#"deleteEnvironment(input: {{id: "{env}"}})"#),
+        ),
+        (
+            "inviteTeamToEnvironment",
+            format!(
+                r#"inviteTeamToEnvironment(input: {{environmentId: "{env}", team: "outsiders"}}) {{ team }}"#
+            ),
+        ),
+        (
+            "removeTeamFromEnvironment",
+            format!(
+                r#"removeTeamFromEnvironment(input: {{environmentId: "{env}", team: "guests"}})"#
+            ),
+        ),
+        (
+            "createDataset",
+            format!(
+                r#"createDataset(input: {{environmentId: "{env}", label: "New", ownerTeam: "outsiders"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "updateDataset",
+            format!(
+                r#"updateDataset(input: {{id: "{ds}", expectedVersion: 1, label: "Z"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "deleteDataset",
+            format!(r#"deleteDataset(input: {{id: "{ds}"}})"#),
+        ),
+        (
+            "updateTable",
+            format!(
+                r#"updateTable(input: {{id: "{tbl}", expectedVersion: 1, description: "d"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "updateColumn",
+            format!(
+                r#"updateColumn(input: {{id: "{col}", expectedVersion: 1, description: "d"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "createFolder",
+            format!(
+                r#"createFolder(input: {{datasetId: "{ds}", label: "F", prefix: "curated/"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "updateFolder",
+            format!(r#"updateFolder(input: {{id: "{fld}", label: "F2"}}) {{ id }}"#),
+        ),
+        (
+            "deleteFolder",
+            format!(r#"deleteFolder(input: {{id: "{fld}"}})"#),
+        ),
+        (
+            "createGlossary",
+            r#"createGlossary(input: {label: "G", adminTeam: "outsiders"}) { id }"#.into(),
+        ),
+        (
+            "createCategory",
+            format!(r#"createCategory(input: {{parentId: "{g}", label: "C"}}) {{ id }}"#),
+        ),
+        (
+            "createTerm",
+            format!(r#"createTerm(input: {{parentId: "{cat}", label: "T"}}) {{ id }}"#),
+        ),
+        (
+            "updateGlossaryNode",
+            format!(
+                r#"updateGlossaryNode(input: {{id: "{term}", expectedVersion: 1, label: "T2"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "deleteGlossaryNode",
+            format!(r#"deleteGlossaryNode(input: {{id: "{g}"}})"#),
+        ),
+        (
+            "linkTerm",
+            format!(r#"linkTerm(input: {{termId: "{term}", targetId: "{tbl}"}}) {{ id }}"#),
+        ),
+        (
+            "unlinkTerm",
+            format!(r#"unlinkTerm(input: {{linkId: "{link}"}})"#),
+        ),
+        (
+            "approveTermLink",
+            format!(r#"approveTermLink(input: {{linkId: "{link}"}}) {{ id }}"#),
+        ),
+        (
+            "dismissTermLink",
+            format!(r#"dismissTermLink(input: {{linkId: "{link}"}})"#),
+        ),
+        (
+            "upvote",
+            format!(r#"upvote(input: {{targetId: "{ds}", upvote: true}}) {{ upvotes }}"#),
+        ),
+        (
+            "postFeedMessage",
+            format!(r#"postFeedMessage(input: {{targetId: "{ds}", body: "hi"}}) {{ id }}"#),
+        ),
+        (
+            "markNotificationRead",
+            format!(r#"markNotificationRead(input: {{id: "{ntf}"}})"#),
+        ),
+        (
+            "markAllNotificationsRead",
+            "markAllNotificationsRead".into(),
+        ),
     ]
 }
 
@@ -74,27 +225,48 @@ async fn every_mutation_refuses_callers_without_permission_and_writes_nothing() 
     let f = Fixture::new(Backend::Postgres).await;
     let calls = mutation_calls(&f);
     let covered: BTreeSet<String> = calls.iter().map(|(n, _)| (*n).to_owned()).collect();
-    assert_eq!(covered, root_fields(&f, "mutationType").await, "every mutation has a call in this test");
+    assert_eq!(
+        covered,
+        root_fields(&f, "mutationType").await,
+        "every mutation has a call in this test"
+    );
 
     // An outsider with no permission at all, and one holding every tenant permission but no
     // permission on the fixture's resources: both must be refused.
     let outsider = caller("eve", &["outsiders"], false);
     let tenant_only = caller("tom", &["tenant-only"], false);
-    let all: Vec<String> = TenantPermission::ALL.iter().map(|p| format!("\"{}\"", p.as_str())).collect();
+    let all: Vec<String> = TenantPermission::ALL
+        .iter()
+        .map(|p| format!("\"{}\"", p.as_str()))
+        .collect();
     f.ok(Some(common::admin()), &format!(r#"mutation {{ setTeamTenantPermissions(input: {{team: "tenant-only", permissions: [{}]}}) }}"#, all.join(","))).await;
 
     let before = (f.row_counts().await, f.snapshot().await);
     for (name, call) in &calls {
         let doc = format!("mutation {{ {call} }}");
         let r = f.run(None, &doc).await;
-        assert_eq!(Fixture::codes(&r), vec!["UNAUTHENTICATED"], "{name} without a token");
+        assert_eq!(
+            Fixture::codes(&r),
+            vec!["UNAUTHENTICATED"],
+            "{name} without a token"
+        );
         if matches!(requirement(name), Some(Requirement::SignedIn(_))) {
             continue;
         }
         for who in [&outsider, &tenant_only] {
             let r = f.run(Some(who.clone()), &doc).await;
-            assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"], "{name} as {}: {:?}", who.username, r.errors);
+            assert_eq!(
+                Fixture::codes(&r),
+                vec!["FORBIDDEN"],
+                "{name} as {}: {:?}",
+                who.username,
+                r.errors
+            );
         }
-        assert_eq!((f.row_counts().await, f.snapshot().await), before, "{name} wrote something although refused");
+        assert_eq!(
+            (f.row_counts().await, f.snapshot().await),
+            before,
+            "{name} wrote something although refused"
+        );
     }
 }

@@ -31,7 +31,11 @@ pub struct AuthError(pub String);
 
 enum Jwks {
     Static(JwkSet),
-    Remote { url: String, client: reqwest::Client, cache: RwLock<(JwkSet, Option<Instant>)> },
+    Remote {
+        url: String,
+        client: reqwest::Client,
+        cache: RwLock<(JwkSet, Option<Instant>)>,
+    },
 }
 
 pub struct Authenticator {
@@ -48,12 +52,28 @@ impl Authenticator {
         let (issuer, jwks, local) = match &config.auth {
             AuthMode::Local { data_dir } => {
                 let users = LocalUsers::open(data_dir, &config.admin_group)?;
-                (LOCAL_ISSUER.to_owned(), Jwks::Static(users.jwks()), Some(users))
+                (
+                    LOCAL_ISSUER.to_owned(),
+                    Jwks::Static(users.jwks()),
+                    Some(users),
+                )
             }
-            AuthMode::Cognito { user_pool_id, region, endpoint, issuer } => {
-                let base = endpoint.clone().unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com"));
-                let url = format!("{}/{user_pool_id}/.well-known/jwks.json", base.trim_end_matches('/'));
-                let iss = issuer.clone().unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"));
+            AuthMode::Cognito {
+                user_pool_id,
+                region,
+                endpoint,
+                issuer,
+            } => {
+                let base = endpoint
+                    .clone()
+                    .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com"));
+                let url = format!(
+                    "{}/{user_pool_id}/.well-known/jwks.json",
+                    base.trim_end_matches('/')
+                );
+                let iss = issuer.clone().unwrap_or_else(|| {
+                    format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
+                });
                 (iss, remote(url)?, None)
             }
             AuthMode::Oidc { issuer, jwks_url } => {
@@ -109,26 +129,43 @@ impl Authenticator {
         let s = |k: &str| claims.get(k).and_then(Value::as_str);
         let aud_ok = match claims.get("aud") {
             Some(Value::String(a)) => self.audiences.contains(a),
-            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(|a| self.audiences.contains(a)),
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|a| self.audiences.contains(a)),
             _ => false,
         } || s("client_id").is_some_and(|c| self.audiences.contains(c));
         if !aud_ok {
             return Err(refuse("token audience not accepted"));
         }
-        if let Some(use_) = s("token_use") {
-            if use_ != "id" && use_ != "access" {
-                return Err(refuse("token_use not accepted"));
-            }
+        if let Some(use_) = s("token_use")
+            && use_ != "id"
+            && use_ != "access"
+        {
+            return Err(refuse("token_use not accepted"));
         }
-        let subject = s("sub").ok_or_else(|| refuse("token has no subject"))?.to_owned();
-        let username = ["cognito:username", "username", "preferred_username", "email"]
-            .iter()
-            .find_map(|k| s(k))
-            .unwrap_or(&subject)
+        let subject = s("sub")
+            .ok_or_else(|| refuse("token has no subject"))?
             .to_owned();
+        let username = [
+            "cognito:username",
+            "username",
+            "preferred_username",
+            "email",
+        ]
+        .iter()
+        .find_map(|k| s(k))
+        .unwrap_or(&subject)
+        .to_owned();
         let groups = groups(claims.get(&self.groups_claim));
         let is_admin = groups.iter().any(|g| g.as_str() == self.admin_group);
-        Ok(Caller { subject, username, email: s("email").map(str::to_owned), groups, is_admin })
+        Ok(Caller {
+            subject,
+            username,
+            email: s("email").map(str::to_owned),
+            groups,
+            is_admin,
+        })
     }
 
     async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
@@ -164,41 +201,73 @@ fn groups(v: Option<&Value>) -> Vec<TeamName> {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         // Some IdPs send a space- or comma-separated string; API Gateway's JWT authorizer
         // flattens a list claim to "[a b]".
-        Some(Value::String(s)) => s.trim_matches(|c| c == '[' || c == ']').split([',', ' ']).filter(|g| !g.is_empty()).collect(),
+        Some(Value::String(s)) => s
+            .trim_matches(|c| c == '[' || c == ']')
+            .split([',', ' '])
+            .filter(|g| !g.is_empty())
+            .collect(),
         _ => vec![],
     };
-    let mut out: Vec<TeamName> = names.into_iter().filter_map(|g| TeamName::parse("groups", g).ok()).collect();
+    let mut out: Vec<TeamName> = names
+        .into_iter()
+        .filter_map(|g| TeamName::parse("groups", g).ok())
+        .collect();
     out.sort();
     out.dedup();
     out
 }
 
 fn remote(url: String) -> Result<Jwks, String> {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
-    Ok(Jwks::Remote { url, client, cache: RwLock::new((JwkSet { keys: vec![] }, None)) })
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(Jwks::Remote {
+        url,
+        client,
+        cache: RwLock::new((JwkSet { keys: vec![] }, None)),
+    })
 }
 
 async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<JwkSet, String> {
-    let resp = client.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
     if !resp.status().is_success() {
         return Err(format!("GET {url}: HTTP {}", resp.status()));
     }
-    resp.json::<JwkSet>().await.map_err(|e| format!("{url}: not a JWKS: {e}"))
+    resp.json::<JwkSet>()
+        .await
+        .map_err(|e| format!("{url}: not a JWKS: {e}"))
 }
 
 async fn discover_jwks_url(issuer: &str) -> Result<String, String> {
-    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
     let doc: Value = reqwest::get(&url)
         .await
         .map_err(|e| format!("LAKECAT_OIDC_ISSUER: cannot read {url}: {e}"))?
         .json()
         .await
         .map_err(|e| format!("LAKECAT_OIDC_ISSUER: {url} is not JSON: {e}"))?;
-    doc.get("jwks_uri").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| format!("{url} has no jwks_uri"))
+    doc.get("jwks_uri")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{url} has no jwks_uri"))
 }
 
 /// Signs a local-mode token (ES256, 12 hours).
-pub fn sign_local_token(key: &EncodingKey, kid: &str, subject: &str, username: &str, groups: &[String]) -> Result<String, String> {
+pub fn sign_local_token(
+    key: &EncodingKey,
+    kid: &str,
+    subject: &str,
+    username: &str,
+    groups: &[String],
+) -> Result<String, String> {
     let now = chrono::Utc::now().timestamp();
     let claims = serde_json::json!({
         "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE, "sub": subject, "username": username,

@@ -10,9 +10,17 @@ pub enum AuthMode {
     /// Users and teams in `users.json` of the data directory; tokens signed with a local key.
     Local { data_dir: PathBuf },
     /// An Amazon Cognito user pool (endpoint overridable for an emulator).
-    Cognito { user_pool_id: String, region: String, endpoint: Option<String>, issuer: Option<String> },
+    Cognito {
+        user_pool_id: String,
+        region: String,
+        endpoint: Option<String>,
+        issuer: Option<String>,
+    },
     /// Any OpenID Connect issuer.
-    Oidc { issuer: String, jwks_url: Option<String> },
+    Oidc {
+        issuer: String,
+        jwks_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +61,14 @@ fn flag(name: &str, default: bool) -> Result<bool, String> {
 }
 
 fn list(name: &str) -> Vec<String> {
-    var(name).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+    var(name)
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl Config {
@@ -65,34 +80,61 @@ impl Config {
             .parse()
             .map_err(|e| format!("LAKECAT_LISTEN: expected ADDR:PORT ({e})"))?;
         let data_dir = data_dir.or_else(|| var("LAKECAT_DATA_DIR").map(PathBuf::from));
-        let database_url = match (var("LAKECAT_DATABASE_URL").or_else(|| var("DATABASE_URL")), &data_dir) {
-            (Some(u), _) => u,
-            (None, Some(dir)) => lakecat_store::sqlite_url(&dir.join("catalog.db")),
-            (None, None) => return Err("LAKECAT_DATABASE_URL: set a postgres:// URL, or a data directory for SQLite".into()),
-        };
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") || database_url.starts_with("sqlite:")) {
-            return Err("LAKECAT_DATABASE_URL: must start with postgres://, postgresql:// or sqlite:".into());
+        let database_url =
+            match (
+                var("LAKECAT_DATABASE_URL").or_else(|| var("DATABASE_URL")),
+                &data_dir,
+            ) {
+                (Some(u), _) => u,
+                (None, Some(dir)) => lakecat_store::sqlite_url(&dir.join("catalog.db")),
+                (None, None) => return Err(
+                    "LAKECAT_DATABASE_URL: set a postgres:// URL, or a data directory for SQLite"
+                        .into(),
+                ),
+            };
+        if !(database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://")
+            || database_url.starts_with("sqlite:"))
+        {
+            return Err(
+                "LAKECAT_DATABASE_URL: must start with postgres://, postgresql:// or sqlite:"
+                    .into(),
+            );
         }
         let max_connections = match var("LAKECAT_DB_MAX_CONNECTIONS") {
-            Some(v) => v.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or("LAKECAT_DB_MAX_CONNECTIONS: 1–1000")?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or("LAKECAT_DB_MAX_CONNECTIONS: 1–1000")?,
             None => 16,
         };
         let mode = var("LAKECAT_AUTH_MODE").unwrap_or_else(|| "local".into());
         let auth = match mode.as_str() {
             "local" => AuthMode::Local {
-                data_dir: data_dir.clone().ok_or("LAKECAT_AUTH_MODE=local needs a data directory (LAKECAT_DATA_DIR)")?,
+                data_dir: data_dir
+                    .clone()
+                    .ok_or("LAKECAT_AUTH_MODE=local needs a data directory (LAKECAT_DATA_DIR)")?,
             },
             "cognito" => AuthMode::Cognito {
-                user_pool_id: var("LAKECAT_COGNITO_USER_POOL_ID").ok_or("LAKECAT_COGNITO_USER_POOL_ID is required in cognito mode")?,
-                region: var("LAKECAT_COGNITO_REGION").or_else(|| var("AWS_REGION")).ok_or("LAKECAT_COGNITO_REGION is required in cognito mode")?,
+                user_pool_id: var("LAKECAT_COGNITO_USER_POOL_ID")
+                    .ok_or("LAKECAT_COGNITO_USER_POOL_ID is required in cognito mode")?,
+                region: var("LAKECAT_COGNITO_REGION")
+                    .or_else(|| var("AWS_REGION"))
+                    .ok_or("LAKECAT_COGNITO_REGION is required in cognito mode")?,
                 endpoint: var("LAKECAT_COGNITO_ENDPOINT"),
                 issuer: var("LAKECAT_JWT_ISSUER"),
             },
             "oidc" => AuthMode::Oidc {
-                issuer: var("LAKECAT_OIDC_ISSUER").ok_or("LAKECAT_OIDC_ISSUER is required in oidc mode")?,
+                issuer: var("LAKECAT_OIDC_ISSUER")
+                    .ok_or("LAKECAT_OIDC_ISSUER is required in oidc mode")?,
                 jwks_url: var("LAKECAT_OIDC_JWKS_URL"),
             },
-            other => return Err(format!("LAKECAT_AUTH_MODE: expected local, cognito or oidc, got '{other}'")),
+            other => {
+                return Err(format!(
+                    "LAKECAT_AUTH_MODE: expected local, cognito or oidc, got '{other}'"
+                ));
+            }
         };
         let local = matches!(auth, AuthMode::Local { .. });
         let mut audiences = list("LAKECAT_AUDIENCES");
@@ -100,14 +142,19 @@ impl Config {
             audiences.push(LOCAL_AUDIENCE.into());
         }
         if audiences.is_empty() {
-            return Err("LAKECAT_AUDIENCES: list the app client ids / audiences tokens must carry".into());
+            return Err(
+                "LAKECAT_AUDIENCES: list the app client ids / audiences tokens must carry".into(),
+            );
         }
         let cursor_key = match var("LAKECAT_CURSOR_KEY") {
             Some(k) if k.len() >= 32 => k.into_bytes(),
             Some(_) => return Err("LAKECAT_CURSOR_KEY: must be at least 32 characters".into()),
             // Locally one process serves everything; a per-start key only invalidates old cursors.
             None if local => local_cursor_key(),
-            None => return Err("LAKECAT_CURSOR_KEY is required outside local mode (every instance must share it)".into()),
+            None => return Err(
+                "LAKECAT_CURSOR_KEY is required outside local mode (every instance must share it)"
+                    .into(),
+            ),
         };
         Ok(Config {
             listen,

@@ -11,7 +11,7 @@ mod telemetry;
 use std::sync::Arc;
 
 use lakecat_core::ports::CatalogStore;
-use lakecat_graphql::{build_schema, LakecatSchema, SchemaConfig};
+use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
 
 pub use auth::{Authenticator, TrustedClaims};
@@ -45,7 +45,12 @@ impl App {
             cursor_key: config.cursor_key.clone(),
             introspection: config.introspection,
         });
-        Ok(App { config: Arc::new(config), store, schema, auth: Arc::new(auth) })
+        Ok(App {
+            config: Arc::new(config),
+            store,
+            schema,
+            auth: Arc::new(auth),
+        })
     }
 
     pub fn router(&self) -> axum::Router {
@@ -59,7 +64,10 @@ pub async fn serve(app: App) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     tracing::info!(addr = %app.config.listen, "listening");
-    axum::serve(listener, app.router()).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())
+    axum::serve(listener, app.router())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::EncodingKey;
+use jsonwebtoken::jwk::JwkSet;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use serde::{Deserialize, Serialize};
 
@@ -39,40 +39,54 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| format!("cannot chmod {}: {e}", path.display()))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("cannot chmod {}: {e}", path.display()))?;
     }
     Ok(())
 }
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| format!("cannot hash password: {e}"))
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash password: {e}"))
 }
 
 fn random_password() -> String {
     use rand::Rng;
     const CHARS: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    (0..20).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
+    (0..20)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
 }
 
 impl LocalUsers {
     pub fn open(dir: &Path, admin_group: &str) -> Result<LocalUsers, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let key_path = dir.join("jwt-signing-key.pem");
         let secret = if key_path.exists() {
-            let pem = std::fs::read_to_string(&key_path).map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
-            p256::SecretKey::from_pkcs8_pem(&pem).map_err(|e| format!("{}: not a P-256 PKCS#8 key: {e}", key_path.display()))?
+            let pem = std::fs::read_to_string(&key_path)
+                .map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
+            p256::SecretKey::from_pkcs8_pem(&pem)
+                .map_err(|e| format!("{}: not a P-256 PKCS#8 key: {e}", key_path.display()))?
         } else {
             let secret = p256::SecretKey::random(&mut OsRng);
-            let pem = secret.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("cannot encode key: {e}"))?;
+            let pem = secret
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| format!("cannot encode key: {e}"))?;
             write_private(&key_path, pem.as_bytes())?;
             secret
         };
-        let pem = secret.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("cannot encode key: {e}"))?;
-        let key = EncodingKey::from_ec_pem(pem.as_bytes()).map_err(|e| format!("cannot load signing key: {e}"))?;
-        let jwk: serde_json::Value =
-            serde_json::from_str(&secret.public_key().to_jwk_string()).map_err(|e| format!("cannot encode public key: {e}"))?;
+        let pem = secret
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| format!("cannot encode key: {e}"))?;
+        let key = EncodingKey::from_ec_pem(pem.as_bytes())
+            .map_err(|e| format!("cannot load signing key: {e}"))?;
+        let jwk: serde_json::Value = serde_json::from_str(&secret.public_key().to_jwk_string())
+            .map_err(|e| format!("cannot encode public key: {e}"))?;
         // The key id is derived from the public key, so it changes when the key does.
         let x = jwk.get("x").and_then(|v| v.as_str()).unwrap_or_default();
         let kid = format!("local-{}", &x[..x.len().min(16)]);
@@ -80,7 +94,8 @@ impl LocalUsers {
         jwk["kid"] = kid.clone().into();
         jwk["alg"] = "ES256".into();
         jwk["use"] = "sig".into();
-        let jwks: JwkSet = serde_json::from_value(serde_json::json!({ "keys": [jwk] })).map_err(|e| format!("bad JWK: {e}"))?;
+        let jwks: JwkSet = serde_json::from_value(serde_json::json!({ "keys": [jwk] }))
+            .map_err(|e| format!("bad JWK: {e}"))?;
 
         let path = dir.join("users.json");
         let mut created_admin = None;
@@ -94,10 +109,19 @@ impl LocalUsers {
                     teams: vec![admin_group.to_owned()],
                 }],
             };
-            write_private(&path, &serde_json::to_vec_pretty(&users).map_err(|e| e.to_string())?)?;
+            write_private(
+                &path,
+                &serde_json::to_vec_pretty(&users).map_err(|e| e.to_string())?,
+            )?;
             created_admin = Some(("admin".to_owned(), password));
         }
-        Ok(LocalUsers { path, key, kid, jwks, created_admin })
+        Ok(LocalUsers {
+            path,
+            key,
+            kid,
+            jwks,
+            created_admin,
+        })
     }
 
     pub fn jwks(&self) -> JwkSet {
@@ -105,12 +129,19 @@ impl LocalUsers {
     }
 
     fn read(&self) -> Result<UsersFile, String> {
-        let bytes = std::fs::read(&self.path).map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        let bytes = std::fs::read(&self.path)
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
     /// Adds or replaces a user (used by `lakecat seed` for demo users).
-    pub fn upsert(&self, username: &str, password: &str, email: Option<&str>, teams: &[&str]) -> Result<(), String> {
+    pub fn upsert(
+        &self,
+        username: &str,
+        password: &str,
+        email: Option<&str>,
+        teams: &[&str],
+    ) -> Result<(), String> {
         let mut file = self.read()?;
         file.users.retain(|u| u.username != username);
         file.users.push(LocalUser {
@@ -119,7 +150,10 @@ impl LocalUsers {
             password_hash: hash_password(password)?,
             teams: teams.iter().map(|t| (*t).to_owned()).collect(),
         });
-        write_private(&self.path, &serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?)
+        write_private(
+            &self.path,
+            &serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?,
+        )
     }
 
     /// Checks a password and returns a signed token. The same answer for an unknown user and
@@ -131,10 +165,18 @@ impl LocalUsers {
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7GQ5Xo9tYdC0Zz2z0fT1cZ8yJw3rNk1xqGmXQ3Xh5sU".to_owned()
         });
         let parsed = PasswordHash::new(&hash).map_err(|e| format!("stored hash invalid: {e}"))?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         match (user, ok) {
             (Some(u), true) => {
-                let token = crate::auth::sign_local_token(&self.key, &self.kid, &format!("local:{}", u.username), &u.username, &u.teams)?;
+                let token = crate::auth::sign_local_token(
+                    &self.key,
+                    &self.kid,
+                    &format!("local:{}", u.username),
+                    &u.username,
+                    &u.teams,
+                )?;
                 Ok(Some(token))
             }
             _ => Ok(None),
@@ -145,11 +187,18 @@ impl LocalUsers {
     pub fn sign_claims(&self, claims: &serde_json::Value) -> Result<String, String> {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| format!("cannot sign token: {e}"))
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| format!("cannot sign token: {e}"))
     }
 
     /// A token for a local user without a password check (tests, seeding, benchmarks).
     pub fn token_for(&self, username: &str, teams: &[String]) -> Result<String, String> {
-        crate::auth::sign_local_token(&self.key, &self.kid, &format!("local:{username}"), username, teams)
+        crate::auth::sign_local_token(
+            &self.key,
+            &self.kid,
+            &format!("local:{username}"),
+            username,
+            teams,
+        )
     }
 }

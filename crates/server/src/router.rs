@@ -6,7 +6,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -15,11 +15,13 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_graphql::RequestContext;
 use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
-use crate::auth::TrustedClaims;
 use crate::App;
+use crate::auth::TrustedClaims;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -29,12 +31,18 @@ struct UlidRequestId;
 
 impl MakeRequestId for UlidRequestId {
     fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&ulid::Ulid::new().to_string()).ok().map(RequestId::new)
+        HeaderValue::from_str(&ulid::Ulid::new().to_string())
+            .ok()
+            .map(RequestId::new)
     }
 }
 
 pub fn router(app: App) -> Router {
-    let graphql = if app.config.graphiql { get(graphiql).post(graphql_handler) } else { post(graphql_handler) };
+    let graphql = if app.config.graphiql {
+        get(graphiql).post(graphql_handler)
+    } else {
+        post(graphql_handler)
+    };
     Router::new()
         .route("/graphql", graphql)
         .route("/auth/login", post(login))
@@ -52,7 +60,11 @@ pub fn router(app: App) -> Router {
 }
 
 fn request_id(headers: &HeaderMap) -> String {
-    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn error_body(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
@@ -64,17 +76,33 @@ fn error_body(status: StatusCode, code: &str, message: &str, request_id: &str) -
 
 /// The caller of this request: trusted gateway claims (Lambda, when configured), else the
 /// bearer token, else nobody. A token that fails verification is a 401, never anonymous.
-async fn authenticate(app: &App, headers: &HeaderMap, trusted: Option<&TrustedClaims>) -> Result<Option<Caller>, String> {
+async fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    trusted: Option<&TrustedClaims>,
+) -> Result<Option<Caller>, String> {
     if let (true, Some(TrustedClaims(claims))) = (app.config.trust_gateway_claims, trusted) {
-        return app.auth.caller_from_claims(claims).map(Some).map_err(|e| e.0);
+        return app
+            .auth
+            .caller_from_claims(claims)
+            .map(Some)
+            .map_err(|e| e.0);
     }
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| "malformed Authorization header".to_owned())?;
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| "malformed Authorization header".to_owned())?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| "Authorization must be 'Bearer <token>'".to_owned())?;
-    app.auth.verify(token.trim()).await.map(Some).map_err(|e| e.0)
+    app.auth
+        .verify(token.trim())
+        .await
+        .map(Some)
+        .map_err(|e| e.0)
 }
 
 async fn graphql_handler(
@@ -89,15 +117,29 @@ async fn graphql_handler(
         Err(e) => {
             // A body cut off by the size limit surfaces as a read error of the extractor.
             let text = e.0.to_string();
-            if matches!(e.0, async_graphql::ParseRequestError::PayloadTooLarge) || text.contains("length limit exceeded") {
-                return error_body(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "request body over 1 MiB", &rid);
+            if matches!(e.0, async_graphql::ParseRequestError::PayloadTooLarge)
+                || text.contains("length limit exceeded")
+            {
+                return error_body(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "BAD_REQUEST",
+                    "request body over 1 MiB",
+                    &rid,
+                );
             }
-            return error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("malformed GraphQL request: {text}"), &rid);
+            return error_body(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("malformed GraphQL request: {text}"),
+                &rid,
+            );
         }
     };
     let caller = match authenticate(&app, &headers, trusted.as_ref().map(|e| &e.0)).await {
         Ok(c) => c,
-        Err(message) => return error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message, &rid),
+        Err(message) => {
+            return error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message, &rid);
+        }
     };
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
@@ -105,16 +147,26 @@ async fn graphql_handler(
     // A response without data and with uncoded errors failed to parse or validate: 400.
     let request_error = resp.data == async_graphql::Value::Null
         && !resp.errors.is_empty()
-        && resp.errors.iter().all(|e| e.extensions.as_ref().is_none_or(|x| x.get("code").is_none()));
+        && resp.errors.iter().all(|e| {
+            e.extensions
+                .as_ref()
+                .is_none_or(|x| x.get("code").is_none())
+        });
     for e in resp.errors.iter_mut() {
         tag_error(e, &rid, request_error);
     }
-    let status = if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     (status, GraphQLResponse::from(resp)).into_response()
 }
 
 fn tag_error(e: &mut ServerError, rid: &str, request_error: bool) {
-    let ext = e.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    let ext = e
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
     if request_error && ext.get("code").is_none() {
         ext.set("code", "GRAPHQL_VALIDATION_FAILED");
     }
@@ -141,16 +193,35 @@ struct LoginRequest {
     password: String,
 }
 
-async fn login(State(app): State<App>, headers: HeaderMap, body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn login(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let rid = request_id(&headers);
     if app.auth.local_users().is_none() {
-        return error_body(StatusCode::NOT_FOUND, "NOT_FOUND", "login is only available in local auth mode", &rid);
+        return error_body(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "login is only available in local auth mode",
+            &rid,
+        );
     }
     let Ok(Json(body)) = body else {
-        return error_body(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "expected JSON {\"username\": …, \"password\": …}", &rid);
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "expected JSON {\"username\": …, \"password\": …}",
+            &rid,
+        );
     };
     if body.username.len() > 128 || body.password.len() > 1024 {
-        return error_body(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "username or password too long", &rid);
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "username or password too long",
+            &rid,
+        );
     }
     // Password hashing is CPU-bound: keep it off the async workers.
     let auth = app.auth.clone();
@@ -161,11 +232,24 @@ async fn login(State(app): State<App>, headers: HeaderMap, body: Result<Json<Log
     .await
     .unwrap_or_else(|e| Err(format!("login task failed: {e}")));
     match result {
-        Ok(Some(token)) => Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": 43200 })).into_response(),
-        Ok(None) => error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "wrong username or password", &rid),
+        Ok(Some(token)) => {
+            Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": 43200 }))
+                .into_response()
+        }
+        Ok(None) => error_body(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "wrong username or password",
+            &rid,
+        ),
         Err(e) => {
             tracing::error!(error = %e, "login failed");
-            error_body(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &rid)
+            error_body(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &rid,
+            )
         }
     }
 }

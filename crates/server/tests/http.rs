@@ -1,11 +1,17 @@
 //! The router without a socket (`tower::ServiceExt::oneshot`): sign-in, token checks,
 //! request limits, health, request ids.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use lakecat_server::{App, Config};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 struct Local {
@@ -16,16 +22,22 @@ struct Local {
 async fn local() -> Local {
     let dir = tempfile::tempdir().unwrap();
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-    let app = App::build(Config::local(dir.path().to_path_buf(), url), true).await.unwrap();
+    let app = App::build(Config::local(dir.path().to_path_buf(), url), true)
+        .await
+        .unwrap();
     Local { app, _dir: dir }
 }
 
 async fn call(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, Value) {
     let resp = app.router().oneshot(req).await.unwrap();
     let status = resp.status();
-    let rid = resp.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+    let rid = resp
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
     (status, rid, body)
 }
 
@@ -34,34 +46,59 @@ fn gql(token: Option<&str>, query: &str) -> Request<Body> {
     if let Some(t) = token {
         b = b.header("authorization", format!("Bearer {t}"));
     }
-    b.body(Body::from(json!({ "query": query }).to_string())).unwrap()
+    b.body(Body::from(json!({ "query": query }).to_string()))
+        .unwrap()
 }
 
 fn login(user: &str, password: &str) -> Request<Body> {
     Request::post("/auth/login")
         .header("content-type", "application/json")
-        .body(Body::from(json!({ "username": user, "password": password }).to_string()))
+        .body(Body::from(
+            json!({ "username": user, "password": password }).to_string(),
+        ))
         .unwrap()
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 #[tokio::test]
 async fn first_admin_signs_in_and_is_admin() {
     let l = local().await;
-    let (user, password) = l.app.auth.local_users().unwrap().created_admin.clone().unwrap();
+    let (user, password) = l
+        .app
+        .auth
+        .local_users()
+        .unwrap()
+        .created_admin
+        .clone()
+        .unwrap();
     let (status, _, body) = call(&l.app, login(&user, &password)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let token = body["token"].as_str().unwrap().to_owned();
-    let (status, _, body) = call(&l.app, gql(Some(&token), "{ me { username teams isAdmin } }")).await;
+    let (status, _, body) = call(
+        &l.app,
+        gql(Some(&token), "{ me { username teams isAdmin } }"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["data"]["me"], json!({ "username": "admin", "teams": ["lakecat-admins"], "isAdmin": true }));
+    assert_eq!(
+        body["data"]["me"],
+        json!({ "username": "admin", "teams": ["lakecat-admins"], "isAdmin": true })
+    );
     let (status, _, body) = call(&l.app, login(&user, "wrong")).await;
-    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+    );
     let (status, _, body) = call(&l.app, login("nobody", "x")).await;
-    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+    );
 }
 
 #[tokio::test]
@@ -84,22 +121,68 @@ async fn bad_tokens_get_401_unauthenticated() {
     let stranger = lakecat_server::local_users::LocalUsers::open(other_dir.path(), "x").unwrap();
     let mut tampered = good.clone();
     let mid = good.find('.').unwrap() + 5;
-    tampered.replace_range(mid..mid + 1, if &good[mid..mid + 1] == "A" { "B" } else { "A" });
+    tampered.replace_range(
+        mid..mid + 1,
+        if &good[mid..mid + 1] == "A" { "B" } else { "A" },
+    );
     let cases = [
-        ("expired", users.sign_claims(&claims(json!({ "exp": now - 3600 }))).unwrap()),
-        ("not yet valid", users.sign_claims(&claims(json!({ "nbf": now + 3600 }))).unwrap()),
-        ("wrong audience", users.sign_claims(&claims(json!({ "aud": "someone-else" }))).unwrap()),
-        ("wrong issuer", users.sign_claims(&claims(json!({ "iss": "https://evil.example" }))).unwrap()),
-        ("wrong token_use", users.sign_claims(&claims(json!({ "token_use": "refresh" }))).unwrap()),
-        ("foreign key", stranger.sign_claims(&claims(json!({}))).unwrap()),
+        (
+            "expired",
+            users
+                .sign_claims(&claims(json!({ "exp": now - 3600 })))
+                .unwrap(),
+        ),
+        (
+            "not yet valid",
+            users
+                .sign_claims(&claims(json!({ "nbf": now + 3600 })))
+                .unwrap(),
+        ),
+        (
+            "wrong audience",
+            users
+                .sign_claims(&claims(json!({ "aud": "someone-else" })))
+                .unwrap(),
+        ),
+        (
+            "wrong issuer",
+            users
+                .sign_claims(&claims(json!({ "iss": "https://evil.example" })))
+                .unwrap(),
+        ),
+        (
+            "wrong token_use",
+            users
+                .sign_claims(&claims(json!({ "token_use": "refresh" })))
+                .unwrap(),
+        ),
+        (
+            "foreign key",
+            stranger.sign_claims(&claims(json!({}))).unwrap(),
+        ),
         ("tampered", tampered),
         ("garbage", "not.a.token".to_owned()),
-        ("unsigned", format!("{}.{}.", b64(r#"{"alg":"none","kid":"x"}"#), b64(&claims(json!({})).to_string()))),
+        (
+            "unsigned",
+            format!(
+                "{}.{}.",
+                b64(r#"{"alg":"none","kid":"x"}"#),
+                b64(&claims(json!({})).to_string())
+            ),
+        ),
     ];
     for (what, token) in cases {
         let (status, rid, body) = call(&l.app, gql(Some(&token), "{ me { subject } }")).await;
-        assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"), "{what}: {body}");
-        assert_eq!(body["errors"][0]["extensions"]["requestId"].as_str(), rid.as_deref(), "{what}");
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+            "{what}: {body}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["requestId"].as_str(),
+            rid.as_deref(),
+            "{what}"
+        );
     }
     // No token at all: the request runs, every field answers UNAUTHENTICATED.
     let (status, _, body) = call(&l.app, gql(None, "{ me { subject } }")).await;
@@ -114,13 +197,24 @@ fn b64(s: &str) -> String {
 #[tokio::test]
 async fn malformed_and_oversized_requests() {
     let l = local().await;
-    let raw = |body: Vec<u8>| Request::post("/graphql").header("content-type", "application/json").body(Body::from(body)).unwrap();
+    let raw = |body: Vec<u8>| {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
     let (status, _, body) = call(&l.app, raw(b"{\"query\": ".to_vec())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (status, _, body) = call(&l.app, gql(None, "{ me { ")).await;
-    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED")
+    );
     let (status, _, body) = call(&l.app, gql(None, "{ me { noSuchField } }")).await;
-    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED")
+    );
     let big = format!("{{\"query\": \"{}\"}}", "a".repeat(1024 * 1024 + 10));
     let (status, _, _) = call(&l.app, raw(big.into_bytes())).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -128,22 +222,39 @@ async fn malformed_and_oversized_requests() {
     let nested = "{ datasets { edges { node { tables { edges { node { dataset { tables { edges { node { dataset { tables { edges { node { id } } } } } } } } } } } } } } }";
     let (status, _, body) = call(&l.app, gql(None, nested)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn health_readiness_and_request_ids() {
     let l = local().await;
-    let (status, rid, _) = call(&l.app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    let (status, rid, _) = call(
+        &l.app,
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(rid.map(|r| r.len()), Some(26), "a ULID request id");
     let (status, _, _) = call(&l.app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, body) = call(&l.app, Request::get("/graphql").body(Body::empty()).unwrap()).await;
+    let (status, _, body) = call(
+        &l.app,
+        Request::get("/graphql").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.as_str().unwrap_or("").contains("graphiql"));
     // An incoming request id is kept (API Gateway and load balancers set one).
-    let req = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+    let req = Request::get("/healthz")
+        .header("x-request-id", "abc-123")
+        .body(Body::empty())
+        .unwrap();
     let (_, rid, _) = call(&l.app, req).await;
     assert_eq!(rid.as_deref(), Some("abc-123"));
 }

@@ -11,19 +11,22 @@ use lakecat_core::catalog::*;
 use lakecat_core::glossary::{GlossaryNode, TermLink};
 use lakecat_core::ids::*;
 use lakecat_core::names::{Description, Label, TeamName};
-use lakecat_core::page::{int_key, Page, PageRequest};
+use lakecat_core::page::{Page, PageRequest, int_key};
 use lakecat_core::permissions::{Grant, Permission, TenantPermission};
 use lakecat_core::ports::*;
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect, Select, Statement, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, Condition, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect, Select,
+    Statement, TransactionTrait,
+};
 
+use crate::SeaStore;
 use crate::convert::{self, tags_json, topics_json};
 use crate::entities::*;
 use crate::errors::{db_err, db_err_unique};
 use crate::support::*;
-use crate::SeaStore;
 
 const TAG: &str = "tag";
 const TOPIC: &str = "topic";
@@ -47,7 +50,10 @@ impl SeaStore {
             q = q.filter(organization::Column::Archived.eq(false));
         }
         if let Some(teams) = &filter.visible_to {
-            q = q.filter(organization::Column::Id.in_subquery(visible_subquery(teams, Permission::GetOrganization)));
+            q = q.filter(
+                organization::Column::Id
+                    .in_subquery(visible_subquery(teams, Permission::GetOrganization)),
+            );
         }
         q
     }
@@ -58,7 +64,10 @@ impl SeaStore {
             q = q.filter(environment::Column::OrganizationId.eq(org.as_str()));
         }
         if let Some(teams) = &filter.visible_to {
-            q = q.filter(environment::Column::Id.in_subquery(visible_subquery(teams, Permission::GetEnvironment)));
+            q = q.filter(
+                environment::Column::Id
+                    .in_subquery(visible_subquery(teams, Permission::GetEnvironment)),
+            );
         }
         q
     }
@@ -109,7 +118,11 @@ impl SeaStore {
 
     /// Deletes everything that hangs off the given resource ids: grants, tag rows, votes,
     /// comments and term links.
-    async fn delete_attachments<C: ConnectionTrait>(&self, conn: &C, ids: Vec<String>) -> Result<()> {
+    async fn delete_attachments<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        ids: Vec<String>,
+    ) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -125,7 +138,11 @@ impl SeaStore {
                 .exec(conn)
                 .await
                 .map_err(db_err)?;
-            vote::Entity::delete_many().filter(vote::Column::TargetId.is_in(chunk.clone())).exec(conn).await.map_err(db_err)?;
+            vote::Entity::delete_many()
+                .filter(vote::Column::TargetId.is_in(chunk.clone()))
+                .exec(conn)
+                .await
+                .map_err(db_err)?;
             feed_message::Entity::delete_many()
                 .filter(feed_message::Column::TargetId.is_in(chunk.clone()))
                 .exec(conn)
@@ -155,10 +172,10 @@ impl SeaStore {
                 am.format = Set(t.format.clone());
                 am.properties = Set(t.properties.clone());
                 am.fingerprint = Set(fp);
-                if old.description.is_empty() {
-                    if let Some(d) = &t.description {
-                        am.description = Set(d.as_str().to_owned());
-                    }
+                if old.description.is_empty()
+                    && let Some(d) = &t.description
+                {
+                    am.description = Set(d.as_str().to_owned());
                 }
                 am.version = Set(old.version + 1);
                 am.updated_at = Set(now);
@@ -175,7 +192,11 @@ impl SeaStore {
                     location: Set(t.location.clone()),
                     format: Set(t.format.clone()),
                     properties: Set(t.properties.clone()),
-                    description: Set(t.description.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default()),
+                    description: Set(t
+                        .description
+                        .as_ref()
+                        .map(|d| d.as_str().to_owned())
+                        .unwrap_or_default()),
                     tags: Set(Json::Array(vec![])),
                     fingerprint: Set(fp),
                     version: Set(1),
@@ -215,7 +236,9 @@ impl SeaStore {
                     _ => String::new(),
                 };
                 dataset_column::ActiveModel {
-                    id: Set(old.map(|o| o.id.clone()).unwrap_or_else(|| ColumnId::generate().as_str().to_owned())),
+                    id: Set(old
+                        .map(|o| o.id.clone())
+                        .unwrap_or_else(|| ColumnId::generate().as_str().to_owned())),
                     table_id: Set(table_id.clone()),
                     name: Set(c.name.clone()),
                     data_type: Set(c.data_type.clone()),
@@ -232,13 +255,19 @@ impl SeaStore {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<_> = rows.by_ref().take(500).collect();
-            dataset_column::Entity::insert_many(chunk).exec_without_returning(conn).await.map_err(db_err)?;
+            dataset_column::Entity::insert_many(chunk)
+                .exec_without_returning(conn)
+                .await
+                .map_err(db_err)?;
         }
         Ok(written)
     }
 }
 
-fn visible_subquery(teams: &[String], permission: Permission) -> sea_orm::sea_query::SelectStatement {
+fn visible_subquery(
+    teams: &[String],
+    permission: Permission,
+) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(resource_permission::Column::ResourceId)
         .from(resource_permission::Entity)
@@ -256,8 +285,13 @@ fn index_subquery(kind: &str, value: &str) -> sea_orm::sea_query::SelectStatemen
         .to_owned()
 }
 
-fn notification_select(teams: &[String], user: &str, unread_only: bool) -> Select<notification::Entity> {
-    let mut q = notification::Entity::find().filter(notification::Column::RecipientTeam.is_in(teams.to_vec()));
+fn notification_select(
+    teams: &[String],
+    user: &str,
+    unread_only: bool,
+) -> Select<notification::Entity> {
+    let mut q = notification::Entity::find()
+        .filter(notification::Column::RecipientTeam.is_in(teams.to_vec()));
     if unread_only {
         q = q.filter(
             notification::Column::Id.not_in_subquery(
@@ -275,7 +309,10 @@ fn notification_select(teams: &[String], user: &str, unread_only: bool) -> Selec
 #[async_trait]
 impl CatalogStore for SeaStore {
     async fn ping(&self) -> Result<()> {
-        self.db.ping().await.map_err(|e| Error::unavailable(format!("database unavailable: {e}")))
+        self.db
+            .ping()
+            .await
+            .map_err(|e| Error::unavailable(format!("database unavailable: {e}")))
     }
 
     // --- teams and permissions -------------------------------------------------------
@@ -286,7 +323,11 @@ impl CatalogStore for SeaStore {
     }
 
     async fn teams_by_names(&self, names: &[String]) -> Result<Vec<Team>> {
-        let rows = team::Entity::find().filter(team::Column::Name.is_in(ids_of(names))).all(&self.db).await.map_err(db_err)?;
+        let rows = team::Entity::find()
+            .filter(team::Column::Name.is_in(ids_of(names)))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
         Ok(rows.into_iter().map(convert::team).collect())
     }
 
@@ -299,7 +340,10 @@ impl CatalogStore for SeaStore {
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        let mut out: Vec<TenantPermission> = rows.iter().filter_map(|r| TenantPermission::parse("", &r.permission).ok()).collect();
+        let mut out: Vec<TenantPermission> = rows
+            .iter()
+            .filter_map(|r| TenantPermission::parse("", &r.permission).ok())
+            .collect();
         out.sort();
         out.dedup();
         Ok(out)
@@ -334,7 +378,10 @@ impl CatalogStore for SeaStore {
                 team: Set(team.as_str().to_owned()),
                 permission: Set(p.as_str().to_owned()),
             });
-            tenant_permission::Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(db_err)?;
+            tenant_permission::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await
+                .map_err(db_err)?;
         }
         let after: Vec<&str> = perms.iter().map(|p| p.as_str()).collect();
         let target = format!("team_{}", team.as_str());
@@ -343,7 +390,11 @@ impl CatalogStore for SeaStore {
         Ok(perms)
     }
 
-    async fn resource_permissions(&self, teams: &[String], resource_ids: &[String]) -> Result<HashMap<String, Vec<Permission>>> {
+    async fn resource_permissions(
+        &self,
+        teams: &[String],
+        resource_ids: &[String],
+    ) -> Result<HashMap<String, Vec<Permission>>> {
         let mut out: HashMap<String, Vec<Permission>> = HashMap::new();
         if teams.is_empty() || resource_ids.is_empty() {
             return Ok(out);
@@ -375,10 +426,15 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?;
         let mut out: Vec<TeamMembership> = Vec::new();
         for r in rows {
-            let Ok(p) = Permission::parse("", &r.permission) else { continue };
+            let Ok(p) = Permission::parse("", &r.permission) else {
+                continue;
+            };
             match out.last_mut() {
                 Some(m) if m.team.as_str() == r.team => m.permissions.push(p),
-                _ => out.push(TeamMembership { team: TeamName::from_trusted(r.team), permissions: vec![p] }),
+                _ => out.push(TeamMembership {
+                    team: TeamName::from_trusted(r.team),
+                    permissions: vec![p],
+                }),
             }
         }
         Ok(out)
@@ -399,8 +455,14 @@ impl CatalogStore for SeaStore {
             notify(&txn, n).await?;
         }
         let after: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
-        audit(&txn, meta, resource_id, None::<&()>, Some(&serde_json::json!({"team": team.as_str(), "permissions": after})))
-            .await?;
+        audit(
+            &txn,
+            meta,
+            resource_id,
+            None::<&()>,
+            Some(&serde_json::json!({"team": team.as_str(), "permissions": after})),
+        )
+        .await?;
         let held = resource_permission::Entity::find()
             .filter(resource_permission::Column::ResourceId.eq(resource_id))
             .filter(resource_permission::Column::Team.eq(team.as_str()))
@@ -408,12 +470,23 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         txn.commit().await.map_err(db_err)?;
-        let mut perms: Vec<Permission> = held.iter().filter_map(|r| Permission::parse("", &r.permission).ok()).collect();
+        let mut perms: Vec<Permission> = held
+            .iter()
+            .filter_map(|r| Permission::parse("", &r.permission).ok())
+            .collect();
         perms.sort();
-        Ok(TeamMembership { team: team.clone(), permissions: perms })
+        Ok(TeamMembership {
+            team: team.clone(),
+            permissions: perms,
+        })
     }
 
-    async fn remove_team(&self, meta: &MutationMeta, resource_id: &str, team: &TeamName) -> Result<()> {
+    async fn remove_team(
+        &self,
+        meta: &MutationMeta,
+        resource_id: &str,
+        team: &TeamName,
+    ) -> Result<()> {
         let txn = self.begin().await?;
         let res = resource_permission::Entity::delete_many()
             .filter(resource_permission::Column::ResourceId.eq(resource_id))
@@ -422,9 +495,19 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if res.rows_affected == 0 {
-            return Err(Error::not_found("team membership", format!("{team} on {resource_id}")));
+            return Err(Error::not_found(
+                "team membership",
+                format!("{team} on {resource_id}"),
+            ));
         }
-        audit(&txn, meta, resource_id, Some(&serde_json::json!({"team": team.as_str()})), None::<&()>).await?;
+        audit(
+            &txn,
+            meta,
+            resource_id,
+            Some(&serde_json::json!({"team": team.as_str()})),
+            None::<&()>,
+        )
+        .await?;
         txn.commit().await.map_err(db_err)
     }
 
@@ -436,31 +519,74 @@ impl CatalogStore for SeaStore {
             CountQuery::Environments(f) => Self::environment_select(f).count(db).await,
             CountQuery::Datasets(f) => Self::dataset_select(f).count(db).await,
             CountQuery::Tables(id) => {
-                dataset_table::Entity::find().filter(dataset_table::Column::DatasetId.eq(id.as_str())).count(db).await
+                dataset_table::Entity::find()
+                    .filter(dataset_table::Column::DatasetId.eq(id.as_str()))
+                    .count(db)
+                    .await
             }
             CountQuery::Columns(id) => {
-                dataset_column::Entity::find().filter(dataset_column::Column::TableId.eq(id.as_str())).count(db).await
+                dataset_column::Entity::find()
+                    .filter(dataset_column::Column::TableId.eq(id.as_str()))
+                    .count(db)
+                    .await
             }
-            CountQuery::Folders(id) => folder::Entity::find().filter(folder::Column::DatasetId.eq(id.as_str())).count(db).await,
+            CountQuery::Folders(id) => {
+                folder::Entity::find()
+                    .filter(folder::Column::DatasetId.eq(id.as_str()))
+                    .count(db)
+                    .await
+            }
             CountQuery::Glossaries => {
-                glossary_node::Entity::find().filter(glossary_node::Column::ParentId.is_null()).count(db).await
+                glossary_node::Entity::find()
+                    .filter(glossary_node::Column::ParentId.is_null())
+                    .count(db)
+                    .await
             }
             CountQuery::GlossaryChildren(id) => {
-                glossary_node::Entity::find().filter(glossary_node::Column::ParentId.eq(id.as_str())).count(db).await
+                glossary_node::Entity::find()
+                    .filter(glossary_node::Column::ParentId.eq(id.as_str()))
+                    .count(db)
+                    .await
             }
-            CountQuery::TermLinks(id) => term_link::Entity::find().filter(term_link::Column::TermId.eq(id.as_str())).count(db).await,
-            CountQuery::Feed(t) => feed_message::Entity::find().filter(feed_message::Column::TargetId.eq(t.as_str())).count(db).await,
-            CountQuery::Notifications { teams, user, unread_only } => {
-                notification_select(teams, user, *unread_only).count(db).await
+            CountQuery::TermLinks(id) => {
+                term_link::Entity::find()
+                    .filter(term_link::Column::TermId.eq(id.as_str()))
+                    .count(db)
+                    .await
             }
-            CountQuery::Audit(t) => audit_event::Entity::find().filter(audit_event::Column::TargetId.eq(t.as_str())).count(db).await,
+            CountQuery::Feed(t) => {
+                feed_message::Entity::find()
+                    .filter(feed_message::Column::TargetId.eq(t.as_str()))
+                    .count(db)
+                    .await
+            }
+            CountQuery::Notifications {
+                teams,
+                user,
+                unread_only,
+            } => {
+                notification_select(teams, user, *unread_only)
+                    .count(db)
+                    .await
+            }
+            CountQuery::Audit(t) => {
+                audit_event::Entity::find()
+                    .filter(audit_event::Column::TargetId.eq(t.as_str()))
+                    .count(db)
+                    .await
+            }
         };
         n.map(|n| n as i64).map_err(db_err)
     }
 
     // --- organizations and environments ---------------------------------------------
 
-    async fn create_organization(&self, meta: &MutationMeta, org: &Organization, grants: &[Grant]) -> Result<()> {
+    async fn create_organization(
+        &self,
+        meta: &MutationMeta,
+        org: &Organization,
+        grants: &[Grant],
+    ) -> Result<()> {
         let txn = self.begin().await?;
         ensure_teams(&txn, &[org.admin_team.as_str()]).await?;
         organization::Entity::insert(organization::ActiveModel {
@@ -482,7 +608,12 @@ impl CatalogStore for SeaStore {
         txn.commit().await.map_err(db_err)
     }
 
-    async fn update_organization(&self, meta: &MutationMeta, id: &OrganizationId, patch: &OrganizationPatch) -> Result<Organization> {
+    async fn update_organization(
+        &self,
+        meta: &MutationMeta,
+        id: &OrganizationId,
+        patch: &OrganizationPatch,
+    ) -> Result<Organization> {
         let txn = self.begin().await?;
         let old = organization::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -507,7 +638,11 @@ impl CatalogStore for SeaStore {
         Ok(after)
     }
 
-    async fn archive_organization(&self, meta: &MutationMeta, id: &OrganizationId) -> Result<Organization> {
+    async fn archive_organization(
+        &self,
+        meta: &MutationMeta,
+        id: &OrganizationId,
+    ) -> Result<Organization> {
         let txn = self.begin().await?;
         let old = organization::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -515,7 +650,9 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("organization", id))?;
         if old.archived {
-            return Err(Error::conflict(format!("organization {id} is already archived")));
+            return Err(Error::conflict(format!(
+                "organization {id} is already archived"
+            )));
         }
         let envs = environment::Entity::find()
             .filter(environment::Column::OrganizationId.eq(id.as_str()))
@@ -523,7 +660,9 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if envs > 0 {
-            return Err(Error::conflict(format!("organization {id} still has {envs} environment(s); delete them first")));
+            return Err(Error::conflict(format!(
+                "organization {id} still has {envs} environment(s); delete them first"
+            )));
         }
         let before = convert::organization(old.clone());
         let mut am = old.into_active_model();
@@ -544,12 +683,27 @@ impl CatalogStore for SeaStore {
         Ok(rows.into_iter().map(convert::organization).collect())
     }
 
-    async fn list_organizations(&self, filter: &OrganizationFilter, page: &PageRequest) -> Result<Page<Organization>> {
-        let rows = keyset(&self.db, Self::organization_select(filter), organization::Column::Id, page).await?;
+    async fn list_organizations(
+        &self,
+        filter: &OrganizationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>> {
+        let rows = keyset(
+            &self.db,
+            Self::organization_select(filter),
+            organization::Column::Id,
+            page,
+        )
+        .await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::organization))
     }
 
-    async fn create_environment(&self, meta: &MutationMeta, env: &Environment, grants: &[Grant]) -> Result<()> {
+    async fn create_environment(
+        &self,
+        meta: &MutationMeta,
+        env: &Environment,
+        grants: &[Grant],
+    ) -> Result<()> {
         let txn = self.begin().await?;
         let org = organization::Entity::find_by_id(env.organization_id.as_str().to_owned())
             .one(&txn)
@@ -557,7 +711,10 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("organization", &env.organization_id))?;
         if org.archived {
-            return Err(Error::conflict(format!("organization {} is archived", org.id)));
+            return Err(Error::conflict(format!(
+                "organization {} is archived",
+                org.id
+            )));
         }
         ensure_teams(&txn, &[env.owner_team.as_str()]).await?;
         environment::Entity::insert(environment::ActiveModel {
@@ -578,13 +735,20 @@ impl CatalogStore for SeaStore {
         })
         .exec_without_returning(&txn)
         .await
-        .map_err(db_err_unique("an environment for this AWS account and region is already linked"))?;
+        .map_err(db_err_unique(
+            "an environment for this AWS account and region is already linked",
+        ))?;
         insert_grants(&txn, grants).await?;
         audit(&txn, meta, env.id.as_str(), None::<&()>, Some(env)).await?;
         txn.commit().await.map_err(db_err)
     }
 
-    async fn update_environment(&self, meta: &MutationMeta, id: &EnvironmentId, patch: &EnvironmentPatch) -> Result<Environment> {
+    async fn update_environment(
+        &self,
+        meta: &MutationMeta,
+        id: &EnvironmentId,
+        patch: &EnvironmentPatch,
+    ) -> Result<Environment> {
         let txn = self.begin().await?;
         let old = environment::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -625,11 +789,17 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if datasets > 0 {
-            return Err(Error::conflict(format!("environment {id} still has {datasets} dataset(s); delete them first")));
+            return Err(Error::conflict(format!(
+                "environment {id} still has {datasets} dataset(s); delete them first"
+            )));
         }
         let before = convert::environment(old)?;
-        self.delete_attachments(&txn, vec![id.as_str().to_owned()]).await?;
-        environment::Entity::delete_by_id(id.as_str().to_owned()).exec(&txn).await.map_err(db_err)?;
+        self.delete_attachments(&txn, vec![id.as_str().to_owned()])
+            .await?;
+        environment::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
         audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -643,14 +813,29 @@ impl CatalogStore for SeaStore {
         rows.into_iter().map(convert::environment).collect()
     }
 
-    async fn list_environments(&self, filter: &EnvironmentFilter, page: &PageRequest) -> Result<Page<Environment>> {
-        let rows = keyset(&self.db, Self::environment_select(filter), environment::Column::Id, page).await?;
+    async fn list_environments(
+        &self,
+        filter: &EnvironmentFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Environment>> {
+        let rows = keyset(
+            &self.db,
+            Self::environment_select(filter),
+            environment::Column::Id,
+            page,
+        )
+        .await?;
         try_page_by(rows, page, |m| m.id.clone(), convert::environment)
     }
 
     // --- datasets, tables, columns, folders -----------------------------------------
 
-    async fn create_dataset(&self, meta: &MutationMeta, ds: &Dataset, grants: &[Grant]) -> Result<()> {
+    async fn create_dataset(
+        &self,
+        meta: &MutationMeta,
+        ds: &Dataset,
+        grants: &[Grant],
+    ) -> Result<()> {
         let txn = self.begin().await?;
         let mut teams = vec![ds.owner_team.as_str()];
         if let Some(s) = &ds.stewards_team {
@@ -685,7 +870,9 @@ impl CatalogStore for SeaStore {
         })
         .exec_without_returning(&txn)
         .await
-        .map_err(db_err_unique("a dataset with this slug already exists in the environment"))?;
+        .map_err(db_err_unique(
+            "a dataset with this slug already exists in the environment",
+        ))?;
         let tags: Vec<&str> = ds.tags.iter().map(|t| t.as_str()).collect();
         set_index_values(&txn, ds.id.as_str(), TAG, &tags).await?;
         let topics: Vec<&str> = ds.topics.iter().map(|t| t.as_str()).collect();
@@ -708,7 +895,13 @@ impl CatalogStore for SeaStore {
         txn.commit().await.map_err(db_err)
     }
 
-    async fn update_dataset(&self, meta: &MutationMeta, id: &DatasetId, expected_version: i64, patch: &DatasetPatch) -> Result<Dataset> {
+    async fn update_dataset(
+        &self,
+        meta: &MutationMeta,
+        id: &DatasetId,
+        expected_version: i64,
+        patch: &DatasetPatch,
+    ) -> Result<Dataset> {
         let txn = self.begin().await?;
         let old = Self::one_dataset(&txn, id.as_str()).await?;
         if old.version != expected_version {
@@ -758,10 +951,15 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if res.rows_affected != 1 {
-            return Err(Error::conflict(format!("dataset {id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "dataset {id} was changed by someone else; reload and retry"
+            )));
         }
         let after = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
-        if let (Some(Some(st)), false) = (&patch.stewards_team, before.stewards_team == after.stewards_team) {
+        if let (Some(Some(st)), false) = (
+            &patch.stewards_team,
+            before.stewards_team == after.stewards_team,
+        ) {
             insert_grants(&txn, &after_steward_grants(&after, st)).await?;
         }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
@@ -795,27 +993,58 @@ impl CatalogStore for SeaStore {
             "DELETE FROM resource_tag WHERE resource_id IN (SELECT c.id FROM dataset_column c JOIN dataset_table t ON c.table_id = t.id WHERE t.dataset_id = $1)",
             "DELETE FROM dataset_column WHERE table_id IN (SELECT id FROM dataset_table WHERE dataset_id = $1)",
         ] {
-            txn.execute_raw(self.raw(sql, v.clone())).await.map_err(db_err)?;
+            txn.execute_raw(self.raw(sql, v.clone()))
+                .await
+                .map_err(db_err)?;
         }
         let mut attached = table_ids;
         attached.extend(folder_ids);
         attached.push(id.as_str().to_owned());
         self.delete_attachments(&txn, attached).await?;
-        dataset_table::Entity::delete_many().filter(dataset_table::Column::DatasetId.eq(id.as_str())).exec(&txn).await.map_err(db_err)?;
-        folder::Entity::delete_many().filter(folder::Column::DatasetId.eq(id.as_str())).exec(&txn).await.map_err(db_err)?;
-        stack::Entity::delete_many().filter(stack::Column::TargetId.eq(id.as_str())).exec(&txn).await.map_err(db_err)?;
-        dataset::Entity::delete_by_id(id.as_str().to_owned()).exec(&txn).await.map_err(db_err)?;
+        dataset_table::Entity::delete_many()
+            .filter(dataset_table::Column::DatasetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        folder::Entity::delete_many()
+            .filter(folder::Column::DatasetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        stack::Entity::delete_many()
+            .filter(stack::Column::TargetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        dataset::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
         audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
         txn.commit().await.map_err(db_err)
     }
 
     async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>> {
-        let rows = dataset::Entity::find().filter(dataset::Column::Id.is_in(ids_of(ids))).all(&self.db).await.map_err(db_err)?;
+        let rows = dataset::Entity::find()
+            .filter(dataset::Column::Id.is_in(ids_of(ids)))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
         rows.into_iter().map(convert::dataset).collect()
     }
 
-    async fn list_datasets(&self, filter: &DatasetFilter, page: &PageRequest) -> Result<Page<Dataset>> {
-        let rows = keyset(&self.db, Self::dataset_select(filter), dataset::Column::Id, page).await?;
+    async fn list_datasets(
+        &self,
+        filter: &DatasetFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dataset>> {
+        let rows = keyset(
+            &self.db,
+            Self::dataset_select(filter),
+            dataset::Column::Id,
+            page,
+        )
+        .await?;
         try_page_by(rows, page, |m| m.id.clone(), convert::dataset)
     }
 
@@ -833,10 +1062,18 @@ impl CatalogStore for SeaStore {
         Ok(rows.into_iter().collect())
     }
 
-    async fn record_discovered_tables(&self, meta: &MutationMeta, dataset_id: &DatasetId, tables: &[DiscoveredTable]) -> Result<SyncSummary> {
+    async fn record_discovered_tables(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+    ) -> Result<SyncSummary> {
         let txn = self.begin().await?;
         Self::one_dataset(&txn, dataset_id.as_str()).await?;
-        let names: Vec<String> = tables.iter().map(|t| t.glue_name.as_str().to_owned()).collect();
+        let names: Vec<String> = tables
+            .iter()
+            .map(|t| t.glue_name.as_str().to_owned())
+            .collect();
         let mut existing: HashMap<String, dataset_table::Model> = HashMap::new();
         for chunk in names.chunks(500) {
             let rows = dataset_table::Entity::find()
@@ -858,11 +1095,13 @@ impl CatalogStore for SeaStore {
             match existing.get(t.glue_name.as_str()) {
                 Some(old) if old.fingerprint == fp => summary.tables_unchanged += 1,
                 Some(old) => {
-                    summary.columns_written += Self::write_table(&txn, dataset_id, Some(old), t, fp).await?;
+                    summary.columns_written +=
+                        Self::write_table(&txn, dataset_id, Some(old), t, fp).await?;
                     summary.tables_updated += 1;
                 }
                 None => {
-                    summary.columns_written += Self::write_table(&txn, dataset_id, None, t, fp).await?;
+                    summary.columns_written +=
+                        Self::write_table(&txn, dataset_id, None, t, fp).await?;
                     summary.tables_created += 1;
                 }
             }
@@ -886,12 +1125,19 @@ impl CatalogStore for SeaStore {
     }
 
     async fn list_tables(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Table>> {
-        let q = dataset_table::Entity::find().filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
+        let q = dataset_table::Entity::find()
+            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
         let rows = keyset(&self.db, q, dataset_table::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::table))
     }
 
-    async fn update_table(&self, meta: &MutationMeta, id: &TableId, expected_version: i64, patch: &DocumentPatch) -> Result<Table> {
+    async fn update_table(
+        &self,
+        meta: &MutationMeta,
+        id: &TableId,
+        expected_version: i64,
+        patch: &DocumentPatch,
+    ) -> Result<Table> {
         let txn = self.begin().await?;
         let old = dataset_table::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -899,7 +1145,9 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("table", id))?;
         if old.version != expected_version {
-            return Err(Error::conflict(format!("table {id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "table {id} was changed by someone else; reload and retry"
+            )));
         }
         let before = convert::table(old.clone());
         let mut am = old.into_active_model();
@@ -921,7 +1169,9 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if res.rows_affected != 1 {
-            return Err(Error::conflict(format!("table {id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "table {id} was changed by someone else; reload and retry"
+            )));
         }
         let after = dataset_table::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -958,9 +1208,12 @@ impl CatalogStore for SeaStore {
     }
 
     async fn list_columns(&self, table_id: &TableId, page: &PageRequest) -> Result<Page<Column>> {
-        let mut q = dataset_column::Entity::find().filter(dataset_column::Column::TableId.eq(table_id.as_str()));
+        let mut q = dataset_column::Entity::find()
+            .filter(dataset_column::Column::TableId.eq(table_id.as_str()));
         if let Some(after) = &page.after {
-            let pos: i64 = after.parse().map_err(|_| Error::bad_input("after", "cursor does not belong to this list"))?;
+            let pos: i64 = after
+                .parse()
+                .map_err(|_| Error::bad_input("after", "cursor does not belong to this list"))?;
             q = q.filter(dataset_column::Column::Position.gt(pos));
         }
         let rows = q
@@ -969,7 +1222,12 @@ impl CatalogStore for SeaStore {
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        Ok(page_by(rows, page, |m| int_key(m.position), convert::column))
+        Ok(page_by(
+            rows,
+            page,
+            |m| int_key(m.position),
+            convert::column,
+        ))
     }
 
     async fn update_column(
@@ -987,7 +1245,9 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("column", id))?;
         if old.version != expected_version {
-            return Err(Error::conflict(format!("column {id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "column {id} was changed by someone else; reload and retry"
+            )));
         }
         let before = convert::column(old.clone());
         let mut am = old.into_active_model();
@@ -1009,7 +1269,9 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if res.rows_affected != 1 {
-            return Err(Error::conflict(format!("column {id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "column {id} was changed by someone else; reload and retry"
+            )));
         }
         let after = dataset_column::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -1038,12 +1300,19 @@ impl CatalogStore for SeaStore {
         })
         .exec_without_returning(&txn)
         .await
-        .map_err(db_err_unique("a folder with this prefix already exists in the dataset"))?;
+        .map_err(db_err_unique(
+            "a folder with this prefix already exists in the dataset",
+        ))?;
         audit(&txn, meta, f.id.as_str(), None::<&()>, Some(f)).await?;
         txn.commit().await.map_err(db_err)
     }
 
-    async fn update_folder(&self, meta: &MutationMeta, id: &FolderId, patch: &FolderPatch) -> Result<Folder> {
+    async fn update_folder(
+        &self,
+        meta: &MutationMeta,
+        id: &FolderId,
+        patch: &FolderPatch,
+    ) -> Result<Folder> {
         let txn = self.begin().await?;
         let old = folder::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -1075,31 +1344,59 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("folder", id))?;
-        self.delete_attachments(&txn, vec![id.as_str().to_owned()]).await?;
-        folder::Entity::delete_by_id(id.as_str().to_owned()).exec(&txn).await.map_err(db_err)?;
-        audit(&txn, meta, id.as_str(), Some(&convert::folder(old)), None::<&()>).await?;
+        self.delete_attachments(&txn, vec![id.as_str().to_owned()])
+            .await?;
+        folder::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        audit(
+            &txn,
+            meta,
+            id.as_str(),
+            Some(&convert::folder(old)),
+            None::<&()>,
+        )
+        .await?;
         txn.commit().await.map_err(db_err)
     }
 
     async fn folders_by_ids(&self, ids: &[String]) -> Result<Vec<Folder>> {
-        let rows = folder::Entity::find().filter(folder::Column::Id.is_in(ids_of(ids))).all(&self.db).await.map_err(db_err)?;
+        let rows = folder::Entity::find()
+            .filter(folder::Column::Id.is_in(ids_of(ids)))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
         Ok(rows.into_iter().map(convert::folder).collect())
     }
 
-    async fn list_folders(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Folder>> {
+    async fn list_folders(
+        &self,
+        dataset_id: &DatasetId,
+        page: &PageRequest,
+    ) -> Result<Page<Folder>> {
         let q = folder::Entity::find().filter(folder::Column::DatasetId.eq(dataset_id.as_str()));
         let rows = keyset(&self.db, q, folder::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::folder))
     }
 
     async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>> {
-        let row = stack::Entity::find().filter(stack::Column::TargetId.eq(target_id)).one(&self.db).await.map_err(db_err)?;
+        let row = stack::Entity::find()
+            .filter(stack::Column::TargetId.eq(target_id))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
         row.map(convert::stack).transpose()
     }
 
     // --- glossary --------------------------------------------------------------------
 
-    async fn create_glossary_node(&self, meta: &MutationMeta, node: &GlossaryNode, grants: &[Grant]) -> Result<()> {
+    async fn create_glossary_node(
+        &self,
+        meta: &MutationMeta,
+        node: &GlossaryNode,
+        grants: &[Grant],
+    ) -> Result<()> {
         let txn = self.begin().await?;
         if let Some(parent) = &node.parent_id {
             Self::one_node(&txn, parent.as_str()).await?;
@@ -1136,10 +1433,12 @@ impl CatalogStore for SeaStore {
         let txn = self.begin().await?;
         let old = Self::one_node(&txn, id.as_str()).await?;
         let version = old.version;
-        if let Some(expected) = expected_version {
-            if expected != version {
-                return Err(Error::conflict(format!("{id} was changed by someone else; reload and retry")));
-            }
+        if let Some(expected) = expected_version
+            && expected != version
+        {
+            return Err(Error::conflict(format!(
+                "{id} was changed by someone else; reload and retry"
+            )));
         }
         let before = convert::glossary_node(old.clone());
         let mut am = old.into_active_model();
@@ -1159,7 +1458,9 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         if res.rows_affected != 1 {
-            return Err(Error::conflict(format!("{id} was changed by someone else; reload and retry")));
+            return Err(Error::conflict(format!(
+                "{id} was changed by someone else; reload and retry"
+            )));
         }
         let after = convert::glossary_node(Self::one_node(&txn, id.as_str()).await?);
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
@@ -1187,14 +1488,28 @@ impl CatalogStore for SeaStore {
             frontier = children;
         }
         for chunk in all.chunks(500) {
-            term_link::Entity::delete_many().filter(term_link::Column::TermId.is_in(chunk.to_vec())).exec(&txn).await.map_err(db_err)?;
+            term_link::Entity::delete_many()
+                .filter(term_link::Column::TermId.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await
+                .map_err(db_err)?;
         }
         self.delete_attachments(&txn, all.clone()).await?;
         // Children first, so the parent reference never dangles.
         for node in all.iter().rev() {
-            glossary_node::Entity::delete_by_id(node.clone()).exec(&txn).await.map_err(db_err)?;
+            glossary_node::Entity::delete_by_id(node.clone())
+                .exec(&txn)
+                .await
+                .map_err(db_err)?;
         }
-        audit(&txn, meta, id.as_str(), Some(&convert::glossary_node(root)), None::<&()>).await?;
+        audit(
+            &txn,
+            meta,
+            id.as_str(),
+            Some(&convert::glossary_node(root)),
+            None::<&()>,
+        )
+        .await?;
         txn.commit().await.map_err(db_err)
     }
 
@@ -1210,13 +1525,28 @@ impl CatalogStore for SeaStore {
     async fn list_glossaries(&self, page: &PageRequest) -> Result<Page<GlossaryNode>> {
         let q = glossary_node::Entity::find().filter(glossary_node::Column::ParentId.is_null());
         let rows = keyset(&self.db, q, glossary_node::Column::Id, page).await?;
-        Ok(page_by(rows, page, |m| m.id.clone(), convert::glossary_node))
+        Ok(page_by(
+            rows,
+            page,
+            |m| m.id.clone(),
+            convert::glossary_node,
+        ))
     }
 
-    async fn list_glossary_children(&self, parent: &GlossaryNodeId, page: &PageRequest) -> Result<Page<GlossaryNode>> {
-        let q = glossary_node::Entity::find().filter(glossary_node::Column::ParentId.eq(parent.as_str()));
+    async fn list_glossary_children(
+        &self,
+        parent: &GlossaryNodeId,
+        page: &PageRequest,
+    ) -> Result<Page<GlossaryNode>> {
+        let q = glossary_node::Entity::find()
+            .filter(glossary_node::Column::ParentId.eq(parent.as_str()));
         let rows = keyset(&self.db, q, glossary_node::Column::Id, page).await?;
-        Ok(page_by(rows, page, |m| m.id.clone(), convert::glossary_node))
+        Ok(page_by(
+            rows,
+            page,
+            |m| m.id.clone(),
+            convert::glossary_node,
+        ))
     }
 
     async fn link_term(&self, meta: &MutationMeta, link: &TermLink) -> Result<()> {
@@ -1242,7 +1572,9 @@ impl CatalogStore for SeaStore {
         let txn = self.begin().await?;
         let old = Self::one_link(&txn, id.as_str()).await?;
         if old.approved {
-            return Err(Error::conflict(format!("term link {id} is already approved")));
+            return Err(Error::conflict(format!(
+                "term link {id} is already approved"
+            )));
         }
         let before = convert::term_link(old.clone());
         let mut am = old.into_active_model();
@@ -1256,13 +1588,27 @@ impl CatalogStore for SeaStore {
     async fn delete_term_link(&self, meta: &MutationMeta, id: &TermLinkId) -> Result<()> {
         let txn = self.begin().await?;
         let old = Self::one_link(&txn, id.as_str()).await?;
-        term_link::Entity::delete_by_id(id.as_str().to_owned()).exec(&txn).await.map_err(db_err)?;
-        audit(&txn, meta, id.as_str(), Some(&convert::term_link(old)), None::<&()>).await?;
+        term_link::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        audit(
+            &txn,
+            meta,
+            id.as_str(),
+            Some(&convert::term_link(old)),
+            None::<&()>,
+        )
+        .await?;
         txn.commit().await.map_err(db_err)
     }
 
     async fn term_links_by_ids(&self, ids: &[String]) -> Result<Vec<TermLink>> {
-        let rows = term_link::Entity::find().filter(term_link::Column::Id.is_in(ids_of(ids))).all(&self.db).await.map_err(db_err)?;
+        let rows = term_link::Entity::find()
+            .filter(term_link::Column::Id.is_in(ids_of(ids)))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
         Ok(rows.into_iter().map(convert::term_link).collect())
     }
 
@@ -1276,7 +1622,11 @@ impl CatalogStore for SeaStore {
         Ok(rows.into_iter().map(convert::term_link).collect())
     }
 
-    async fn list_term_links(&self, term_id: &GlossaryNodeId, page: &PageRequest) -> Result<Page<TermLink>> {
+    async fn list_term_links(
+        &self,
+        term_id: &GlossaryNodeId,
+        page: &PageRequest,
+    ) -> Result<Page<TermLink>> {
         let q = term_link::Entity::find().filter(term_link::Column::TermId.eq(term_id.as_str()));
         let rows = keyset(&self.db, q, term_link::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::term_link))
@@ -1284,7 +1634,13 @@ impl CatalogStore for SeaStore {
 
     // --- collaboration ---------------------------------------------------------------
 
-    async fn set_upvote(&self, meta: &MutationMeta, target: &ResourceId, user: &str, up: bool) -> Result<VoteSummary> {
+    async fn set_upvote(
+        &self,
+        meta: &MutationMeta,
+        target: &ResourceId,
+        user: &str,
+        up: bool,
+    ) -> Result<VoteSummary> {
         let txn = self.begin().await?;
         let exists = vote::Entity::find_by_id((target.as_str().to_owned(), user.to_owned()))
             .one(&txn)
@@ -1301,17 +1657,31 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         } else if !up && exists {
-            vote::Entity::delete_by_id((target.as_str().to_owned(), user.to_owned())).exec(&txn).await.map_err(db_err)?;
+            vote::Entity::delete_by_id((target.as_str().to_owned(), user.to_owned()))
+                .exec(&txn)
+                .await
+                .map_err(db_err)?;
         }
         if up != exists {
             audit(&txn, meta, target.as_str(), Some(&exists), Some(&up)).await?;
         }
-        let upvotes = vote::Entity::find().filter(vote::Column::TargetId.eq(target.as_str())).count(&txn).await.map_err(db_err)?;
+        let upvotes = vote::Entity::find()
+            .filter(vote::Column::TargetId.eq(target.as_str()))
+            .count(&txn)
+            .await
+            .map_err(db_err)?;
         txn.commit().await.map_err(db_err)?;
-        Ok(VoteSummary { upvotes: upvotes as i64, has_upvoted: up })
+        Ok(VoteSummary {
+            upvotes: upvotes as i64,
+            has_upvoted: up,
+        })
     }
 
-    async fn vote_summaries(&self, user: &str, target_ids: &[String]) -> Result<HashMap<String, VoteSummary>> {
+    async fn vote_summaries(
+        &self,
+        user: &str,
+        target_ids: &[String],
+    ) -> Result<HashMap<String, VoteSummary>> {
         let rows: Vec<(String, i64)> = vote::Entity::find()
             .select_only()
             .column(vote::Column::TargetId)
@@ -1331,15 +1701,30 @@ impl CatalogStore for SeaStore {
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        let mut out: HashMap<String, VoteSummary> =
-            rows.into_iter().map(|(id, n)| (id, VoteSummary { upvotes: n, has_upvoted: false })).collect();
+        let mut out: HashMap<String, VoteSummary> = rows
+            .into_iter()
+            .map(|(id, n)| {
+                (
+                    id,
+                    VoteSummary {
+                        upvotes: n,
+                        has_upvoted: false,
+                    },
+                )
+            })
+            .collect();
         for id in mine {
             out.entry(id).or_default().has_upvoted = true;
         }
         Ok(out)
     }
 
-    async fn post_feed_message(&self, meta: &MutationMeta, m: &FeedMessage, notify_team: Option<NewNotification>) -> Result<()> {
+    async fn post_feed_message(
+        &self,
+        meta: &MutationMeta,
+        m: &FeedMessage,
+        notify_team: Option<NewNotification>,
+    ) -> Result<()> {
         let txn = self.begin().await?;
         feed_message::Entity::insert(feed_message::ActiveModel {
             id: Set(m.id.as_str().to_owned()),
@@ -1364,11 +1749,26 @@ impl CatalogStore for SeaStore {
         Ok(page_by(rows, page, |m| m.id.clone(), convert::feed_message))
     }
 
-    async fn list_notifications(&self, teams: &[String], user: &str, unread_only: bool, page: &PageRequest) -> Result<Page<Notification>> {
+    async fn list_notifications(
+        &self,
+        teams: &[String],
+        user: &str,
+        unread_only: bool,
+        page: &PageRequest,
+    ) -> Result<Page<Notification>> {
         if teams.is_empty() {
-            return Ok(Page { items: vec![], has_next: false });
+            return Ok(Page {
+                items: vec![],
+                has_next: false,
+            });
         }
-        let rows = keyset(&self.db, notification_select(teams, user, unread_only), notification::Column::Id, page).await?;
+        let rows = keyset(
+            &self.db,
+            notification_select(teams, user, unread_only),
+            notification::Column::Id,
+            page,
+        )
+        .await?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let read: Vec<String> = notification_read::Entity::find()
             .select_only()
@@ -1379,21 +1779,36 @@ impl CatalogStore for SeaStore {
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        Ok(page_by(rows, page, |m| m.id.clone(), |m| Notification {
-            read: read.contains(&m.id),
-            id: NotificationId::from_trusted(m.id),
-            recipient_team: TeamName::from_trusted(m.recipient_team),
-            kind: m.kind,
-            message: m.message,
-            target_id: m.target_id,
-            created_at: m.created_at,
-        }))
+        Ok(page_by(
+            rows,
+            page,
+            |m| m.id.clone(),
+            |m| Notification {
+                read: read.contains(&m.id),
+                id: NotificationId::from_trusted(m.id),
+                recipient_team: TeamName::from_trusted(m.recipient_team),
+                kind: m.kind,
+                message: m.message,
+                target_id: m.target_id,
+                created_at: m.created_at,
+            },
+        ))
     }
 
-    async fn mark_notification_read(&self, meta: &MutationMeta, teams: &[String], user: &str, id: &NotificationId) -> Result<()> {
+    async fn mark_notification_read(
+        &self,
+        meta: &MutationMeta,
+        teams: &[String],
+        user: &str,
+        id: &NotificationId,
+    ) -> Result<()> {
         let txn = self.begin().await?;
         notification::Entity::find()
-            .filter(Condition::all().add(notification::Column::Id.eq(id.as_str())).add(notification::Column::RecipientTeam.is_in(teams.to_vec())))
+            .filter(
+                Condition::all()
+                    .add(notification::Column::Id.eq(id.as_str()))
+                    .add(notification::Column::RecipientTeam.is_in(teams.to_vec())),
+            )
             .one(&txn)
             .await
             .map_err(db_err)?
@@ -1403,18 +1818,33 @@ impl CatalogStore for SeaStore {
             username: Set(user.to_owned()),
         })
         .on_conflict(
-            sea_orm::sea_query::OnConflict::columns([notification_read::Column::NotificationId, notification_read::Column::Username])
-                .do_nothing()
-                .to_owned(),
+            sea_orm::sea_query::OnConflict::columns([
+                notification_read::Column::NotificationId,
+                notification_read::Column::Username,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(&txn)
         .await
         .map_err(db_err)?;
-        audit(&txn, meta, id.as_str(), None::<&()>, Some(&serde_json::json!({"readBy": user}))).await?;
+        audit(
+            &txn,
+            meta,
+            id.as_str(),
+            None::<&()>,
+            Some(&serde_json::json!({"readBy": user})),
+        )
+        .await?;
         txn.commit().await.map_err(db_err)
     }
 
-    async fn mark_all_notifications_read(&self, meta: &MutationMeta, teams: &[String], user: &str) -> Result<i64> {
+    async fn mark_all_notifications_read(
+        &self,
+        meta: &MutationMeta,
+        teams: &[String],
+        user: &str,
+    ) -> Result<i64> {
         if teams.is_empty() {
             return Ok(0);
         }
@@ -1428,16 +1858,30 @@ impl CatalogStore for SeaStore {
         );
         let mut values = vec![sea_orm::Value::from(user)];
         values.extend(teams.iter().map(|t| sea_orm::Value::from(t.as_str())));
-        let res = txn.execute_raw(self.raw(&sql, values)).await.map_err(db_err)?;
+        let res = txn
+            .execute_raw(self.raw(&sql, values))
+            .await
+            .map_err(db_err)?;
         let n = res.rows_affected() as i64;
-        audit(&txn, meta, &format!("team_{user}"), None::<&()>, Some(&serde_json::json!({"markedRead": n}))).await?;
+        audit(
+            &txn,
+            meta,
+            &format!("team_{user}"),
+            None::<&()>,
+            Some(&serde_json::json!({"markedRead": n})),
+        )
+        .await?;
         txn.commit().await.map_err(db_err)?;
         Ok(n)
     }
 
     // --- audit -----------------------------------------------------------------------
 
-    async fn list_audit_events(&self, target_id: &str, page: &PageRequest) -> Result<Page<AuditEvent>> {
+    async fn list_audit_events(
+        &self,
+        target_id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEvent>> {
         let q = audit_event::Entity::find().filter(audit_event::Column::TargetId.eq(target_id));
         let rows = keyset(&self.db, q, audit_event::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::audit_event))
@@ -1448,6 +1892,10 @@ impl CatalogStore for SeaStore {
 fn after_steward_grants(ds: &Dataset, stewards: &TeamName) -> Vec<Grant> {
     use lakecat_core::permissions::Bundle;
     let mut g = Grant::bundle(stewards, ds.id.as_str(), Bundle::DatasetRead);
-    g.extend(Grant::bundle(stewards, ds.id.as_str(), Bundle::ShareApprover));
+    g.extend(Grant::bundle(
+        stewards,
+        ds.id.as_str(),
+        Bundle::ShareApprover,
+    ));
     g
 }

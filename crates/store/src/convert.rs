@@ -12,19 +12,33 @@ use sea_orm::entity::prelude::Json;
 use crate::entities::*;
 
 pub fn tags_json(tags: &[Tag]) -> Json {
-    Json::Array(tags.iter().map(|t| Json::String(t.as_str().to_owned())).collect())
+    Json::Array(
+        tags.iter()
+            .map(|t| Json::String(t.as_str().to_owned()))
+            .collect(),
+    )
 }
 
 pub fn topics_json(topics: &[Topic]) -> Json {
-    Json::Array(topics.iter().map(|t| Json::String(t.as_str().to_owned())).collect())
+    Json::Array(
+        topics
+            .iter()
+            .map(|t| Json::String(t.as_str().to_owned()))
+            .collect(),
+    )
 }
 
 fn strings(v: &Json) -> impl Iterator<Item = &str> {
-    v.as_array().into_iter().flatten().filter_map(|s| s.as_str())
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str())
 }
 
 pub fn tags_of(v: &Json) -> Vec<Tag> {
-    strings(v).map(|s| Tag::from_trusted(s.to_owned())).collect()
+    strings(v)
+        .map(|s| Tag::from_trusted(s.to_owned()))
+        .collect()
 }
 
 fn stored<T>(what: &str, r: Result<T>) -> Result<T> {
@@ -32,7 +46,10 @@ fn stored<T>(what: &str, r: Result<T>) -> Result<T> {
 }
 
 pub fn team(m: team::Model) -> Team {
-    Team { name: TeamName::from_trusted(m.name), created_at: m.created_at }
+    Team {
+        name: TeamName::from_trusted(m.name),
+        created_at: m.created_at,
+    }
 }
 
 pub fn organization(m: organization::Model) -> Organization {
@@ -59,7 +76,10 @@ pub fn environment(m: environment::Model) -> Result<Environment> {
         account_id: AwsAccountId::from_trusted(m.account_id),
         region: AwsRegion::from_trusted(m.region),
         owner_team: TeamName::from_trusted(m.owner_team),
-        env_type: stored("environment type", EnvironmentType::parse("env_type", &m.env_type))?,
+        env_type: stored(
+            "environment type",
+            EnvironmentType::parse("env_type", &m.env_type),
+        )?,
         resource_prefix: Slug::from_trusted(m.resource_prefix),
         pivot_role_name: m.pivot_role_name,
         created_by: m.created_by,
@@ -81,7 +101,10 @@ pub fn dataset(m: dataset::Model) -> Result<Dataset> {
         description: Description::from_trusted(m.description),
         owner_team: TeamName::from_trusted(m.owner_team),
         stewards_team: m.stewards_team.map(TeamName::from_trusted),
-        confidentiality: stored("confidentiality", Confidentiality::parse("confidentiality", &m.confidentiality))?,
+        confidentiality: stored(
+            "confidentiality",
+            Confidentiality::parse("confidentiality", &m.confidentiality),
+        )?,
         topics,
         tags: tags_of(&m.tags),
         auto_approval: m.auto_approval,
@@ -94,7 +117,10 @@ pub fn dataset(m: dataset::Model) -> Result<Dataset> {
             kms_alias: m.kms_alias,
             admin_role_arn: m.admin_role_arn,
         },
-        stack_status: stored("stack status", StackStatus::parse("stack_status", &m.stack_status))?,
+        stack_status: stored(
+            "stack status",
+            StackStatus::parse("stack_status", &m.stack_status),
+        )?,
         version: m.version,
         created_by: m.created_by,
         created_at: m.created_at,

@@ -7,12 +7,16 @@ use sea_orm::{DbErr, SqlErr};
 /// connections UNAVAILABLE, everything else INTERNAL (logged by the API with a request id).
 pub fn db_err(e: DbErr) -> Error {
     match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => Error::conflict("a resource with these values already exists"),
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-            Error::conflict("the change refers to a resource that does not exist or is still referenced")
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            Error::conflict("a resource with these values already exists")
         }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::conflict(
+            "the change refers to a resource that does not exist or is still referenced",
+        ),
         _ => match e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Error::unavailable(format!("database unavailable: {e}")),
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+                Error::unavailable(format!("database unavailable: {e}"))
+            }
             other => Error::internal(format!("database error: {other}")),
         },
     }

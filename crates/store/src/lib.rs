@@ -36,7 +36,10 @@ pub struct StoreConfig {
 
 impl StoreConfig {
     pub fn new(url: impl Into<String>) -> Self {
-        StoreConfig { url: url.into(), max_connections: 16 }
+        StoreConfig {
+            url: url.into(),
+            max_connections: 16,
+        }
     }
 }
 
@@ -45,17 +48,25 @@ impl SeaStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self> {
         let is_sqlite = config.url.starts_with("sqlite:");
         let mut opts = ConnectOptions::new(config.url.clone());
-        opts.max_connections(if is_sqlite { config.max_connections.min(8) } else { config.max_connections })
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+        opts.max_connections(if is_sqlite {
+            config.max_connections.min(8)
+        } else {
+            config.max_connections
+        })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
         let mut db = Database::connect(opts)
             .await
             .map_err(|e| Error::unavailable(format!("cannot connect to the database: {e}")))?;
         if is_sqlite {
             // WAL lets readers run beside the single writer; the busy timeout queues writers.
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+            for pragma in [
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+            ] {
                 db.execute_unprepared(pragma).await.map_err(db_err)?;
             }
         }

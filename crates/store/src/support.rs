@@ -2,12 +2,12 @@
 //! notifications, keyset paging.
 
 use chrono::Utc;
+use lakecat_core::Result;
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::catalog::NewNotification;
 use lakecat_core::ids::{NotificationId, ResourceId};
 use lakecat_core::page::{Page, PageRequest};
 use lakecat_core::permissions::Grant;
-use lakecat_core::Result;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, Select};
@@ -25,8 +25,14 @@ pub async fn audit<C: ConnectionTrait, B: Serialize, A: Serialize>(
     after: Option<&A>,
 ) -> Result<()> {
     let to_json = |v: Option<Json>| v;
-    let before = before.map(serde_json::to_value).transpose().map_err(json_err)?;
-    let after = after.map(serde_json::to_value).transpose().map_err(json_err)?;
+    let before = before
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(json_err)?;
+    let after = after
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(json_err)?;
     let kind = ResourceId::from_trusted(target.to_owned()).kind();
     audit_event::Entity::insert(audit_event::ActiveModel {
         id: Set(format!("aud_{}", ulid_string())),
@@ -59,9 +65,16 @@ pub async fn ensure_teams<C: ConnectionTrait>(conn: &C, names: &[&str]) -> Resul
         return Ok(());
     }
     let now = Utc::now();
-    let rows = names.iter().map(|n| team::ActiveModel { name: Set((*n).to_owned()), created_at: Set(now) });
+    let rows = names.iter().map(|n| team::ActiveModel {
+        name: Set((*n).to_owned()),
+        created_at: Set(now),
+    });
     team::Entity::insert_many(rows)
-        .on_conflict(OnConflict::column(team::Column::Name).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(team::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await
         .map_err(db_err)?;
@@ -97,7 +110,12 @@ pub async fn insert_grants<C: ConnectionTrait>(conn: &C, grants: &[Grant]) -> Re
 }
 
 /// Replaces the index rows (`kind` = tag | topic) that make tag and topic filters indexed.
-pub async fn set_index_values<C: ConnectionTrait>(conn: &C, resource_id: &str, kind: &str, values: &[&str]) -> Result<()> {
+pub async fn set_index_values<C: ConnectionTrait>(
+    conn: &C,
+    resource_id: &str,
+    kind: &str,
+    values: &[&str],
+) -> Result<()> {
     resource_tag::Entity::delete_many()
         .filter(resource_tag::Column::ResourceId.eq(resource_id))
         .filter(resource_tag::Column::Kind.eq(kind))
@@ -112,7 +130,10 @@ pub async fn set_index_values<C: ConnectionTrait>(conn: &C, resource_id: &str, k
         value: Set((*v).to_owned()),
         resource_id: Set(resource_id.to_owned()),
     });
-    resource_tag::Entity::insert_many(rows).exec_without_returning(conn).await.map_err(db_err)?;
+    resource_tag::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -132,7 +153,12 @@ pub async fn notify<C: ConnectionTrait>(conn: &C, n: &NewNotification) -> Result
 }
 
 /// Fetches one keyset page: rows with `key_col > after`, in key order, `first + 1` at most.
-pub async fn keyset<E, C>(conn: &C, select: Select<E>, key_col: E::Column, page: &PageRequest) -> Result<Vec<E::Model>>
+pub async fn keyset<E, C>(
+    conn: &C,
+    select: Select<E>,
+    key_col: E::Column,
+    page: &PageRequest,
+) -> Result<Vec<E::Model>>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -150,7 +176,12 @@ where
 }
 
 /// Builds a page keyed by each row's id.
-pub fn page_by<M, T>(rows: Vec<M>, page: &PageRequest, key: impl Fn(&M) -> String, f: impl Fn(M) -> T) -> Page<T> {
+pub fn page_by<M, T>(
+    rows: Vec<M>,
+    page: &PageRequest,
+    key: impl Fn(&M) -> String,
+    f: impl Fn(M) -> T,
+) -> Page<T> {
     let items = rows.into_iter().map(|m| (key(&m), f(m))).collect();
     Page::from_rows(items, page.first)
 }

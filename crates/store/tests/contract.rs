@@ -1,6 +1,13 @@
 //! The store contract: the same tests on PostgreSQL (a private cluster) and on SQLite.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
 use chrono::Utc;
+use lakecat_core::ErrorCode;
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::catalog::*;
 use lakecat_core::ids::*;
@@ -8,12 +15,15 @@ use lakecat_core::names::*;
 use lakecat_core::page::PageRequest;
 use lakecat_core::permissions::{Bundle, Grant, Permission, TenantPermission};
 use lakecat_core::ports::*;
-use lakecat_core::ErrorCode;
 use lakecat_store::SeaStore;
-use lakecat_testkit::{fresh_store, Backend};
+use lakecat_testkit::{Backend, fresh_store};
 
 fn meta(action: &str) -> MutationMeta {
-    MutationMeta { actor: "ana".into(), action: action.into(), request_id: "req-1".into() }
+    MutationMeta {
+        actor: "ana".into(),
+        action: action.into(),
+        request_id: "req-1".into(),
+    }
 }
 
 fn team(n: &str) -> TeamName {
@@ -34,7 +44,9 @@ async fn org(s: &SeaStore, admin: &str) -> Organization {
         updated_at: now,
     };
     let grants = Grant::bundle(&o.admin_team, o.id.as_str(), Bundle::OrganizationAll);
-    s.create_organization(&meta("createOrganization"), &o, &grants).await.unwrap();
+    s.create_organization(&meta("createOrganization"), &o, &grants)
+        .await
+        .unwrap();
     o
 }
 
@@ -57,7 +69,9 @@ async fn env(s: &SeaStore, org: &Organization, account: &str) -> Environment {
         updated_at: now,
     };
     let grants = Grant::bundle(&e.owner_team, e.id.as_str(), Bundle::EnvironmentAll);
-    s.create_environment(&meta("createEnvironment"), &e, &grants).await.unwrap();
+    s.create_environment(&meta("createEnvironment"), &e, &grants)
+        .await
+        .unwrap();
     e
 }
 
@@ -102,7 +116,9 @@ async fn dataset(s: &SeaStore, env: &Environment, slug: &str, tags: &[&str]) -> 
         created_at: now,
         updated_at: now,
     };
-    s.create_dataset(&meta("createDataset"), &ds, &new.grants(&id, env)).await.unwrap();
+    s.create_dataset(&meta("createDataset"), &ds, &new.grants(&id, env))
+        .await
+        .unwrap();
     ds
 }
 
@@ -114,7 +130,12 @@ fn discovered(name: &str, cols: usize) -> DiscoveredTable {
         properties: serde_json::json!({"classification": "parquet"}),
         description: None,
         columns: (0..cols)
-            .map(|i| DiscoveredColumn { name: format!("c{i}"), data_type: "string".into(), is_partition: false, description: None })
+            .map(|i| DiscoveredColumn {
+                name: format!("c{i}"),
+                data_type: "string".into(),
+                is_partition: false,
+                description: None,
+            })
             .collect(),
     }
 }
@@ -153,7 +174,16 @@ async fn create_read_and_paginate_datasets(b: Backend) {
     let mut seen = vec![];
     let mut after = None;
     loop {
-        let page = s.list_datasets(&DatasetFilter::default(), &PageRequest { first: 3, after: after.clone() }).await.unwrap();
+        let page = s
+            .list_datasets(
+                &DatasetFilter::default(),
+                &PageRequest {
+                    first: 3,
+                    after: after.clone(),
+                },
+            )
+            .await
+            .unwrap();
         seen.extend(page.items.iter().map(|(_, d)| d.id.clone()));
         if !page.has_next {
             break;
@@ -161,14 +191,25 @@ async fn create_read_and_paginate_datasets(b: Backend) {
         after = page.items.last().map(|(k, _)| k.clone());
     }
     assert_eq!(seen, ids);
-    assert_eq!(s.count(&CountQuery::Datasets(DatasetFilter::default())).await.unwrap(), 7);
-    let got = s.datasets_by_ids(&[ids[2].as_str().to_owned()]).await.unwrap();
+    assert_eq!(
+        s.count(&CountQuery::Datasets(DatasetFilter::default()))
+            .await
+            .unwrap(),
+        7
+    );
+    let got = s
+        .datasets_by_ids(&[ids[2].as_str().to_owned()])
+        .await
+        .unwrap();
     assert_eq!(got[0].slug.as_str(), "set-2");
     assert_eq!(got[0].stack_status, StackStatus::Pending);
     let stack = s.stack_for_target(ids[2].as_str()).await.unwrap().unwrap();
     assert_eq!(stack.status, StackStatus::Pending);
     // The creation wrote its audit event with the request id.
-    let audit = s.list_audit_events(ids[2].as_str(), &PageRequest::first(10)).await.unwrap();
+    let audit = s
+        .list_audit_events(ids[2].as_str(), &PageRequest::first(10))
+        .await
+        .unwrap();
     assert_eq!(audit.items.len(), 1);
     assert_eq!(audit.items[0].1.action, "createDataset");
     assert_eq!(audit.items[0].1.request_id, "req-1");
@@ -181,18 +222,37 @@ async fn dataset_updates_are_versioned(b: Backend) {
     let o = org(s, "admins").await;
     let e = env(s, &o, "123456789012").await;
     let d = dataset(s, &e, "orders", &[]).await;
-    let patch = DatasetPatch { description: Some(Description::parse("d", "v2").unwrap()), ..Default::default() };
-    let updated = s.update_dataset(&meta("updateDataset"), &d.id, 1, &patch).await.unwrap();
+    let patch = DatasetPatch {
+        description: Some(Description::parse("d", "v2").unwrap()),
+        ..Default::default()
+    };
+    let updated = s
+        .update_dataset(&meta("updateDataset"), &d.id, 1, &patch)
+        .await
+        .unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.description.as_str(), "v2");
     // A second writer that read version 1 loses cleanly.
-    let stale = DatasetPatch { description: Some(Description::parse("d", "stale").unwrap()), ..Default::default() };
-    let err = s.update_dataset(&meta("updateDataset"), &d.id, 1, &stale).await.unwrap_err();
+    let stale = DatasetPatch {
+        description: Some(Description::parse("d", "stale").unwrap()),
+        ..Default::default()
+    };
+    let err = s
+        .update_dataset(&meta("updateDataset"), &d.id, 1, &stale)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     let now = s.datasets_by_ids(&[d.id.as_str().into()]).await.unwrap();
     assert_eq!(now[0].description.as_str(), "v2");
-    let audit = s.list_audit_events(d.id.as_str(), &PageRequest::first(10)).await.unwrap();
-    assert_eq!(audit.items.len(), 2, "the stale update wrote no audit event");
+    let audit = s
+        .list_audit_events(d.id.as_str(), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        audit.items.len(),
+        2,
+        "the stale update wrote no audit event"
+    );
     let last = &audit.items[1].1;
     assert_eq!(last.before.as_ref().unwrap()["description"], "orders");
     assert_eq!(last.after.as_ref().unwrap()["description"], "v2");
@@ -211,17 +271,33 @@ async fn failed_mutation_leaves_no_trace(b: Backend) {
     dup.id = DatasetId::generate();
     dup.owner_team = team("brand-new-team");
     let grants = Grant::bundle(&dup.owner_team, dup.id.as_str(), Bundle::DatasetAll);
-    let err = s.create_dataset(&meta("createDataset"), &dup, &grants).await.unwrap_err();
+    let err = s
+        .create_dataset(&meta("createDataset"), &dup, &grants)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     assert_eq!(s.count(&CountQuery::Teams).await.unwrap(), teams_before);
-    assert!(s.resource_permissions(&["brand-new-team".into()], &[dup.id.as_str().into()]).await.unwrap().is_empty());
-    assert_eq!(s.count(&CountQuery::Audit(dup.id.as_str().into())).await.unwrap(), 0);
+    assert!(
+        s.resource_permissions(&["brand-new-team".into()], &[dup.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.count(&CountQuery::Audit(dup.id.as_str().into()))
+            .await
+            .unwrap(),
+        0
+    );
     // Same account and region: CONFLICT with a clear message.
     let now = Utc::now();
     let mut e2 = e.clone();
     e2.id = EnvironmentId::generate();
     e2.created_at = now;
-    let err = s.create_environment(&meta("createEnvironment"), &e2, &[]).await.unwrap_err();
+    let err = s
+        .create_environment(&meta("createEnvironment"), &e2, &[])
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     assert!(err.message.contains("already linked"), "{}", err.message);
 }
@@ -233,28 +309,98 @@ async fn permissions_are_one_lookup_and_grants_follow_bundles(b: Backend) {
     let e = env(s, &o, "123456789012").await;
     let d = dataset(s, &e, "orders", &[]).await;
     let before = s.statement_count();
-    let held = s.resource_permissions(&["sales".into(), "nobody".into()], &[d.id.as_str().into(), e.id.as_str().into()]).await.unwrap();
-    assert_eq!(s.statement_count() - before, 1, "one query for any number of teams and resources");
+    let held = s
+        .resource_permissions(
+            &["sales".into(), "nobody".into()],
+            &[d.id.as_str().into(), e.id.as_str().into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.statement_count() - before,
+        1,
+        "one query for any number of teams and resources"
+    );
     assert!(held[d.id.as_str()].contains(&Permission::DeleteDataset));
-    assert!(!held.contains_key(e.id.as_str()), "sales holds nothing on the environment");
-    let stewards = s.resource_permissions(&["stewards".into()], &[d.id.as_str().into()]).await.unwrap();
+    assert!(
+        !held.contains_key(e.id.as_str()),
+        "sales holds nothing on the environment"
+    );
+    let stewards = s
+        .resource_permissions(&["stewards".into()], &[d.id.as_str().into()])
+        .await
+        .unwrap();
     assert!(stewards[d.id.as_str()].contains(&Permission::GetDataset));
     assert!(!stewards[d.id.as_str()].contains(&Permission::UpdateDataset));
-    let platform = s.resource_permissions(&["platform".into()], &[d.id.as_str().into()]).await.unwrap();
-    assert!(platform[d.id.as_str()].contains(&Permission::UpdateDataset), "environment owners get DATASET_ALL");
+    let platform = s
+        .resource_permissions(&["platform".into()], &[d.id.as_str().into()])
+        .await
+        .unwrap();
+    assert!(
+        platform[d.id.as_str()].contains(&Permission::UpdateDataset),
+        "environment owners get DATASET_ALL"
+    );
     // Invite and remove a team.
-    let m = s.invite_team(&meta("inviteTeamToEnvironment"), e.id.as_str(), &team("analysts"), &[Permission::GetEnvironment, Permission::CreateDataset], None).await.unwrap();
-    assert_eq!(m.permissions, vec![Permission::GetEnvironment, Permission::CreateDataset]);
+    let m = s
+        .invite_team(
+            &meta("inviteTeamToEnvironment"),
+            e.id.as_str(),
+            &team("analysts"),
+            &[Permission::GetEnvironment, Permission::CreateDataset],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        m.permissions,
+        vec![Permission::GetEnvironment, Permission::CreateDataset]
+    );
     let teams = s.resource_teams(e.id.as_str()).await.unwrap();
-    assert_eq!(teams.iter().map(|t| t.team.as_str()).collect::<Vec<_>>(), vec!["analysts", "platform"]);
-    s.remove_team(&meta("removeTeamFromEnvironment"), e.id.as_str(), &team("analysts")).await.unwrap();
-    let err = s.remove_team(&meta("removeTeamFromEnvironment"), e.id.as_str(), &team("analysts")).await.unwrap_err();
+    assert_eq!(
+        teams.iter().map(|t| t.team.as_str()).collect::<Vec<_>>(),
+        vec!["analysts", "platform"]
+    );
+    s.remove_team(
+        &meta("removeTeamFromEnvironment"),
+        e.id.as_str(),
+        &team("analysts"),
+    )
+    .await
+    .unwrap();
+    let err = s
+        .remove_team(
+            &meta("removeTeamFromEnvironment"),
+            e.id.as_str(),
+            &team("analysts"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
     // Organizations are trimmed to the caller's teams.
-    let f = OrganizationFilter { visible_to: Some(vec!["admins".into()]), include_archived: false };
-    assert_eq!(s.list_organizations(&f, &PageRequest::first(10)).await.unwrap().items.len(), 1);
-    let f = OrganizationFilter { visible_to: Some(vec!["sales".into()]), include_archived: false };
-    assert_eq!(s.list_organizations(&f, &PageRequest::first(10)).await.unwrap().items.len(), 0);
+    let f = OrganizationFilter {
+        visible_to: Some(vec!["admins".into()]),
+        include_archived: false,
+    };
+    assert_eq!(
+        s.list_organizations(&f, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let f = OrganizationFilter {
+        visible_to: Some(vec!["sales".into()]),
+        include_archived: false,
+    };
+    assert_eq!(
+        s.list_organizations(&f, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        0
+    );
 }
 
 async fn filters_by_tag_topic_and_owner(b: Backend) {
@@ -264,16 +410,45 @@ async fn filters_by_tag_topic_and_owner(b: Backend) {
     let e = env(s, &o, "123456789012").await;
     let a = dataset(s, &e, "alpha", &["pii", "gold"]).await;
     let _b = dataset(s, &e, "beta", &["gold"]).await;
-    let tag = |t: &str| DatasetFilter { tag: Some(Tag::parse("t", t).unwrap()), ..Default::default() };
-    let ids = |p: lakecat_core::page::Page<Dataset>| p.items.into_iter().map(|(_, d)| d.id).collect::<Vec<_>>();
-    assert_eq!(ids(s.list_datasets(&tag("pii"), &PageRequest::first(10)).await.unwrap()), vec![a.id.clone()]);
-    assert_eq!(s.count(&CountQuery::Datasets(tag("gold"))).await.unwrap(), 2);
-    let patch = DatasetPatch { tags: Some(vec![Tag::parse("t", "silver").unwrap()]), ..Default::default() };
-    s.update_dataset(&meta("updateDataset"), &a.id, 1, &patch).await.unwrap();
-    assert_eq!(s.count(&CountQuery::Datasets(tag("pii"))).await.unwrap(), 0, "the tag index follows updates");
-    let topic = DatasetFilter { topic: Some(Topic::Sales), ..Default::default() };
+    let tag = |t: &str| DatasetFilter {
+        tag: Some(Tag::parse("t", t).unwrap()),
+        ..Default::default()
+    };
+    let ids = |p: lakecat_core::page::Page<Dataset>| {
+        p.items.into_iter().map(|(_, d)| d.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(s
+            .list_datasets(&tag("pii"), &PageRequest::first(10))
+            .await
+            .unwrap()),
+        vec![a.id.clone()]
+    );
+    assert_eq!(
+        s.count(&CountQuery::Datasets(tag("gold"))).await.unwrap(),
+        2
+    );
+    let patch = DatasetPatch {
+        tags: Some(vec![Tag::parse("t", "silver").unwrap()]),
+        ..Default::default()
+    };
+    s.update_dataset(&meta("updateDataset"), &a.id, 1, &patch)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.count(&CountQuery::Datasets(tag("pii"))).await.unwrap(),
+        0,
+        "the tag index follows updates"
+    );
+    let topic = DatasetFilter {
+        topic: Some(Topic::Sales),
+        ..Default::default()
+    };
     assert_eq!(s.count(&CountQuery::Datasets(topic)).await.unwrap(), 2);
-    let owner = DatasetFilter { owner_team: Some(team("nobody")), ..Default::default() };
+    let owner = DatasetFilter {
+        owner_team: Some(team("nobody")),
+        ..Default::default()
+    };
     assert_eq!(s.count(&CountQuery::Datasets(owner)).await.unwrap(), 0);
 }
 
@@ -284,22 +459,76 @@ async fn discovered_tables_are_recorded_incrementally(b: Backend) {
     let e = env(s, &o, "123456789012").await;
     let d = dataset(s, &e, "orders", &[]).await;
     let m = meta("syncTables");
-    let first = s.record_discovered_tables(&m, &d.id, &[discovered("orders", 3), discovered("items", 2)]).await.unwrap();
+    let first = s
+        .record_discovered_tables(
+            &m,
+            &d.id,
+            &[discovered("orders", 3), discovered("items", 2)],
+        )
+        .await
+        .unwrap();
     assert_eq!((first.tables_created, first.columns_written), (2, 5));
     let tables = s.list_tables(&d.id, &PageRequest::first(10)).await.unwrap();
-    let orders = tables.items.iter().map(|(_, t)| t).find(|t| t.glue_name == "orders").unwrap().clone();
+    let orders = tables
+        .items
+        .iter()
+        .map(|(_, t)| t)
+        .find(|t| t.glue_name == "orders")
+        .unwrap()
+        .clone();
     // A catalog edit on a column survives a later change of the table in the lake.
-    let col = s.list_columns(&orders.id, &PageRequest::first(10)).await.unwrap().items[1].1.clone();
-    let patch = DocumentPatch { description: Some(Description::parse("d", "order total").unwrap()), tags: None };
-    s.update_column(&m, &col.id, 1, &patch, Some(Some("PII".into()))).await.unwrap();
-    let again = s.record_discovered_tables(&m, &d.id, &[discovered("orders", 4), discovered("items", 2)]).await.unwrap();
-    assert_eq!((again.tables_created, again.tables_updated, again.tables_unchanged), (0, 1, 1));
-    assert_eq!(again.columns_written, 4, "only the changed table's columns are rewritten");
-    let cols = s.list_columns(&orders.id, &PageRequest::first(10)).await.unwrap();
+    let col = s
+        .list_columns(&orders.id, &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items[1]
+        .1
+        .clone();
+    let patch = DocumentPatch {
+        description: Some(Description::parse("d", "order total").unwrap()),
+        tags: None,
+    };
+    s.update_column(&m, &col.id, 1, &patch, Some(Some("PII".into())))
+        .await
+        .unwrap();
+    let again = s
+        .record_discovered_tables(
+            &m,
+            &d.id,
+            &[discovered("orders", 4), discovered("items", 2)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.tables_created,
+            again.tables_updated,
+            again.tables_unchanged
+        ),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        again.columns_written, 4,
+        "only the changed table's columns are rewritten"
+    );
+    let cols = s
+        .list_columns(&orders.id, &PageRequest::first(10))
+        .await
+        .unwrap();
     assert_eq!(cols.items.len(), 4);
     let kept = &cols.items[1].1;
-    assert_eq!((kept.id.clone(), kept.description.as_str(), kept.classification.as_deref()), (col.id, "order total", Some("PII")));
-    assert_eq!(s.table_counts(&[d.id.as_str().into()]).await.unwrap()[d.id.as_str()], 2);
+    assert_eq!(
+        (
+            kept.id.clone(),
+            kept.description.as_str(),
+            kept.classification.as_deref()
+        ),
+        (col.id, "order total", Some("PII"))
+    );
+    assert_eq!(
+        s.table_counts(&[d.id.as_str().into()]).await.unwrap()[d.id.as_str()],
+        2
+    );
 }
 
 async fn columns_page_by_position(b: Backend) {
@@ -308,13 +537,30 @@ async fn columns_page_by_position(b: Backend) {
     let o = org(s, "admins").await;
     let e = env(s, &o, "123456789012").await;
     let d = dataset(s, &e, "wide", &[]).await;
-    s.record_discovered_tables(&meta("syncTables"), &d.id, &[discovered("wide", 1234)]).await.unwrap();
-    let table = s.list_tables(&d.id, &PageRequest::first(1)).await.unwrap().items[0].1.clone();
+    s.record_discovered_tables(&meta("syncTables"), &d.id, &[discovered("wide", 1234)])
+        .await
+        .unwrap();
+    let table = s
+        .list_tables(&d.id, &PageRequest::first(1))
+        .await
+        .unwrap()
+        .items[0]
+        .1
+        .clone();
     let mut after = None;
     let mut n = 0;
     let mut last = -1;
     loop {
-        let page = s.list_columns(&table.id, &PageRequest { first: 100, after: after.clone() }).await.unwrap();
+        let page = s
+            .list_columns(
+                &table.id,
+                &PageRequest {
+                    first: 100,
+                    after: after.clone(),
+                },
+            )
+            .await
+            .unwrap();
         for (_, c) in &page.items {
             assert_eq!(c.position, last + 1);
             last = c.position;
@@ -326,7 +572,12 @@ async fn columns_page_by_position(b: Backend) {
         after = page.items.last().map(|(k, _)| k.clone());
     }
     assert_eq!(n, 1234);
-    assert_eq!(s.count(&CountQuery::Columns(table.id.clone())).await.unwrap(), 1234);
+    assert_eq!(
+        s.count(&CountQuery::Columns(table.id.clone()))
+            .await
+            .unwrap(),
+        1234
+    );
 }
 
 async fn delete_dataset_removes_everything_attached(b: Backend) {
@@ -337,8 +588,16 @@ async fn delete_dataset_removes_everything_attached(b: Backend) {
     let d = dataset(s, &e, "orders", &["pii"]).await;
     let keep = dataset(s, &e, "keep", &["pii"]).await;
     let m = meta("x");
-    s.record_discovered_tables(&m, &d.id, &[discovered("orders", 3)]).await.unwrap();
-    let table = s.list_tables(&d.id, &PageRequest::first(1)).await.unwrap().items[0].1.clone();
+    s.record_discovered_tables(&m, &d.id, &[discovered("orders", 3)])
+        .await
+        .unwrap();
+    let table = s
+        .list_tables(&d.id, &PageRequest::first(1))
+        .await
+        .unwrap()
+        .items[0]
+        .1
+        .clone();
     let now = Utc::now();
     let folder = Folder {
         id: FolderId::generate(),
@@ -352,18 +611,69 @@ async fn delete_dataset_removes_everything_attached(b: Backend) {
         updated_at: now,
     };
     s.create_folder(&m, &folder).await.unwrap();
-    s.set_upvote(&m, &ResourceId::from(&table.id), "ana", true).await.unwrap();
-    s.delete_dataset(&meta("deleteDataset"), &d.id).await.unwrap();
-    assert!(s.datasets_by_ids(&[d.id.as_str().into()]).await.unwrap().is_empty());
-    assert!(s.tables_by_ids(&[table.id.as_str().into()]).await.unwrap().is_empty());
-    assert_eq!(s.count(&CountQuery::Columns(table.id.clone())).await.unwrap(), 0);
-    assert!(s.folders_by_ids(&[folder.id.as_str().into()]).await.unwrap().is_empty());
-    assert!(s.resource_permissions(&["sales".into()], &[d.id.as_str().into()]).await.unwrap().is_empty());
-    assert!(s.vote_summaries("ana", &[table.id.as_str().into()]).await.unwrap().is_empty());
-    assert_eq!(s.count(&CountQuery::Datasets(DatasetFilter { tag: Some(Tag::parse("t", "pii").unwrap()), ..Default::default() })).await.unwrap(), 1);
-    assert_eq!(s.datasets_by_ids(&[keep.id.as_str().into()]).await.unwrap().len(), 1);
+    s.set_upvote(&m, &ResourceId::from(&table.id), "ana", true)
+        .await
+        .unwrap();
+    s.delete_dataset(&meta("deleteDataset"), &d.id)
+        .await
+        .unwrap();
+    assert!(
+        s.datasets_by_ids(&[d.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.tables_by_ids(&[table.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.count(&CountQuery::Columns(table.id.clone()))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        s.folders_by_ids(&[folder.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.resource_permissions(&["sales".into()], &[d.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.vote_summaries("ana", &[table.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.count(&CountQuery::Datasets(DatasetFilter {
+            tag: Some(Tag::parse("t", "pii").unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.datasets_by_ids(&[keep.id.as_str().into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // The deletion itself is audited, with the dataset as it was.
-    let audit = s.list_audit_events(d.id.as_str(), &PageRequest::first(10)).await.unwrap();
+    let audit = s
+        .list_audit_events(d.id.as_str(), &PageRequest::first(10))
+        .await
+        .unwrap();
     assert_eq!(audit.items.last().unwrap().1.action, "deleteDataset");
 }
 
@@ -375,32 +685,76 @@ async fn glossary_tree_and_links(b: Backend) {
     let d = dataset(s, &e, "orders", &[]).await;
     let m = meta("glossary");
     let now = Utc::now();
-    let node = |kind, parent: Option<&GlossaryNodeId>, glossary: Option<&GlossaryNodeId>, label: &str| {
-        let id = GlossaryNodeId::generate(kind);
-        lakecat_core::glossary::GlossaryNode {
-            glossary_id: glossary.cloned().unwrap_or_else(|| id.clone()),
-            id,
-            parent_id: parent.cloned(),
-            label: Label::parse("l", label).unwrap(),
-            description: Description::parse("d", "").unwrap(),
-            admin_team: team("stewards"),
-            version: 1,
-            created_by: "ana".into(),
-            created_at: now,
-            updated_at: now,
-        }
-    };
+    let node =
+        |kind, parent: Option<&GlossaryNodeId>, glossary: Option<&GlossaryNodeId>, label: &str| {
+            let id = GlossaryNodeId::generate(kind);
+            lakecat_core::glossary::GlossaryNode {
+                glossary_id: glossary.cloned().unwrap_or_else(|| id.clone()),
+                id,
+                parent_id: parent.cloned(),
+                label: Label::parse("l", label).unwrap(),
+                description: Description::parse("d", "").unwrap(),
+                admin_team: team("stewards"),
+                version: 1,
+                created_by: "ana".into(),
+                created_at: now,
+                updated_at: now,
+            }
+        };
     let g = node(ResourceKind::Glossary, None, None, "Finance");
-    s.create_glossary_node(&m, &g, &Grant::bundle(&team("stewards"), g.id.as_str(), Bundle::GlossaryAll)).await.unwrap();
-    let c = node(ResourceKind::GlossaryCategory, Some(&g.id), Some(&g.id), "Revenue");
+    s.create_glossary_node(
+        &m,
+        &g,
+        &Grant::bundle(&team("stewards"), g.id.as_str(), Bundle::GlossaryAll),
+    )
+    .await
+    .unwrap();
+    let c = node(
+        ResourceKind::GlossaryCategory,
+        Some(&g.id),
+        Some(&g.id),
+        "Revenue",
+    );
     s.create_glossary_node(&m, &c, &[]).await.unwrap();
-    let term = node(ResourceKind::GlossaryTerm, Some(&c.id), Some(&g.id), "Net revenue");
+    let term = node(
+        ResourceKind::GlossaryTerm,
+        Some(&c.id),
+        Some(&g.id),
+        "Net revenue",
+    );
     s.create_glossary_node(&m, &term, &[]).await.unwrap();
-    assert_eq!(s.list_glossaries(&PageRequest::first(10)).await.unwrap().items.len(), 1);
-    assert_eq!(s.list_glossary_children(&c.id, &PageRequest::first(10)).await.unwrap().items[0].1.id, term.id);
-    let updated = s.update_glossary_node(&m, &term.id, Some(1), None, Some(&Description::parse("d", "after refunds").unwrap())).await.unwrap();
+    assert_eq!(
+        s.list_glossaries(&PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.list_glossary_children(&c.id, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items[0]
+            .1
+            .id,
+        term.id
+    );
+    let updated = s
+        .update_glossary_node(
+            &m,
+            &term.id,
+            Some(1),
+            None,
+            Some(&Description::parse("d", "after refunds").unwrap()),
+        )
+        .await
+        .unwrap();
     assert_eq!(updated.version, 2);
-    let err = s.update_glossary_node(&m, &term.id, Some(1), None, None).await.unwrap_err();
+    let err = s
+        .update_glossary_node(&m, &term.id, Some(1), None, None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     let link = lakecat_core::glossary::TermLink {
         id: TermLinkId::generate(),
@@ -414,12 +768,31 @@ async fn glossary_tree_and_links(b: Backend) {
     s.link_term(&m, &link).await.unwrap();
     let mut dup = link.clone();
     dup.id = TermLinkId::generate();
-    assert_eq!(s.link_term(&m, &dup).await.unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(
+        s.link_term(&m, &dup).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
     assert!(s.approve_term_link(&m, &link.id).await.unwrap().approved);
-    assert_eq!(s.term_links_for_targets(&[d.id.as_str().into()]).await.unwrap().len(), 1);
+    assert_eq!(
+        s.term_links_for_targets(&[d.id.as_str().into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     s.delete_glossary_node(&m, &g.id).await.unwrap();
-    assert!(s.glossary_nodes_by_ids(&[term.id.as_str().into(), c.id.as_str().into()]).await.unwrap().is_empty());
-    assert!(s.term_links_for_targets(&[d.id.as_str().into()]).await.unwrap().is_empty());
+    assert!(
+        s.glossary_nodes_by_ids(&[term.id.as_str().into(), c.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.term_links_for_targets(&[d.id.as_str().into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn votes_feed_and_notifications(b: Backend) {
@@ -430,39 +803,152 @@ async fn votes_feed_and_notifications(b: Backend) {
     let d = dataset(s, &e, "orders", &[]).await;
     let m = meta("social");
     let target = ResourceId::from(&d.id);
-    assert_eq!(s.set_upvote(&m, &target, "ana", true).await.unwrap().upvotes, 1);
-    assert_eq!(s.set_upvote(&m, &target, "ana", true).await.unwrap().upvotes, 1, "upvoting twice counts once");
+    assert_eq!(
+        s.set_upvote(&m, &target, "ana", true)
+            .await
+            .unwrap()
+            .upvotes,
+        1
+    );
+    assert_eq!(
+        s.set_upvote(&m, &target, "ana", true)
+            .await
+            .unwrap()
+            .upvotes,
+        1,
+        "upvoting twice counts once"
+    );
     s.set_upvote(&m, &target, "bob", true).await.unwrap();
-    let v = s.vote_summaries("bob", &[d.id.as_str().into()]).await.unwrap();
-    assert_eq!((v[d.id.as_str()].upvotes, v[d.id.as_str()].has_upvoted), (2, true));
-    assert_eq!(s.set_upvote(&m, &target, "ana", false).await.unwrap().upvotes, 1);
-    let msg = FeedMessage { id: FeedMessageId::generate(), target_id: d.id.as_str().into(), author: "bob".into(), body: "hi".into(), created_at: Utc::now() };
-    let n = NewNotification { recipient_team: team("sales"), kind: "COMMENT", message: "bob commented".into(), target_id: Some(d.id.as_str().into()) };
+    let v = s
+        .vote_summaries("bob", &[d.id.as_str().into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (v[d.id.as_str()].upvotes, v[d.id.as_str()].has_upvoted),
+        (2, true)
+    );
+    assert_eq!(
+        s.set_upvote(&m, &target, "ana", false)
+            .await
+            .unwrap()
+            .upvotes,
+        1
+    );
+    let msg = FeedMessage {
+        id: FeedMessageId::generate(),
+        target_id: d.id.as_str().into(),
+        author: "bob".into(),
+        body: "hi".into(),
+        created_at: Utc::now(),
+    };
+    let n = NewNotification {
+        recipient_team: team("sales"),
+        kind: "COMMENT",
+        message: "bob commented".into(),
+        target_id: Some(d.id.as_str().into()),
+    };
     s.post_feed_message(&m, &msg, Some(n)).await.unwrap();
-    assert_eq!(s.list_feed(d.id.as_str(), &PageRequest::first(10)).await.unwrap().items[0].1.body, "hi");
+    assert_eq!(
+        s.list_feed(d.id.as_str(), &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items[0]
+            .1
+            .body,
+        "hi"
+    );
     let teams = vec!["sales".to_owned()];
-    let page = s.list_notifications(&teams, "ana", true, &PageRequest::first(10)).await.unwrap();
+    let page = s
+        .list_notifications(&teams, "ana", true, &PageRequest::first(10))
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(!page.items[0].1.read);
     let id = page.items[0].1.id.clone();
-    s.mark_notification_read(&m, &teams, "ana", &id).await.unwrap();
-    assert_eq!(s.count(&CountQuery::Notifications { teams: teams.clone(), user: "ana".into(), unread_only: true }).await.unwrap(), 0);
-    assert_eq!(s.count(&CountQuery::Notifications { teams: teams.clone(), user: "carl".into(), unread_only: true }).await.unwrap(), 1, "read marks are per user");
-    assert_eq!(s.mark_all_notifications_read(&m, &teams, "carl").await.unwrap(), 1);
-    assert_eq!(s.mark_all_notifications_read(&m, &teams, "carl").await.unwrap(), 0);
+    s.mark_notification_read(&m, &teams, "ana", &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.count(&CountQuery::Notifications {
+            teams: teams.clone(),
+            user: "ana".into(),
+            unread_only: true
+        })
+        .await
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.count(&CountQuery::Notifications {
+            teams: teams.clone(),
+            user: "carl".into(),
+            unread_only: true
+        })
+        .await
+        .unwrap(),
+        1,
+        "read marks are per user"
+    );
+    assert_eq!(
+        s.mark_all_notifications_read(&m, &teams, "carl")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.mark_all_notifications_read(&m, &teams, "carl")
+            .await
+            .unwrap(),
+        0
+    );
     // Someone outside the recipient team cannot mark it.
-    let err = s.mark_notification_read(&m, &["other".into()], "eve", &id).await.unwrap_err();
+    let err = s
+        .mark_notification_read(&m, &["other".into()], "eve", &id)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
 async fn tenant_permissions_replace(b: Backend) {
     let t = fresh_store(b).await.unwrap();
     let s = &t.store;
-    assert!(s.tenant_permissions(&["data-team".into()]).await.unwrap().is_empty(), "nothing implicit");
-    s.set_tenant_permissions(&meta("x"), &team("data-team"), &[TenantPermission::ManageDatasets, TenantPermission::ManageGlossaries]).await.unwrap();
-    s.set_tenant_permissions(&meta("x"), &team("data-team"), &[TenantPermission::ManageDatasets]).await.unwrap();
-    assert_eq!(s.tenant_permissions(&["data-team".into(), "x".into()]).await.unwrap(), vec![TenantPermission::ManageDatasets]);
-    assert_eq!(s.list_teams(&PageRequest::first(10)).await.unwrap().items[0].1.name.as_str(), "data-team");
+    assert!(
+        s.tenant_permissions(&["data-team".into()])
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing implicit"
+    );
+    s.set_tenant_permissions(
+        &meta("x"),
+        &team("data-team"),
+        &[
+            TenantPermission::ManageDatasets,
+            TenantPermission::ManageGlossaries,
+        ],
+    )
+    .await
+    .unwrap();
+    s.set_tenant_permissions(
+        &meta("x"),
+        &team("data-team"),
+        &[TenantPermission::ManageDatasets],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.tenant_permissions(&["data-team".into(), "x".into()])
+            .await
+            .unwrap(),
+        vec![TenantPermission::ManageDatasets]
+    );
+    assert_eq!(
+        s.list_teams(&PageRequest::first(10)).await.unwrap().items[0]
+            .1
+            .name
+            .as_str(),
+        "data-team"
+    );
 }
 
 async fn environment_delete_conflicts_while_datasets_remain(b: Backend) {
@@ -471,11 +957,32 @@ async fn environment_delete_conflicts_while_datasets_remain(b: Backend) {
     let o = org(s, "admins").await;
     let e = env(s, &o, "123456789012").await;
     let d = dataset(s, &e, "orders", &[]).await;
-    assert_eq!(s.delete_environment(&meta("x"), &e.id).await.unwrap_err().code, ErrorCode::Conflict);
-    assert_eq!(s.archive_organization(&meta("x"), &o.id).await.unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(
+        s.delete_environment(&meta("x"), &e.id)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        s.archive_organization(&meta("x"), &o.id)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
     s.delete_dataset(&meta("x"), &d.id).await.unwrap();
     s.delete_environment(&meta("x"), &e.id).await.unwrap();
-    assert!(s.archive_organization(&meta("x"), &o.id).await.unwrap().archived);
+    assert!(
+        s.archive_organization(&meta("x"), &o.id)
+            .await
+            .unwrap()
+            .archived
+    );
     let f = OrganizationFilter::default();
-    assert_eq!(s.count(&CountQuery::Organizations(f)).await.unwrap(), 0, "archived organizations are hidden by default");
+    assert_eq!(
+        s.count(&CountQuery::Organizations(f)).await.unwrap(),
+        0,
+        "archived organizations are hidden by default"
+    );
 }

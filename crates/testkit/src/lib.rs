@@ -25,15 +25,29 @@ pub struct TestStore {
 pub async fn fresh_store(backend: Backend) -> Result<TestStore, String> {
     match backend {
         Backend::Postgres => {
-            let url = tokio::task::spawn_blocking(pg::fresh_database_url).await.map_err(|e| e.to_string())??;
-            let store = SeaStore::open(&StoreConfig::new(url.clone())).await.map_err(|e| e.to_string())?;
-            Ok(TestStore { store, url, _dir: None })
+            let url = tokio::task::spawn_blocking(pg::fresh_database_url)
+                .await
+                .map_err(|e| e.to_string())??;
+            let store = SeaStore::open(&StoreConfig::new(url.clone()))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(TestStore {
+                store,
+                url,
+                _dir: None,
+            })
         }
         Backend::Sqlite => {
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
             let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-            let store = SeaStore::open(&StoreConfig::new(url.clone())).await.map_err(|e| e.to_string())?;
-            Ok(TestStore { store, url, _dir: Some(dir) })
+            let store = SeaStore::open(&StoreConfig::new(url.clone()))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(TestStore {
+                store,
+                url,
+                _dir: Some(dir),
+            })
         }
     }
 }

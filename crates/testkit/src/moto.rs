@@ -33,15 +33,22 @@ pub fn binary() -> Option<PathBuf> {
         }
         dir = d.parent().map(PathBuf::from);
     }
-    let out = Command::new("sh").args(["-c", "command -v moto_server"]).output().ok()?;
+    let out = Command::new("sh")
+        .args(["-c", "command -v moto_server"])
+        .output()
+        .ok()?;
     let p = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     (!p.is_empty()).then(|| PathBuf::from(p))
 }
 
 /// Starts moto server; Err when it is not installed (tests then fail loudly, in CI too).
 pub fn start() -> Result<Moto, String> {
-    let bin = binary().ok_or("moto_server not found: run `.ci/setup-python` (or set MOTO_SERVER)")?;
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let bin =
+        binary().ok_or("moto_server not found: run `.ci/setup-python` (or set MOTO_SERVER)")?;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
     let child = Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
@@ -49,7 +56,11 @@ pub fn start() -> Result<Moto, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), port };
+    let moto = Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+        port,
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {

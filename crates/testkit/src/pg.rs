@@ -23,22 +23,44 @@ pub struct Cluster {
 impl Cluster {
     pub fn url(&self, db: &str) -> String {
         match &self.password {
-            Some(p) => format!("postgres://{}:{}@{}:{}/{db}", self.user, p, self.host, self.port),
+            Some(p) => format!(
+                "postgres://{}:{}@{}:{}/{db}",
+                self.user, p, self.host, self.port
+            ),
             None => format!("postgres://{}@{}:{}/{db}", self.user, self.host, self.port),
         }
     }
 
     /// Runs one SQL command against the `postgres` database with `psql`.
     pub fn psql(&self, sql: &str) -> Result<String, String> {
-        let psql = self.bindir.as_ref().map(|b| b.join("psql")).filter(|p| p.exists()).unwrap_or_else(|| "psql".into());
+        let psql = self
+            .bindir
+            .as_ref()
+            .map(|b| b.join("psql"))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| "psql".into());
         let out = Command::new(psql)
-            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", &self.url("postgres"), "-c", sql])
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &self.url("postgres"),
+                "-c",
+                sql,
+            ])
             .output()
             .map_err(|e| format!("cannot run psql: {e}"))?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
         } else {
-            Err(format!("psql failed for `{sql}`: {}", String::from_utf8_lossy(&out.stderr)))
+            Err(format!(
+                "psql failed for `{sql}`: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
         }
     }
 }
@@ -50,25 +72,39 @@ static NEXT_DB: AtomicU64 = AtomicU64::new(0);
 
 /// The cluster of this process: from `DATABASE_URL` (a server URL) or started privately.
 pub fn cluster() -> Result<Cluster, String> {
-    CLUSTER.get_or_init(|| match std::env::var("DATABASE_URL") {
-        Ok(url) if url.starts_with("postgres") => cluster_from_url(&url),
-        _ => start_private(),
-    })
-    .clone()
+    CLUSTER
+        .get_or_init(|| match std::env::var("DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => cluster_from_url(&url),
+            _ => start_private(),
+        })
+        .clone()
 }
 
 fn cluster_from_url(url: &str) -> Result<Cluster, String> {
     // postgres://user[:password]@host:port/db
-    let rest = url.split_once("://").map(|(_, r)| r).ok_or("DATABASE_URL has no scheme")?;
-    let (auth, hostpart) = rest.rsplit_once('@').ok_or("DATABASE_URL needs user@host:port")?;
+    let rest = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .ok_or("DATABASE_URL has no scheme")?;
+    let (auth, hostpart) = rest
+        .rsplit_once('@')
+        .ok_or("DATABASE_URL needs user@host:port")?;
     let (user, password) = match auth.split_once(':') {
         Some((u, p)) => (u.to_owned(), Some(p.to_owned())),
         None => (auth.to_owned(), None),
     };
     let hostport = hostpart.split('/').next().unwrap_or(hostpart);
     let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "5432"));
-    let port = port.parse().map_err(|_| "DATABASE_URL port is not a number")?;
-    Ok(Cluster { host: host.to_owned(), port, user, password, bindir: find_bindir().ok() })
+    let port = port
+        .parse()
+        .map_err(|_| "DATABASE_URL port is not a number")?;
+    Ok(Cluster {
+        host: host.to_owned(),
+        port,
+        user,
+        password,
+        bindir: find_bindir().ok(),
+    })
 }
 
 /// Finds PostgreSQL's server binaries (`PG_BINDIR`, then Debian's layout, then PATH).
@@ -77,19 +113,33 @@ pub fn find_bindir() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(dir));
     }
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
         .unwrap_or_default();
     candidates.sort();
-    if let Some(dir) = candidates.into_iter().rev().find(|d| d.join("initdb").exists()) {
+    if let Some(dir) = candidates
+        .into_iter()
+        .rev()
+        .find(|d| d.join("initdb").exists())
+    {
         return Ok(dir);
     }
-    let out = Command::new("sh").args(["-c", "command -v initdb"]).output().map_err(|e| e.to_string())?;
+    let out = Command::new("sh")
+        .args(["-c", "command -v initdb"])
+        .output()
+        .map_err(|e| e.to_string())?;
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     Path::new(&path)
         .parent()
         .filter(|_| !path.is_empty())
         .map(Path::to_path_buf)
-        .ok_or_else(|| "PostgreSQL server binaries not found: install postgresql-15 or set PG_BINDIR".to_owned())
+        .ok_or_else(|| {
+            "PostgreSQL server binaries not found: install postgresql-15 or set PG_BINDIR"
+                .to_owned()
+        })
 }
 
 fn free_port() -> Result<u16, String> {
@@ -98,7 +148,11 @@ fn free_port() -> Result<u16, String> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 /// Starts a cluster in a fresh temporary directory. PostgreSQL refuses to run as root, so as
@@ -106,7 +160,11 @@ fn is_root() -> bool {
 fn start_private() -> Result<Cluster, String> {
     let bindir = find_bindir()?;
     let root = is_root();
-    let base = std::env::temp_dir().join(format!("lakecat-pg-{}-{}", std::process::id(), free_port()?));
+    let base = std::env::temp_dir().join(format!(
+        "lakecat-pg-{}-{}",
+        std::process::id(),
+        free_port()?
+    ));
     let data = base.join("data");
     let sock = base.join("sock");
     std::fs::create_dir_all(&sock).map_err(|e| format!("cannot create {}: {e}", sock.display()))?;
@@ -120,7 +178,11 @@ fn start_private() -> Result<Cluster, String> {
         }
     };
     if root {
-        let ok = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&base).status().map(|s| s.success());
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&base)
+            .status()
+            .map(|s| s.success());
         if !matches!(ok, Ok(true)) {
             return Err("cannot chown the cluster directory to the postgres user".into());
         }
@@ -128,11 +190,22 @@ fn start_private() -> Result<Cluster, String> {
     let out = as_user(&bindir.join("initdb"))
         .args(["-D"])
         .arg(&data)
-        .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"])
+        .args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ])
         .output()
         .map_err(|e| format!("cannot run initdb: {e}"))?;
     if !out.status.success() {
-        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let port = free_port()?;
     let log = base.join("postgres.log");
@@ -164,9 +237,20 @@ fn start_private() -> Result<Cluster, String> {
         c.args(["-c", &script]);
         c
     };
-    watchdog.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-    watchdog.spawn().map_err(|e| format!("cannot start postgres: {e}"))?;
-    let cluster = Cluster { host: "127.0.0.1".into(), port, user: "postgres".into(), password: None, bindir: Some(bindir) };
+    watchdog
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    watchdog
+        .spawn()
+        .map_err(|e| format!("cannot start postgres: {e}"))?;
+    let cluster = Cluster {
+        host: "127.0.0.1".into(),
+        port,
+        user: "postgres".into(),
+        password: None,
+        bindir: Some(bindir),
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if cluster.psql("SELECT 1").is_ok() {
@@ -191,12 +275,21 @@ fn template() -> Result<String, String> {
             let url = c.url(&name);
             // Migrate on a runtime of our own: callers may be on any runtime, or none.
             let migrated = std::thread::spawn(move || -> Result<(), String> {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
                 rt.block_on(async {
-                    let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
+                    let store =
+                        lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
+                            .await
+                            .map_err(|e| e.to_string())?;
+                    store
+                        .connection()
+                        .clone()
+                        .close()
                         .await
-                        .map_err(|e| e.to_string())?;
-                    store.connection().clone().close().await.map_err(|e| e.to_string())
+                        .map_err(|e| e.to_string())
                 })
             })
             .join()
@@ -211,8 +304,14 @@ fn template() -> Result<String, String> {
 pub fn fresh_database_url() -> Result<String, String> {
     let c = cluster()?;
     let template = template()?;
-    let name = format!("lakecat_t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
-    let _guard = CREATE_LOCK.lock().map_err(|_| "database creation lock poisoned")?;
+    let name = format!(
+        "lakecat_t{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
+    let _guard = CREATE_LOCK
+        .lock()
+        .map_err(|_| "database creation lock poisoned")?;
     c.psql(&format!("CREATE DATABASE {name} TEMPLATE {template}"))?;
     Ok(c.url(&name))
 }
@@ -220,7 +319,11 @@ pub fn fresh_database_url() -> Result<String, String> {
 /// A new empty (unmigrated) database; returns its URL.
 pub fn empty_database_url() -> Result<String, String> {
     let c = cluster()?;
-    let name = format!("lakecat_e{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+    let name = format!(
+        "lakecat_e{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
     c.psql(&format!("CREATE DATABASE {name}"))?;
     Ok(c.url(&name))
 }

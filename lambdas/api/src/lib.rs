@@ -6,20 +6,33 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use lakecat_server::{App, Config, TrustedClaims};
-use lambda_http::request::RequestContext;
 use lambda_http::RequestExt;
+use lambda_http::request::RequestContext;
 use serde_json::Value;
 
 /// The claims of the gateway's authorizer, if any: REST APIs put Cognito claims under
 /// `authorizer.claims`; HTTP APIs under `authorizer.jwt.claims`.
 pub fn gateway_claims(ctx: &RequestContext) -> Option<Value> {
     match ctx {
-        RequestContext::ApiGatewayV1(c) => c.authorizer.fields.get("claims").filter(|v| v.is_object()).cloned(),
-        RequestContext::ApiGatewayV2(c) => c
+        RequestContext::ApiGatewayV1(c) => c
             .authorizer
-            .as_ref()
-            .and_then(|a| a.jwt.as_ref())
-            .map(|jwt| Value::Object(jwt.claims.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())),
+            .fields
+            .get("claims")
+            .filter(|v| v.is_object())
+            .cloned(),
+        RequestContext::ApiGatewayV2(c) => {
+            c.authorizer
+                .as_ref()
+                .and_then(|a| a.jwt.as_ref())
+                .map(|jwt| {
+                    Value::Object(
+                        jwt.claims
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .collect(),
+                    )
+                })
+        }
         _ => None,
     }
 }
@@ -62,7 +75,9 @@ async fn from_gateway(mut req: Request, next: Next) -> Response {
 /// The router the Lambda serves. The gateway layer wraps the whole router (as a fallback
 /// service) because a `Router::layer` runs after routing, too late to remove the stage.
 pub fn service(app: &App) -> axum::Router {
-    axum::Router::new().fallback_service(app.router()).layer(axum::middleware::from_fn(from_gateway))
+    axum::Router::new()
+        .fallback_service(app.router())
+        .layer(axum::middleware::from_fn(from_gateway))
 }
 
 /// Builds the app from `LAKECAT_*` variables. Migrations are not run at cold start unless

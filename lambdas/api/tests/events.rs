@@ -1,9 +1,15 @@
 //! Real API Gateway event JSON through the Lambda's service: REST (v1) with a Cognito
 //! authorizer, HTTP API (v2) with a JWT authorizer, and a bearer token with no authorizer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
 use http_body_util::BodyExt;
 use lakecat_server::{App, Config};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 async fn app(trust: bool) -> (App, tempfile::TempDir) {
@@ -70,7 +76,10 @@ fn v2_event(jwt_claims: Option<Value>, auth_header: Option<&str>) -> String {
 
 async fn run(app: &App, event: &str) -> (u16, Value) {
     let req = lambda_http::request::from_str(event).unwrap();
-    let resp = lakecat_lambda_api::service(app).oneshot(req.map(axum::body::Body::new)).await.unwrap();
+    let resp = lakecat_lambda_api::service(app)
+        .oneshot(req.map(axum::body::Body::new))
+        .await
+        .unwrap();
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap())
@@ -82,7 +91,10 @@ async fn rest_api_cognito_authorizer_claims_are_the_identity_when_trusted() {
     let claims = json!({ "sub": "abc-123", "cognito:username": "ana", "aud": "app-client-1", "token_use": "id", "cognito:groups": "sales,finance" });
     let (status, body) = run(&app, &v1_event(Some(claims), None)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"]["me"], json!({ "subject": "abc-123", "username": "ana", "teams": ["finance", "sales"] }));
+    assert_eq!(
+        body["data"]["me"],
+        json!({ "subject": "abc-123", "username": "ana", "teams": ["finance", "sales"] })
+    );
 }
 
 #[tokio::test]
@@ -91,16 +103,28 @@ async fn http_api_jwt_authorizer_claims_are_the_identity_when_trusted() {
     let claims = json!({ "sub": "abc-456", "username": "ben", "client_id": "app-client-1", "token_use": "access", "cognito:groups": "[finance platform]" });
     let (status, body) = run(&app, &v2_event(Some(claims), None)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"]["me"], json!({ "subject": "abc-456", "username": "ben", "teams": ["finance", "platform"] }));
+    assert_eq!(
+        body["data"]["me"],
+        json!({ "subject": "abc-456", "username": "ben", "teams": ["finance", "platform"] })
+    );
 }
 
 #[tokio::test]
 async fn claims_are_ignored_unless_trusted_and_bearer_tokens_still_work() {
     let (app, _d) = app(false).await;
-    let claims = json!({ "sub": "forged", "aud": "app-client-1", "cognito:groups": "lakecat-admins" });
+    let claims =
+        json!({ "sub": "forged", "aud": "app-client-1", "cognito:groups": "lakecat-admins" });
     let (_, body) = run(&app, &v1_event(Some(claims), None)).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
-    let token = app.auth.local_users().unwrap().token_for("dev", &["platform".into()]).unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+    let token = app
+        .auth
+        .local_users()
+        .unwrap()
+        .token_for("dev", &["platform".into()])
+        .unwrap();
     let bearer = format!("Bearer {token}");
     for event in [v1_event(None, Some(&bearer)), v2_event(None, Some(&bearer))] {
         let (status, body) = run(&app, &event).await;
@@ -111,7 +135,10 @@ async fn claims_are_ignored_unless_trusted_and_bearer_tokens_still_work() {
     let (app, _d) = app_trusting().await;
     let claims = json!({ "sub": "x", "aud": "other-client" });
     let (status, body) = run(&app, &v2_event(Some(claims), None)).await;
-    assert_eq!((status, body["errors"][0]["extensions"]["code"].as_str()), (401, Some("UNAUTHENTICATED")));
+    assert_eq!(
+        (status, body["errors"][0]["extensions"]["code"].as_str()),
+        (401, Some("UNAUTHENTICATED"))
+    );
 }
 
 async fn app_trusting() -> (App, tempfile::TempDir) {

@@ -50,16 +50,26 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// Every mutation of a resource: who, what, before/after, request id. Needs the AUDIT_*
     /// permission of the resource (of its dataset for tables, columns and folders).
-    async fn audit_events(&self, ctx: &Context<'_>, target_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<AuditEventConnection> {
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        target_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<AuditEventConnection> {
         let target = ResourceId::parse("targetId", &target_id)?;
         caller(ctx)?;
         let (resource, permission) = match target.kind() {
             ResourceKind::Organization => (target.to_string(), Some(Permission::AuditOrganization)),
             ResourceKind::Environment => (target.to_string(), Some(Permission::AuditEnvironment)),
             ResourceKind::Glossary => (target.to_string(), Some(Permission::AuditGlossary)),
-            ResourceKind::Dataset | ResourceKind::Table | ResourceKind::Column | ResourceKind::Folder => {
-                (dataset_of(ctx, &target).await?.to_string(), Some(Permission::AuditDataset))
-            }
+            ResourceKind::Dataset
+            | ResourceKind::Table
+            | ResourceKind::Column
+            | ResourceKind::Folder => (
+                dataset_of(ctx, &target).await?.to_string(),
+                Some(Permission::AuditDataset),
+            ),
             // Other kinds have no owner team to delegate to: admins only.
             _ => (target.to_string(), None),
         };
@@ -70,6 +80,12 @@ impl AuditQuery {
         let list = format!("audit:{target}");
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_audit_events(target.as_str(), &page).await?;
-        AuditEventConnection::from_page(ctx, &list, rows, Some(CountQuery::Audit(target.to_string())), AuditEvent::from)
+        AuditEventConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::Audit(target.to_string())),
+            AuditEvent::from,
+        )
     }
 }

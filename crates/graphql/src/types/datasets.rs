@@ -8,12 +8,11 @@ use lakecat_core::names::*;
 use lakecat_core::permissions::Bundle;
 use lakecat_core::ports::CountQuery;
 
-
 use super::glossary::TermLink;
-use super::organizations::{require_member, user_role, Environment, Organization};
+use super::organizations::{Environment, Organization, require_member, user_role};
 use super::tables::{FolderConnection, TableConnection};
 use super::teams::{Team, TeamMembership};
-use super::{connection, not_found, page_args, UserRole};
+use super::{UserRole, connection, not_found, page_args};
 use crate::authz::authorize;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
@@ -85,21 +84,39 @@ impl Dataset {
     }
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
         let id = self.0.organization_id.to_string();
-        Ok(request(ctx)?.loaders.organizations.load_one(id).await?.map(Organization))
+        Ok(request(ctx)?
+            .loaders
+            .organizations
+            .load_one(id)
+            .await?
+            .map(Organization))
     }
     async fn environment(&self, ctx: &Context<'_>) -> ApiResult<Option<Environment>> {
         let id = self.0.environment_id.to_string();
-        Ok(request(ctx)?.loaders.environments.load_one(id).await?.map(Environment))
+        Ok(request(ctx)?
+            .loaders
+            .environments
+            .load_one(id)
+            .await?
+            .map(Environment))
     }
     async fn owner_team(&self, ctx: &Context<'_>) -> ApiResult<Team> {
         let name = self.0.owner_team.to_string();
         let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
-        Ok(team.map(Team::from).unwrap_or(Team { name, created_at: self.0.created_at }))
+        Ok(team.map(Team::from).unwrap_or(Team {
+            name,
+            created_at: self.0.created_at,
+        }))
     }
     async fn stewards_team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
-        let Some(name) = self.0.stewards_team.as_ref().map(|t| t.to_string()) else { return Ok(None) };
+        let Some(name) = self.0.stewards_team.as_ref().map(|t| t.to_string()) else {
+            return Ok(None);
+        };
         let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
-        Ok(Some(team.map(Team::from).unwrap_or(Team { name, created_at: self.0.created_at })))
+        Ok(Some(team.map(Team::from).unwrap_or(Team {
+            name,
+            created_at: self.0.created_at,
+        })))
     }
     async fn confidentiality(&self) -> Confidentiality {
         self.0.confidentiality.into()
@@ -147,41 +164,81 @@ impl Dataset {
         user_role(ctx, self.0.id.as_str(), Bundle::DatasetAll).await
     }
     async fn table_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(request(ctx)?.loaders.table_counts.load_one(self.0.id.to_string()).await?.unwrap_or(0))
+        Ok(request(ctx)?
+            .loaders
+            .table_counts
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or(0))
     }
     async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+        Ok(request(ctx)?
+            .loaders
+            .votes
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or_default()
+            .upvotes)
     }
     async fn has_upvoted(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().has_upvoted)
+        Ok(request(ctx)?
+            .loaders
+            .votes
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or_default()
+            .has_upvoted)
     }
     /// Glossary terms linked to the dataset (approved and pending).
     async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
-        let links = request(ctx)?.loaders.term_links.load_one(self.0.id.to_string()).await?.unwrap_or_default();
+        let links = request(ctx)?
+            .loaders
+            .term_links
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or_default();
         Ok(links.into_iter().map(TermLink).collect())
     }
-    async fn tables(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+    async fn tables(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TableConnection> {
         super::tables::list_tables(ctx, &self.0.id, first, after).await
     }
-    async fn folders(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+    async fn folders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<FolderConnection> {
         super::tables::list_folders(ctx, &self.0.id, first, after).await
     }
     /// Teams holding permissions on the dataset.
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMembership>> {
         authorize(ctx, "Dataset.teams", Some(self.0.id.as_str())).await?;
-        Ok(store(ctx).resource_teams(self.0.id.as_str()).await?.into_iter().map(Into::into).collect())
+        Ok(store(ctx)
+            .resource_teams(self.0.id.as_str())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// The dataset's stack (provisioning comes with the stack service).
     async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<Stack>> {
         authorize(ctx, "Dataset.stack", Some(self.0.id.as_str())).await?;
-        Ok(store(ctx).stack_for_target(self.0.id.as_str()).await?.map(|s| Stack {
-            id: s.id.to_string(),
-            status: s.status.as_str().to_owned(),
-            outputs: async_graphql::Json(s.outputs),
-            events: async_graphql::Json(s.events),
-            error: s.error,
-            updated_at: s.updated_at,
-        }))
+        Ok(store(ctx)
+            .stack_for_target(self.0.id.as_str())
+            .await?
+            .map(|s| Stack {
+                id: s.id.to_string(),
+                status: s.status.as_str().to_owned(),
+                outputs: async_graphql::Json(s.outputs),
+                events: async_graphql::Json(s.events),
+                error: s.error,
+                updated_at: s.updated_at,
+            }))
     }
 }
 
@@ -197,11 +254,27 @@ pub struct DatasetFilterInput {
 impl DatasetFilterInput {
     fn parse(&self) -> ApiResult<DatasetFilter> {
         Ok(DatasetFilter {
-            organization_id: self.organization_id.as_deref().map(|v| OrganizationId::parse("filter.organizationId", v)).transpose()?,
-            environment_id: self.environment_id.as_deref().map(|v| EnvironmentId::parse("filter.environmentId", v)).transpose()?,
-            owner_team: self.owner_team.as_deref().map(|v| TeamName::parse("filter.ownerTeam", v)).transpose()?,
+            organization_id: self
+                .organization_id
+                .as_deref()
+                .map(|v| OrganizationId::parse("filter.organizationId", v))
+                .transpose()?,
+            environment_id: self
+                .environment_id
+                .as_deref()
+                .map(|v| EnvironmentId::parse("filter.environmentId", v))
+                .transpose()?,
+            owner_team: self
+                .owner_team
+                .as_deref()
+                .map(|v| TeamName::parse("filter.ownerTeam", v))
+                .transpose()?,
             topic: self.topic.map(Into::into),
-            tag: self.tag.as_deref().map(|v| Tag::parse("filter.tag", v)).transpose()?,
+            tag: self
+                .tag
+                .as_deref()
+                .map(|v| Tag::parse("filter.tag", v))
+                .transpose()?,
         })
     }
 }
@@ -226,7 +299,12 @@ impl DatasetQuery {
     async fn dataset(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Dataset>> {
         let id = DatasetId::parse("id", &id)?;
         authorize(ctx, "dataset", None).await?;
-        Ok(request(ctx)?.loaders.datasets.load_one(id.to_string()).await?.map(Dataset))
+        Ok(request(ctx)?
+            .loaders
+            .datasets
+            .load_one(id.to_string())
+            .await?
+            .map(Dataset))
     }
 
     async fn datasets(
@@ -243,7 +321,13 @@ impl DatasetQuery {
         let rows = store(ctx).list_datasets(&filter, &page).await?;
         let datasets: Vec<&core::Dataset> = rows.items.iter().map(|(_, d)| d).collect();
         prefetch(ctx, &datasets).await?;
-        DatasetConnection::from_page(ctx, &list, rows, Some(CountQuery::Datasets(filter)), Dataset)
+        DatasetConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::Datasets(filter)),
+            Dataset,
+        )
     }
 }
 
@@ -317,16 +401,31 @@ fn parse_new(input: CreateDatasetInput) -> ApiResult<core::NewDataset> {
         environment_id: EnvironmentId::parse("input.environmentId", &input.environment_id)?,
         label,
         slug,
-        description: Description::parse("input.description", input.description.as_deref().unwrap_or(""))?,
+        description: Description::parse(
+            "input.description",
+            input.description.as_deref().unwrap_or(""),
+        )?,
         owner_team: TeamName::parse("input.ownerTeam", &input.owner_team)?,
-        stewards_team: input.stewards_team.as_deref().map(|t| TeamName::parse("input.stewardsTeam", t)).transpose()?,
+        stewards_team: input
+            .stewards_team
+            .as_deref()
+            .map(|t| TeamName::parse("input.stewardsTeam", t))
+            .transpose()?,
         confidentiality: input.confidentiality.into(),
         topics: dedup_topics(input.topics),
         tags: Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?,
         auto_approval: input.auto_approval,
         imported: input
             .import
-            .map(|i| ImportedResources::parse("input.import", &i.bucket, &i.glue_database, i.kms_alias.as_deref(), i.admin_role_arn.as_deref()))
+            .map(|i| {
+                ImportedResources::parse(
+                    "input.import",
+                    &i.bucket,
+                    &i.glue_database,
+                    i.kms_alias.as_deref(),
+                    i.admin_role_arn.as_deref(),
+                )
+            })
             .transpose()?,
     })
 }
@@ -337,7 +436,11 @@ pub struct DatasetMutation;
 #[Object]
 impl DatasetMutation {
     /// Registers a dataset in an environment; its stack starts PENDING.
-    async fn create_dataset(&self, ctx: &Context<'_>, input: CreateDatasetInput) -> ApiResult<Dataset> {
+    async fn create_dataset(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDatasetInput,
+    ) -> ApiResult<Dataset> {
         let new = parse_new(input)?;
         let c = authorize(ctx, "createDataset", Some(new.environment_id.as_str())).await?;
         require_member(c, "input.ownerTeam", &new.owner_team)?;
@@ -369,15 +472,29 @@ impl DatasetMutation {
             created_at: now,
             updated_at: now,
         };
-        store(ctx).create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env)).await?;
+        store(ctx)
+            .create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env))
+            .await?;
         Ok(Dataset(ds))
     }
 
-    async fn update_dataset(&self, ctx: &Context<'_>, input: UpdateDatasetInput) -> ApiResult<Dataset> {
+    async fn update_dataset(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDatasetInput,
+    ) -> ApiResult<Dataset> {
         let id = DatasetId::parse("input.id", &input.id)?;
         let patch = core::DatasetPatch {
-            label: input.label.as_deref().map(|v| Label::parse("input.label", v)).transpose()?,
-            description: input.description.as_deref().map(|v| Description::parse("input.description", v)).transpose()?,
+            label: input
+                .label
+                .as_deref()
+                .map(|v| Label::parse("input.label", v))
+                .transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(|v| Description::parse("input.description", v))
+                .transpose()?,
             stewards_team: match input.stewards_team.as_deref() {
                 None => None,
                 Some("") => Some(None),
@@ -385,22 +502,33 @@ impl DatasetMutation {
             },
             confidentiality: input.confidentiality.map(Into::into),
             topics: input.topics.map(|t| dedup_topics(Some(t))),
-            tags: input.tags.as_deref().map(|v| Tag::parse_list("input.tags", v)).transpose()?,
+            tags: input
+                .tags
+                .as_deref()
+                .map(|v| Tag::parse_list("input.tags", v))
+                .transpose()?,
             auto_approval: input.auto_approval,
         };
         authorize(ctx, "updateDataset", Some(id.as_str())).await?;
-        Ok(Dataset(store(ctx).update_dataset(&meta(ctx)?, &id, input.expected_version, &patch).await?))
+        Ok(Dataset(
+            store(ctx)
+                .update_dataset(&meta(ctx)?, &id, input.expected_version, &patch)
+                .await?,
+        ))
     }
 
     /// Removes the dataset from the catalog with its tables, columns, folders and links.
-    async fn delete_dataset(&self, ctx: &Context<'_>, input: DeleteDatasetInput) -> ApiResult<bool> {
+    async fn delete_dataset(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteDatasetInput,
+    ) -> ApiResult<bool> {
         let id = DatasetId::parse("input.id", &input.id)?;
         authorize(ctx, "deleteDataset", Some(id.as_str())).await?;
         store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
         Ok(true)
     }
 }
-
 
 /// Loads what the selection asks of a page of datasets in one query per field, up front, and
 /// feeds the loaders' caches (with a value for every key) — so a page costs the same number
@@ -412,67 +540,160 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
     let la = ctx.look_ahead();
     let (edge_node, node) = (la.field("edges").field("node"), la.field("nodes"));
     let wants = |f: &str| edge_node.field(f).exists() || node.field(f).exists();
-    let wants_term_label = edge_node.field("terms").field("term").exists() || node.field("terms").field("term").exists();
+    let wants_term_label = edge_node.field("terms").field("term").exists()
+        || node.field("terms").field("term").exists();
     let rc = request(ctx)?;
     let st = store(ctx);
     let ids: Vec<String> = page.iter().map(|d| d.id.to_string()).collect();
     let mut teams: Vec<String> = page.iter().map(|d| d.owner_team.to_string()).collect();
-    teams.extend(page.iter().filter_map(|d| d.stewards_team.as_ref().map(|t| t.to_string())));
+    teams.extend(
+        page.iter()
+            .filter_map(|d| d.stewards_team.as_ref().map(|t| t.to_string())),
+    );
     teams.sort();
     teams.dedup();
     let user = caller_subject(ctx);
-    let groups: Vec<String> = rc.caller.as_ref().map(|c| c.group_names()).unwrap_or_default();
-    let counts = async { if wants("tableCount") { st.table_counts(&ids).await.map(Some) } else { Ok(None) } };
-    let votes = async { if wants("upvotes") || wants("hasUpvoted") { st.vote_summaries(&user, &ids).await.map(Some) } else { Ok(None) } };
-    let links = async { if wants("terms") { st.term_links_for_targets(&ids).await.map(Some) } else { Ok(None) } };
-    let perms = async { if wants("userRole") { st.resource_permissions(&groups, &ids).await.map(Some) } else { Ok(None) } };
-    let team_rows = async { if wants("ownerTeam") || wants("stewardsTeam") { st.teams_by_names(&teams).await.map(Some) } else { Ok(None) } };
+    let groups: Vec<String> = rc
+        .caller
+        .as_ref()
+        .map(|c| c.group_names())
+        .unwrap_or_default();
+    let counts = async {
+        if wants("tableCount") {
+            st.table_counts(&ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let votes = async {
+        if wants("upvotes") || wants("hasUpvoted") {
+            st.vote_summaries(&user, &ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let links = async {
+        if wants("terms") {
+            st.term_links_for_targets(&ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let perms = async {
+        if wants("userRole") {
+            st.resource_permissions(&groups, &ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let team_rows = async {
+        if wants("ownerTeam") || wants("stewardsTeam") {
+            st.teams_by_names(&teams).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
     let mut env_ids: Vec<String> = page.iter().map(|d| d.environment_id.to_string()).collect();
     env_ids.sort();
     env_ids.dedup();
     let mut org_ids: Vec<String> = page.iter().map(|d| d.organization_id.to_string()).collect();
     org_ids.sort();
     org_ids.dedup();
-    let envs = async { if wants("environment") { st.environments_by_ids(&env_ids).await.map(Some) } else { Ok(None) } };
-    let orgs = async { if wants("organization") { st.organizations_by_ids(&org_ids).await.map(Some) } else { Ok(None) } };
-    let (counts, votes, links, perms, team_rows, envs, orgs) = tokio::try_join!(counts, votes, links, perms, team_rows, envs, orgs)?;
+    let envs = async {
+        if wants("environment") {
+            st.environments_by_ids(&env_ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let orgs = async {
+        if wants("organization") {
+            st.organizations_by_ids(&org_ids).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (counts, votes, links, perms, team_rows, envs, orgs) =
+        tokio::try_join!(counts, votes, links, perms, team_rows, envs, orgs)?;
     if let Some(rows) = envs {
-        rc.loaders.environments.feed_many(rows.into_iter().map(|e| (e.id.to_string(), e))).await;
+        rc.loaders
+            .environments
+            .feed_many(rows.into_iter().map(|e| (e.id.to_string(), e)))
+            .await;
     }
     if let Some(rows) = orgs {
-        rc.loaders.organizations.feed_many(rows.into_iter().map(|o| (o.id.to_string(), o))).await;
+        rc.loaders
+            .organizations
+            .feed_many(rows.into_iter().map(|o| (o.id.to_string(), o)))
+            .await;
     }
     if let Some(mut m) = counts {
-        rc.loaders.table_counts.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or(0)))).await;
+        rc.loaders
+            .table_counts
+            .feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or(0))))
+            .await;
     }
     if let Some(mut m) = votes {
-        rc.loaders.votes.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or_default()))).await;
+        rc.loaders
+            .votes
+            .feed_many(
+                ids.iter()
+                    .map(|id| (id.clone(), m.remove(id).unwrap_or_default())),
+            )
+            .await;
     }
     if let Some(mut m) = perms {
-        rc.loaders.permissions.feed_many(ids.iter().map(|id| (id.clone(), m.remove(id).unwrap_or_default()))).await;
+        rc.loaders
+            .permissions
+            .feed_many(
+                ids.iter()
+                    .map(|id| (id.clone(), m.remove(id).unwrap_or_default())),
+            )
+            .await;
     }
     if let Some(rows) = team_rows {
-        rc.loaders.teams.feed_many(rows.into_iter().map(|t| (t.name.to_string(), t))).await;
+        rc.loaders
+            .teams
+            .feed_many(rows.into_iter().map(|t| (t.name.to_string(), t)))
+            .await;
     }
     if let Some(all) = links {
-        let mut by_target: std::collections::HashMap<String, Vec<lakecat_core::glossary::TermLink>> = std::collections::HashMap::new();
+        let mut by_target: std::collections::HashMap<
+            String,
+            Vec<lakecat_core::glossary::TermLink>,
+        > = std::collections::HashMap::new();
         for l in all {
             by_target.entry(l.target_id.clone()).or_default().push(l);
         }
         if wants_term_label {
-            let mut term_ids: Vec<String> = by_target.values().flatten().map(|l| l.term_id.to_string()).collect();
+            let mut term_ids: Vec<String> = by_target
+                .values()
+                .flatten()
+                .map(|l| l.term_id.to_string())
+                .collect();
             term_ids.sort();
             term_ids.dedup();
             if !term_ids.is_empty() {
                 let nodes = st.glossary_nodes_by_ids(&term_ids).await?;
-                rc.loaders.glossary_nodes.feed_many(nodes.into_iter().map(|n| (n.id.to_string(), n))).await;
+                rc.loaders
+                    .glossary_nodes
+                    .feed_many(nodes.into_iter().map(|n| (n.id.to_string(), n)))
+                    .await;
             }
         }
-        rc.loaders.term_links.feed_many(ids.iter().map(|id| (id.clone(), by_target.remove(id).unwrap_or_default()))).await;
+        rc.loaders
+            .term_links
+            .feed_many(
+                ids.iter()
+                    .map(|id| (id.clone(), by_target.remove(id).unwrap_or_default())),
+            )
+            .await;
     }
     Ok(())
 }
 
 fn caller_subject(ctx: &Context<'_>) -> String {
-    crate::context::caller(ctx).map(|c| c.subject.clone()).unwrap_or_default()
+    crate::context::caller(ctx)
+        .map(|c| c.subject.clone())
+        .unwrap_or_default()
 }

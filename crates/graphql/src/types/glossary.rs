@@ -2,12 +2,12 @@
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use chrono::{DateTime, Utc};
+use lakecat_core::Error;
 use lakecat_core::glossary::{self as core, LINKABLE_KINDS};
 use lakecat_core::ids::{GlossaryNodeId, ResourceId, ResourceKind, TermLinkId};
 use lakecat_core::names::*;
 use lakecat_core::permissions::{Bundle, Grant, Permission};
 use lakecat_core::ports::CountQuery;
-use lakecat_core::Error;
 
 use super::organizations::require_member;
 use super::tables::dataset_of;
@@ -70,18 +70,40 @@ impl GlossaryNode {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
-    async fn children(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<GlossaryNodeConnection> {
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<GlossaryNodeConnection> {
         let list = format!("glossary-children:{}", self.0.id);
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_glossary_children(&self.0.id, &page).await?;
-        GlossaryNodeConnection::from_page(ctx, &list, rows, Some(CountQuery::GlossaryChildren(self.0.id.clone())), GlossaryNode)
+        GlossaryNodeConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::GlossaryChildren(self.0.id.clone())),
+            GlossaryNode,
+        )
     }
     /// For a term: the resources it is linked to.
-    async fn links(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<TermLinkConnection> {
+    async fn links(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TermLinkConnection> {
         let list = format!("term-links:{}", self.0.id);
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_term_links(&self.0.id, &page).await?;
-        TermLinkConnection::from_page(ctx, &list, rows, Some(CountQuery::TermLinks(self.0.id.clone())), TermLink)
+        TermLinkConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::TermLinks(self.0.id.clone())),
+            TermLink,
+        )
     }
 }
 
@@ -94,7 +116,12 @@ impl TermLink {
         self.0.term_id.as_str()
     }
     async fn term(&self, ctx: &Context<'_>) -> ApiResult<Option<GlossaryNode>> {
-        Ok(request(ctx)?.loaders.glossary_nodes.load_one(self.0.term_id.to_string()).await?.map(GlossaryNode))
+        Ok(request(ctx)?
+            .loaders
+            .glossary_nodes
+            .load_one(self.0.term_id.to_string())
+            .await?
+            .map(GlossaryNode))
     }
     async fn target_id(&self) -> &str {
         &self.0.target_id
@@ -119,18 +146,38 @@ pub struct GlossaryQuery;
 
 #[Object]
 impl GlossaryQuery {
-    async fn glossaries(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<GlossaryNodeConnection> {
+    async fn glossaries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<GlossaryNodeConnection> {
         authorize(ctx, "glossaries", None).await?;
         let page = page_args(ctx, "glossaries", first, after)?;
         let rows = store(ctx).list_glossaries(&page).await?;
-        GlossaryNodeConnection::from_page(ctx, "glossaries", rows, Some(CountQuery::Glossaries), GlossaryNode)
+        GlossaryNodeConnection::from_page(
+            ctx,
+            "glossaries",
+            rows,
+            Some(CountQuery::Glossaries),
+            GlossaryNode,
+        )
     }
 
     /// A glossary, category or term.
-    async fn glossary_node(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<GlossaryNode>> {
+    async fn glossary_node(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> ApiResult<Option<GlossaryNode>> {
         let id = GlossaryNodeId::parse("id", &id)?;
         authorize(ctx, "glossaryNode", None).await?;
-        Ok(request(ctx)?.loaders.glossary_nodes.load_one(id.to_string()).await?.map(GlossaryNode))
+        Ok(request(ctx)?
+            .loaders
+            .glossary_nodes
+            .load_one(id.to_string())
+            .await?
+            .map(GlossaryNode))
     }
 }
 
@@ -177,20 +224,41 @@ pub struct TermLinkInput {
 }
 
 async fn node(ctx: &Context<'_>, id: &GlossaryNodeId) -> ApiResult<core::GlossaryNode> {
-    request(ctx)?.loaders.glossary_nodes.load_one(id.to_string()).await?.ok_or_else(|| not_found("glossary node", id.as_str()))
+    request(ctx)?
+        .loaders
+        .glossary_nodes
+        .load_one(id.to_string())
+        .await?
+        .ok_or_else(|| not_found("glossary node", id.as_str()))
 }
 
 async fn link(ctx: &Context<'_>, id: &TermLinkId) -> ApiResult<core::TermLink> {
-    store(ctx).term_links_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("term link", id.as_str()))
+    store(ctx)
+        .term_links_by_ids(&[id.to_string()])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found("term link", id.as_str()))
 }
 
-async fn create_child(ctx: &Context<'_>, field: &str, kind: ResourceKind, input: CreateGlossaryChildInput) -> ApiResult<GlossaryNode> {
+async fn create_child(
+    ctx: &Context<'_>,
+    field: &str,
+    kind: ResourceKind,
+    input: CreateGlossaryChildInput,
+) -> ApiResult<GlossaryNode> {
     let parent_id = GlossaryNodeId::parse("input.parentId", &input.parent_id)?;
     if parent_id.kind() == ResourceKind::GlossaryTerm {
-        return Err(Error::bad_input("input.parentId", "a term cannot have children; use a glossary or category").into());
+        return Err(Error::bad_input(
+            "input.parentId",
+            "a term cannot have children; use a glossary or category",
+        )
+        .into());
     }
     let label = Label::parse("input.label", &input.label)?;
-    let description = Description::parse("input.description", input.description.as_deref().unwrap_or(""))?;
+    let description = Description::parse(
+        "input.description",
+        input.description.as_deref().unwrap_or(""),
+    )?;
     caller(ctx)?;
     let parent = node(ctx, &parent_id).await?;
     let c = authorize(ctx, field, Some(parent.glossary_id.as_str())).await?;
@@ -207,7 +275,9 @@ async fn create_child(ctx: &Context<'_>, field: &str, kind: ResourceKind, input:
         created_at: now,
         updated_at: now,
     };
-    store(ctx).create_glossary_node(&meta(ctx)?, &n, &[]).await?;
+    store(ctx)
+        .create_glossary_node(&meta(ctx)?, &n, &[])
+        .await?;
     Ok(GlossaryNode(n))
 }
 
@@ -216,9 +286,16 @@ pub struct GlossaryMutation;
 
 #[Object]
 impl GlossaryMutation {
-    async fn create_glossary(&self, ctx: &Context<'_>, input: CreateGlossaryInput) -> ApiResult<GlossaryNode> {
+    async fn create_glossary(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGlossaryInput,
+    ) -> ApiResult<GlossaryNode> {
         let label = Label::parse("input.label", &input.label)?;
-        let description = Description::parse("input.description", input.description.as_deref().unwrap_or(""))?;
+        let description = Description::parse(
+            "input.description",
+            input.description.as_deref().unwrap_or(""),
+        )?;
         let admin_team = TeamName::parse("input.adminTeam", &input.admin_team)?;
         let c = authorize(ctx, "createGlossary", None).await?;
         require_member(c, "input.adminTeam", &admin_team)?;
@@ -237,35 +314,72 @@ impl GlossaryMutation {
             updated_at: now,
         };
         let grants = Grant::bundle(&n.admin_team, n.id.as_str(), Bundle::GlossaryAll);
-        store(ctx).create_glossary_node(&meta(ctx)?, &n, &grants).await?;
+        store(ctx)
+            .create_glossary_node(&meta(ctx)?, &n, &grants)
+            .await?;
         Ok(GlossaryNode(n))
     }
 
-    async fn create_category(&self, ctx: &Context<'_>, input: CreateGlossaryChildInput) -> ApiResult<GlossaryNode> {
+    async fn create_category(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGlossaryChildInput,
+    ) -> ApiResult<GlossaryNode> {
         create_child(ctx, "createCategory", ResourceKind::GlossaryCategory, input).await
     }
 
-    async fn create_term(&self, ctx: &Context<'_>, input: CreateGlossaryChildInput) -> ApiResult<GlossaryNode> {
+    async fn create_term(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGlossaryChildInput,
+    ) -> ApiResult<GlossaryNode> {
         create_child(ctx, "createTerm", ResourceKind::GlossaryTerm, input).await
     }
 
-    async fn update_glossary_node(&self, ctx: &Context<'_>, input: UpdateGlossaryNodeInput) -> ApiResult<GlossaryNode> {
+    async fn update_glossary_node(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateGlossaryNodeInput,
+    ) -> ApiResult<GlossaryNode> {
         let id = GlossaryNodeId::parse("input.id", &input.id)?;
         if id.kind() == ResourceKind::GlossaryTerm && input.expected_version.is_none() {
-            return Err(Error::bad_input("input.expectedVersion", "is required when updating a term").into());
+            return Err(Error::bad_input(
+                "input.expectedVersion",
+                "is required when updating a term",
+            )
+            .into());
         }
-        let label = input.label.as_deref().map(|l| Label::parse("input.label", l)).transpose()?;
-        let description = input.description.as_deref().map(|d| Description::parse("input.description", d)).transpose()?;
+        let label = input
+            .label
+            .as_deref()
+            .map(|l| Label::parse("input.label", l))
+            .transpose()?;
+        let description = input
+            .description
+            .as_deref()
+            .map(|d| Description::parse("input.description", d))
+            .transpose()?;
         caller(ctx)?;
         let n = node(ctx, &id).await?;
         authorize(ctx, "updateGlossaryNode", Some(n.glossary_id.as_str())).await?;
-        let updated =
-            store(ctx).update_glossary_node(&meta(ctx)?, &id, input.expected_version, label.as_ref(), description.as_ref()).await?;
+        let updated = store(ctx)
+            .update_glossary_node(
+                &meta(ctx)?,
+                &id,
+                input.expected_version,
+                label.as_ref(),
+                description.as_ref(),
+            )
+            .await?;
         Ok(GlossaryNode(updated))
     }
 
     /// Deletes a glossary, category or term with everything under it and their links.
-    async fn delete_glossary_node(&self, ctx: &Context<'_>, input: GlossaryNodeInput) -> ApiResult<bool> {
+    async fn delete_glossary_node(
+        &self,
+        ctx: &Context<'_>,
+        input: GlossaryNodeInput,
+    ) -> ApiResult<bool> {
         let id = GlossaryNodeId::parse("input.id", &input.id)?;
         caller(ctx)?;
         let n = node(ctx, &id).await?;
@@ -277,14 +391,19 @@ impl GlossaryMutation {
     /// Links a term to a dataset, table, column or folder. Approved at once when the caller
     /// is a steward of the glossary; pending otherwise.
     async fn link_term(&self, ctx: &Context<'_>, input: LinkTermInput) -> ApiResult<TermLink> {
-        let term_id = GlossaryNodeId::parse_kind("input.termId", &input.term_id, ResourceKind::GlossaryTerm)?;
+        let term_id =
+            GlossaryNodeId::parse_kind("input.termId", &input.term_id, ResourceKind::GlossaryTerm)?;
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, LINKABLE_KINDS)?;
         caller(ctx)?;
         let term = node(ctx, &term_id).await?;
         let dataset = dataset_of(ctx, &target).await?;
         let c = authorize(ctx, "linkTerm", Some(dataset.as_str())).await?;
         let steward = c.is_admin
-            || request(ctx)?.loaders.permissions_on(term.glossary_id.as_str()).await?.contains(&Permission::ApproveTermLink);
+            || request(ctx)?
+                .loaders
+                .permissions_on(term.glossary_id.as_str())
+                .await?
+                .contains(&Permission::ApproveTermLink);
         let l = core::TermLink {
             id: TermLinkId::generate(),
             term_id,
@@ -308,13 +427,19 @@ impl GlossaryMutation {
         Ok(true)
     }
 
-    async fn approve_term_link(&self, ctx: &Context<'_>, input: TermLinkInput) -> ApiResult<TermLink> {
+    async fn approve_term_link(
+        &self,
+        ctx: &Context<'_>,
+        input: TermLinkInput,
+    ) -> ApiResult<TermLink> {
         let id = TermLinkId::parse("input.linkId", &input.link_id)?;
         caller(ctx)?;
         let l = link(ctx, &id).await?;
         let term = node(ctx, &l.term_id).await?;
         authorize(ctx, "approveTermLink", Some(term.glossary_id.as_str())).await?;
-        Ok(TermLink(store(ctx).approve_term_link(&meta(ctx)?, &id).await?))
+        Ok(TermLink(
+            store(ctx).approve_term_link(&meta(ctx)?, &id).await?,
+        ))
     }
 
     /// A steward rejects a proposed link; it is removed.

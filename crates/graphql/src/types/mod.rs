@@ -9,8 +9,8 @@ mod tables;
 mod teams;
 
 use async_graphql::{Enum, MergedObject, SimpleObject};
-use lakecat_core::page::{Page, PageRequest};
 use lakecat_core::Error;
+use lakecat_core::page::{Page, PageRequest};
 
 use crate::context::services;
 use crate::cursor;
@@ -65,8 +65,18 @@ impl From<lakecat_core::permissions::UserRole> for UserRole {
 }
 
 /// Decodes the page arguments of `list` (its name binds cursors to it).
-pub(crate) fn page_args(ctx: &async_graphql::Context<'_>, list: &str, first: Option<i32>, after: Option<String>) -> ApiResult<PageRequest> {
-    Ok(cursor::page_request(&services(ctx).cursor_key, list, first, after)?)
+pub(crate) fn page_args(
+    ctx: &async_graphql::Context<'_>,
+    list: &str,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<PageRequest> {
+    Ok(cursor::page_request(
+        &services(ctx).cursor_key,
+        list,
+        first,
+        after,
+    )?)
 }
 
 /// Defines a Relay connection type over a node type: edges with signed cursors, nodes,
@@ -94,10 +104,16 @@ macro_rules! connection {
                 self.edges.iter().map(|e| &e.node).collect()
             }
             async fn page_info(&self) -> crate::types::PageInfo {
-                crate::types::PageInfo { has_next_page: self.has_next, end_cursor: self.edges.last().map(|e| e.cursor.clone()) }
+                crate::types::PageInfo {
+                    has_next_page: self.has_next,
+                    end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+                }
             }
             /// Total matching items (an extra query: ask only when you show it).
-            async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> crate::errors::ApiResult<i64> {
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> crate::errors::ApiResult<i64> {
                 match &self.count {
                     Some(q) => Ok(crate::context::store(ctx).count(q).await?),
                     None => Ok(self.edges.len() as i64),
@@ -114,7 +130,14 @@ macro_rules! connection {
                 f: impl Fn(T) -> $node,
             ) -> crate::errors::ApiResult<Self> {
                 let (items, has_next) = crate::types::signed(ctx, list, page)?;
-                Ok($conn { edges: items.into_iter().map(|(cursor, v)| $edge { cursor, node: f(v) }).collect(), has_next, count })
+                Ok($conn {
+                    edges: items
+                        .into_iter()
+                        .map(|(cursor, v)| $edge { cursor, node: f(v) })
+                        .collect(),
+                    has_next,
+                    count,
+                })
             }
         }
     };
@@ -122,7 +145,11 @@ macro_rules! connection {
 pub(crate) use connection;
 
 /// Signs each item's key as a cursor of `list`.
-pub(crate) fn signed<T>(ctx: &async_graphql::Context<'_>, list: &str, page: Page<T>) -> ApiResult<(Vec<(String, T)>, bool)> {
+pub(crate) fn signed<T>(
+    ctx: &async_graphql::Context<'_>,
+    list: &str,
+    page: Page<T>,
+) -> ApiResult<(Vec<(String, T)>, bool)> {
     let key = &services(ctx).cursor_key;
     let mut out = Vec::with_capacity(page.items.len());
     for (k, v) in page.items {
@@ -134,4 +161,3 @@ pub(crate) fn signed<T>(ctx: &async_graphql::Context<'_>, list: &str, page: Page
 pub(crate) fn not_found(what: &str, id: &str) -> crate::errors::ApiError {
     Error::not_found(what, id).into()
 }
-

@@ -2,16 +2,16 @@
 
 use async_graphql::{Context, Enum, InputObject, Object};
 use chrono::{DateTime, Utc};
-use lakecat_core::catalog::{self as core, NewNotification};
+use lakecat_core::Error;
 use lakecat_core::caller::Caller;
+use lakecat_core::catalog::{self as core, NewNotification};
 use lakecat_core::ids::{EnvironmentId, OrganizationId, ResourceKind};
 use lakecat_core::names::*;
 use lakecat_core::permissions::{Bundle, Grant, Permission};
 use lakecat_core::ports::{CountQuery, EnvironmentFilter, OrganizationFilter};
-use lakecat_core::Error;
 
 use super::teams::TeamMembership;
-use super::{connection, not_found, page_args, UserRole};
+use super::{UserRole, connection, not_found, page_args};
 use crate::authz::authorize;
 use crate::context::{caller, meta, request, store};
 use crate::errors::ApiResult;
@@ -36,7 +36,10 @@ pub(crate) fn require_member(c: &Caller, field: &str, team: &TeamName) -> ApiRes
     if c.is_admin || c.is_member(team) {
         Ok(())
     } else {
-        Err(Error::forbidden(format!("{field}: you can only name one of your own teams ({team} is not)")).into())
+        Err(Error::forbidden(format!(
+            "{field}: you can only name one of your own teams ({team} is not)"
+        ))
+        .into())
     }
 }
 
@@ -75,7 +78,12 @@ impl Organization {
     /// Teams invited to the organization and their permissions.
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMembership>> {
         authorize(ctx, "Organization.teams", Some(self.0.id.as_str())).await?;
-        Ok(store(ctx).resource_teams(self.0.id.as_str()).await?.into_iter().map(Into::into).collect())
+        Ok(store(ctx)
+            .resource_teams(self.0.id.as_str())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 
@@ -113,7 +121,12 @@ impl Environment {
     }
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
         let id = self.0.organization_id.to_string();
-        Ok(request(ctx)?.loaders.organizations.load_one(id).await?.map(Organization))
+        Ok(request(ctx)?
+            .loaders
+            .organizations
+            .load_one(id)
+            .await?
+            .map(Organization))
     }
     async fn label(&self) -> &str {
         self.0.label.as_str()
@@ -161,7 +174,12 @@ impl Environment {
     /// Teams invited to the environment and their permissions.
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<TeamMembership>> {
         authorize(ctx, "Environment.teams", Some(self.0.id.as_str())).await?;
-        Ok(store(ctx).resource_teams(self.0.id.as_str()).await?.into_iter().map(Into::into).collect())
+        Ok(store(ctx)
+            .resource_teams(self.0.id.as_str())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 
@@ -169,7 +187,11 @@ impl Environment {
 pub struct OrganizationQuery;
 
 fn visible_to(c: &Caller) -> Option<Vec<String>> {
-    if c.is_admin { None } else { Some(c.group_names()) }
+    if c.is_admin {
+        None
+    } else {
+        Some(c.group_names())
+    }
 }
 
 #[Object]
@@ -177,7 +199,11 @@ impl OrganizationQuery {
     async fn organization(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Organization>> {
         let id = OrganizationId::parse("id", &id)?;
         authorize(ctx, "organization", Some(id.as_str())).await?;
-        Ok(store(ctx).organizations_by_ids(&[id.to_string()]).await?.pop().map(Organization))
+        Ok(store(ctx)
+            .organizations_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .map(Organization))
     }
 
     /// Organizations your teams belong to (all of them for admins).
@@ -189,17 +215,30 @@ impl OrganizationQuery {
         include_archived: Option<bool>,
     ) -> ApiResult<OrganizationConnection> {
         let c = authorize(ctx, "organizations", None).await?;
-        let filter = OrganizationFilter { visible_to: visible_to(c), include_archived: include_archived.unwrap_or(false) };
+        let filter = OrganizationFilter {
+            visible_to: visible_to(c),
+            include_archived: include_archived.unwrap_or(false),
+        };
         let list = format!("organizations:{}", filter.include_archived);
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_organizations(&filter, &page).await?;
-        OrganizationConnection::from_page(ctx, &list, rows, Some(CountQuery::Organizations(filter)), Organization)
+        OrganizationConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::Organizations(filter)),
+            Organization,
+        )
     }
 
     async fn environment(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Environment>> {
         let id = EnvironmentId::parse("id", &id)?;
         authorize(ctx, "environment", Some(id.as_str())).await?;
-        Ok(store(ctx).environments_by_ids(&[id.to_string()]).await?.pop().map(Environment))
+        Ok(store(ctx)
+            .environments_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .map(Environment))
     }
 
     /// Environments your teams belong to, optionally of one organization.
@@ -211,12 +250,27 @@ impl OrganizationQuery {
         organization_id: Option<String>,
     ) -> ApiResult<EnvironmentConnection> {
         let c = authorize(ctx, "environments", None).await?;
-        let org = organization_id.as_deref().map(|o| OrganizationId::parse("organizationId", o)).transpose()?;
-        let list = format!("environments:{}", org.as_ref().map(|o| o.as_str()).unwrap_or(""));
-        let filter = EnvironmentFilter { organization_id: org, visible_to: visible_to(c) };
+        let org = organization_id
+            .as_deref()
+            .map(|o| OrganizationId::parse("organizationId", o))
+            .transpose()?;
+        let list = format!(
+            "environments:{}",
+            org.as_ref().map(|o| o.as_str()).unwrap_or("")
+        );
+        let filter = EnvironmentFilter {
+            organization_id: org,
+            visible_to: visible_to(c),
+        };
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_environments(&filter, &page).await?;
-        EnvironmentConnection::from_page(ctx, &list, rows, Some(CountQuery::Environments(filter)), Environment)
+        EnvironmentConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::Environments(filter)),
+            Environment,
+        )
     }
 }
 
@@ -307,7 +361,12 @@ fn tags(field: &str, v: Option<&[String]>) -> ApiResult<Vec<Tag>> {
 }
 
 /// Invitation permissions: the base bundle plus validated extras of the resource's kind.
-fn invitation(field: &str, extra: Option<&[String]>, base: Bundle, kind: ResourceKind) -> ApiResult<Vec<Permission>> {
+fn invitation(
+    field: &str,
+    extra: Option<&[String]>,
+    base: Bundle,
+    kind: ResourceKind,
+) -> ApiResult<Vec<Permission>> {
     let mut perms = base.permissions().to_vec();
     for p in Permission::parse_list_for(field, extra.unwrap_or(&[]), kind)? {
         if !perms.contains(&p) {
@@ -322,7 +381,11 @@ pub struct OrganizationMutation;
 
 #[Object]
 impl OrganizationMutation {
-    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> ApiResult<Organization> {
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> ApiResult<Organization> {
         let label = Label::parse("input.label", &input.label)?;
         let description = desc("input.description", input.description.as_deref())?;
         let tags = tags("input.tags", input.tags.as_deref())?;
@@ -342,58 +405,119 @@ impl OrganizationMutation {
             updated_at: now,
         };
         let grants = Grant::bundle(&org.admin_team, org.id.as_str(), Bundle::OrganizationAll);
-        store(ctx).create_organization(&meta(ctx)?, &org, &grants).await?;
+        store(ctx)
+            .create_organization(&meta(ctx)?, &org, &grants)
+            .await?;
         Ok(Organization(org))
     }
 
-    async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> ApiResult<Organization> {
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganizationInput,
+    ) -> ApiResult<Organization> {
         let id = OrganizationId::parse("input.id", &input.id)?;
         let patch = core::OrganizationPatch {
-            label: input.label.as_deref().map(|l| Label::parse("input.label", l)).transpose()?,
-            description: input.description.as_deref().map(|d| Description::parse("input.description", d)).transpose()?,
-            tags: input.tags.as_deref().map(|t| Tag::parse_list("input.tags", t)).transpose()?,
+            label: input
+                .label
+                .as_deref()
+                .map(|l| Label::parse("input.label", l))
+                .transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(|d| Description::parse("input.description", d))
+                .transpose()?,
+            tags: input
+                .tags
+                .as_deref()
+                .map(|t| Tag::parse_list("input.tags", t))
+                .transpose()?,
         };
         authorize(ctx, "updateOrganization", Some(id.as_str())).await?;
-        Ok(Organization(store(ctx).update_organization(&meta(ctx)?, &id, &patch).await?))
+        Ok(Organization(
+            store(ctx)
+                .update_organization(&meta(ctx)?, &id, &patch)
+                .await?,
+        ))
     }
 
     /// Archives an organization without environments; it disappears from lists.
-    async fn archive_organization(&self, ctx: &Context<'_>, input: ResourceInput) -> ApiResult<Organization> {
+    async fn archive_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: ResourceInput,
+    ) -> ApiResult<Organization> {
         let id = OrganizationId::parse("input.id", &input.id)?;
         authorize(ctx, "archiveOrganization", Some(id.as_str())).await?;
-        Ok(Organization(store(ctx).archive_organization(&meta(ctx)?, &id).await?))
+        Ok(Organization(
+            store(ctx).archive_organization(&meta(ctx)?, &id).await?,
+        ))
     }
 
-    async fn invite_team_to_organization(&self, ctx: &Context<'_>, input: InviteTeamToOrganizationInput) -> ApiResult<TeamMembership> {
+    async fn invite_team_to_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteTeamToOrganizationInput,
+    ) -> ApiResult<TeamMembership> {
         let id = OrganizationId::parse("input.organizationId", &input.organization_id)?;
         let team = TeamName::parse("input.team", &input.team)?;
-        let perms = invitation("input.permissions", input.permissions.as_deref(), Bundle::OrganizationInvited, ResourceKind::Organization)?;
+        let perms = invitation(
+            "input.permissions",
+            input.permissions.as_deref(),
+            Bundle::OrganizationInvited,
+            ResourceKind::Organization,
+        )?;
         authorize(ctx, "inviteTeamToOrganization", Some(id.as_str())).await?;
-        let org = store(ctx).organizations_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("organization", id.as_str()))?;
+        let org = store(ctx)
+            .organizations_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("organization", id.as_str()))?;
         let note = NewNotification {
             recipient_team: team.clone(),
             kind: "TEAM_INVITED",
-            message: format!("Your team {team} was invited to the organization {}", org.label),
+            message: format!(
+                "Your team {team} was invited to the organization {}",
+                org.label
+            ),
             target_id: Some(id.to_string()),
         };
-        Ok(store(ctx).invite_team(&meta(ctx)?, id.as_str(), &team, &perms, Some(note)).await?.into())
+        Ok(store(ctx)
+            .invite_team(&meta(ctx)?, id.as_str(), &team, &perms, Some(note))
+            .await?
+            .into())
     }
 
-    async fn remove_team_from_organization(&self, ctx: &Context<'_>, input: RemoveTeamFromOrganizationInput) -> ApiResult<bool> {
+    async fn remove_team_from_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveTeamFromOrganizationInput,
+    ) -> ApiResult<bool> {
         let id = OrganizationId::parse("input.organizationId", &input.organization_id)?;
         let team = TeamName::parse("input.team", &input.team)?;
         authorize(ctx, "removeTeamFromOrganization", Some(id.as_str())).await?;
-        let org = store(ctx).organizations_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("organization", id.as_str()))?;
+        let org = store(ctx)
+            .organizations_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("organization", id.as_str()))?;
         if org.admin_team == team {
             return Err(Error::conflict("the organization's admin team cannot be removed").into());
         }
-        store(ctx).remove_team(&meta(ctx)?, id.as_str(), &team).await?;
+        store(ctx)
+            .remove_team(&meta(ctx)?, id.as_str(), &team)
+            .await?;
         Ok(true)
     }
 
     /// Links an AWS account and region as an environment (registration only: the environment
     /// stack is deployed by a later version).
-    async fn create_environment(&self, ctx: &Context<'_>, input: CreateEnvironmentInput) -> ApiResult<Environment> {
+    async fn create_environment(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEnvironmentInput,
+    ) -> ApiResult<Environment> {
         let org_id = OrganizationId::parse("input.organizationId", &input.organization_id)?;
         let label = Label::parse("input.label", &input.label)?;
         let description = desc("input.description", input.description.as_deref())?;
@@ -401,12 +525,22 @@ impl OrganizationMutation {
         let account_id = AwsAccountId::parse("input.accountId", &input.account_id)?;
         let region = AwsRegion::parse("input.region", &input.region)?;
         let owner_team = TeamName::parse("input.ownerTeam", &input.owner_team)?;
-        let resource_prefix = Slug::parse("input.resourcePrefix", input.resource_prefix.as_deref().unwrap_or("lakecat"))?;
+        let resource_prefix = Slug::parse(
+            "input.resourcePrefix",
+            input.resource_prefix.as_deref().unwrap_or("lakecat"),
+        )?;
         if resource_prefix.as_str().len() > 20 {
-            return Err(Error::bad_input("input.resourcePrefix", "must be at most 20 characters").into());
+            return Err(
+                Error::bad_input("input.resourcePrefix", "must be at most 20 characters").into(),
+            );
         }
-        let pivot_role_name =
-            core::parse_role_name("input.pivotRoleName", input.pivot_role_name.as_deref().unwrap_or(core::DEFAULT_PIVOT_ROLE))?;
+        let pivot_role_name = core::parse_role_name(
+            "input.pivotRoleName",
+            input
+                .pivot_role_name
+                .as_deref()
+                .unwrap_or(core::DEFAULT_PIVOT_ROLE),
+        )?;
         let c = authorize(ctx, "createEnvironment", Some(org_id.as_str())).await?;
         require_member(c, "input.ownerTeam", &owner_team)?;
         let now = Utc::now();
@@ -427,20 +561,46 @@ impl OrganizationMutation {
             updated_at: now,
         };
         let grants = Grant::bundle(&env.owner_team, env.id.as_str(), Bundle::EnvironmentAll);
-        store(ctx).create_environment(&meta(ctx)?, &env, &grants).await?;
+        store(ctx)
+            .create_environment(&meta(ctx)?, &env, &grants)
+            .await?;
         Ok(Environment(env))
     }
 
-    async fn update_environment(&self, ctx: &Context<'_>, input: UpdateEnvironmentInput) -> ApiResult<Environment> {
+    async fn update_environment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEnvironmentInput,
+    ) -> ApiResult<Environment> {
         let id = EnvironmentId::parse("input.id", &input.id)?;
         let patch = core::EnvironmentPatch {
-            label: input.label.as_deref().map(|l| Label::parse("input.label", l)).transpose()?,
-            description: input.description.as_deref().map(|d| Description::parse("input.description", d)).transpose()?,
-            tags: input.tags.as_deref().map(|t| Tag::parse_list("input.tags", t)).transpose()?,
-            pivot_role_name: input.pivot_role_name.as_deref().map(|r| core::parse_role_name("input.pivotRoleName", r)).transpose()?,
+            label: input
+                .label
+                .as_deref()
+                .map(|l| Label::parse("input.label", l))
+                .transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(|d| Description::parse("input.description", d))
+                .transpose()?,
+            tags: input
+                .tags
+                .as_deref()
+                .map(|t| Tag::parse_list("input.tags", t))
+                .transpose()?,
+            pivot_role_name: input
+                .pivot_role_name
+                .as_deref()
+                .map(|r| core::parse_role_name("input.pivotRoleName", r))
+                .transpose()?,
         };
         authorize(ctx, "updateEnvironment", Some(id.as_str())).await?;
-        Ok(Environment(store(ctx).update_environment(&meta(ctx)?, &id, &patch).await?))
+        Ok(Environment(
+            store(ctx)
+                .update_environment(&meta(ctx)?, &id, &patch)
+                .await?,
+        ))
     }
 
     /// Unlinks an environment without datasets.
@@ -451,30 +611,59 @@ impl OrganizationMutation {
         Ok(true)
     }
 
-    async fn invite_team_to_environment(&self, ctx: &Context<'_>, input: InviteTeamToEnvironmentInput) -> ApiResult<TeamMembership> {
+    async fn invite_team_to_environment(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteTeamToEnvironmentInput,
+    ) -> ApiResult<TeamMembership> {
         let id = EnvironmentId::parse("input.environmentId", &input.environment_id)?;
         let team = TeamName::parse("input.team", &input.team)?;
-        let perms = invitation("input.permissions", input.permissions.as_deref(), Bundle::EnvironmentInvited, ResourceKind::Environment)?;
+        let perms = invitation(
+            "input.permissions",
+            input.permissions.as_deref(),
+            Bundle::EnvironmentInvited,
+            ResourceKind::Environment,
+        )?;
         authorize(ctx, "inviteTeamToEnvironment", Some(id.as_str())).await?;
-        let env = store(ctx).environments_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("environment", id.as_str()))?;
+        let env = store(ctx)
+            .environments_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("environment", id.as_str()))?;
         let note = NewNotification {
             recipient_team: team.clone(),
             kind: "TEAM_INVITED",
-            message: format!("Your team {team} was invited to the environment {}", env.label),
+            message: format!(
+                "Your team {team} was invited to the environment {}",
+                env.label
+            ),
             target_id: Some(id.to_string()),
         };
-        Ok(store(ctx).invite_team(&meta(ctx)?, id.as_str(), &team, &perms, Some(note)).await?.into())
+        Ok(store(ctx)
+            .invite_team(&meta(ctx)?, id.as_str(), &team, &perms, Some(note))
+            .await?
+            .into())
     }
 
-    async fn remove_team_from_environment(&self, ctx: &Context<'_>, input: RemoveTeamFromEnvironmentInput) -> ApiResult<bool> {
+    async fn remove_team_from_environment(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveTeamFromEnvironmentInput,
+    ) -> ApiResult<bool> {
         let id = EnvironmentId::parse("input.environmentId", &input.environment_id)?;
         let team = TeamName::parse("input.team", &input.team)?;
         authorize(ctx, "removeTeamFromEnvironment", Some(id.as_str())).await?;
-        let env = store(ctx).environments_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("environment", id.as_str()))?;
+        let env = store(ctx)
+            .environments_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("environment", id.as_str()))?;
         if env.owner_team == team {
             return Err(Error::conflict("the environment's owner team cannot be removed").into());
         }
-        store(ctx).remove_team(&meta(ctx)?, id.as_str(), &team).await?;
+        store(ctx)
+            .remove_team(&meta(ctx)?, id.as_str(), &team)
+            .await?;
         Ok(true)
     }
 }

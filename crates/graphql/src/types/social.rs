@@ -30,7 +30,13 @@ pub struct FeedMessage {
 
 impl From<core::FeedMessage> for FeedMessage {
     fn from(m: core::FeedMessage) -> Self {
-        FeedMessage { id: m.id.to_string(), target_id: m.target_id, author: m.author, body: m.body, created_at: m.created_at }
+        FeedMessage {
+            id: m.id.to_string(),
+            target_id: m.target_id,
+            author: m.author,
+            body: m.body,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -71,18 +77,39 @@ impl SocialQuery {
     async fn upvotes(&self, ctx: &Context<'_>, target_id: String) -> ApiResult<VoteSummary> {
         let target = ResourceId::parse_kind("targetId", &target_id, SOCIAL_KINDS)?;
         authorize(ctx, "upvotes", None).await?;
-        let v = request(ctx)?.loaders.votes.load_one(target.to_string()).await?.unwrap_or_default();
-        Ok(VoteSummary { target_id: target.to_string(), upvotes: v.upvotes, has_upvoted: v.has_upvoted })
+        let v = request(ctx)?
+            .loaders
+            .votes
+            .load_one(target.to_string())
+            .await?
+            .unwrap_or_default();
+        Ok(VoteSummary {
+            target_id: target.to_string(),
+            upvotes: v.upvotes,
+            has_upvoted: v.has_upvoted,
+        })
     }
 
     /// Comments on a dataset, table or folder, oldest first.
-    async fn feed(&self, ctx: &Context<'_>, target_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<FeedMessageConnection> {
+    async fn feed(
+        &self,
+        ctx: &Context<'_>,
+        target_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<FeedMessageConnection> {
         let target = ResourceId::parse_kind("targetId", &target_id, SOCIAL_KINDS)?;
         authorize(ctx, "feed", None).await?;
         let list = format!("feed:{target}");
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_feed(target.as_str(), &page).await?;
-        FeedMessageConnection::from_page(ctx, &list, rows, Some(CountQuery::Feed(target.to_string())), FeedMessage::from)
+        FeedMessageConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            Some(CountQuery::Feed(target.to_string())),
+            FeedMessage::from,
+        )
     }
 
     /// Notifications to any of your teams, oldest first.
@@ -98,8 +125,14 @@ impl SocialQuery {
         let list = format!("notifications:{unread}");
         let page = page_args(ctx, &list, first, after)?;
         let teams = c.group_names();
-        let rows = store(ctx).list_notifications(&teams, &c.subject, unread, &page).await?;
-        let count = CountQuery::Notifications { teams, user: c.subject.clone(), unread_only: unread };
+        let rows = store(ctx)
+            .list_notifications(&teams, &c.subject, unread, &page)
+            .await?;
+        let count = CountQuery::Notifications {
+            teams,
+            user: c.subject.clone(),
+            unread_only: unread,
+        };
         NotificationConnection::from_page(ctx, &list, rows, Some(count), Notification::from)
     }
 
@@ -108,7 +141,11 @@ impl SocialQuery {
         if c.groups.is_empty() {
             return Ok(0);
         }
-        let q = CountQuery::Notifications { teams: c.group_names(), user: c.subject.clone(), unread_only: true };
+        let q = CountQuery::Notifications {
+            teams: c.group_names(),
+            user: c.subject.clone(),
+            unread_only: true,
+        };
         Ok(store(ctx).count(&q).await?)
     }
 }
@@ -140,17 +177,31 @@ impl SocialMutation {
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, SOCIAL_KINDS)?;
         let c = authorize(ctx, "upvote", None).await?;
         dataset_of(ctx, &target).await?;
-        let v = store(ctx).set_upvote(&meta(ctx)?, &target, &c.subject, input.upvote).await?;
-        Ok(VoteSummary { target_id: target.to_string(), upvotes: v.upvotes, has_upvoted: v.has_upvoted })
+        let v = store(ctx)
+            .set_upvote(&meta(ctx)?, &target, &c.subject, input.upvote)
+            .await?;
+        Ok(VoteSummary {
+            target_id: target.to_string(),
+            upvotes: v.upvotes,
+            has_upvoted: v.has_upvoted,
+        })
     }
 
     /// Comments on a dataset, table or folder; the dataset's owner team is notified.
-    async fn post_feed_message(&self, ctx: &Context<'_>, input: PostFeedMessageInput) -> ApiResult<FeedMessage> {
+    async fn post_feed_message(
+        &self,
+        ctx: &Context<'_>,
+        input: PostFeedMessageInput,
+    ) -> ApiResult<FeedMessage> {
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, SOCIAL_KINDS)?;
         let body = core::parse_feed_body("input.body", &input.body)?;
         let c = authorize(ctx, "postFeedMessage", None).await?;
         let dataset_id = dataset_of(ctx, &target).await?;
-        let ds = request(ctx)?.loaders.datasets.load_one(dataset_id.to_string()).await?;
+        let ds = request(ctx)?
+            .loaders
+            .datasets
+            .load_one(dataset_id.to_string())
+            .await?;
         let msg = core::FeedMessage {
             id: FeedMessageId::generate(),
             target_id: target.to_string(),
@@ -158,20 +209,30 @@ impl SocialMutation {
             body,
             created_at: Utc::now(),
         };
-        let note = ds.filter(|d| !c.is_member(&d.owner_team)).map(|d| NewNotification {
-            recipient_team: d.owner_team.clone(),
-            kind: "COMMENT",
-            message: format!("{} commented on {}", c.username, d.label),
-            target_id: Some(target.to_string()),
-        });
-        store(ctx).post_feed_message(&meta(ctx)?, &msg, note).await?;
+        let note = ds
+            .filter(|d| !c.is_member(&d.owner_team))
+            .map(|d| NewNotification {
+                recipient_team: d.owner_team.clone(),
+                kind: "COMMENT",
+                message: format!("{} commented on {}", c.username, d.label),
+                target_id: Some(target.to_string()),
+            });
+        store(ctx)
+            .post_feed_message(&meta(ctx)?, &msg, note)
+            .await?;
         Ok(msg.into())
     }
 
-    async fn mark_notification_read(&self, ctx: &Context<'_>, input: NotificationInput) -> ApiResult<bool> {
+    async fn mark_notification_read(
+        &self,
+        ctx: &Context<'_>,
+        input: NotificationInput,
+    ) -> ApiResult<bool> {
         let id = NotificationId::parse("input.id", &input.id)?;
         let c = authorize(ctx, "markNotificationRead", None).await?;
-        store(ctx).mark_notification_read(&meta(ctx)?, &c.group_names(), &c.subject, &id).await?;
+        store(ctx)
+            .mark_notification_read(&meta(ctx)?, &c.group_names(), &c.subject, &id)
+            .await?;
         Ok(true)
     }
 
@@ -179,6 +240,8 @@ impl SocialMutation {
     async fn mark_all_notifications_read(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let c = authorize(ctx, "markAllNotificationsRead", None).await?;
         caller(ctx)?;
-        Ok(store(ctx).mark_all_notifications_read(&meta(ctx)?, &c.group_names(), &c.subject).await?)
+        Ok(store(ctx)
+            .mark_all_notifications_read(&meta(ctx)?, &c.group_names(), &c.subject)
+            .await?)
     }
 }

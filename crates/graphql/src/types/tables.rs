@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, InputObject, Object};
 use chrono::{DateTime, Utc};
+use lakecat_core::Error;
 use lakecat_core::catalog::{self as core, DocumentPatch, FolderPatch};
 use lakecat_core::ids::{ColumnId, DatasetId, FolderId, ResourceId, ResourceKind, TableId};
 use lakecat_core::names::*;
 use lakecat_core::ports::CountQuery;
-use lakecat_core::Error;
 
 use super::datasets::Dataset;
 use super::glossary::TermLink;
@@ -27,7 +27,12 @@ connection!(ColumnConnection, ColumnEdge, Column);
 connection!(FolderConnection, FolderEdge, Folder);
 
 async fn terms_of(ctx: &Context<'_>, id: &str) -> ApiResult<Vec<TermLink>> {
-    let links = request(ctx)?.loaders.term_links.load_one(id.to_owned()).await?.unwrap_or_default();
+    let links = request(ctx)?
+        .loaders
+        .term_links
+        .load_one(id.to_owned())
+        .await?
+        .unwrap_or_default();
     Ok(links.into_iter().map(TermLink).collect())
 }
 
@@ -40,7 +45,12 @@ impl Table {
         self.0.dataset_id.as_str()
     }
     async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
-        Ok(request(ctx)?.loaders.datasets.load_one(self.0.dataset_id.to_string()).await?.map(Dataset))
+        Ok(request(ctx)?
+            .loaders
+            .datasets
+            .load_one(self.0.dataset_id.to_string())
+            .await?
+            .map(Dataset))
     }
     /// Name in the Glue catalog.
     async fn name(&self) -> &str {
@@ -74,14 +84,30 @@ impl Table {
         self.0.updated_at
     }
     async fn column_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(request(ctx)?.loaders.column_counts.load_one(self.0.id.to_string()).await?.unwrap_or(0))
+        Ok(request(ctx)?
+            .loaders
+            .column_counts
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or(0))
     }
     /// Columns in position order; page through wide tables with `after`.
-    async fn columns(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+    async fn columns(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<ColumnConnection> {
         list_columns(ctx, &self.0.id, first, after).await
     }
     async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+        Ok(request(ctx)?
+            .loaders
+            .votes
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or_default()
+            .upvotes)
     }
     async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
         terms_of(ctx, self.0.id.as_str()).await
@@ -136,7 +162,12 @@ impl Folder {
         self.0.dataset_id.as_str()
     }
     async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
-        Ok(request(ctx)?.loaders.datasets.load_one(self.0.dataset_id.to_string()).await?.map(Dataset))
+        Ok(request(ctx)?
+            .loaders
+            .datasets
+            .load_one(self.0.dataset_id.to_string())
+            .await?
+            .map(Dataset))
     }
     async fn label(&self) -> &str {
         self.0.label.as_str()
@@ -161,44 +192,97 @@ impl Folder {
         self.0.updated_at
     }
     async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(request(ctx)?.loaders.votes.load_one(self.0.id.to_string()).await?.unwrap_or_default().upvotes)
+        Ok(request(ctx)?
+            .loaders
+            .votes
+            .load_one(self.0.id.to_string())
+            .await?
+            .unwrap_or_default()
+            .upvotes)
     }
     async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
         terms_of(ctx, self.0.id.as_str()).await
     }
 }
 
-pub(crate) async fn list_tables(ctx: &Context<'_>, id: &DatasetId, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+pub(crate) async fn list_tables(
+    ctx: &Context<'_>,
+    id: &DatasetId,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<TableConnection> {
     let list = format!("tables:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_tables(id, &page).await?;
-    TableConnection::from_page(ctx, &list, rows, Some(CountQuery::Tables(id.clone())), Table)
+    TableConnection::from_page(
+        ctx,
+        &list,
+        rows,
+        Some(CountQuery::Tables(id.clone())),
+        Table,
+    )
 }
 
-pub(crate) async fn list_columns(ctx: &Context<'_>, id: &TableId, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+pub(crate) async fn list_columns(
+    ctx: &Context<'_>,
+    id: &TableId,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<ColumnConnection> {
     let list = format!("columns:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_columns(id, &page).await?;
-    ColumnConnection::from_page(ctx, &list, rows, Some(CountQuery::Columns(id.clone())), Column)
+    ColumnConnection::from_page(
+        ctx,
+        &list,
+        rows,
+        Some(CountQuery::Columns(id.clone())),
+        Column,
+    )
 }
 
-pub(crate) async fn list_folders(ctx: &Context<'_>, id: &DatasetId, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+pub(crate) async fn list_folders(
+    ctx: &Context<'_>,
+    id: &DatasetId,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<FolderConnection> {
     let list = format!("folders:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_folders(id, &page).await?;
-    FolderConnection::from_page(ctx, &list, rows, Some(CountQuery::Folders(id.clone())), Folder)
+    FolderConnection::from_page(
+        ctx,
+        &list,
+        rows,
+        Some(CountQuery::Folders(id.clone())),
+        Folder,
+    )
 }
 
 pub(crate) async fn get_table(ctx: &Context<'_>, id: &TableId) -> ApiResult<core::Table> {
-    request(ctx)?.loaders.tables.load_one(id.to_string()).await?.ok_or_else(|| not_found("table", id.as_str()))
+    request(ctx)?
+        .loaders
+        .tables
+        .load_one(id.to_string())
+        .await?
+        .ok_or_else(|| not_found("table", id.as_str()))
 }
 
 async fn get_column(ctx: &Context<'_>, id: &ColumnId) -> ApiResult<core::Column> {
-    store(ctx).columns_by_ids(&[id.to_string()]).await?.pop().ok_or_else(|| not_found("column", id.as_str()))
+    store(ctx)
+        .columns_by_ids(&[id.to_string()])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found("column", id.as_str()))
 }
 
 async fn get_folder(ctx: &Context<'_>, id: &FolderId) -> ApiResult<core::Folder> {
-    request(ctx)?.loaders.folders.load_one(id.to_string()).await?.ok_or_else(|| not_found("folder", id.as_str()))
+    request(ctx)?
+        .loaders
+        .folders
+        .load_one(id.to_string())
+        .await?
+        .ok_or_else(|| not_found("folder", id.as_str()))
 }
 
 /// The dataset a dataset, table, column or folder belongs to (permissions live there).
@@ -207,16 +291,29 @@ pub(crate) async fn dataset_of(ctx: &Context<'_>, target: &ResourceId) -> ApiRes
     match target.kind() {
         ResourceKind::Dataset => {
             let id = DatasetId::parse("targetId", raw)?;
-            request(ctx)?.loaders.datasets.load_one(id.to_string()).await?.ok_or_else(|| not_found("dataset", raw))?;
+            request(ctx)?
+                .loaders
+                .datasets
+                .load_one(id.to_string())
+                .await?
+                .ok_or_else(|| not_found("dataset", raw))?;
             Ok(id)
         }
-        ResourceKind::Table => Ok(get_table(ctx, &TableId::parse("targetId", raw)?).await?.dataset_id),
+        ResourceKind::Table => Ok(get_table(ctx, &TableId::parse("targetId", raw)?)
+            .await?
+            .dataset_id),
         ResourceKind::Column => {
             let col = get_column(ctx, &ColumnId::parse("targetId", raw)?).await?;
             Ok(get_table(ctx, &col.table_id).await?.dataset_id)
         }
-        ResourceKind::Folder => Ok(get_folder(ctx, &FolderId::parse("targetId", raw)?).await?.dataset_id),
-        other => Err(Error::bad_input("targetId", format!("a {} is not part of a dataset", other.as_str())).into()),
+        ResourceKind::Folder => Ok(get_folder(ctx, &FolderId::parse("targetId", raw)?)
+            .await?
+            .dataset_id),
+        other => Err(Error::bad_input(
+            "targetId",
+            format!("a {} is not part of a dataset", other.as_str()),
+        )
+        .into()),
     }
 }
 
@@ -228,9 +325,20 @@ impl TableQuery {
     async fn table(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Table>> {
         let id = TableId::parse("id", &id)?;
         authorize(ctx, "table", None).await?;
-        Ok(request(ctx)?.loaders.tables.load_one(id.to_string()).await?.map(Table))
+        Ok(request(ctx)?
+            .loaders
+            .tables
+            .load_one(id.to_string())
+            .await?
+            .map(Table))
     }
-    async fn tables(&self, ctx: &Context<'_>, dataset_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<TableConnection> {
+    async fn tables(
+        &self,
+        ctx: &Context<'_>,
+        dataset_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TableConnection> {
         let id = DatasetId::parse("datasetId", &dataset_id)?;
         authorize(ctx, "tables", None).await?;
         list_tables(ctx, &id, first, after).await
@@ -238,10 +346,20 @@ impl TableQuery {
     async fn column(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Column>> {
         let id = ColumnId::parse("id", &id)?;
         authorize(ctx, "column", None).await?;
-        Ok(store(ctx).columns_by_ids(&[id.to_string()]).await?.pop().map(Column))
+        Ok(store(ctx)
+            .columns_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .map(Column))
     }
     /// Columns of a table in position order (pages of at most 100, however wide the table).
-    async fn columns(&self, ctx: &Context<'_>, table_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<ColumnConnection> {
+    async fn columns(
+        &self,
+        ctx: &Context<'_>,
+        table_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<ColumnConnection> {
         let id = TableId::parse("tableId", &table_id)?;
         authorize(ctx, "columns", None).await?;
         list_columns(ctx, &id, first, after).await
@@ -249,9 +367,20 @@ impl TableQuery {
     async fn folder(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Folder>> {
         let id = FolderId::parse("id", &id)?;
         authorize(ctx, "folder", None).await?;
-        Ok(request(ctx)?.loaders.folders.load_one(id.to_string()).await?.map(Folder))
+        Ok(request(ctx)?
+            .loaders
+            .folders
+            .load_one(id.to_string())
+            .await?
+            .map(Folder))
     }
-    async fn folders(&self, ctx: &Context<'_>, dataset_id: String, first: Option<i32>, after: Option<String>) -> ApiResult<FolderConnection> {
+    async fn folders(
+        &self,
+        ctx: &Context<'_>,
+        dataset_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<FolderConnection> {
         let id = DatasetId::parse("datasetId", &dataset_id)?;
         authorize(ctx, "folders", None).await?;
         list_folders(ctx, &id, first, after).await
@@ -301,7 +430,9 @@ pub struct DeleteFolderInput {
 
 fn doc_patch(description: Option<&str>, tags: Option<&[String]>) -> ApiResult<DocumentPatch> {
     Ok(DocumentPatch {
-        description: description.map(|d| Description::parse("input.description", d)).transpose()?,
+        description: description
+            .map(|d| Description::parse("input.description", d))
+            .transpose()?,
         tags: tags.map(|t| Tag::parse_list("input.tags", t)).transpose()?,
     })
 }
@@ -317,10 +448,18 @@ impl TableMutation {
         crate::context::caller(ctx)?;
         let table = get_table(ctx, &id).await?;
         authorize(ctx, "updateTable", Some(table.dataset_id.as_str())).await?;
-        Ok(Table(store(ctx).update_table(&meta(ctx)?, &id, input.expected_version, &patch).await?))
+        Ok(Table(
+            store(ctx)
+                .update_table(&meta(ctx)?, &id, input.expected_version, &patch)
+                .await?,
+        ))
     }
 
-    async fn update_column(&self, ctx: &Context<'_>, input: UpdateColumnInput) -> ApiResult<Column> {
+    async fn update_column(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateColumnInput,
+    ) -> ApiResult<Column> {
         let id = ColumnId::parse("input.id", &input.id)?;
         let patch = doc_patch(input.description.as_deref(), input.tags.as_deref())?;
         let classification = match input.classification.as_deref() {
@@ -331,14 +470,31 @@ impl TableMutation {
         let col = get_column(ctx, &id).await?;
         let table = get_table(ctx, &col.table_id).await?;
         authorize(ctx, "updateColumn", Some(table.dataset_id.as_str())).await?;
-        Ok(Column(store(ctx).update_column(&meta(ctx)?, &id, input.expected_version, &patch, classification).await?))
+        Ok(Column(
+            store(ctx)
+                .update_column(
+                    &meta(ctx)?,
+                    &id,
+                    input.expected_version,
+                    &patch,
+                    classification,
+                )
+                .await?,
+        ))
     }
 
-    async fn create_folder(&self, ctx: &Context<'_>, input: CreateFolderInput) -> ApiResult<Folder> {
+    async fn create_folder(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateFolderInput,
+    ) -> ApiResult<Folder> {
         let dataset_id = DatasetId::parse("input.datasetId", &input.dataset_id)?;
         let label = Label::parse("input.label", &input.label)?;
         let prefix = S3Prefix::parse("input.prefix", &input.prefix)?;
-        let description = Description::parse("input.description", input.description.as_deref().unwrap_or(""))?;
+        let description = Description::parse(
+            "input.description",
+            input.description.as_deref().unwrap_or(""),
+        )?;
         let tags = Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?;
         let c = authorize(ctx, "createFolder", Some(dataset_id.as_str())).await?;
         let now = Utc::now();
@@ -357,17 +513,35 @@ impl TableMutation {
         Ok(Folder(folder))
     }
 
-    async fn update_folder(&self, ctx: &Context<'_>, input: UpdateFolderInput) -> ApiResult<Folder> {
+    async fn update_folder(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateFolderInput,
+    ) -> ApiResult<Folder> {
         let id = FolderId::parse("input.id", &input.id)?;
         let patch = FolderPatch {
-            label: input.label.as_deref().map(|l| Label::parse("input.label", l)).transpose()?,
-            description: input.description.as_deref().map(|d| Description::parse("input.description", d)).transpose()?,
-            tags: input.tags.as_deref().map(|t| Tag::parse_list("input.tags", t)).transpose()?,
+            label: input
+                .label
+                .as_deref()
+                .map(|l| Label::parse("input.label", l))
+                .transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(|d| Description::parse("input.description", d))
+                .transpose()?,
+            tags: input
+                .tags
+                .as_deref()
+                .map(|t| Tag::parse_list("input.tags", t))
+                .transpose()?,
         };
         crate::context::caller(ctx)?;
         let folder = get_folder(ctx, &id).await?;
         authorize(ctx, "updateFolder", Some(folder.dataset_id.as_str())).await?;
-        Ok(Folder(store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?))
+        Ok(Folder(
+            store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?,
+        ))
     }
 
     async fn delete_folder(&self, ctx: &Context<'_>, input: DeleteFolderInput) -> ApiResult<bool> {

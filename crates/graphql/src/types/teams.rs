@@ -18,7 +18,10 @@ pub struct Team {
 
 impl From<lakecat_core::catalog::Team> for Team {
     fn from(t: lakecat_core::catalog::Team) -> Self {
-        Team { name: t.name.to_string(), created_at: t.created_at }
+        Team {
+            name: t.name.to_string(),
+            created_at: t.created_at,
+        }
     }
 }
 
@@ -33,7 +36,14 @@ pub struct TeamMembership {
 
 impl From<lakecat_core::catalog::TeamMembership> for TeamMembership {
     fn from(m: lakecat_core::catalog::TeamMembership) -> Self {
-        TeamMembership { team: m.team.to_string(), permissions: m.permissions.iter().map(|p| p.as_str().to_owned()).collect() }
+        TeamMembership {
+            team: m.team.to_string(),
+            permissions: m
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+        }
     }
 }
 
@@ -58,9 +68,17 @@ impl TeamQuery {
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Me> {
         let c = authorize(ctx, "me", None).await?;
         let perms: Vec<String> = if c.is_admin {
-            TenantPermission::ALL.iter().map(|p| p.as_str().to_owned()).collect()
+            TenantPermission::ALL
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect()
         } else {
-            request(ctx)?.tenant_permissions(store(ctx)).await?.iter().map(|p| p.as_str().to_owned()).collect()
+            request(ctx)?
+                .tenant_permissions(store(ctx))
+                .await?
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect()
         };
         Ok(Me {
             subject: c.subject.clone(),
@@ -73,7 +91,12 @@ impl TeamQuery {
     }
 
     /// Teams lakecat knows (referenced by a resource or a tenant permission).
-    async fn teams(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<TeamConnection> {
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TeamConnection> {
         authorize(ctx, "teams", None).await?;
         let page = page_args(ctx, "teams", first, after)?;
         let rows = store(ctx).list_teams(&page).await?;
@@ -81,7 +104,11 @@ impl TeamQuery {
     }
 
     /// Tenant permissions of one team (admin only).
-    async fn team_tenant_permissions(&self, ctx: &Context<'_>, team: String) -> ApiResult<Vec<String>> {
+    async fn team_tenant_permissions(
+        &self,
+        ctx: &Context<'_>,
+        team: String,
+    ) -> ApiResult<Vec<String>> {
         authorize(ctx, "teamTenantPermissions", None).await?;
         let team = TeamName::parse("team", &team)?;
         let perms = store(ctx).tenant_permissions(&[team.to_string()]).await?;
@@ -102,11 +129,19 @@ pub struct TeamMutation;
 #[Object]
 impl TeamMutation {
     /// Replaces a team's tenant permissions (admin only).
-    async fn set_team_tenant_permissions(&self, ctx: &Context<'_>, input: SetTeamTenantPermissionsInput) -> ApiResult<Vec<String>> {
+    async fn set_team_tenant_permissions(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTeamTenantPermissionsInput,
+    ) -> ApiResult<Vec<String>> {
         authorize(ctx, "setTeamTenantPermissions", None).await?;
         let team = TeamName::parse("input.team", &input.team)?;
         if input.permissions.len() > TenantPermission::ALL.len() {
-            return Err(lakecat_core::Error::bad_input("input.permissions", "too many permissions").into());
+            return Err(lakecat_core::Error::bad_input(
+                "input.permissions",
+                "too many permissions",
+            )
+            .into());
         }
         let perms = input
             .permissions
@@ -114,7 +149,9 @@ impl TeamMutation {
             .enumerate()
             .map(|(i, p)| TenantPermission::parse(&format!("input.permissions[{i}]"), p))
             .collect::<Result<Vec<_>, _>>()?;
-        let saved = store(ctx).set_tenant_permissions(&meta(ctx)?, &team, &perms).await?;
+        let saved = store(ctx)
+            .set_tenant_permissions(&meta(ctx)?, &team, &perms)
+            .await?;
         Ok(saved.iter().map(|p| p.as_str().to_owned()).collect())
     }
 }

@@ -1,6 +1,14 @@
 //! A catalog fixture on a real database, and helpers to run GraphQL as a given caller.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the fixture")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the fixture"
+)]
 
 use std::sync::Arc;
 
@@ -8,9 +16,9 @@ use async_graphql::{Request, Response};
 use lakecat_core::caller::Caller;
 use lakecat_core::names::TeamName;
 use lakecat_core::ports::CatalogStore;
-use lakecat_graphql::{build_schema, LakecatSchema, RequestContext, SchemaConfig};
+use lakecat_graphql::{LakecatSchema, RequestContext, SchemaConfig, build_schema};
 use lakecat_store::SeaStore;
-use lakecat_testkit::{fresh_store, Backend, TestStore};
+use lakecat_testkit::{Backend, TestStore, fresh_store};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 
@@ -25,7 +33,10 @@ pub fn caller(name: &str, teams: &[&str], admin: bool) -> Caller {
         subject: format!("local:{name}"),
         username: name.into(),
         email: None,
-        groups: teams.iter().map(|t| TeamName::parse("t", t).unwrap()).collect(),
+        groups: teams
+            .iter()
+            .map(|t| TeamName::parse("t", t).unwrap())
+            .collect(),
         is_admin: admin,
     }
 }
@@ -38,8 +49,16 @@ impl Fixture {
     pub async fn new(backend: Backend) -> Fixture {
         let db = fresh_store(backend).await.unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
-        let schema = build_schema(SchemaConfig { store, cursor_key: b"test-cursor-key".to_vec(), introspection: true });
-        let mut f = Fixture { db, schema, ids: Value::Null };
+        let schema = build_schema(SchemaConfig {
+            store,
+            cursor_key: b"test-cursor-key".to_vec(),
+            introspection: true,
+        });
+        let mut f = Fixture {
+            db,
+            schema,
+            ids: Value::Null,
+        };
         f.ids = f.seed().await;
         f
     }
@@ -79,13 +98,32 @@ impl Fixture {
     pub async fn row_counts(&self) -> Vec<(String, i64)> {
         let mut out = vec![];
         for t in [
-            "team", "tenant_permission", "resource_permission", "organization", "environment", "dataset", "resource_tag",
-            "dataset_table", "dataset_column", "folder", "stack", "task", "glossary_node", "term_link", "vote",
-            "feed_message", "notification", "notification_read", "audit_event",
+            "team",
+            "tenant_permission",
+            "resource_permission",
+            "organization",
+            "environment",
+            "dataset",
+            "resource_tag",
+            "dataset_table",
+            "dataset_column",
+            "folder",
+            "stack",
+            "task",
+            "glossary_node",
+            "term_link",
+            "vote",
+            "feed_message",
+            "notification",
+            "notification_read",
+            "audit_event",
         ] {
             let db = self.store().connection();
             let row = db
-                .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {t}")))
+                .query_one_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT COUNT(*) AS n FROM {t}"),
+                ))
                 .await
                 .unwrap()
                 .unwrap();
@@ -99,13 +137,21 @@ impl Fixture {
         let q = format!(
             r#"{{ d: dataset(id: "{ds}") {{ version label }} t: table(id: "{tbl}") {{ version description }} c: column(id: "{col}") {{ version }}
                  f: folder(id: "{fld}") {{ label }} n: glossaryNode(id: "{term}") {{ version label }} o: organization(id: "{org}") {{ label archived }} }}"#,
-            ds = self.id("dataset"), tbl = self.id("table"), col = self.id("column"), fld = self.id("folder"), term = self.id("term"), org = self.id("org"),
+            ds = self.id("dataset"),
+            tbl = self.id("table"),
+            col = self.id("column"),
+            fld = self.id("folder"),
+            term = self.id("term"),
+            org = self.id("org"),
         );
         self.ok(Some(admin()), &q).await
     }
 
     pub fn id(&self, k: &str) -> String {
-        self.ids[k].as_str().unwrap_or_else(|| panic!("no fixture id {k}")).to_owned()
+        self.ids[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("no fixture id {k}"))
+            .to_owned()
     }
 
     async fn seed(&self) -> Value {
@@ -130,14 +176,29 @@ impl Fixture {
             properties: serde_json::json!({}),
             description: None,
             columns: (0..3)
-                .map(|i| lakecat_core::catalog::DiscoveredColumn { name: format!("c{i}"), data_type: "int".into(), is_partition: false, description: None })
+                .map(|i| lakecat_core::catalog::DiscoveredColumn {
+                    name: format!("c{i}"),
+                    data_type: "int".into(),
+                    is_partition: false,
+                    description: None,
+                })
                 .collect(),
         };
-        let meta = lakecat_core::caller::MutationMeta { actor: "seed".into(), action: "sync".into(), request_id: "r".into() };
-        self.store().record_discovered_tables(&meta, &did, &[table]).await.unwrap();
+        let meta = lakecat_core::caller::MutationMeta {
+            actor: "seed".into(),
+            action: "sync".into(),
+            request_id: "r".into(),
+        };
+        self.store()
+            .record_discovered_tables(&meta, &did, &[table])
+            .await
+            .unwrap();
         let t = self.ok(a.clone(), &format!(r#"{{ tables(datasetId: "{ds}") {{ nodes {{ id columns(first: 1) {{ nodes {{ id }} }} }} }} }}"#)).await;
         let tbl = t["tables"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-        let col = t["tables"]["nodes"][0]["columns"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+        let col = t["tables"]["nodes"][0]["columns"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let fld = self.ok(a.clone(), &format!(r#"mutation {{ createFolder(input: {{datasetId: "{ds}", label: "Raw", prefix: "raw/"}}) {{ id }} }}"#)).await;
         let fld = fld["createFolder"]["id"].as_str().unwrap().to_owned();
         let g = self.ok(a.clone(), r#"mutation { createGlossary(input: {label: "Business", adminTeam: "stewards"}) { id } }"#).await;
@@ -153,8 +214,16 @@ impl Fixture {
         let link = link["linkTerm"]["id"].as_str().unwrap().to_owned();
         self.ok(a.clone(), &format!(r#"mutation {{ inviteTeamToOrganization(input: {{organizationId: "{org}", team: "guests"}}) {{ team }} }}"#)).await;
         self.ok(a.clone(), &format!(r#"mutation {{ inviteTeamToEnvironment(input: {{environmentId: "{env}", team: "guests"}}) {{ team }} }}"#)).await;
-        let n = self.ok(Some(caller("gus", &["guests"], false)), "{ notifications { nodes { id } } }").await;
-        let ntf = n["notifications"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+        let n = self
+            .ok(
+                Some(caller("gus", &["guests"], false)),
+                "{ notifications { nodes { id } } }",
+            )
+            .await;
+        let ntf = n["notifications"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         serde_json::json!({
             "org": org, "env": env, "dataset": ds, "table": tbl, "column": col, "folder": fld,
             "glossary": g, "category": cat, "term": term, "link": link, "notification": ntf,
