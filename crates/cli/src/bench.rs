@@ -1,5 +1,485 @@
-pub async fn run(_a: BenchArgs) -> anyhow::Result<()> {
-    Err(anyhow::anyhow!("bench: not built yet"))
+//! `lakecat bench`: seeds PostgreSQL (a private cluster unless `--database-url`), starts
+//! `lakecat serve` as a child process, drives concurrent GraphQL load over HTTP and prints
+//! p50/p95/p99 latency, requests/s and the server's peak RSS per scenario. `lambda-init`
+//! measures how long the API Lambda binary takes from exec to asking the runtime API for
+//! its first event.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use hdrhistogram::Histogram;
+use lakecat_core::page::PageRequest;
+use lakecat_core::ports::CatalogStore;
+use lakecat_store::{SeaStore, StoreConfig};
+
+use crate::demo::ScaleCatalog;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde_json::{Value, json};
+
+/// `list-datasets` reports two rows: the first page and pages deep in the cursor chain.
+pub const SCENARIOS: &[&str] = &[
+    "get-dataset",
+    "list-datasets",
+    "list-columns",
+    "create-dataset",
+    "lambda-init",
+];
+
+#[derive(Args, Clone)]
+pub struct BenchArgs {
+    /// Scenarios to run (repeatable); all by default.
+    #[arg(long = "scenario", value_parser = clap::builder::PossibleValuesParser::new(SCENARIOS))]
+    pub scenarios: Vec<String>,
+    /// Datasets to seed (one 10-column table each, plus a 10,000-column table).
+    #[arg(long, default_value_t = 100_000)]
+    pub datasets: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// One JSON object per scenario instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Use this PostgreSQL database (seeded if it holds fewer datasets than asked).
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
-#[derive(clap::Args)]
-pub struct BenchArgs {}
+
+#[derive(Debug)]
+struct Outcome {
+    scenario: String,
+    requests: u64,
+    errors: u64,
+    /// Requests per second; none where it means nothing (one process start at a time).
+    rps: Option<f64>,
+    hist: Histogram<u64>,
+    rss_mb: Option<f64>,
+}
+
+impl Outcome {
+    fn ms(&self, q: f64) -> f64 {
+        self.hist.value_at_quantile(q) as f64 / 1000.0
+    }
+    fn json(&self) -> Value {
+        json!({
+            "scenario": self.scenario, "p50_ms": round(self.ms(0.50)), "p95_ms": round(self.ms(0.95)),
+            "p99_ms": round(self.ms(0.99)), "rps": self.rps.map(round),
+            "rss_mb": self.rss_mb.map(round), "requests": self.requests, "errors": self.errors,
+        })
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub async fn run(args: BenchArgs) -> Result<()> {
+    let scenarios: Vec<String> = if args.scenarios.is_empty() {
+        SCENARIOS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        args.scenarios.clone()
+    };
+    let url = match &args.database_url {
+        Some(u) => u.clone(),
+        None => {
+            eprintln!("starting a private PostgreSQL cluster");
+            let cluster = tokio::task::spawn_blocking(lakecat_testkit::pg::cluster)
+                .await?
+                .map_err(|e| anyhow!(e))?;
+            let exists = cluster
+                .psql("SELECT count(*) FROM pg_database WHERE datname = 'lakecat_bench'")
+                .map_err(|e| anyhow!(e))?;
+            if exists == "0" {
+                cluster
+                    .psql("CREATE DATABASE lakecat_bench")
+                    .map_err(|e| anyhow!(e))?;
+            }
+            cluster.url("lakecat_bench")
+        }
+    };
+    let store = SeaStore::open(&StoreConfig::new(url.clone()))
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+    let t = Instant::now();
+    let scale = crate::demo::seed_scale(&store, args.datasets, !args.json).await?;
+    eprintln!("catalog ready in {:.0} s", t.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir()?;
+    let mut outcomes = Vec::new();
+    let http_scenarios: Vec<&String> = scenarios.iter().filter(|s| *s != "lambda-init").collect();
+    if !http_scenarios.is_empty() {
+        let server = Server::start(&url, dir.path()).await?;
+        let target = Arc::new(Target::prepare(&server, &store, &scale).await?);
+        let duration = Duration::from_secs(args.duration);
+        for s in http_scenarios {
+            let runs: &[&str] = match s.as_str() {
+                "list-datasets" => &["list-datasets-first", "list-datasets-deep"],
+                other => &[other],
+            };
+            for run in runs {
+                let o = drive(run, &server, &target, args.clients, duration).await?;
+                report(&o, args.json);
+                outcomes.push(o);
+            }
+        }
+    }
+    if scenarios.iter().any(|s| s == "lambda-init") {
+        let o = lambda_init(&url, 30).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if outcomes.iter().any(|o| o.errors > 0) {
+        bail!("some requests failed: see the errors column");
+    }
+    Ok(())
+}
+
+fn report(o: &Outcome, json: bool) {
+    if json {
+        println!("{}", o.json());
+    } else {
+        println!(
+            "{:<22} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  {:>8} req/s  rss {:>6} MB  ({} requests, {} errors)",
+            o.scenario,
+            o.ms(0.5),
+            o.ms(0.95),
+            o.ms(0.99),
+            o.rps
+                .map(|r| format!("{r:.0}"))
+                .unwrap_or_else(|| "-".into()),
+            o.rss_mb
+                .map(|r| format!("{r:.1}"))
+                .unwrap_or_else(|| "-".into()),
+            o.requests,
+            o.errors
+        );
+    }
+}
+
+struct Server {
+    child: tokio::process::Child,
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+impl Server {
+    async fn start(url: &str, dir: &Path) -> Result<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let exe = std::env::current_exe()?;
+        let child = tokio::process::Command::new(exe)
+            .args(["serve", "--data-dir"])
+            .arg(dir)
+            .args([
+                "--database-url",
+                url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .env("LAKECAT_LOG", "warn")
+            .env("LAKECAT_DB_MAX_CONNECTIONS", "32")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start lakecat serve")?;
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false)
+        {
+            if Instant::now() > deadline {
+                bail!("the server did not become ready");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The server created the local signing key in `dir`; mint a token with it.
+        let users = lakecat_server::local_users::LocalUsers::open(dir, "lakecat-admins")
+            .map_err(|e| anyhow!(e))?;
+        let token = users
+            .token_for("bench", &["bench-team".into()])
+            .map_err(|e| anyhow!(e))?;
+        Ok(Server {
+            child,
+            base,
+            token,
+            client,
+        })
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await?;
+        let status = resp.status();
+        let body: Value = resp.json().await?;
+        if !status.is_success() || body.get("errors").is_some() {
+            bail!("HTTP {status}: {body}");
+        }
+        Ok(body["data"].clone())
+    }
+}
+
+/// Peak resident set size of a process, in MB.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+struct Target {
+    dataset_ids: Vec<String>,
+    deep_cursors: Vec<String>,
+    column_cursors: Vec<String>,
+    wide_table: String,
+    environment: String,
+}
+
+const LIST_DATASETS: &str = "query($after: String) { datasets(first: 50, after: $after) { edges { cursor node { id label ownerTeam { name } tableCount upvotes } } pageInfo { hasNextPage endCursor } } }";
+
+impl Target {
+    /// Walks the dataset list and the wide table's columns once through the API, keeping
+    /// ids and cursors for the scenarios.
+    async fn prepare(server: &Server, store: &SeaStore, scale: &ScaleCatalog) -> Result<Target> {
+        eprintln!("collecting ids and cursors");
+        let mut dataset_ids = Vec::new();
+        let mut cursors = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let d = server.gql("query($after: String) { datasets(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }", json!({ "after": after })).await?;
+            for e in d["datasets"]["edges"].as_array().into_iter().flatten() {
+                if let Some(id) = e["node"]["id"].as_str() {
+                    dataset_ids.push(id.to_owned());
+                }
+            }
+            after = d["datasets"]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+            if let Some(c) = &after {
+                cursors.push(c.clone());
+            }
+            if d["datasets"]["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+        }
+        // Deep pages: cursors from the second half of the list.
+        let deep_cursors: Vec<String> = cursors.iter().skip(cursors.len() / 2).cloned().collect();
+        let tables = store
+            .list_tables(&scale.wide_dataset.id, &PageRequest::first(1))
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+        let wide_table = tables
+            .items
+            .first()
+            .map(|(_, t)| t.id.to_string())
+            .ok_or_else(|| anyhow!("the wide table is missing; reseed"))?;
+        let mut column_cursors = vec![];
+        let mut after: Option<String> = None;
+        loop {
+            let d = server.gql("query($t: String!, $after: String) { columns(tableId: $t, first: 100, after: $after) { pageInfo { hasNextPage endCursor } } }", json!({ "t": wide_table, "after": after })).await?;
+            after = d["columns"]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+            if let Some(c) = &after {
+                column_cursors.push(c.clone());
+            }
+            if d["columns"]["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+        }
+        if dataset_ids.is_empty() || deep_cursors.is_empty() || column_cursors.is_empty() {
+            bail!("the catalog is too small to benchmark: seed at least 200 datasets");
+        }
+        Ok(Target {
+            dataset_ids,
+            deep_cursors,
+            column_cursors,
+            wide_table,
+            environment: scale.environment.id.to_string(),
+        })
+    }
+}
+
+async fn drive(
+    scenario: &str,
+    server: &Server,
+    target: &Arc<Target>,
+    clients: usize,
+    duration: Duration,
+) -> Result<Outcome> {
+    let requests = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let seq = Arc::new(AtomicU64::new(0));
+    let run_id = ulid::Ulid::new().to_string().to_lowercase();
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (client, base, token) = (
+            server.client.clone(),
+            server.base.clone(),
+            server.token.clone(),
+        );
+        let scenario = scenario.to_owned();
+        let (target, run_id) = (target.clone(), run_id.clone());
+        let (requests, errors, seq) = (requests.clone(), errors.clone(), seq.clone());
+        workers.push(tokio::spawn(async move {
+            let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+            let mut rng = rand::rngs::StdRng::from_entropy();
+            while Instant::now() < deadline {
+                let (query, vars) = match scenario.as_str() {
+                    "get-dataset" => (
+                        "query($id: String!) { dataset(id: $id) { id label description ownerTeam { name } tags confidentiality stackStatus } }",
+                        json!({ "id": target.dataset_ids.choose(&mut rng) }),
+                    ),
+                    "list-datasets-first" => (LIST_DATASETS, json!({ "after": null })),
+                    "list-datasets-deep" => (LIST_DATASETS, json!({ "after": target.deep_cursors.choose(&mut rng) })),
+                    "list-columns" => (
+                        "query($t: String!, $after: String) { columns(tableId: $t, first: 100, after: $after) { nodes { id name type position description } pageInfo { hasNextPage endCursor } } }",
+                        json!({ "t": target.wide_table, "after": target.column_cursors.choose(&mut rng) }),
+                    ),
+                    "create-dataset" => {
+                        let n = seq.fetch_add(1, Ordering::Relaxed);
+                        (
+                            "mutation($env: String!, $slug: String!) { createDataset(input: {environmentId: $env, label: \"Bench dataset\", slug: $slug, ownerTeam: \"bench-team\"}) { id version } }",
+                            json!({ "env": target.environment, "slug": format!("b{}-{n}", &run_id[16..]) }),
+                        )
+                    }
+                    other => return Err(anyhow!("unknown scenario {other}")),
+                };
+                let t = Instant::now();
+                let ok = match client.post(format!("{base}/graphql")).bearer_auth(&token).json(&json!({ "query": query, "variables": vars })).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.map(|b| !contains(&b, b"\"errors\"")).unwrap_or(false),
+                    _ => false,
+                };
+                hist.record(t.elapsed().as_micros() as u64).map_err(|e| anyhow!("{e}"))?;
+                requests.fetch_add(1, Ordering::Relaxed);
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Ok::<_, anyhow::Error>(hist)
+        }));
+    }
+    let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+    for w in workers {
+        hist.add(w.await??).map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(Outcome {
+        scenario: scenario.to_owned(),
+        requests: requests.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
+        rps: Some(requests.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()),
+        hist,
+        rss_mb: server.pid().and_then(peak_rss_mb),
+    })
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Time from exec of `lakecat-api` to its first `GET /runtime/invocation/next`, against a
+/// minimal Lambda runtime API on loopback.
+async fn lambda_init(url: &str, runs: usize) -> Result<Outcome> {
+    let exe = lambda_binary()?;
+    let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+    let mut rss = 0f64;
+    for _ in 0..runs {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let started = Instant::now();
+        let mut child = tokio::process::Command::new(&exe)
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "lakecat-api")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+            .env("LAKECAT_AUTH_MODE", "cognito")
+            .env("LAKECAT_COGNITO_USER_POOL_ID", "eu-west-1_bench")
+            .env("LAKECAT_COGNITO_REGION", "eu-west-1")
+            .env("LAKECAT_AUDIENCES", "bench-client")
+            .env(
+                "LAKECAT_CURSOR_KEY",
+                "bench-cursor-key-of-at-least-32-characters",
+            )
+            .env("LAKECAT_DATABASE_URL", url)
+            .env("LAKECAT_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        let pid = child.id();
+        let accepted = tokio::time::timeout(Duration::from_secs(10), listener.accept()).await;
+        let elapsed = started.elapsed();
+        let (mut sock, _) = accepted
+            .map_err(|_| anyhow!("lakecat-api did not call the runtime API within 10 s"))??;
+        // Read the request line to be sure it asks for the next invocation.
+        let mut buf = vec![0u8; 256];
+        let n = tokio::io::AsyncReadExt::read(&mut sock, &mut buf).await?;
+        if !String::from_utf8_lossy(&buf[..n]).contains("/runtime/invocation/next") {
+            bail!(
+                "unexpected first runtime API call: {}",
+                String::from_utf8_lossy(&buf[..n])
+            );
+        }
+        hist.record(elapsed.as_micros() as u64)
+            .map_err(|e| anyhow!("{e}"))?;
+        if let Some(r) = pid.and_then(peak_rss_mb) {
+            rss = rss.max(r);
+        }
+        let _ = child.kill().await;
+    }
+    Ok(Outcome {
+        scenario: "lambda-init".into(),
+        requests: runs as u64,
+        errors: 0,
+        rps: None,
+        hist,
+        rss_mb: Some(rss),
+    })
+}
+
+fn lambda_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let candidate = exe.with_file_name("lakecat-api");
+    if candidate.exists() {
+        Ok(candidate)
+    } else {
+        Err(anyhow!(
+            "{} not found: build it with `cargo build --release -p lakecat-lambda-api`",
+            candidate.display()
+        ))
+    }
+}

@@ -9,8 +9,9 @@ use lakecat_core::catalog::*;
 use lakecat_core::glossary::{GlossaryNode, TermLink};
 use lakecat_core::ids::*;
 use lakecat_core::names::*;
+use lakecat_core::page::PageRequest;
 use lakecat_core::permissions::{Bundle, Grant, Permission, TenantPermission};
-use lakecat_core::ports::CatalogStore;
+use lakecat_core::ports::{CatalogStore, CountQuery, EnvironmentFilter};
 use lakecat_server::local_users::LocalUsers;
 use lakecat_store::SeaStore;
 
@@ -776,10 +777,23 @@ const SCALE_COLUMNS: &[(&str, &str, &str)] = &[
 /// Name of the wide table `seed_scale` creates (10,000 columns), for the benchmark.
 pub const WIDE_TABLE: &str = "wide_feature_store";
 
+/// Account and region of the generated scale environment (how a rerun finds it again).
+const SCALE_ACCOUNT: &str = "999999999999";
+const SCALE_REGION: &str = "eu-central-1";
+
+/// What `seed_scale` left in the store, for the benchmark.
+pub struct ScaleCatalog {
+    pub environment: Environment,
+    /// Datasets with one 10-column table each (the wide dataset not counted).
+    pub datasets: u64,
+    pub wide_dataset: Dataset,
+}
+
 /// Generates `n` datasets with one 10-column table each, plus one dataset holding a
-/// 10,000-column table; `n = 100_000` gives 1,000,000+ columns. Idempotent per run size:
-/// datasets are named `scale-<i>` and an existing catalog of that size is kept.
-pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> {
+/// 10,000-column table; `n = 100_000` gives 1,000,000+ columns. Resumable: a rerun finds the
+/// scale environment again and only adds the datasets (and the wide table) still missing.
+/// Messages go to stderr so that `bench --json` keeps stdout to its JSON lines.
+pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<ScaleCatalog> {
     let m = meta();
     for t in ["bench-team", "platform"] {
         store
@@ -795,28 +809,102 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
             .await
             .map_err(e)?;
     }
-    let org = create_org(store, "Scale Test", "Generated for load tests.", "platform").await?;
-    let env = create_env(
-        store,
-        &org,
-        "Scale",
-        "999999999999",
-        "eu-central-1",
-        "platform",
-    )
-    .await?;
-    store
-        .invite_team(
-            &m,
-            env.id.as_str(),
-            &team("bench-team")?,
-            &[Permission::GetEnvironment, Permission::CreateDataset],
-            None,
-        )
+    let env = match find_scale_environment(store).await? {
+        Some(env) => env,
+        None => {
+            let org =
+                create_org(store, "Scale Test", "Generated for load tests.", "platform").await?;
+            let env = create_env(
+                store,
+                &org,
+                "Scale",
+                SCALE_ACCOUNT,
+                SCALE_REGION,
+                "platform",
+            )
+            .await?;
+            store
+                .invite_team(
+                    &m,
+                    env.id.as_str(),
+                    &team("bench-team")?,
+                    &[Permission::GetEnvironment, Permission::CreateDataset],
+                    None,
+                )
+                .await
+                .map_err(e)?;
+            env
+        }
+    };
+    let wide_filter = DatasetFilter {
+        environment_id: Some(env.id.clone()),
+        tag: Some(Tag::parse("tag", "wide").map_err(e)?),
+        ..Default::default()
+    };
+    let wide = store
+        .list_datasets(&wide_filter, &PageRequest::first(1))
         .await
-        .map_err(e)?;
+        .map_err(e)?
+        .items
+        .into_iter()
+        .next()
+        .map(|(_, d)| d);
+    let in_env = store
+        .count(&CountQuery::Datasets(DatasetFilter {
+            environment_id: Some(env.id.clone()),
+            ..Default::default()
+        }))
+        .await
+        .map_err(e)? as u64;
+    let have = in_env - u64::from(wide.is_some());
+    if have < n {
+        eprintln!("seeding {} datasets ({have} already there)", n - have);
+        seed_scale_datasets(store, &env, have, n, progress).await?;
+    }
+    let wide_dataset = match wide {
+        Some(d) => d,
+        None => seed_wide_dataset(store, &env).await?,
+    };
+    eprintln!(
+        "scale catalog ready: {} datasets + 1 with a 10,000-column table",
+        have.max(n)
+    );
+    Ok(ScaleCatalog {
+        environment: env,
+        datasets: have.max(n),
+        wide_dataset,
+    })
+}
+
+async fn find_scale_environment(store: &SeaStore) -> Result<Option<Environment>> {
+    let mut page = PageRequest::first(100);
+    loop {
+        let envs = store
+            .list_environments(&EnvironmentFilter::default(), &page)
+            .await
+            .map_err(e)?;
+        if let Some((_, env)) = envs.items.iter().find(|(_, env)| {
+            env.account_id.as_str() == SCALE_ACCOUNT && env.region.as_str() == SCALE_REGION
+        }) {
+            return Ok(Some(env.clone()));
+        }
+        match envs.items.last() {
+            Some((key, _)) if envs.has_next => page.after = Some(key.clone()),
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Datasets `from..to`, eight writers at a time.
+async fn seed_scale_datasets(
+    store: &SeaStore,
+    env: &Environment,
+    from: u64,
+    to: u64,
+    progress: bool,
+) -> Result<()> {
     let bar = if progress {
-        ProgressBar::new(n)
+        ProgressBar::new(to - from)
     } else {
         ProgressBar::hidden()
     };
@@ -832,8 +920,8 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
         let bar = bar.clone();
         handles.push(tokio::spawn(async move {
             let m = meta();
-            let mut i = worker;
-            while i < n {
+            let mut i = from + worker;
+            while i < to {
                 let a = WORDS_A[(i as usize) % WORDS_A.len()];
                 let b = WORDS_B[(i as usize / WORDS_A.len()) % WORDS_B.len()];
                 let slug = format!("{a}-{b}-{i}");
@@ -871,9 +959,13 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
             .map_err(|err| anyhow!("seed worker failed: {err}"))??;
     }
     bar.finish();
+    Ok(())
+}
+
+async fn seed_wide_dataset(store: &SeaStore, env: &Environment) -> Result<Dataset> {
     let wide = create_dataset(
         store,
-        &env,
+        env,
         "wide-features",
         "Wide Feature Store",
         "10,000 model features per customer.",
@@ -895,11 +987,10 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<()> 
         &cols,
     )?;
     store
-        .record_discovered_tables(&m, &wide.id, &[t])
+        .record_discovered_tables(&meta(), &wide.id, &[t])
         .await
         .map_err(e)?;
-    println!("scale catalog loaded: {n} datasets + 1 with a 10,000-column table");
-    Ok(())
+    Ok(wide)
 }
 
 fn capital(s: &str) -> String {

@@ -111,7 +111,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                     demo::seed_demo(&store, Some(&users)).await?;
                     print_demo_users();
                 }
-                (false, Some(n)) => demo::seed_scale(&store, n, true).await?,
+                (false, Some(n)) => {
+                    demo::seed_scale(&store, n, true).await?;
+                }
                 (false, None) => return Err(anyhow!("say what to seed: --demo or --scale N")),
             }
             Ok(())
