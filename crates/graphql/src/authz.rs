@@ -8,7 +8,7 @@ use lakecat_core::Error;
 use lakecat_core::caller::Caller;
 use lakecat_core::permissions::{Permission, TenantPermission};
 
-use crate::context::{caller, request, store};
+use crate::context::{caller, request, services};
 use crate::errors::ApiResult;
 
 /// Who may call a field.
@@ -67,6 +67,16 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "Environment.teams" => Resource(P::GetEnvironment, "the environment"),
         "Dataset.teams" => Resource(P::GetDataset, "the dataset"),
         "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
+        // Links from a catalog entry to its organization and environment resolve to null for
+        // callers whose teams may not see those (account ids, role ARNs, member teams).
+        "Dataset.organization" | "Environment.organization" => Resource(
+            P::GetOrganization,
+            "the linked organization; null when not held",
+        ),
+        "Dataset.environment" => Resource(
+            P::GetEnvironment,
+            "the linked environment; null when not held",
+        ),
         // --- mutations ---
         "setTeamTenantPermissions" => Admin,
         "createOrganization" => Tenant(T::ManageOrganizations),
@@ -139,7 +149,7 @@ pub async fn authorize_with<'a>(
         TenantAndResource(t, p, _) => (Some(t), Some(permission_override.unwrap_or(p))),
     };
     if let Some(t) = tenant
-        && !rc.tenant_permissions(store(ctx)).await?.contains(&t)
+        && !rc.tenant_permissions(services(ctx)).await?.contains(&t)
     {
         return Err(Error::forbidden(format!(
             "none of your teams holds the {} tenant permission",
@@ -167,4 +177,15 @@ pub async fn authorize<'a>(
     resource: Option<&str>,
 ) -> ApiResult<&'a Caller> {
     authorize_with(ctx, field, resource, None).await
+}
+
+/// For a nested field that links to another resource: whether the caller may follow the
+/// link. A refusal is not an error here: the field resolves to null, and the rest of the
+/// parent object is still served.
+pub async fn may_follow(ctx: &Context<'_>, field: &str, resource: &str) -> ApiResult<bool> {
+    match authorize(ctx, field, Some(resource)).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.0.code == lakecat_core::ErrorCode::Forbidden => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -48,6 +48,79 @@ async fn every_query_and_mutation_declares_its_permission() {
     );
 }
 
+/// Object types a nested field may only lead to under a declared permission: they reveal
+/// accounts, role ARNs, member teams or provisioning state beyond the catalog entry.
+const PROTECTED_TYPES: &[&str] = &["Organization", "Environment", "TeamMembership", "Stack"];
+
+#[tokio::test]
+async fn every_nested_field_reaching_a_protected_type_declares_its_permission() {
+    let f = Fixture::new(Backend::Sqlite).await;
+    let data = f
+        .ok(
+            None,
+            "{ __schema { types { name kind fields { name type { name kind ofType { name kind ofType { name kind ofType { name } } } } } } } }",
+        )
+        .await;
+    fn named(t: &serde_json::Value) -> Option<String> {
+        match t["name"].as_str() {
+            Some(n) => Some(n.to_owned()),
+            None if t["ofType"].is_object() => named(&t["ofType"]),
+            None => None,
+        }
+    }
+    let mut checked = 0;
+    let mut missing = vec![];
+    for ty in data["__schema"]["types"].as_array().unwrap() {
+        let type_name = ty["name"].as_str().unwrap();
+        if ty["kind"] != "OBJECT"
+            || type_name.starts_with("__")
+            || ["QueryRoot", "MutationRoot"].contains(&type_name)
+            // A connection's edges and nodes are the list the root field already checked.
+            || type_name.ends_with("Connection")
+            || type_name.ends_with("Edge")
+        {
+            continue;
+        }
+        for field in ty["fields"].as_array().into_iter().flatten() {
+            let target = named(&field["type"]).unwrap_or_default();
+            if PROTECTED_TYPES.contains(&target.as_str()) {
+                checked += 1;
+                let name = format!("{type_name}.{}", field["name"].as_str().unwrap());
+                if requirement(&name).is_none() {
+                    missing.push(name);
+                }
+            }
+        }
+    }
+    assert!(checked >= 6, "the walk found the nested links ({checked})");
+    assert!(
+        missing.is_empty(),
+        "nested fields reaching {PROTECTED_TYPES:?} without a declared permission: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn links_to_organizations_and_environments_are_null_for_outsiders() {
+    let f = Fixture::new(Backend::Sqlite).await;
+    let q = format!(
+        r#"{{ dataset(id: "{}") {{ label organization {{ id }} environment {{ id accountId organization {{ id }} }} }} }}"#,
+        f.id("dataset")
+    );
+    let outsider = f.ok(Some(caller("eve", &["outsiders"], false)), &q).await;
+    assert!(outsider["dataset"]["label"].is_string(), "{outsider}");
+    assert!(outsider["dataset"]["organization"].is_null(), "{outsider}");
+    assert!(outsider["dataset"]["environment"].is_null(), "{outsider}");
+    let admin = f.ok(Some(common::admin()), &q).await;
+    assert!(
+        admin["dataset"]["organization"]["id"].is_string(),
+        "{admin}"
+    );
+    assert!(
+        admin["dataset"]["environment"]["organization"]["id"].is_string(),
+        "{admin}"
+    );
+}
+
 /// One valid call of each mutation against the fixture's resources.
 fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
     let (org, env, ds, tbl, col, fld) = (
@@ -269,4 +342,27 @@ async fn every_mutation_refuses_callers_without_permission_and_writes_nothing() 
             "{name} wrote something although refused"
         );
     }
+
+    // Signed-in mutations act on the caller's own data only: another team's notification
+    // is not found, and "mark all read" marks nothing of anyone else's.
+    let r = f
+        .run(
+            Some(outsider.clone()),
+            &format!(
+                r#"mutation {{ markNotificationRead(input: {{id: "{}"}}) }}"#,
+                f.id("notification")
+            ),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), vec!["NOT_FOUND"], "{:?}", r.errors);
+    f.ok(
+        Some(outsider.clone()),
+        "mutation { markAllNotificationsRead }",
+    )
+    .await;
+    assert_eq!(
+        (f.row_counts().await, f.snapshot().await),
+        before,
+        "an outsider changed another team's notifications"
+    );
 }

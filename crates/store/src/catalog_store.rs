@@ -100,6 +100,35 @@ impl SeaStore {
             .ok_or_else(|| Error::not_found("dataset", id))
     }
 
+    /// Moves the stewards' grants from the old stewards team to the new one: revokes what
+    /// only the old stewardship gave (not what the team holds as owner) and grants the new.
+    async fn regrant_stewards<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        before: &Dataset,
+        after: &Dataset,
+    ) -> Result<()> {
+        let env = environment::Entity::find_by_id(after.environment_id.as_str())
+            .one(conn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::internal(format!("dataset {} has no environment", after.id)))?;
+        let env = convert::environment(env)?;
+        let role =
+            |d: &Dataset| dataset_role_grants(&d.id, &d.owner_team, d.stewards_team.as_ref(), &env);
+        let keep = role(after);
+        for g in role(before).iter().filter(|g| !keep.contains(g)) {
+            resource_permission::Entity::delete_many()
+                .filter(resource_permission::Column::ResourceId.eq(g.resource_id.as_str()))
+                .filter(resource_permission::Column::Team.eq(g.team.as_str()))
+                .filter(resource_permission::Column::Permission.eq(g.permission.as_str()))
+                .exec(conn)
+                .await
+                .map_err(db_err)?;
+        }
+        insert_grants(conn, &keep).await
+    }
+
     async fn one_node<C: ConnectionTrait>(conn: &C, id: &str) -> Result<glossary_node::Model> {
         glossary_node::Entity::find_by_id(id.to_owned())
             .one(conn)
@@ -956,11 +985,8 @@ impl CatalogStore for SeaStore {
             )));
         }
         let after = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
-        if let (Some(Some(st)), false) = (
-            &patch.stewards_team,
-            before.stewards_team == after.stewards_team,
-        ) {
-            insert_grants(&txn, &after_steward_grants(&after, st)).await?;
+        if before.stewards_team != after.stewards_team {
+            self.regrant_stewards(&txn, &before, &after).await?;
         }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
@@ -1863,6 +1889,10 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?;
         let n = res.rows_affected() as i64;
+        if n == 0 {
+            // Nothing changed, so nothing to audit: the transaction ends without a write.
+            return Ok(0);
+        }
         audit(
             &txn,
             meta,
@@ -1886,16 +1916,4 @@ impl CatalogStore for SeaStore {
         let rows = keyset(&self.db, q, audit_event::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::audit_event))
     }
-}
-
-/// Grants a newly named stewards team gets on a dataset.
-fn after_steward_grants(ds: &Dataset, stewards: &TeamName) -> Vec<Grant> {
-    use lakecat_core::permissions::Bundle;
-    let mut g = Grant::bundle(stewards, ds.id.as_str(), Bundle::DatasetRead);
-    g.extend(Grant::bundle(
-        stewards,
-        ds.id.as_str(),
-        Bundle::ShareApprover,
-    ));
-    g
 }

@@ -13,7 +13,7 @@ use super::organizations::{Environment, Organization, require_member, user_role}
 use super::tables::{FolderConnection, TableConnection};
 use super::teams::{Team, TeamMembership};
 use super::{UserRole, connection, not_found, page_args};
-use crate::authz::authorize;
+use crate::authz::{authorize, may_follow};
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
 
@@ -82,8 +82,12 @@ impl Dataset {
     async fn environment_id(&self) -> &str {
         self.0.environment_id.as_str()
     }
+    /// Null when none of your teams may see the organization.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
         let id = self.0.organization_id.to_string();
+        if !may_follow(ctx, "Dataset.organization", &id).await? {
+            return Ok(None);
+        }
         Ok(request(ctx)?
             .loaders
             .organizations
@@ -91,8 +95,12 @@ impl Dataset {
             .await?
             .map(Organization))
     }
+    /// Null when none of your teams may see the environment.
     async fn environment(&self, ctx: &Context<'_>) -> ApiResult<Option<Environment>> {
         let id = self.0.environment_id.to_string();
+        if !may_follow(ctx, "Dataset.environment", &id).await? {
+            return Ok(None);
+        }
         Ok(request(ctx)?
             .loaders
             .environments
@@ -199,6 +207,7 @@ impl Dataset {
             .unwrap_or_default();
         Ok(links.into_iter().map(TermLink).collect())
     }
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn tables(
         &self,
         ctx: &Context<'_>,
@@ -207,6 +216,7 @@ impl Dataset {
     ) -> ApiResult<TableConnection> {
         super::tables::list_tables(ctx, &self.0.id, first, after).await
     }
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn folders(
         &self,
         ctx: &Context<'_>,
@@ -307,6 +317,7 @@ impl DatasetQuery {
             .map(Dataset))
     }
 
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn datasets(
         &self,
         ctx: &Context<'_>,
@@ -579,11 +590,29 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
             Ok(None)
         }
     };
+    let mut env_ids: Vec<String> = page.iter().map(|d| d.environment_id.to_string()).collect();
+    env_ids.sort();
+    env_ids.dedup();
+    let mut org_ids: Vec<String> = page.iter().map(|d| d.organization_id.to_string()).collect();
+    org_ids.sort();
+    org_ids.dedup();
+    // The caller's permissions on the datasets (userRole) and on their environments and
+    // organizations (whether those links may be followed), in one query.
+    let mut perm_ids: Vec<String> = vec![];
+    if wants("userRole") {
+        perm_ids.extend(ids.iter().cloned());
+    }
+    if wants("environment") {
+        perm_ids.extend(env_ids.iter().cloned());
+    }
+    if wants("organization") {
+        perm_ids.extend(org_ids.iter().cloned());
+    }
     let perms = async {
-        if wants("userRole") {
-            st.resource_permissions(&groups, &ids).await.map(Some)
-        } else {
+        if perm_ids.is_empty() {
             Ok(None)
+        } else {
+            st.resource_permissions(&groups, &perm_ids).await.map(Some)
         }
     };
     let team_rows = async {
@@ -593,12 +622,6 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
             Ok(None)
         }
     };
-    let mut env_ids: Vec<String> = page.iter().map(|d| d.environment_id.to_string()).collect();
-    env_ids.sort();
-    env_ids.dedup();
-    let mut org_ids: Vec<String> = page.iter().map(|d| d.organization_id.to_string()).collect();
-    org_ids.sort();
-    org_ids.dedup();
     let envs = async {
         if wants("environment") {
             st.environments_by_ids(&env_ids).await.map(Some)
@@ -646,7 +669,8 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
         rc.loaders
             .permissions
             .feed_many(
-                ids.iter()
+                perm_ids
+                    .iter()
                     .map(|id| (id.clone(), m.remove(id).unwrap_or_default())),
             )
             .await;

@@ -12,7 +12,7 @@ use lakecat_core::ports::{CountQuery, EnvironmentFilter, OrganizationFilter};
 
 use super::teams::TeamMembership;
 use super::{UserRole, connection, not_found, page_args};
-use crate::authz::authorize;
+use crate::authz::{authorize, may_follow};
 use crate::context::{caller, meta, request, store};
 use crate::errors::ApiResult;
 
@@ -119,8 +119,12 @@ impl Environment {
     async fn organization_id(&self) -> &str {
         self.0.organization_id.as_str()
     }
+    /// Null when none of your teams may see the organization.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
         let id = self.0.organization_id.to_string();
+        if !may_follow(ctx, "Environment.organization", &id).await? {
+            return Ok(None);
+        }
         Ok(request(ctx)?
             .loaders
             .organizations
@@ -207,6 +211,7 @@ impl OrganizationQuery {
     }
 
     /// Organizations your teams belong to (all of them for admins).
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -242,6 +247,7 @@ impl OrganizationQuery {
     }
 
     /// Environments your teams belong to, optionally of one organization.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn environments(
         &self,
         ctx: &Context<'_>,
