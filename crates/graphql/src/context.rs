@@ -17,13 +17,21 @@ use crate::loaders::Loaders;
 pub struct Services {
     pub store: Arc<dyn CatalogStore>,
     pub cursor_key: Arc<Vec<u8>>,
+    /// Tenant permissions every signed-in caller holds by configuration
+    /// (`LAKECAT_DEFAULT_TENANT_PERMISSIONS`); empty unless an operator lists some.
+    pub default_tenant_permissions: Arc<Vec<TenantPermission>>,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn CatalogStore>, cursor_key: Vec<u8>) -> Self {
+    pub fn new(
+        store: Arc<dyn CatalogStore>,
+        cursor_key: Vec<u8>,
+        default_tenant_permissions: Vec<TenantPermission>,
+    ) -> Self {
         Services {
             store,
             cursor_key: Arc::new(cursor_key),
+            default_tenant_permissions: Arc::new(default_tenant_permissions),
         }
     }
 }
@@ -51,11 +59,9 @@ impl RequestContext {
         }
     }
 
-    /// Tenant permissions of the caller's teams, loaded at most once per request.
-    pub async fn tenant_permissions(
-        &self,
-        store: &dyn CatalogStore,
-    ) -> ApiResult<&[TenantPermission]> {
+    /// Tenant permissions of the caller's teams plus the configured defaults, loaded at most
+    /// once per request.
+    pub async fn tenant_permissions(&self, services: &Services) -> ApiResult<&[TenantPermission]> {
         let groups = self
             .caller
             .as_ref()
@@ -63,7 +69,15 @@ impl RequestContext {
             .unwrap_or_default();
         let perms = self
             .tenant
-            .get_or_try_init(|| async { store.tenant_permissions(&groups).await })
+            .get_or_try_init(|| async {
+                let mut held = services.store.tenant_permissions(&groups).await?;
+                if self.caller.is_some() {
+                    held.extend(services.default_tenant_permissions.iter().copied());
+                }
+                held.sort();
+                held.dedup();
+                Ok::<_, Error>(held)
+            })
             .await?;
         Ok(perms)
     }

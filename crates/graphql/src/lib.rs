@@ -24,7 +24,9 @@ pub type LakecatSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Query limits (§ limits of the API).
 pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 5_000;
+/// Connections count `first × what each node asks for`: a full page of 100 datasets with
+/// every field fits; a page of pages of pages does not.
+pub const MAX_COMPLEXITY: usize = 10_000;
 
 #[derive(Clone)]
 pub struct SchemaConfig {
@@ -33,10 +35,16 @@ pub struct SchemaConfig {
     pub cursor_key: Vec<u8>,
     /// Introspection on (local mode) or off (production default).
     pub introspection: bool,
+    /// Tenant permissions every signed-in caller holds (explicit configuration; none by default).
+    pub default_tenant_permissions: Vec<lakecat_core::permissions::TenantPermission>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
-    let services = Services::new(config.store, config.cursor_key);
+    let services = Services::new(
+        config.store,
+        config.cursor_key,
+        config.default_tenant_permissions,
+    );
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

@@ -365,3 +365,45 @@ async fn wide_tables_page_through_columns() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn tenant_permissions_come_only_from_grants_and_explicit_defaults() {
+    use std::sync::Arc;
+
+    use lakecat_core::permissions::TenantPermission;
+    use lakecat_graphql::{RequestContext, SchemaConfig, build_schema};
+
+    let f = Fixture::new(Backend::Sqlite).await;
+    let newcomer = caller("nina", &["brand-new-team"], false);
+    let create = r#"mutation { createGlossary(input: {label: "Finance terms", adminTeam: "brand-new-team"}) { id } }"#;
+    // Nothing is implicit: a team nobody granted anything holds no tenant permission.
+    let me = f
+        .ok(Some(newcomer.clone()), "{ me { tenantPermissions } }")
+        .await;
+    assert_eq!(me["me"]["tenantPermissions"], serde_json::json!([]));
+    let r = f.run(Some(newcomer.clone()), create).await;
+    assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"]);
+
+    // An operator lists defaults in configuration: every signed-in team holds them.
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    let schema = build_schema(SchemaConfig {
+        store: store.clone(),
+        cursor_key: b"test-cursor-key".to_vec(),
+        introspection: false,
+        default_tenant_permissions: vec![TenantPermission::ManageGlossaries],
+    });
+    let run = |q: &'static str, who: Option<lakecat_core::caller::Caller>| {
+        let ctx = RequestContext::new(store.clone(), who, "req-defaults".into());
+        schema.execute(async_graphql::Request::new(q).data(ctx))
+    };
+    let me = run("{ me { tenantPermissions } }", Some(newcomer.clone())).await;
+    assert_eq!(
+        me.data.into_json().unwrap()["me"]["tenantPermissions"],
+        serde_json::json!(["MANAGE_GLOSSARIES"])
+    );
+    let r = run(create, Some(newcomer.clone())).await;
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    // Defaults are not a way in for anonymous callers.
+    let r = run(create, None).await;
+    assert_eq!(Fixture::codes(&r), vec!["UNAUTHENTICATED"]);
+}

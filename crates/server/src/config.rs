@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use lakecat_core::permissions::TenantPermission;
+
 /// How callers authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMode {
@@ -42,9 +44,18 @@ pub struct Config {
     pub cursor_key: Vec<u8>,
     /// Accept API Gateway's Cognito-authorizer claims as the identity (Lambda only).
     pub trust_gateway_claims: bool,
+    /// Tenant permissions every signed-in team holds without being granted them
+    /// (`LAKECAT_DEFAULT_TENANT_PERMISSIONS`); empty by default: nothing is implicit.
+    pub default_tenant_permissions: Vec<TenantPermission>,
 }
 
 pub const LOCAL_ISSUER: &str = "lakecat-local";
+pub const DEFAULT_ADMIN_GROUP: &str = "lakecat-admins";
+
+/// The tenant admin group: `LAKECAT_ADMIN_GROUP`, or `lakecat-admins`.
+pub fn admin_group_from_env() -> String {
+    var("LAKECAT_ADMIN_GROUP").unwrap_or_else(|| DEFAULT_ADMIN_GROUP.into())
+}
 pub const LOCAL_AUDIENCE: &str = "lakecat";
 
 fn var(name: &str) -> Option<String> {
@@ -163,12 +174,27 @@ impl Config {
             auth,
             audiences,
             groups_claim: var("LAKECAT_GROUPS_CLAIM").unwrap_or_else(|| "cognito:groups".into()),
-            admin_group: var("LAKECAT_ADMIN_GROUP").unwrap_or_else(|| "lakecat-admins".into()),
+            admin_group: admin_group_from_env(),
             introspection: flag("LAKECAT_INTROSPECTION", local)?,
             graphiql: flag("LAKECAT_GRAPHIQL", local)?,
             json_logs: var("LAKECAT_LOG_FORMAT").is_some_and(|f| f == "json"),
             cursor_key,
             trust_gateway_claims: flag("LAKECAT_TRUST_GATEWAY_CLAIMS", false)?,
+            default_tenant_permissions: list("LAKECAT_DEFAULT_TENANT_PERMISSIONS")
+                .iter()
+                .map(|p| {
+                    TenantPermission::parse("LAKECAT_DEFAULT_TENANT_PERMISSIONS", p).map_err(|_| {
+                        format!(
+                            "LAKECAT_DEFAULT_TENANT_PERMISSIONS: '{p}' is not one of {}",
+                            TenantPermission::ALL
+                                .iter()
+                                .map(|t| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -184,12 +210,13 @@ impl Config {
             auth: AuthMode::Local { data_dir },
             audiences: vec![LOCAL_AUDIENCE.into()],
             groups_claim: "cognito:groups".into(),
-            admin_group: "lakecat-admins".into(),
+            admin_group: DEFAULT_ADMIN_GROUP.into(),
             introspection: true,
             graphiql: true,
             json_logs: false,
             cursor_key: local_cursor_key(),
             trust_gateway_claims: false,
+            default_tenant_permissions: vec![],
         }
     }
 }

@@ -44,6 +44,7 @@ impl App {
             store: dyn_store,
             cursor_key: config.cursor_key.clone(),
             introspection: config.introspection,
+            default_tenant_permissions: config.default_tenant_permissions.clone(),
         });
         Ok(App {
             config: Arc::new(config),

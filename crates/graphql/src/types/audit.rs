@@ -50,6 +50,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// Every mutation of a resource: who, what, before/after, request id. Needs the AUDIT_*
     /// permission of the resource (of its dataset for tables, columns and folders).
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

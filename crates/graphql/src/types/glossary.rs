@@ -70,6 +70,7 @@ impl GlossaryNode {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -88,6 +89,7 @@ impl GlossaryNode {
         )
     }
     /// For a term: the resources it is linked to.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn links(
         &self,
         ctx: &Context<'_>,
@@ -146,6 +148,7 @@ pub struct GlossaryQuery;
 
 #[Object]
 impl GlossaryQuery {
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn glossaries(
         &self,
         ctx: &Context<'_>,

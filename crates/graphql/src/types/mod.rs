@@ -158,6 +158,15 @@ pub(crate) fn signed<T>(
     Ok((out, page.has_next))
 }
 
+/// Complexity of a connection field: its page size times what each node asks for, so a
+/// nested page of pages costs what it would really fetch (`lib.rs` caps the total).
+pub(crate) fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.map_or(lakecat_core::page::DEFAULT_PAGE_SIZE, |n| {
+        n.clamp(1, lakecat_core::page::MAX_PAGE_SIZE as i32) as u32
+    });
+    (page as usize).saturating_mul(child_complexity.max(1))
+}
+
 pub(crate) fn not_found(what: &str, id: &str) -> crate::errors::ApiError {
     Error::not_found(what, id).into()
 }

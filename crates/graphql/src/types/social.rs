@@ -91,6 +91,7 @@ impl SocialQuery {
     }
 
     /// Comments on a dataset, table or folder, oldest first.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn feed(
         &self,
         ctx: &Context<'_>,
@@ -113,6 +114,7 @@ impl SocialQuery {
     }
 
     /// Notifications to any of your teams, oldest first.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

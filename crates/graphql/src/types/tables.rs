@@ -92,6 +92,7 @@ impl Table {
             .unwrap_or(0))
     }
     /// Columns in position order; page through wide tables with `after`.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn columns(
         &self,
         ctx: &Context<'_>,
@@ -332,6 +333,7 @@ impl TableQuery {
             .await?
             .map(Table))
     }
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn tables(
         &self,
         ctx: &Context<'_>,
@@ -353,6 +355,7 @@ impl TableQuery {
             .map(Column))
     }
     /// Columns of a table in position order (pages of at most 100, however wide the table).
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn columns(
         &self,
         ctx: &Context<'_>,
@@ -374,6 +377,7 @@ impl TableQuery {
             .await?
             .map(Folder))
     }
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn folders(
         &self,
         ctx: &Context<'_>,

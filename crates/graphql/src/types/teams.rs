@@ -74,7 +74,7 @@ impl TeamQuery {
                 .collect()
         } else {
             request(ctx)?
-                .tenant_permissions(store(ctx))
+                .tenant_permissions(crate::context::services(ctx))
                 .await?
                 .iter()
                 .map(|p| p.as_str().to_owned())
@@ -91,6 +91,7 @@ impl TeamQuery {
     }
 
     /// Teams lakecat knows (referenced by a resource or a tenant permission).
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn teams(
         &self,
         ctx: &Context<'_>,

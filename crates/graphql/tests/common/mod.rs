@@ -53,6 +53,7 @@ impl Fixture {
             store,
             cursor_key: b"test-cursor-key".to_vec(),
             introspection: true,
+            default_tenant_permissions: vec![],
         });
         let mut f = Fixture {
             db,
