@@ -215,8 +215,11 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         // The server created the local signing key in `dir`; mint a token with it.
-        let users = lakecat_server::local_users::LocalUsers::open(dir, "lakecat-admins")
-            .map_err(|e| anyhow!(e))?;
+        let users = lakecat_server::local_users::LocalUsers::open(
+            dir,
+            &lakecat_server::config::admin_group_from_env(),
+        )
+        .map_err(|e| anyhow!(e))?;
         let token = users
             .token_for("bench", &["bench-team".into()])
             .map_err(|e| anyhow!(e))?;

@@ -105,7 +105,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 (true, _) => {
                     let users = lakecat_server::local_users::LocalUsers::open(
                         &at.data_dir,
-                        "lakecat-admins",
+                        &lakecat_server::config::admin_group_from_env(),
                     )
                     .map_err(|e| anyhow!(e))?;
                     demo::seed_demo(&store, Some(&users)).await?;

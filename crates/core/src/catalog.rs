@@ -334,30 +334,42 @@ impl NewDataset {
         }
     }
 
-    /// Who gets which bundle when the dataset is created: its owner team and the
-    /// environment's owner team get everything; the stewards get read and share approval.
+    /// Who gets which bundle when the dataset is created (see [`dataset_role_grants`]).
     pub fn grants(&self, id: &DatasetId, env: &Environment) -> Vec<Grant> {
-        let mut out = Grant::bundle(&self.owner_team, id.as_str(), Bundle::DatasetAll);
-        out.extend(Grant::bundle(
-            &self.owner_team,
-            id.as_str(),
-            Bundle::ShareApprover,
-        ));
-        if env.owner_team != self.owner_team {
-            out.extend(Grant::bundle(
-                &env.owner_team,
-                id.as_str(),
-                Bundle::DatasetAll,
-            ));
-        }
-        if let Some(st) = &self.stewards_team
-            && st != &self.owner_team
-        {
-            out.extend(Grant::bundle(st, id.as_str(), Bundle::DatasetRead));
-            out.extend(Grant::bundle(st, id.as_str(), Bundle::ShareApprover));
-        }
-        dedup_grants(out)
+        dataset_role_grants(id, &self.owner_team, self.stewards_team.as_ref(), env)
     }
+}
+
+/// The grants a dataset's roles carry: its owner team and the environment's owner team get
+/// everything (and share approval); the stewards get read and share approval. Computed the
+/// same way at creation and when the stewards change, so a change revokes exactly what the
+/// old role gave and nothing another role still gives.
+pub fn dataset_role_grants(
+    id: &DatasetId,
+    owner_team: &TeamName,
+    stewards_team: Option<&TeamName>,
+    env: &Environment,
+) -> Vec<Grant> {
+    let mut out = Grant::bundle(owner_team, id.as_str(), Bundle::DatasetAll);
+    out.extend(Grant::bundle(
+        owner_team,
+        id.as_str(),
+        Bundle::ShareApprover,
+    ));
+    if &env.owner_team != owner_team {
+        out.extend(Grant::bundle(
+            &env.owner_team,
+            id.as_str(),
+            Bundle::DatasetAll,
+        ));
+    }
+    if let Some(st) = stewards_team
+        && st != owner_team
+    {
+        out.extend(Grant::bundle(st, id.as_str(), Bundle::DatasetRead));
+        out.extend(Grant::bundle(st, id.as_str(), Bundle::ShareApprover));
+    }
+    dedup_grants(out)
 }
 
 pub fn dedup_grants(grants: Vec<Grant>) -> Vec<Grant> {

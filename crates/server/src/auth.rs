@@ -19,6 +19,9 @@ use crate::local_users::LocalUsers;
 
 pub const LEEWAY_SECS: u64 = 30;
 pub const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Where lakecat's own (local-mode) tokens carry the caller's teams, whatever
+/// `LAKECAT_GROUPS_CLAIM` says about an external identity provider's tokens.
+pub const LOCAL_GROUPS_CLAIM: &str = "cognito:groups";
 
 /// Claims an API Gateway Cognito authorizer already verified; the Lambda adapter inserts
 /// them as a request extension only when `trust_gateway_claims` is configured.
@@ -44,6 +47,8 @@ pub struct Authenticator {
     groups_claim: String,
     admin_group: String,
     jwks: Jwks,
+    /// How often at most an unknown `kid` may trigger a JWKS fetch.
+    refresh_interval: Duration,
     local: Option<LocalUsers>,
 }
 
@@ -87,11 +92,22 @@ impl Authenticator {
         Ok(Authenticator {
             issuer,
             audiences: config.audiences.iter().cloned().collect(),
-            groups_claim: config.groups_claim.clone(),
+            groups_claim: if local.is_some() {
+                LOCAL_GROUPS_CLAIM.to_owned()
+            } else {
+                config.groups_claim.clone()
+            },
             admin_group: config.admin_group.clone(),
             jwks,
+            refresh_interval: JWKS_REFRESH_INTERVAL,
             local,
         })
+    }
+
+    /// Changes the JWKS refresh rate limit (tests shorten it).
+    pub fn with_jwks_refresh_interval(mut self, interval: Duration) -> Self {
+        self.refresh_interval = interval;
+        self
     }
 
     pub fn local_users(&self) -> Option<&LocalUsers> {
@@ -178,12 +194,12 @@ impl Authenticator {
                     if let Some(k) = find(&c.0) {
                         return Ok(k);
                     }
-                    if c.1.is_some_and(|at| at.elapsed() < JWKS_REFRESH_INTERVAL) {
+                    if c.1.is_some_and(|at| at.elapsed() < self.refresh_interval) {
                         return Err(AuthError("unknown signing key".into()));
                     }
                 }
                 let mut c = cache.write().await;
-                if c.1.is_none_or(|at| at.elapsed() >= JWKS_REFRESH_INTERVAL) {
+                if c.1.is_none_or(|at| at.elapsed() >= self.refresh_interval) {
                     c.1 = Some(Instant::now());
                     match fetch_jwks(client, url).await {
                         Ok(set) => c.0 = set,
@@ -271,7 +287,7 @@ pub fn sign_local_token(
     let now = chrono::Utc::now().timestamp();
     let claims = serde_json::json!({
         "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE, "sub": subject, "username": username,
-        "cognito:groups": groups, "token_use": "id", "iat": now, "nbf": now, "exp": now + 12 * 3600,
+        LOCAL_GROUPS_CLAIM: groups, "token_use": "id", "iat": now, "nbf": now, "exp": now + 12 * 3600,
     });
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(kid.to_owned());

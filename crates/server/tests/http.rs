@@ -219,7 +219,7 @@ async fn malformed_and_oversized_requests() {
     let (status, _, _) = call(&l.app, raw(big.into_bytes())).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     // Depth limit (12).
-    let nested = "{ datasets { edges { node { tables { edges { node { dataset { tables { edges { node { dataset { tables { edges { node { id } } } } } } } } } } } } } } }";
+    let nested = "{ datasets(first: 1) { edges { node { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { id } } } } } } } } } } } } } } }";
     let (status, _, body) = call(&l.app, gql(None, nested)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(
@@ -227,6 +227,26 @@ async fn malformed_and_oversized_requests() {
             .as_str()
             .unwrap()
             .contains("nested too deep"),
+        "{body}"
+    );
+    // Complexity: connections weigh `first × fields per node`, so a page of pages of pages is
+    // refused before anything runs, while a full page of datasets with many fields is fine.
+    let wide = "{ datasets(first: 100) { nodes { tables(first: 100) { nodes { columns(first: 100) { nodes { id } } } } } } }";
+    let (status, _, body) = call(&l.app, gql(None, wide)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("too complex"),
+        "{body}"
+    );
+    let full_page = "{ datasets(first: 100) { totalCount nodes { id label slug description tags topics confidentiality stackStatus version ownerTeam { name } stewardsTeam { name } tableCount upvotes hasUpvoted aws { accountId region bucket glueDatabase kmsAlias adminRoleArn } } pageInfo { hasNextPage endCursor } } }";
+    let (status, _, body) = call(&l.app, gql(None, full_page)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::OK, "UNAUTHENTICATED"),
         "{body}"
     );
 }
@@ -257,4 +277,30 @@ async fn health_readiness_and_request_ids() {
         .unwrap();
     let (_, rid, _) = call(&l.app, req).await;
     assert_eq!(rid.as_deref(), Some("abc-123"));
+}
+
+#[tokio::test]
+async fn production_settings_turn_off_introspection_and_graphiql() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.introspection = false;
+    config.graphiql = false;
+    let app = App::build(config, true).await.unwrap();
+    let token = app
+        .auth
+        .local_users()
+        .unwrap()
+        .token_for("ana", &["analysts".into()])
+        .unwrap();
+    let (_, _, body) = call(&app, gql(Some(&token), "{ __schema { types { name } } }")).await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let (status, _, _) = call(&app, Request::get("/graphql").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    // Ordinary queries still work.
+    let (status, _, body) = call(&app, gql(Some(&token), "{ me { username } }")).await;
+    assert_eq!(
+        (status, &body["data"]["me"]["username"]),
+        (StatusCode::OK, &json!("ana"))
+    );
 }

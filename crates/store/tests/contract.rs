@@ -160,6 +160,7 @@ contract!(
     votes_feed_and_notifications,
     tenant_permissions_replace,
     environment_delete_conflicts_while_datasets_remain,
+    changing_stewards_moves_their_grants,
 );
 
 async fn create_read_and_paginate_datasets(b: Backend) {
@@ -984,5 +985,66 @@ async fn environment_delete_conflicts_while_datasets_remain(b: Backend) {
         s.count(&CountQuery::Organizations(f)).await.unwrap(),
         0,
         "archived organizations are hidden by default"
+    );
+}
+
+async fn changing_stewards_moves_their_grants(b: Backend) {
+    let t = fresh_store(b).await.unwrap();
+    let s = &t.store;
+    let o = org(s, "admins").await;
+    let e = env(s, &o, "123456789012").await;
+    let d = dataset(s, &e, "orders", &[]).await;
+    let held = |team: &'static str| {
+        let id = d.id.as_str().to_owned();
+        async move {
+            let mut p = s
+                .resource_permissions(&[team.into()], std::slice::from_ref(&id))
+                .await
+                .unwrap()
+                .remove(&id)
+                .unwrap_or_default();
+            p.sort_by_key(|p| p.as_str());
+            p
+        }
+    };
+    assert!(held("stewards").await.contains(&Permission::ApproveShare));
+    let patch = |st: Option<&str>| DatasetPatch {
+        stewards_team: Some(st.map(team)),
+        ..Default::default()
+    };
+    let d2 = s
+        .update_dataset(&meta("updateDataset"), &d.id, 1, &patch(Some("auditors")))
+        .await
+        .unwrap();
+    assert_eq!(
+        held("stewards").await,
+        vec![],
+        "the old stewards lose everything"
+    );
+    let auditors = held("auditors").await;
+    assert!(
+        auditors.contains(&Permission::GetDataset) && auditors.contains(&Permission::ApproveShare)
+    );
+    assert!(!auditors.contains(&Permission::UpdateDataset));
+    // Stewardship moves to the owner team: the auditors lose theirs, the owners keep all.
+    let owner_before = held("sales").await;
+    let d3 = s
+        .update_dataset(
+            &meta("updateDataset"),
+            &d.id,
+            d2.version,
+            &patch(Some("sales")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(held("auditors").await, vec![]);
+    assert_eq!(held("sales").await, owner_before, "owner grants untouched");
+    s.update_dataset(&meta("updateDataset"), &d.id, d3.version, &patch(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        held("sales").await,
+        owner_before,
+        "clearing keeps the owner's grants"
     );
 }
