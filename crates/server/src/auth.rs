@@ -4,7 +4,7 @@
 //! at most once per [`JWKS_REFRESH_INTERVAL`]. Local mode signs its own ES256 tokens and
 //! verifies them with this same code.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -50,7 +50,13 @@ pub struct Authenticator {
     /// How often at most an unknown `kid` may trigger a JWKS fetch.
     refresh_interval: Duration,
     local: Option<LocalUsers>,
+    /// Tokens already verified, so a client's next request skips the signature check:
+    /// token → (caller, `exp`, `kid`). A hit still needs an unexpired token whose key is
+    /// still published; the map is cleared when it reaches [`VERIFIED_CACHE_SIZE`].
+    verified: std::sync::Mutex<HashMap<String, (Caller, i64, String)>>,
 }
+
+const VERIFIED_CACHE_SIZE: usize = 10_000;
 
 impl Authenticator {
     pub async fn from_config(config: &Config) -> Result<Authenticator, String> {
@@ -101,6 +107,7 @@ impl Authenticator {
             jwks,
             refresh_interval: JWKS_REFRESH_INTERVAL,
             local,
+            verified: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -122,6 +129,9 @@ impl Authenticator {
             return Err(refuse("token algorithm not accepted (RS256 or ES256)"));
         }
         let kid = header.kid.ok_or_else(|| refuse("token has no key id"))?;
+        if let Some(caller) = self.cached(token).await {
+            return Ok(caller);
+        }
         let key = self.key(&kid).await?;
         let mut v = Validation::new(header.alg);
         v.leeway = LEEWAY_SECS;
@@ -136,7 +146,34 @@ impl Authenticator {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => refuse("token signature invalid"),
             _ => refuse("token invalid"),
         })?;
-        self.caller_from_claims(&data.claims)
+        let caller = self.caller_from_claims(&data.claims)?;
+        if let (Some(exp), Ok(mut cache)) = (
+            data.claims.get("exp").and_then(Value::as_i64),
+            self.verified.lock(),
+        ) {
+            if cache.len() >= VERIFIED_CACHE_SIZE {
+                cache.clear();
+            }
+            cache.insert(token.to_owned(), (caller.clone(), exp, kid));
+        }
+        Ok(caller)
+    }
+
+    /// The caller of a token verified before, if it has not expired since and its signing key
+    /// is still published (a key the identity provider rotated out revokes its tokens here too).
+    async fn cached(&self, token: &str) -> Option<Caller> {
+        let (caller, exp, kid) = self.verified.lock().ok()?.get(token).cloned()?;
+        if chrono::Utc::now().timestamp() > exp + LEEWAY_SECS as i64 {
+            if let Ok(mut cache) = self.verified.lock() {
+                cache.remove(token);
+            }
+            return None;
+        }
+        let published = match &self.jwks {
+            Jwks::Static(set) => set.find(&kid).is_some(),
+            Jwks::Remote { cache, .. } => cache.read().await.0.find(&kid).is_some(),
+        };
+        published.then_some(caller)
     }
 
     /// Builds the caller from verified claims (also used for trusted gateway claims).

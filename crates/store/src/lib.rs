@@ -9,6 +9,9 @@ pub mod entities;
 mod errors;
 pub mod migration;
 mod support;
+mod task_store;
+
+pub use task_store::write_tasks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,6 +59,9 @@ impl SeaStore {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout doubles the round trips of short queries; only connections
+        // idle long enough to have been dropped by a proxy or the server are pinged.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
         let mut db = Database::connect(opts)
             .await
