@@ -29,6 +29,7 @@ pub const SCENARIOS: &[&str] = &[
     "list-columns",
     "create-dataset",
     "lambda-init",
+    "task-throughput",
 ];
 
 #[derive(Args, Clone)]
@@ -42,6 +43,11 @@ pub struct BenchArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 32)]
     pub clients: usize,
+    /// Offer this many requests/s in all (open loop, latency measured from each request's
+    /// scheduled time, so a stalled server cannot hide its queue); without it every client
+    /// sends its next request as soon as the last one returns (saturation).
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Seconds per scenario.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
@@ -113,7 +119,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     eprintln!("catalog ready in {:.0} s", t.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
     let mut outcomes = Vec::new();
-    let http_scenarios: Vec<&String> = scenarios.iter().filter(|s| *s != "lambda-init").collect();
+    let http_scenarios: Vec<&String> = scenarios
+        .iter()
+        .filter(|s| !["lambda-init", "task-throughput"].contains(&s.as_str()))
+        .collect();
     if !http_scenarios.is_empty() {
         let server = Server::start(&url, dir.path()).await?;
         let target = Arc::new(Target::prepare(&server, &store, &scale).await?);
@@ -124,11 +133,16 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 other => &[other],
             };
             for run in runs {
-                let o = drive(run, &server, &target, args.clients, duration).await?;
+                let o = drive(run, &server, &target, args.clients, args.rate, duration).await?;
                 report(&o, args.json);
                 outcomes.push(o);
             }
         }
+    }
+    if scenarios.iter().any(|s| s == "task-throughput") {
+        let o = task_throughput(&url, Duration::from_secs(args.duration)).await?;
+        report(&o, args.json);
+        outcomes.push(o);
     }
     if scenarios.iter().any(|s| s == "lambda-init") {
         let o = lambda_init(&url, 30).await?;
@@ -338,6 +352,7 @@ async fn drive(
     server: &Server,
     target: &Arc<Target>,
     clients: usize,
+    rate: Option<f64>,
     duration: Duration,
 ) -> Result<Outcome> {
     let requests = Arc::new(AtomicU64::new(0));
@@ -347,7 +362,11 @@ async fn drive(
     let start = Instant::now();
     let deadline = start + duration;
     let mut workers = Vec::new();
-    for _ in 0..clients {
+    // Open loop: each client sends every `clients / rate` seconds, clients staggered.
+    let interval = rate
+        .filter(|r| *r > 0.0)
+        .map(|r| Duration::from_secs_f64(clients as f64 / r));
+    for n in 0..clients {
         let (client, base, token) = (
             server.client.clone(),
             server.base.clone(),
@@ -359,7 +378,20 @@ async fn drive(
         workers.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
             let mut rng = rand::rngs::StdRng::from_entropy();
+            let mut next = start + interval.map(|i| i.mul_f64(n as f64 / clients as f64)).unwrap_or_default();
             while Instant::now() < deadline {
+                let scheduled = match interval {
+                    Some(i) => {
+                        let at = next;
+                        next += i;
+                        if at >= deadline {
+                            break;
+                        }
+                        tokio::time::sleep_until(at.into()).await;
+                        at
+                    }
+                    None => Instant::now(),
+                };
                 let (query, vars) = match scenario.as_str() {
                     "get-dataset" => (
                         "query($id: String!) { dataset(id: $id) { id label description ownerTeam { name } tags confidentiality stackStatus } }",
@@ -380,12 +412,11 @@ async fn drive(
                     }
                     other => return Err(anyhow!("unknown scenario {other}")),
                 };
-                let t = Instant::now();
                 let ok = match client.post(format!("{base}/graphql")).bearer_auth(&token).json(&json!({ "query": query, "variables": vars })).send().await {
                     Ok(r) if r.status().is_success() => r.bytes().await.map(|b| !contains(&b, b"\"errors\"")).unwrap_or(false),
                     _ => false,
                 };
-                hist.record(t.elapsed().as_micros() as u64).map_err(|e| anyhow!("{e}"))?;
+                hist.record(scheduled.elapsed().as_micros() as u64).map_err(|e| anyhow!("{e}"))?;
                 requests.fetch_add(1, Ordering::Relaxed);
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
@@ -485,4 +516,99 @@ fn lambda_binary() -> Result<PathBuf> {
             candidate.display()
         ))
     }
+}
+
+/// No-op tasks through the PostgreSQL outbox and the worker, as fast as they go: batches of
+/// 100 rows are written (one transaction each) and published to the in-process queue; the
+/// worker claims, runs and records each. Throughput counts tasks that reached SUCCEEDED;
+/// latency is each task's created → succeeded time (it includes queueing at saturation).
+async fn task_throughput(url: &str, duration: Duration) -> Result<Outcome> {
+    use lakecat_core::tasks::{NewTask, RetryPolicy, TaskQueue, TaskStore};
+    use lakecat_worker::{InProcessQueue, NOOP_KIND, NoopHandler, Worker};
+
+    let mut config = StoreConfig::new(url.to_owned());
+    config.max_connections = 32;
+    let store = SeaStore::open(&config)
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+    let (queue, rx) = InProcessQueue::new();
+    let worker = Arc::new(
+        Worker::new(
+            Arc::new(store.clone()),
+            Arc::new(queue.clone()),
+            RetryPolicy::default(),
+        )
+        .with_handler(Arc::new(NoopHandler)),
+    );
+    tokio::spawn(worker.run(rx, 16));
+    let start = Instant::now();
+    let mut ids = Vec::new();
+    while start.elapsed() < duration {
+        let batch: Vec<NewTask> = (0..100)
+            .map(|_| NewTask::new(NOOP_KIND, None, json!({ "v": 1 })))
+            .collect();
+        store
+            .enqueue(&batch)
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+        let envelopes: Vec<_> = batch.iter().map(NewTask::envelope).collect();
+        queue
+            .publish(&envelopes, Duration::ZERO)
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+        ids.extend(batch.iter().map(|t| t.id.to_string()));
+        // Keep the backlog bounded so the figure is the worker's pace, not the producer's.
+        while ids.len() > 2_000
+            && pending(&store, &ids[ids.len() - 2_000..ids.len() - 1_900]).await? > 0
+        {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    let drain = Instant::now() + Duration::from_secs(60);
+    while pending(&store, &ids[ids.len().saturating_sub(100)..]).await? > 0 {
+        if Instant::now() > drain {
+            bail!("the worker did not drain its queue within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+    let mut errors = 0;
+    for chunk in ids.chunks(1_000) {
+        for t in store
+            .tasks_by_ids(chunk)
+            .await
+            .map_err(|e| anyhow!(e.message))?
+        {
+            if t.status == lakecat_core::catalog::TaskStatus::Succeeded {
+                let us = (t.updated_at - t.created_at)
+                    .num_microseconds()
+                    .unwrap_or(0)
+                    .max(0);
+                hist.record(us as u64).map_err(|e| anyhow!("{e}"))?;
+            } else {
+                errors += 1;
+            }
+        }
+    }
+    Ok(Outcome {
+        scenario: "task-throughput".into(),
+        requests: ids.len() as u64,
+        errors,
+        rps: Some(hist.len() as f64 / elapsed),
+        hist,
+        rss_mb: peak_rss_mb(std::process::id()),
+    })
+}
+
+/// How many of `ids` are not finished yet.
+async fn pending(store: &SeaStore, ids: &[String]) -> Result<usize> {
+    use lakecat_core::tasks::TaskStore;
+    Ok(store
+        .tasks_by_ids(ids)
+        .await
+        .map_err(|e| anyhow!(e.message))?
+        .iter()
+        .filter(|t| !t.status.is_finished())
+        .count())
 }

@@ -586,6 +586,10 @@ pub struct Task {
     pub status: TaskStatus,
     pub attempts: i32,
     pub lease_until: Option<DateTime<Utc>>,
+    /// Not run before this time (retries wait out their backoff).
+    pub run_after: DateTime<Utc>,
+    /// Told when the task finally fails.
+    pub notify_team: Option<TeamName>,
     pub result: Option<serde_json::Value>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -14,5 +14,6 @@ pub mod names;
 pub mod page;
 pub mod permissions;
 pub mod ports;
+pub mod tasks;
 
 pub use error::{Error, ErrorCode, Result};

@@ -63,8 +63,10 @@ pub struct SyncSummary {
     pub columns_written: u64,
 }
 
+/// The catalog's persistence, task outbox included (one database, so a mutation and the
+/// tasks it needs commit together).
 #[async_trait]
-pub trait CatalogStore: Send + Sync + 'static {
+pub trait CatalogStore: crate::tasks::TaskStore + Send + Sync + 'static {
     /// Checks the store answers (readiness).
     async fn ping(&self) -> Result<()>;
 

@@ -58,6 +58,10 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             SignedIn("comments on catalog entries are visible to those who can see the entry")
         }
         "notifications" | "unreadNotificationCount" => SignedIn(OWN),
+        "tasks" => Resource(
+            P::GetDataset,
+            "targetId (the GET_* permission of the target's kind; admins for other kinds)",
+        ),
         "auditEvents" => Resource(
             P::AuditDataset,
             "targetId (the AUDIT_* permission of the target's kind)",
@@ -79,6 +83,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         ),
         // --- mutations ---
         "setTeamTenantPermissions" => Admin,
+        "retryTask" => Admin,
         "createOrganization" => Tenant(T::ManageOrganizations),
         "updateOrganization" => Resource(P::UpdateOrganization, "input.id"),
         "archiveOrganization" => Resource(P::ArchiveOrganization, "input.id"),

@@ -8,6 +8,7 @@ use lakecat_core::Error;
 use lakecat_core::caller::{Caller, MutationMeta};
 use lakecat_core::permissions::TenantPermission;
 use lakecat_core::ports::CatalogStore;
+use lakecat_core::tasks::TaskQueue;
 use tokio::sync::OnceCell;
 
 use crate::errors::ApiResult;
@@ -20,6 +21,9 @@ pub struct Services {
     /// Tenant permissions every signed-in caller holds by configuration
     /// (`LAKECAT_DEFAULT_TENANT_PERMISSIONS`); empty unless an operator lists some.
     pub default_tenant_permissions: Arc<Vec<TenantPermission>>,
+    /// Where task ids are published after commit; None where no worker listens yet (the
+    /// rows stay PENDING for the sweep of whichever worker starts).
+    pub queue: Option<Arc<dyn TaskQueue>>,
 }
 
 impl Services {
@@ -27,11 +31,13 @@ impl Services {
         store: Arc<dyn CatalogStore>,
         cursor_key: Vec<u8>,
         default_tenant_permissions: Vec<TenantPermission>,
+        queue: Option<Arc<dyn TaskQueue>>,
     ) -> Self {
         Services {
             store,
             cursor_key: Arc::new(cursor_key),
             default_tenant_permissions: Arc::new(default_tenant_permissions),
+            queue,
         }
     }
 }

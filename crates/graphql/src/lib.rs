@@ -37,6 +37,8 @@ pub struct SchemaConfig {
     pub introspection: bool,
     /// Tenant permissions every signed-in caller holds (explicit configuration; none by default).
     pub default_tenant_permissions: Vec<lakecat_core::permissions::TenantPermission>,
+    /// The task queue, for publishing after commit (None: the sweep publishes).
+    pub queue: Option<Arc<dyn lakecat_core::tasks::TaskQueue>>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -44,6 +46,7 @@ pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
         config.store,
         config.cursor_key,
         config.default_tenant_permissions,
+        config.queue,
     );
     let builder = Schema::build(
         QueryRoot::default(),

@@ -391,6 +391,7 @@ async fn tenant_permissions_come_only_from_grants_and_explicit_defaults() {
         cursor_key: b"test-cursor-key".to_vec(),
         introspection: false,
         default_tenant_permissions: vec![TenantPermission::ManageGlossaries],
+        queue: None,
     });
     let run = |q: &'static str, who: Option<lakecat_core::caller::Caller>| {
         let ctx = RequestContext::new(store.clone(), who, "req-defaults".into());
@@ -406,4 +407,62 @@ async fn tenant_permissions_come_only_from_grants_and_explicit_defaults() {
     // Defaults are not a way in for anonymous callers.
     let r = run(create, None).await;
     assert_eq!(Fixture::codes(&r), vec!["UNAUTHENTICATED"]);
+}
+
+#[tokio::test]
+async fn tasks_of_a_resource_are_visible_to_its_teams_and_admins_retry_failed_ones() {
+    use lakecat_core::tasks::{NewTask, TaskOutcome, TaskStore};
+
+    let f = Fixture::new(Backend::Postgres).await;
+    let ds = f.id("dataset");
+    let task = NewTask::new("sync-tables", Some(&ds), serde_json::json!({"v": 1}));
+    f.store()
+        .enqueue(std::slice::from_ref(&task))
+        .await
+        .unwrap();
+    let claimed = f
+        .store()
+        .claim(&task.id, std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    f.store()
+        .finish(
+            &task.id,
+            claimed.attempt,
+            &TaskOutcome::Failed("glue: access denied".into()),
+        )
+        .await
+        .unwrap();
+
+    let q = format!(
+        r#"{{ tasks(targetId: "{ds}") {{ nodes {{ id kind status attempts lastError }} }} }}"#
+    );
+    let owner = f.ok(Some(caller("olga", &["owners"], false)), &q).await;
+    assert_eq!(
+        owner["tasks"]["nodes"],
+        serde_json::json!([{ "id": task.id.to_string(), "kind": "sync-tables", "status": "FAILED", "attempts": 1, "lastError": "glue: access denied" }])
+    );
+    let r = f.run(Some(caller("eve", &["outsiders"], false)), &q).await;
+    assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"]);
+
+    let retry = format!(
+        r#"mutation {{ retryTask(input: {{id: "{}"}}) {{ status attempts }} }}"#,
+        task.id
+    );
+    let r = f
+        .run(Some(caller("olga", &["owners"], false)), &retry)
+        .await;
+    assert_eq!(Fixture::codes(&r), vec!["FORBIDDEN"], "retry is for admins");
+    let done = f.ok(Some(admin()), &retry).await;
+    assert_eq!(
+        done["retryTask"],
+        serde_json::json!({"status": "PENDING", "attempts": 0})
+    );
+    let r = f.run(Some(admin()), &retry).await;
+    assert_eq!(
+        Fixture::codes(&r),
+        vec!["CONFLICT"],
+        "only FAILED tasks are retried"
+    );
 }

@@ -290,6 +290,13 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "markAllNotificationsRead",
             "markAllNotificationsRead".into(),
         ),
+        (
+            "retryTask",
+            format!(
+                r#"retryTask(input: {{id: "{}"}}) {{ id }}"#,
+                lakecat_core::ids::TaskId::generate()
+            ),
+        ),
     ]
 }
 

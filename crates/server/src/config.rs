@@ -47,6 +47,8 @@ pub struct Config {
     /// Tenant permissions every signed-in team holds without being granted them
     /// (`LAKECAT_DEFAULT_TENANT_PERMISSIONS`); empty by default: nothing is implicit.
     pub default_tenant_permissions: Vec<TenantPermission>,
+    /// Run tasks in this process (the embedded default) through an in-process queue.
+    pub in_process_worker: bool,
 }
 
 pub const LOCAL_ISSUER: &str = "lakecat-local";
@@ -195,6 +197,7 @@ impl Config {
                     })
                 })
                 .collect::<Result<_, _>>()?,
+            in_process_worker: flag("LAKECAT_IN_PROCESS_WORKER", local)?,
         })
     }
 }
@@ -217,6 +220,7 @@ impl Config {
             cursor_key: local_cursor_key(),
             trust_gateway_claims: false,
             default_tenant_permissions: vec![],
+            in_process_worker: true,
         }
     }
 }

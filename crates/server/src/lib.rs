@@ -8,11 +8,14 @@ pub mod local_users;
 mod router;
 mod telemetry;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use lakecat_core::ports::CatalogStore;
+use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
+use lakecat_worker::{InProcessQueue, NoopHandler, QueueReceiver, Worker};
 
 pub use auth::{Authenticator, TrustedClaims};
 pub use config::{AuthMode, Config};
@@ -26,7 +29,16 @@ pub struct App {
     pub store: SeaStore,
     pub schema: LakecatSchema,
     pub auth: Arc<Authenticator>,
+    /// The in-process worker and its queue's receiving end (embedded default), taken by
+    /// [`App::start_worker`].
+    pub worker: Option<Arc<Worker>>,
+    receiver: Arc<Mutex<Option<QueueReceiver>>>,
 }
+
+/// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
+/// wait for its publish before the sweep republishes it.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(15);
+const SWEEP_GRACE: Duration = Duration::from_secs(10);
 
 impl App {
     /// Connects to the database (migrating it when `migrate`), prepares authentication and
@@ -40,18 +52,52 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
+        let (queue, worker, receiver) = if config.in_process_worker {
+            let (queue, rx) = InProcessQueue::new();
+            let queue: Arc<dyn TaskQueue> = Arc::new(queue);
+            let worker = Worker::new(
+                Arc::new(store.clone()),
+                queue.clone(),
+                RetryPolicy::default(),
+            )
+            .with_handler(Arc::new(NoopHandler));
+            (Some(queue), Some(Arc::new(worker)), Some(rx))
+        } else {
+            (None, None, None)
+        };
         let schema = build_schema(SchemaConfig {
             store: dyn_store,
             cursor_key: config.cursor_key.clone(),
             introspection: config.introspection,
             default_tenant_permissions: config.default_tenant_permissions.clone(),
+            queue,
         });
         Ok(App {
             config: Arc::new(config),
             store,
             schema,
             auth: Arc::new(auth),
+            worker,
+            receiver: Arc::new(Mutex::new(receiver)),
         })
+    }
+
+    /// Starts the in-process worker (once): republishes what an earlier run left behind, runs
+    /// deliveries, and sweeps on an interval. No-op without an in-process worker.
+    pub fn start_worker(&self) {
+        let (Some(worker), Some(rx)) = (
+            self.worker.clone(),
+            self.receiver.lock().ok().and_then(|mut r| r.take()),
+        ) else {
+            return;
+        };
+        tokio::spawn(worker.clone().run(rx, 8));
+        tokio::spawn(async move {
+            if let Err(e) = worker.sweep(Duration::ZERO, 10_000).await {
+                tracing::warn!(error = %e.message, "start-up sweep failed");
+            }
+            worker.run_sweeper(SWEEP_INTERVAL, SWEEP_GRACE).await;
+        });
     }
 
     pub fn router(&self) -> axum::Router {
@@ -65,6 +111,7 @@ pub async fn serve(app: App) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     tracing::info!(addr = %app.config.listen, "listening");
+    app.start_worker();
     axum::serve(listener, app.router())
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -187,6 +187,24 @@ pub fn stack(m: stack::Model) -> Result<Stack> {
     })
 }
 
+pub fn task(m: task::Model) -> Result<Task> {
+    Ok(Task {
+        id: TaskId::from_trusted(m.id),
+        kind: m.kind,
+        target_id: m.target_id,
+        payload: m.payload,
+        status: stored("task status", TaskStatus::parse("status", &m.status))?,
+        attempts: m.attempts,
+        lease_until: m.lease_until,
+        run_after: m.run_after,
+        notify_team: m.notify_team.map(TeamName::from_trusted),
+        result: m.result,
+        error: m.error,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
 pub fn glossary_node(m: glossary_node::Model) -> GlossaryNode {
     GlossaryNode {
         id: GlossaryNodeId::from_trusted(m.id),

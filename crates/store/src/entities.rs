@@ -294,6 +294,7 @@ pub mod task {
         pub attempts: i32,
         pub lease_until: Option<DateTimeUtc>,
         pub run_after: DateTimeUtc,
+        pub notify_team: Option<String>,
         #[sea_orm(column_type = "JsonBinary")]
         pub result: Option<Json>,
         pub error: Option<String>,

@@ -10,7 +10,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Catalog)]
+        vec![Box::new(M0001Catalog), Box::new(M0002TaskNotify)]
     }
 }
 
@@ -27,6 +27,27 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// Tasks name the team told when they finally fail.
+struct M0002TaskNotify;
+
+impl MigrationName for M0002TaskNotify {
+    fn name(&self) -> &str {
+        "m0002_task_notify"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002TaskNotify {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "ALTER TABLE task ADD COLUMN notify_team TEXT;
+             CREATE INDEX task_by_lease ON task (status, lease_until)",
+        )
+        .await
+    }
 }
 
 struct M0001Catalog;

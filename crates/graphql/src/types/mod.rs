@@ -6,6 +6,7 @@ mod glossary;
 mod organizations;
 mod social;
 mod tables;
+mod tasks;
 mod teams;
 
 use async_graphql::{Enum, MergedObject, SimpleObject};
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     glossary::GlossaryQuery,
     social::SocialQuery,
     audit::AuditQuery,
+    tasks::TaskQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +37,7 @@ pub struct MutationRoot(
     tables::TableMutation,
     glossary::GlossaryMutation,
     social::SocialMutation,
+    tasks::TaskMutation,
 );
 
 #[derive(SimpleObject, Clone)]

@@ -54,6 +54,7 @@ impl Fixture {
             cursor_key: b"test-cursor-key".to_vec(),
             introspection: true,
             default_tenant_permissions: vec![],
+            queue: None,
         });
         let mut f = Fixture {
             db,
