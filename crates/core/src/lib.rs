@@ -14,6 +14,7 @@ pub mod names;
 pub mod page;
 pub mod permissions;
 pub mod ports;
+pub mod shares;
 pub mod tasks;
 
 pub use error::{Error, ErrorCode, Result};
