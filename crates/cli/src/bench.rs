@@ -359,8 +359,11 @@ async fn drive(
     let errors = Arc::new(AtomicU64::new(0));
     let seq = Arc::new(AtomicU64::new(0));
     let run_id = ulid::Ulid::new().to_string().to_lowercase();
+    // The first seconds warm up the connection pool and caches; they are run, not recorded.
+    let warmup = Duration::from_secs(2);
     let start = Instant::now();
-    let deadline = start + duration;
+    let measured_from = start + warmup;
+    let deadline = measured_from + duration;
     let mut workers = Vec::new();
     // Open loop: each client sends every `clients / rate` seconds, clients staggered.
     let interval = rate
@@ -416,6 +419,9 @@ async fn drive(
                     Ok(r) if r.status().is_success() => r.bytes().await.map(|b| !contains(&b, b"\"errors\"")).unwrap_or(false),
                     _ => false,
                 };
+                if scheduled < measured_from {
+                    continue;
+                }
                 hist.record(scheduled.elapsed().as_micros() as u64).map_err(|e| anyhow!("{e}"))?;
                 requests.fetch_add(1, Ordering::Relaxed);
                 if !ok {
@@ -433,7 +439,7 @@ async fn drive(
         scenario: scenario.to_owned(),
         requests: requests.load(Ordering::Relaxed),
         errors: errors.load(Ordering::Relaxed),
-        rps: Some(requests.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()),
+        rps: Some(requests.load(Ordering::Relaxed) as f64 / measured_from.elapsed().as_secs_f64()),
         hist,
         rss_mb: server.pid().and_then(peak_rss_mb),
     })
