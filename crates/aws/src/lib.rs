@@ -1,0 +1,31 @@
+//! Adapters of lakecat's ports over the AWS SDK. Every client is built from [`AwsConfig`],
+//! which takes an endpoint override, so the same code runs against AWS and against an AWS
+//! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
+//! error codes here, in one place per adapter. Depends on core, never on the store or API.
+
+mod sqs;
+
+pub use sqs::SqsQueue;
+
+/// Where and how to reach AWS.
+#[derive(Debug, Clone, Default)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    /// An emulator's URL (`http://127.0.0.1:5000`); None for AWS itself.
+    pub endpoint: Option<String>,
+}
+
+impl AwsConfig {
+    /// The SDK configuration: the default credential chain (the Lambda's role in AWS), with the
+    /// region and endpoint overrides applied.
+    pub async fn load(&self) -> aws_config::SdkConfig {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(r) = &self.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        if let Some(e) = &self.endpoint {
+            loader = loader.endpoint_url(e.clone());
+        }
+        loader.load().await
+    }
+}
