@@ -9,23 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::names::*;
 use crate::permissions::{Bundle, Grant, Permission};
-
-macro_rules! text_enum {
-    ($name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),* } }
-            pub fn parse(field: &str, raw: &str) -> Result<Self> {
-                match raw {
-                    $($text => Ok($name::$variant),)*
-                    _ => Err(Error::bad_input(field, format!("'{}' is not a {}", raw.chars().take(64).collect::<String>(), stringify!($name)))),
-                }
-            }
-        }
-    };
-}
+use crate::text_enum::text_enum;
 
 text_enum!(Confidentiality { Unclassified => "Unclassified", Official => "Official", Secret => "Secret" });
 text_enum!(Topic {

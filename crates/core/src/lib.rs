@@ -16,5 +16,6 @@ pub mod permissions;
 pub mod ports;
 pub mod shares;
 pub mod tasks;
+mod text_enum;
 
 pub use error::{Error, ErrorCode, Result};

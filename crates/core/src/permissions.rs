@@ -6,28 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::ResourceKind;
+use crate::text_enum::text_enum;
 
-macro_rules! permission_enum {
-    ($name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-            pub fn parse(field: &str, raw: &str) -> Result<Self> {
-                match raw {
-                    $($text => Ok($name::$variant),)*
-                    _ => Err(Error::bad_input(field, format!("'{}' is not a {}", raw.chars().take(64).collect::<String>(), stringify!($name)))),
-                }
-            }
-        }
-    };
-}
-
-permission_enum!(TenantPermission {
+text_enum!(TenantPermission {
     ManageOrganizations => "MANAGE_ORGANIZATIONS",
     ManageEnvironments => "MANAGE_ENVIRONMENTS",
     ManageDatasets => "MANAGE_DATASETS",
@@ -35,7 +16,7 @@ permission_enum!(TenantPermission {
     ManageGlossaries => "MANAGE_GLOSSARIES",
 });
 
-permission_enum!(Permission {
+text_enum!(Permission {
     GetOrganization => "GET_ORGANIZATION",
     UpdateOrganization => "UPDATE_ORGANIZATION",
     ArchiveOrganization => "ARCHIVE_ORGANIZATION",

@@ -6,27 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
 
-macro_rules! states {
-    ($name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-            pub fn parse(field: &str, raw: &str) -> Result<Self> {
-                match raw {
-                    $($text => Ok($name::$variant),)*
-                    _ => Err(Error::bad_input(field, format!("'{}' is not a {}", raw.chars().take(64).collect::<String>(), stringify!($name)))),
-                }
-            }
-        }
-    };
-}
-
-states!(ShareStatus {
+text_enum!(ShareStatus {
     Draft => "Draft",
     Submitted => "Submitted",
     Approved => "Approved",
@@ -40,7 +22,7 @@ states!(ShareStatus {
     Deleted => "Deleted",
 });
 
-states!(ItemStatus {
+text_enum!(ItemStatus {
     PendingApproval => "PendingApproval",
     ShareApproved => "Share_Approved",
     ShareRejected => "Share_Rejected",

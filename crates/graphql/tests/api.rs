@@ -466,3 +466,34 @@ async fn tasks_of_a_resource_are_visible_to_its_teams_and_admins_retry_failed_on
         "only FAILED tasks are retried"
     );
 }
+
+#[tokio::test]
+async fn team_links_read_the_team_row_only_when_asked_for_more_than_the_name() {
+    let f = Fixture::new(Backend::Sqlite).await;
+    let q = |fields: &str| {
+        format!(
+            r#"{{ dataset(id: "{}") {{ ownerTeam {{ {fields} }} stewardsTeam {{ {fields} }} }} }}"#,
+            f.id("dataset")
+        )
+    };
+    let before = f.store().statement_count();
+    let names = f.ok(Some(admin()), &q("name")).await;
+    let cost_names = f.store().statement_count() - before;
+    assert!(names["dataset"]["ownerTeam"]["name"].is_string());
+    let before = f.store().statement_count();
+    let full = f.ok(Some(admin()), &q("name createdAt")).await;
+    let cost_full = f.store().statement_count() - before;
+    assert!(
+        full["dataset"]["ownerTeam"]["createdAt"].is_string(),
+        "{full}"
+    );
+    assert!(
+        full["dataset"]["stewardsTeam"]["createdAt"].is_string(),
+        "{full}"
+    );
+    assert_eq!(
+        cost_full,
+        cost_names + 1,
+        "both teams' rows in one batched query"
+    );
+}

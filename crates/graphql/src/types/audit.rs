@@ -6,7 +6,7 @@ use lakecat_core::ids::{ResourceId, ResourceKind};
 use lakecat_core::permissions::Permission;
 use lakecat_core::ports::CountQuery;
 
-use super::tables::dataset_of;
+use super::tables::guard_of;
 use super::{connection, page_args};
 use crate::authz::authorize_with;
 use crate::context::{caller, store};
@@ -60,20 +60,17 @@ impl AuditQuery {
     ) -> ApiResult<AuditEventConnection> {
         let target = ResourceId::parse("targetId", &target_id)?;
         caller(ctx)?;
-        let (resource, permission) = match target.kind() {
-            ResourceKind::Organization => (target.to_string(), Some(Permission::AuditOrganization)),
-            ResourceKind::Environment => (target.to_string(), Some(Permission::AuditEnvironment)),
-            ResourceKind::Glossary => (target.to_string(), Some(Permission::AuditGlossary)),
+        let (resource, permission) = guard_of(ctx, &target, |kind| match kind {
+            ResourceKind::Organization => Some(Permission::AuditOrganization),
+            ResourceKind::Environment => Some(Permission::AuditEnvironment),
+            ResourceKind::Glossary => Some(Permission::AuditGlossary),
             ResourceKind::Dataset
             | ResourceKind::Table
             | ResourceKind::Column
-            | ResourceKind::Folder => (
-                dataset_of(ctx, &target).await?.to_string(),
-                Some(Permission::AuditDataset),
-            ),
-            // Other kinds have no owner team to delegate to: admins only.
-            _ => (target.to_string(), None),
-        };
+            | ResourceKind::Folder => Some(Permission::AuditDataset),
+            _ => None,
+        })
+        .await?;
         match permission {
             Some(p) => authorize_with(ctx, "auditEvents", Some(&resource), Some(p)).await?,
             None => authorize_with(ctx, "teamTenantPermissions", None, None).await?,

@@ -108,23 +108,14 @@ impl Dataset {
             .await?
             .map(Environment))
     }
-    async fn owner_team(&self, ctx: &Context<'_>) -> ApiResult<Team> {
-        let name = self.0.owner_team.to_string();
-        let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
-        Ok(team.map(Team::from).unwrap_or(Team {
-            name,
-            created_at: self.0.created_at,
-        }))
+    async fn owner_team(&self) -> Team {
+        Team::named(self.0.owner_team.to_string())
     }
-    async fn stewards_team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
-        let Some(name) = self.0.stewards_team.as_ref().map(|t| t.to_string()) else {
-            return Ok(None);
-        };
-        let team = request(ctx)?.loaders.teams.load_one(name.clone()).await?;
-        Ok(Some(team.map(Team::from).unwrap_or(Team {
-            name,
-            created_at: self.0.created_at,
-        })))
+    async fn stewards_team(&self) -> Option<Team> {
+        self.0
+            .stewards_team
+            .as_ref()
+            .map(|t| Team::named(t.to_string()))
     }
     async fn confidentiality(&self) -> Confidentiality {
         self.0.confidentiality.into()
@@ -553,6 +544,10 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
     let wants = |f: &str| edge_node.field(f).exists() || node.field(f).exists();
     let wants_term_label = edge_node.field("terms").field("term").exists()
         || node.field("terms").field("term").exists();
+    // Team links carry their name; rows are read only when `createdAt` is asked for.
+    let wants_team_rows = ["ownerTeam", "stewardsTeam"].iter().any(|t| {
+        edge_node.field(t).field("createdAt").exists() || node.field(t).field("createdAt").exists()
+    });
     let rc = request(ctx)?;
     let st = store(ctx);
     let ids: Vec<String> = page.iter().map(|d| d.id.to_string()).collect();
@@ -616,7 +611,7 @@ async fn prefetch(ctx: &Context<'_>, page: &[&core::Dataset]) -> ApiResult<()> {
         }
     };
     let team_rows = async {
-        if wants("ownerTeam") || wants("stewardsTeam") {
+        if wants_team_rows {
             st.teams_by_names(&teams).await.map(Some)
         } else {
             Ok(None)

@@ -287,6 +287,24 @@ async fn get_folder(ctx: &Context<'_>, id: &FolderId) -> ApiResult<core::Folder>
 }
 
 /// The dataset a dataset, table, column or folder belongs to (permissions live there).
+/// For fields that take any target id: the resource whose permission guards the target —
+/// itself, or its dataset for tables, columns and folders — and the permission `pick` asks
+/// for the target's kind (None: no owner team to delegate to, admins only).
+pub(crate) async fn guard_of(
+    ctx: &Context<'_>,
+    target: &ResourceId,
+    pick: impl Fn(ResourceKind) -> Option<lakecat_core::permissions::Permission>,
+) -> ApiResult<(String, Option<lakecat_core::permissions::Permission>)> {
+    let resource = match target.kind() {
+        ResourceKind::Dataset
+        | ResourceKind::Table
+        | ResourceKind::Column
+        | ResourceKind::Folder => dataset_of(ctx, target).await?.to_string(),
+        _ => target.to_string(),
+    };
+    Ok((resource, pick(target.kind())))
+}
+
 pub(crate) async fn dataset_of(ctx: &Context<'_>, target: &ResourceId) -> ApiResult<DatasetId> {
     let raw = target.as_str();
     match target.kind() {

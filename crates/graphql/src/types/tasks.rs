@@ -10,7 +10,7 @@ use lakecat_core::ids::{ResourceId, ResourceKind, TaskId};
 use lakecat_core::permissions::Permission;
 use lakecat_core::tasks::TaskEnvelope;
 
-use super::tables::dataset_of;
+use super::tables::guard_of;
 use super::{connection, page_args};
 use crate::authz::{authorize, authorize_with};
 use crate::context::{caller, meta, services, store};
@@ -70,19 +70,16 @@ impl TaskQuery {
     ) -> ApiResult<TaskConnection> {
         let target = ResourceId::parse("targetId", &target_id)?;
         caller(ctx)?;
-        let (resource, permission) = match target.kind() {
-            ResourceKind::Organization => (target.to_string(), Some(Permission::GetOrganization)),
-            ResourceKind::Environment => (target.to_string(), Some(Permission::GetEnvironment)),
+        let (resource, permission) = guard_of(ctx, &target, |kind| match kind {
+            ResourceKind::Organization => Some(Permission::GetOrganization),
+            ResourceKind::Environment => Some(Permission::GetEnvironment),
             ResourceKind::Dataset
             | ResourceKind::Table
             | ResourceKind::Column
-            | ResourceKind::Folder => (
-                dataset_of(ctx, &target).await?.to_string(),
-                Some(Permission::GetDataset),
-            ),
-            // Other kinds have no owner team to delegate to: admins only.
-            _ => (target.to_string(), None),
-        };
+            | ResourceKind::Folder => Some(Permission::GetDataset),
+            _ => None,
+        })
+        .await?;
         match permission {
             Some(p) => authorize_with(ctx, "tasks", Some(&resource), Some(p)).await?,
             None => authorize(ctx, "retryTask", None).await?,

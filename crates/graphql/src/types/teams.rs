@@ -10,17 +10,50 @@ use crate::authz::authorize;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
 
-#[derive(SimpleObject, Clone)]
+/// A team. Links to a team (a dataset's owners, say) carry only its name; the row is read,
+/// batched, only when a query asks for more than the name.
+#[derive(Clone)]
 pub struct Team {
     pub name: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Team {
+    pub fn named(name: String) -> Team {
+        Team {
+            name,
+            created_at: None,
+        }
+    }
+}
+
+#[Object]
+impl Team {
+    async fn name(&self) -> &str {
+        &self.name
+    }
+    /// When lakecat first saw the team (null for a name no grant or login registered yet).
+    async fn created_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+        if self.created_at.is_some() {
+            return Ok(self.created_at);
+        }
+        let team = request(ctx)?
+            .loaders
+            .teams
+            .load_one(self.name.clone())
+            .await?;
+        Ok(team.map(|t| t.created_at))
+    }
 }
 
 impl From<lakecat_core::catalog::Team> for Team {
     fn from(t: lakecat_core::catalog::Team) -> Self {
         Team {
             name: t.name.to_string(),
-            created_at: t.created_at,
+            created_at: Some(t.created_at),
         }
     }
 }
