@@ -44,6 +44,16 @@ impl App {
     /// Connects to the database (migrating it when `migrate`), prepares authentication and
     /// builds the schema.
     pub async fn build(config: Config, migrate: bool) -> Result<App, String> {
+        App::build_with_queue(config, migrate, None).await
+    }
+
+    /// Like [`App::build`], publishing task ids to `queue` after commit (the API Lambda's SQS
+    /// queue). Without an in-process worker and without a queue, tasks wait for a sweep.
+    pub async fn build_with_queue(
+        config: Config,
+        migrate: bool,
+        queue: Option<Arc<dyn TaskQueue>>,
+    ) -> Result<App, String> {
         let mut sc = StoreConfig::new(config.database_url.clone());
         sc.max_connections = config.max_connections;
         let store = SeaStore::connect(&sc).await.map_err(|e| e.message)?;
@@ -63,7 +73,7 @@ impl App {
             .with_handler(Arc::new(NoopHandler));
             (Some(queue), Some(Arc::new(worker)), Some(rx))
         } else {
-            (None, None, None)
+            (queue, None, None)
         };
         let schema = build_schema(SchemaConfig {
             store: dyn_store,

@@ -84,6 +84,27 @@ pub fn service(app: &App) -> axum::Router {
 /// `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat migrate` once instead).
 pub async fn app_from_env() -> Result<App, String> {
     let config = Config::from_env(None)?;
-    let migrate = std::env::var("LAKECAT_MIGRATE_ON_START").is_ok_and(|v| v == "true");
-    App::build(config, migrate).await
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+    let migrate = var("LAKECAT_MIGRATE_ON_START").is_some_and(|v| v == "true");
+    // Task ids go to SQS after commit when the queue is configured; else the worker's
+    // scheduled sweep publishes them.
+    let queue: Option<std::sync::Arc<dyn lakecat_core::tasks::TaskQueue>> =
+        match (var("LAKECAT_TASK_QUEUE_URL"), var("LAKECAT_TASK_DLQ_URL")) {
+            (Some(url), Some(dlq)) => {
+                let sdk = lakecat_aws::AwsConfig {
+                    region: None,
+                    endpoint: var("LAKECAT_AWS_ENDPOINT"),
+                }
+                .load()
+                .await;
+                Some(std::sync::Arc::new(lakecat_aws::SqsQueue::new(
+                    &sdk, url, dlq,
+                )))
+            }
+            (None, None) => None,
+            _ => {
+                return Err("LAKECAT_TASK_QUEUE_URL and LAKECAT_TASK_DLQ_URL go together".into());
+            }
+        };
+    App::build_with_queue(config, migrate, queue).await
 }
