@@ -52,10 +52,6 @@ impl Worker {
         self
     }
 
-    pub fn policy(&self) -> &RetryPolicy {
-        &self.policy
-    }
-
     /// Runs one delivery of a task. An `Err` means the outcome could not be recorded (the
     /// database is unavailable): the message must be delivered again (SQS: a batch item
     /// failure), and the lease makes the next delivery safe.
@@ -199,9 +195,10 @@ impl Worker {
         }
     }
 
-    /// Sweeps every `interval` (the embedded default's stand-in for the EventBridge schedule).
+    /// Sweeps every `interval` (the embedded default's stand-in for the EventBridge schedule),
+    /// the first time one interval from now (start-up runs its own sweep).
     pub async fn run_sweeper(self: Arc<Self>, interval: Duration, grace: Duration) {
-        let mut tick = tokio::time::interval(interval);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         loop {
             tick.tick().await;
             if let Err(e) = self.sweep(grace, 1000).await {

@@ -784,8 +784,6 @@ const SCALE_REGION: &str = "eu-central-1";
 /// What `seed_scale` left in the store, for the benchmark.
 pub struct ScaleCatalog {
     pub environment: Environment,
-    /// Datasets with one 10-column table each (the wide dataset not counted).
-    pub datasets: u64,
     pub wide_dataset: Dataset,
 }
 
@@ -871,7 +869,6 @@ pub async fn seed_scale(store: &SeaStore, n: u64, progress: bool) -> Result<Scal
     );
     Ok(ScaleCatalog {
         environment: env,
-        datasets: have.max(n),
         wide_dataset,
     })
 }
