@@ -314,3 +314,135 @@ impl Default for ShareState {
         ShareState::new()
     }
 }
+
+// --- processing: what is granted on the lake for one item ---------------------------------
+
+text_enum!(ShareItemKind {
+    Table => "Table",
+    Folder => "Folder",
+    Bucket => "Bucket",
+});
+
+text_enum!(ShareAccess {
+    Read => "Read",
+    Write => "Write",
+});
+
+/// The dataset's side of a share: where the data lives, and the role lakecat assumes there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareSource {
+    pub account_id: String,
+    pub region: String,
+    pub bucket: String,
+    pub glue_database: String,
+    /// The dataset's KMS key alias (`alias/...`); None when the bucket is not KMS-encrypted.
+    pub kms_alias: Option<String>,
+    /// The pivot role lakecat assumes in the dataset's account, and its external id.
+    pub pivot_role_arn: String,
+    pub external_id: String,
+}
+
+/// The consumer's side: the consumer environment's account and the role that receives access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareTarget {
+    pub account_id: String,
+    pub region: String,
+    /// The consumer team's IAM role in the consumer environment.
+    pub role_arn: String,
+    pub pivot_role_arn: String,
+    pub external_id: String,
+}
+
+/// What one item names in the dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum ItemTarget {
+    Table {
+        glue_table: String,
+    },
+    /// An S3 prefix of the dataset's bucket, without leading slash, ending with `/`.
+    Folder {
+        prefix: String,
+    },
+    Bucket,
+}
+
+impl ItemTarget {
+    pub fn kind(&self) -> ShareItemKind {
+        match self {
+            ItemTarget::Table { .. } => ShareItemKind::Table,
+            ItemTarget::Folder { .. } => ShareItemKind::Folder,
+            ItemTarget::Bucket => ShareItemKind::Bucket,
+        }
+    }
+}
+
+/// One item of one share to grant or revoke. `share_id` names everything a processor adds
+/// (policy statement ids, access points), so a retry finds its own earlier work and revoking
+/// one share never touches another's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareItemGrant {
+    pub share_id: String,
+    pub item_id: String,
+    pub dataset_id: String,
+    pub access: ShareAccess,
+    pub source: ShareSource,
+    pub target: ShareTarget,
+    pub item: ItemTarget,
+    /// On revoke: whether other items of the same share keep their access afterwards, so
+    /// share-wide statements (KMS key policy, access point) must stay.
+    pub share_keeps_access: bool,
+}
+
+impl ShareItemGrant {
+    pub fn cross_account(&self) -> bool {
+        self.source.account_id != self.target.account_id || self.source.region != self.target.region
+    }
+}
+
+/// How the consumer reaches an item once it is granted (the consumption view).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consumption {
+    /// The Glue database to query in the consumer account (`<db>_shared` cross-account, the
+    /// dataset's own database in the same account).
+    pub glue_database: Option<String>,
+    /// The table name to query in that database (a resource link cross-account).
+    pub glue_table: Option<String>,
+    pub access_point_arn: Option<String>,
+    pub access_point_alias: Option<String>,
+    pub bucket: String,
+    pub region: String,
+    pub s3_prefix: Option<String>,
+}
+
+/// Grants and revokes one item on the lake (Lake Formation, S3, KMS in AWS; lakecat's own
+/// records in the embedded default). Both operations are idempotent: applying one twice has
+/// the effect of applying it once, and revoking what is not there succeeds.
+#[async_trait::async_trait]
+pub trait ShareProcessor: Send + Sync + 'static {
+    async fn grant(
+        &self,
+        item: &ShareItemGrant,
+    ) -> std::result::Result<Consumption, crate::tasks::TaskError>;
+    async fn revoke(
+        &self,
+        item: &ShareItemGrant,
+    ) -> std::result::Result<(), crate::tasks::TaskError>;
+}
+
+/// Mutual exclusion over a named resource (a bucket policy, a key policy) across workers, so
+/// concurrent read-modify-write of one policy cannot lose a statement. Waits are bounded: a
+/// lock not obtained in time is a retryable task error, never a stuck worker.
+#[async_trait::async_trait]
+pub trait ResourceLock: Send + Sync + 'static {
+    /// Takes the lock on `key` for at most `lease`, waiting up to `wait`; returns the holder
+    /// token to release with.
+    async fn acquire(
+        &self,
+        key: &str,
+        lease: std::time::Duration,
+        wait: std::time::Duration,
+    ) -> std::result::Result<String, crate::tasks::TaskError>;
+    /// Releases the lock if `token` still holds it.
+    async fn release(&self, key: &str, token: &str);
+}
