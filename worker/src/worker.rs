@@ -35,6 +35,7 @@ pub struct Worker {
     queue: Arc<dyn TaskQueue>,
     handlers: HashMap<String, Arc<dyn TaskHandler>>,
     policy: RetryPolicy,
+    expiry: Option<Arc<crate::ShareExpiry>>,
 }
 
 impl Worker {
@@ -44,7 +45,14 @@ impl Worker {
             queue,
             handlers: HashMap::new(),
             policy,
+            expiry: None,
         }
+    }
+
+    /// Runs the share expiry (reminders, automatic revocation) with every sweep.
+    pub fn with_share_expiry(mut self, expiry: Arc<crate::ShareExpiry>) -> Self {
+        self.expiry = Some(expiry);
+        self
     }
 
     pub fn with_handler(mut self, handler: Arc<dyn TaskHandler>) -> Self {
@@ -163,6 +171,12 @@ impl Worker {
     /// Publishes again what a lost publish or a dead worker left behind (at most `limit`
     /// tasks, oldest first; the rest waits for the next sweep); returns how many.
     pub async fn sweep(&self, grace: Duration, limit: u32) -> Result<usize> {
+        if let Some(expiry) = &self.expiry {
+            let s = expiry.run(Utc::now()).await?;
+            if s.reminded + s.expired > 0 {
+                tracing::info!(reminded = s.reminded, expired = s.expired, "share expiry");
+            }
+        }
         let stranded = self.store.stranded(grace, limit).await?;
         if stranded.is_empty() {
             return Ok(0);

@@ -25,10 +25,12 @@ pub enum ResourceKind {
     Stack,
     Task,
     Team,
+    Share,
+    ShareItem,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 15] = [
+    pub const ALL: [ResourceKind; 17] = [
         ResourceKind::Organization,
         ResourceKind::Environment,
         ResourceKind::Dataset,
@@ -44,6 +46,8 @@ impl ResourceKind {
         ResourceKind::Stack,
         ResourceKind::Task,
         ResourceKind::Team,
+        ResourceKind::Share,
+        ResourceKind::ShareItem,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -63,6 +67,8 @@ impl ResourceKind {
             ResourceKind::Stack => "stk",
             ResourceKind::Task => "task",
             ResourceKind::Team => "team",
+            ResourceKind::Share => "shr",
+            ResourceKind::ShareItem => "shi",
         }
     }
 
@@ -83,6 +89,8 @@ impl ResourceKind {
             ResourceKind::Stack => "STACK",
             ResourceKind::Task => "TASK",
             ResourceKind::Team => "TEAM",
+            ResourceKind::Share => "SHARE",
+            ResourceKind::ShareItem => "SHARE_ITEM",
         }
     }
 
@@ -191,6 +199,8 @@ typed_id!(FeedMessageId, ResourceKind::FeedMessage);
 typed_id!(NotificationId, ResourceKind::Notification);
 typed_id!(StackId, ResourceKind::Stack);
 typed_id!(TaskId, ResourceKind::Task);
+typed_id!(ShareId, ResourceKind::Share);
+typed_id!(ShareItemId, ResourceKind::ShareItem);
 
 /// An id of any resource kind, as used by votes, comments, audit events and term links.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -264,7 +274,9 @@ into_resource!(
     FeedMessageId,
     NotificationId,
     StackId,
-    TaskId
+    TaskId,
+    ShareId,
+    ShareItemId
 );
 
 /// Glossary, category and term share one tree; their ids differ only by prefix.

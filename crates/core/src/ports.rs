@@ -52,6 +52,7 @@ pub enum CountQuery {
         unread_only: bool,
     },
     Audit(String),
+    Shares(crate::shares::ShareFilter),
 }
 
 /// The result of recording a lake listing for one dataset.
@@ -66,7 +67,9 @@ pub struct SyncSummary {
 /// The catalog's persistence, task outbox included (one database, so a mutation and the
 /// tasks it needs commit together).
 #[async_trait]
-pub trait CatalogStore: crate::tasks::TaskStore + Send + Sync + 'static {
+pub trait CatalogStore:
+    crate::tasks::TaskStore + crate::shares::ShareStore + Send + Sync + 'static
+{
     /// Checks the store answers (readiness).
     async fn ping(&self) -> Result<()>;
 

@@ -413,6 +413,10 @@ pub struct Consumption {
     pub bucket: String,
     pub region: String,
     pub s3_prefix: Option<String>,
+    /// The shared table's name in the dataset's Glue database (recorded by the worker, so a
+    /// table deleted from the catalog can still be revoked).
+    #[serde(default)]
+    pub source_table: Option<String>,
 }
 
 /// Grants and revokes one item on the lake (Lake Formation, S3, KMS in AWS; lakecat's own
@@ -446,3 +450,6 @@ pub trait ResourceLock: Send + Sync + 'static {
     /// Releases the lock if `token` still holds it.
     async fn release(&self, key: &str, token: &str);
 }
+
+mod requests;
+pub use requests::*;

@@ -62,6 +62,17 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::GetDataset,
             "targetId (the GET_* permission of the target's kind; admins for other kinds)",
         ),
+        "shareRequest" => SignedIn(
+            "resolves only for the requesting team (GET_SHARE on the request) and approvers (APPROVE_SHARE on its dataset); NOT_FOUND for others",
+        ),
+        "sharesSent" => SignedIn("trimmed to requests whose consumer team is one of the caller's"),
+        "sharesReceived" => {
+            SignedIn("trimmed to datasets where the caller's teams hold APPROVE_SHARE")
+        }
+        "lakeGrants" => Resource(
+            P::ApproveShare,
+            "datasetId: the dataset's owners and stewards",
+        ),
         "auditEvents" => Resource(
             P::AuditDataset,
             "targetId (the AUDIT_* permission of the target's kind)",
@@ -122,6 +133,31 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "approveTermLink" | "dismissTermLink" => {
             Resource(P::ApproveTermLink, "the term's glossary")
         }
+        "createShareRequest" => Resource(
+            P::GetEnvironment,
+            "input.environmentId; the caller must be a member of input.teamName, which must hold it too",
+        ),
+        "addShareItem" => Resource(P::AddShareItem, "input.shareId (requesting team)"),
+        "removeShareItem" => Resource(P::RemoveShareItem, "input.shareId (requesting team)"),
+        "submitShareRequest" => Resource(P::SubmitShare, "input.shareId (requesting team)"),
+        "deleteShareRequest" => Resource(P::DeleteShare, "input.shareId (requesting team)"),
+        "requestShareExtension" => Resource(P::SubmitShare, "input.shareId (requesting team)"),
+        "revokeOwnShareItems" => Resource(
+            P::RemoveShareItem,
+            "input.shareId: the requesting team gives its own access up",
+        ),
+        "approveShareRequest" | "approveShareExtension" => Resource(
+            P::ApproveShare,
+            "the request's dataset (owners, stewards); never the requesting team",
+        ),
+        "rejectShareRequest" | "rejectShareExtension" => Resource(
+            P::RejectShare,
+            "the request's dataset (owners, stewards); never the requesting team",
+        ),
+        "revokeShareItems" => Resource(
+            P::RevokeShareItem,
+            "the request's dataset (owners, stewards); requesters use revokeOwnShareItems' rule",
+        ),
         "upvote" => SignedIn("an upvote is the caller's own"),
         "postFeedMessage" => SignedIn("any signed-in user may comment on what they can see"),
         "markNotificationRead" | "markAllNotificationsRead" => SignedIn(OWN),

@@ -120,3 +120,25 @@ pub(crate) fn meta(ctx: &Context<'_>) -> ApiResult<MutationMeta> {
         request_id: req.request_id.clone(),
     })
 }
+
+/// Publishes the ids of tasks a mutation committed. A lost publish is not an error: the rows
+/// are PENDING and the sweep publishes them.
+pub(crate) async fn publish_committed(ctx: &Context<'_>, tasks: &[lakecat_core::tasks::NewTask]) {
+    let envelopes: Vec<_> = tasks.iter().map(|t| t.envelope()).collect();
+    publish_now(ctx, &envelopes).await;
+}
+
+pub(crate) async fn publish_now(
+    ctx: &Context<'_>,
+    envelopes: &[lakecat_core::tasks::TaskEnvelope],
+) {
+    let Some(queue) = &services(ctx).queue else {
+        return;
+    };
+    if envelopes.is_empty() {
+        return;
+    }
+    if let Err(e) = queue.publish(envelopes, std::time::Duration::ZERO).await {
+        tracing::warn!(tasks = envelopes.len(), error = %e.message, "cannot publish committed tasks; the sweep will");
+    }
+}

@@ -131,6 +131,7 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
         f.id("column"),
         f.id("folder"),
     );
+    let shr = f.id("share");
     let (g, cat, term, link, ntf) = (
         f.id("glossary"),
         f.id("category"),
@@ -291,6 +292,59 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "markAllNotificationsRead".into(),
         ),
         (
+            "createShareRequest",
+            format!(
+                r#"createShareRequest(input: {{datasetId: "{ds}", environmentId: "{env}", teamName: "outsiders"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "addShareItem",
+            format!(
+                r#"addShareItem(input: {{shareId: "{shr}", itemType: TABLE, itemId: "{tbl}"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "removeShareItem",
+            format!(
+                r#"removeShareItem(input: {{shareId: "{shr}", itemId: "{}"}}) {{ id }}"#,
+                lakecat_core::ids::ShareItemId::generate()
+            ),
+        ),
+        (
+            "submitShareRequest",
+            format!(r#"submitShareRequest(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
+            "approveShareRequest",
+            format!(r#"approveShareRequest(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
+            "rejectShareRequest",
+            format!(r#"rejectShareRequest(input: {{shareId: "{shr}", reason: "no"}}) {{ id }}"#),
+        ),
+        (
+            "revokeShareItems",
+            format!(r#"revokeShareItems(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
+            "deleteShareRequest",
+            format!(r#"deleteShareRequest(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
+            "requestShareExtension",
+            format!(
+                r#"requestShareExtension(input: {{shareId: "{shr}", expiresAt: "2999-01-01T00:00:00Z"}}) {{ id }}"#
+            ),
+        ),
+        (
+            "approveShareExtension",
+            format!(r#"approveShareExtension(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
+            "rejectShareExtension",
+            format!(r#"rejectShareExtension(input: {{shareId: "{shr}"}}) {{ id }}"#),
+        ),
+        (
             "retryTask",
             format!(
                 r#"retryTask(input: {{id: "{}"}}) {{ id }}"#,
@@ -302,7 +356,18 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
 
 #[tokio::test]
 async fn every_mutation_refuses_callers_without_permission_and_writes_nothing() {
-    let f = Fixture::new(Backend::Postgres).await;
+    let mut f = Fixture::new(Backend::Postgres).await;
+    let share = f
+        .ok(
+            Some(caller("gus", &["guests"], false)),
+            &format!(
+                r#"mutation {{ createShareRequest(input: {{datasetId: "{}", environmentId: "{}", teamName: "guests"}}) {{ id }} }}"#,
+                f.id("dataset"),
+                f.id("env")
+            ),
+        )
+        .await;
+    f.ids["share"] = share["createShareRequest"]["id"].clone();
     let calls = mutation_calls(&f);
     let covered: BTreeSet<String> = calls.iter().map(|(n, _)| (*n).to_owned()).collect();
     assert_eq!(
@@ -333,11 +398,18 @@ async fn every_mutation_refuses_callers_without_permission_and_writes_nothing() 
         if matches!(requirement(name), Some(Requirement::SignedIn(_))) {
             continue;
         }
+        // A share request exists only for its requesting team and its approvers: to anyone
+        // else, acting on it is acting on nothing.
+        let refusal = if call.contains("shareId:") {
+            "NOT_FOUND"
+        } else {
+            "FORBIDDEN"
+        };
         for who in [&outsider, &tenant_only] {
             let r = f.run(Some(who.clone()), &doc).await;
             assert_eq!(
                 Fixture::codes(&r),
-                vec!["FORBIDDEN"],
+                vec![refusal],
                 "{name} as {}: {:?}",
                 who.username,
                 r.errors

@@ -15,7 +15,10 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
-use lakecat_worker::{InProcessQueue, NoopHandler, QueueReceiver, Worker};
+use lakecat_worker::{
+    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, ShareExpiry, ShareHandler,
+    Worker,
+};
 
 pub use auth::{Authenticator, TrustedClaims};
 pub use config::{AuthMode, Config};
@@ -70,7 +73,12 @@ impl App {
                 queue.clone(),
                 RetryPolicy::default(),
             )
-            .with_handler(Arc::new(NoopHandler));
+            .with_handler(Arc::new(NoopHandler))
+            .with_handler(Arc::new(ShareHandler::new(
+                dyn_store.clone(),
+                Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
+            )))
+            .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
             (Some(queue), Some(Arc::new(worker)), Some(rx))
         } else {
             (queue, None, None)

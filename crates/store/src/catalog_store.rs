@@ -14,6 +14,7 @@ use lakecat_core::names::{Description, Label, TeamName};
 use lakecat_core::page::{Page, PageRequest, int_key};
 use lakecat_core::permissions::{Grant, Permission, TenantPermission};
 use lakecat_core::ports::*;
+use lakecat_core::shares::{ShareStatus, ShareStore};
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -543,6 +544,7 @@ impl CatalogStore for SeaStore {
     async fn count(&self, query: &CountQuery) -> Result<i64> {
         let db = &self.db;
         let n = match query {
+            CountQuery::Shares(f) => return self.count_share_requests(f).await,
             CountQuery::Teams => team::Entity::find().count(db).await,
             CountQuery::Organizations(f) => Self::organization_select(f).count(db).await,
             CountQuery::Environments(f) => Self::environment_select(f).count(db).await,
@@ -996,6 +998,35 @@ impl CatalogStore for SeaStore {
     async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()> {
         let txn = self.begin().await?;
         let before = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
+        let open_shares = share_request::Entity::find()
+            .filter(share_request::Column::DatasetId.eq(id.as_str()))
+            .filter(share_request::Column::Status.ne(ShareStatus::Deleted.as_str()))
+            .count(&txn)
+            .await
+            .map_err(db_err)?;
+        if open_shares > 0 {
+            return Err(Error::conflict(format!(
+                "the dataset has {open_shares} open share request(s): revoke and delete them first"
+            )));
+        }
+        let deleted_shares: Vec<String> = share_request::Entity::find()
+            .select_only()
+            .column(share_request::Column::Id)
+            .filter(share_request::Column::DatasetId.eq(id.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        share_item::Entity::delete_many()
+            .filter(share_item::Column::ShareId.is_in(deleted_shares.clone()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        share_request::Entity::delete_many()
+            .filter(share_request::Column::Id.is_in(deleted_shares))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
         let table_ids: Vec<String> = dataset_table::Entity::find()
             .select_only()
             .column(dataset_table::Column::Id)

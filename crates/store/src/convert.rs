@@ -256,3 +256,58 @@ pub fn audit_event(m: audit_event::Model) -> AuditEvent {
         at: m.at,
     }
 }
+
+pub fn share_request(m: share_request::Model) -> Result<lakecat_core::shares::ShareRequest> {
+    use lakecat_core::shares::{ShareAccess, ShareStatus};
+    Ok(lakecat_core::shares::ShareRequest {
+        id: ShareId::from_trusted(m.id),
+        dataset_id: DatasetId::from_trusted(m.dataset_id),
+        environment_id: EnvironmentId::from_trusted(m.environment_id),
+        team: TeamName::from_trusted(m.team),
+        principal_role_arn: m.principal_role_arn,
+        status: stored("share status", ShareStatus::parse("status", &m.status))?,
+        access: stored("share access", ShareAccess::parse("access", &m.access))?,
+        purpose: Description::from_trusted(m.purpose),
+        reject_reason: m.reject_reason,
+        expires_at: m.expires_at,
+        requested_expiry: m.requested_expiry,
+        reminded_at: m.reminded_at,
+        version: m.version,
+        created_by: m.created_by,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub fn share_item(m: share_item::Model) -> Result<lakecat_core::shares::ShareItem> {
+    use lakecat_core::shares::{ItemStatus, ShareItemKind};
+    Ok(lakecat_core::shares::ShareItem {
+        id: ShareItemId::from_trusted(m.id),
+        share_id: ShareId::from_trusted(m.share_id),
+        kind: stored("share item kind", ShareItemKind::parse("kind", &m.kind))?,
+        target_id: m.target_id,
+        status: stored("share item status", ItemStatus::parse("status", &m.status))?,
+        error: m.error,
+        consumption: m
+            .consumption
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| Error::internal(format!("stored consumption is invalid: {e}")))?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub fn lake_grant(m: lake_grant::Model) -> Result<lakecat_core::shares::LakeGrant> {
+    use lakecat_core::shares::ShareAccess;
+    Ok(lakecat_core::shares::LakeGrant {
+        item_id: ShareItemId::from_trusted(m.item_id),
+        share_id: ShareId::from_trusted(m.share_id),
+        dataset_id: DatasetId::from_trusted(m.dataset_id),
+        principal: m.principal,
+        target: serde_json::from_value(m.target)
+            .map_err(|e| Error::internal(format!("stored grant target is invalid: {e}")))?,
+        access: stored("grant access", ShareAccess::parse("access", &m.access))?,
+        granted_at: m.granted_at,
+    })
+}

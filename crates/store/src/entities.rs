@@ -458,3 +458,100 @@ pub mod audit_event {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod share_request {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "share_request")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub dataset_id: String,
+        pub environment_id: String,
+        pub team: String,
+        pub principal_role_arn: String,
+        pub status: String,
+        pub access: String,
+        pub purpose: String,
+        pub reject_reason: Option<String>,
+        pub expires_at: Option<DateTimeUtc>,
+        pub requested_expiry: Option<DateTimeUtc>,
+        pub reminded_at: Option<DateTimeUtc>,
+        pub version: i64,
+        pub created_by: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod share_item {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "share_item")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub share_id: String,
+        pub kind: String,
+        pub target_id: String,
+        pub status: String,
+        pub error: Option<String>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub consumption: Option<Json>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod lake_grant {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "lake_grant")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub item_id: String,
+        pub share_id: String,
+        pub dataset_id: String,
+        pub principal: String,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub target: Json,
+        pub access: String,
+        pub granted_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod resource_lock {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "resource_lock")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub token: String,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

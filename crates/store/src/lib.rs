@@ -8,6 +8,7 @@ mod convert;
 pub mod entities;
 mod errors;
 pub mod migration;
+mod share_store;
 mod support;
 mod task_store;
 

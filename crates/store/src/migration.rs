@@ -10,7 +10,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Catalog), Box::new(M0002TaskNotify)]
+        vec![
+            Box::new(M0001Catalog),
+            Box::new(M0002TaskNotify),
+            Box::new(M0003Shares),
+        ]
     }
 }
 
@@ -28,6 +32,77 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// Share requests and items (one open request per dataset, consumer environment and team),
+/// the local lake adapter's grants, and the locks that serialize policy edits.
+struct M0003Shares;
+
+impl MigrationName for M0003Shares {
+    fn name(&self) -> &str {
+        "m0003_shares"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Shares {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(manager, M0003).await
+    }
+}
+
+const M0003: &str = r#"
+CREATE TABLE share_request (
+    id TEXT PRIMARY KEY,
+    dataset_id TEXT NOT NULL,
+    environment_id TEXT NOT NULL,
+    team TEXT NOT NULL,
+    principal_role_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    access TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    reject_reason TEXT,
+    expires_at {ts},
+    requested_expiry {ts},
+    reminded_at {ts},
+    version BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE UNIQUE INDEX share_request_open ON share_request (dataset_id, environment_id, team)
+    WHERE status <> 'Deleted';
+CREATE INDEX share_request_by_team ON share_request (team, id);
+CREATE INDEX share_request_by_dataset ON share_request (dataset_id, id);
+CREATE INDEX share_request_by_expiry ON share_request (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE share_item (
+    id TEXT PRIMARY KEY,
+    share_id TEXT NOT NULL REFERENCES share_request (id),
+    kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    consumption {json},
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    UNIQUE (share_id, target_id)
+);
+CREATE INDEX share_item_by_target ON share_item (target_id);
+CREATE TABLE lake_grant (
+    item_id TEXT PRIMARY KEY,
+    share_id TEXT NOT NULL,
+    dataset_id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    target {json} NOT NULL,
+    access TEXT NOT NULL,
+    granted_at {ts} NOT NULL
+);
+CREATE INDEX lake_grant_by_dataset ON lake_grant (dataset_id, item_id);
+CREATE TABLE resource_lock (
+    key TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    expires_at {ts} NOT NULL
+)
+"#;
 
 /// Tasks name the team told when they finally fail.
 struct M0002TaskNotify;

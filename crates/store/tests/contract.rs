@@ -161,6 +161,8 @@ contract!(
     tenant_permissions_replace,
     environment_delete_conflicts_while_datasets_remain,
     changing_stewards_moves_their_grants,
+    share_writes_are_versioned_and_creates_reuse_the_open_request,
+    resource_locks_exclude_and_expire,
 );
 
 async fn create_read_and_paginate_datasets(b: Backend) {
@@ -1047,4 +1049,162 @@ async fn changing_stewards_moves_their_grants(b: Backend) {
         owner_before,
         "clearing keeps the owner's grants"
     );
+}
+
+async fn open_share(s: &SeaStore) -> (lakecat_core::shares::ShareCase, Environment) {
+    use lakecat_core::shares::*;
+    let o = org(s, "owners").await;
+    let e = env(s, &o, "111111111111").await;
+    let d = dataset(s, &e, "sales", &[]).await;
+    let (share, grants, note) = NewShareRequest {
+        dataset: d.clone(),
+        environment: e.clone(),
+        team: team("guests"),
+        access: ShareAccess::Read,
+        purpose: Description::parse("p", "").unwrap(),
+        expires_at: None,
+    }
+    .build("gus", Utc::now())
+    .unwrap();
+    let (stored, created) = s
+        .create_share_request(&meta("createShareRequest"), &share, &grants, &note)
+        .await
+        .unwrap();
+    assert!(created);
+    (
+        ShareCase {
+            share: stored,
+            items: vec![],
+            dataset: d,
+        },
+        e,
+    )
+}
+
+async fn share_writes_are_versioned_and_creates_reuse_the_open_request(b: Backend) {
+    use lakecat_core::shares::*;
+    let db = fresh_store(b).await.unwrap();
+    let s = &db.store;
+    let (case, e) = open_share(s).await;
+    // Concurrent creates for the same dataset, environment and team end in one request.
+    let mut handles = vec![];
+    for _ in 0..6 {
+        let s = s.clone();
+        let (ds, e) = (case.dataset.clone(), e.clone());
+        handles.push(tokio::spawn(async move {
+            let (share, grants, note) = NewShareRequest {
+                dataset: ds,
+                environment: e,
+                team: team("guests"),
+                access: ShareAccess::Read,
+                purpose: Description::parse("p", "").unwrap(),
+                expires_at: None,
+            }
+            .build("gus", Utc::now())
+            .unwrap();
+            s.create_share_request(&meta("c"), &share, &grants, &note)
+                .await
+                .unwrap()
+        }));
+    }
+    for h in handles {
+        let (got, created) = h.await.unwrap();
+        assert!(!created);
+        assert_eq!(got.id, case.share.id);
+    }
+    // Two writes from the same read: the first wins, the second is a CONFLICT and changes
+    // nothing.
+    let item = ItemToAdd {
+        kind: ShareItemKind::Bucket,
+        target_id: case.dataset.id.to_string(),
+    };
+    let w1 = case.add_item(item.clone(), Utc::now()).unwrap();
+    let w2 = case.add_item(item, Utc::now()).unwrap();
+    s.write_share(&meta("addShareItem"), &w1).await.unwrap();
+    let err = s.write_share(&meta("addShareItem"), &w2).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    let items = s.share_items(&[case.share.id.to_string()]).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].id, w1.items[0].id);
+    let stored = s
+        .share_requests_by_ids(&[case.share.id.to_string()])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].version, 2);
+    // The lists filter by side.
+    let sent = ShareFilter {
+        consumer_teams: Some(vec!["guests".into()]),
+        ..ShareFilter::default()
+    };
+    let received = ShareFilter {
+        approver_teams: Some(vec!["stewards".into()]),
+        ..ShareFilter::default()
+    };
+    let nobody = ShareFilter {
+        approver_teams: Some(vec!["guests".into()]),
+        ..ShareFilter::default()
+    };
+    assert_eq!(s.count_share_requests(&sent).await.unwrap(), 1);
+    assert_eq!(s.count_share_requests(&received).await.unwrap(), 1);
+    assert_eq!(s.count_share_requests(&nobody).await.unwrap(), 0);
+    // A dataset with an open request cannot be deleted.
+    let err = s
+        .delete_dataset(&meta("deleteDataset"), &case.dataset.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+}
+
+async fn resource_locks_exclude_and_expire(b: Backend) {
+    use lakecat_core::shares::ResourceLock;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    let db = fresh_store(b).await.unwrap();
+    let s = db.store.clone();
+    // Ten holders doing a read-modify-write: never two at once, none lost.
+    let inside = Arc::new(AtomicUsize::new(0));
+    let value = Arc::new(AtomicUsize::new(0));
+    let mut handles = vec![];
+    for _ in 0..10 {
+        let (s, inside, value) = (s.clone(), inside.clone(), value.clone());
+        handles.push(tokio::spawn(async move {
+            let token = s
+                .acquire("bucket-policy:b", Duration::from_secs(30), Duration::from_secs(30))
+                .await
+                .unwrap();
+            assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders at once");
+            let read = value.load(Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            value.store(read + 1, Ordering::SeqCst);
+            inside.fetch_sub(1, Ordering::SeqCst);
+            s.release("bucket-policy:b", &token).await;
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert_eq!(value.load(Ordering::SeqCst), 10);
+    // A holder that died keeps the lock only for its lease; a bounded wait fails retryably.
+    let _dead = s
+        .acquire("kms:k", Duration::from_millis(300), Duration::ZERO)
+        .await
+        .unwrap();
+    let err = s
+        .acquire("kms:k", Duration::from_secs(30), Duration::from_millis(50))
+        .await
+        .unwrap_err();
+    assert!(err.retryable, "{err:?}");
+    let token = s
+        .acquire("kms:k", Duration::from_secs(30), Duration::from_secs(5))
+        .await
+        .unwrap();
+    // Releasing with a stale token does not free another holder's lock.
+    s.release("kms:k", "stale").await;
+    assert!(
+        s.acquire("kms:k", Duration::from_secs(30), Duration::from_millis(50))
+            .await
+            .is_err()
+    );
+    s.release("kms:k", &token).await;
 }

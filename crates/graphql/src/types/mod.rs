@@ -4,6 +4,7 @@ mod audit;
 mod datasets;
 mod glossary;
 mod organizations;
+mod shares;
 mod social;
 mod tables;
 mod tasks;
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     social::SocialQuery,
     audit::AuditQuery,
     tasks::TaskQuery,
+    shares::ShareQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +40,7 @@ pub struct MutationRoot(
     glossary::GlossaryMutation,
     social::SocialMutation,
     tasks::TaskMutation,
+    shares::ShareMutation,
 );
 
 #[derive(SimpleObject, Clone)]

@@ -2,8 +2,6 @@
 //! failed one. Resolvers never run AWS work themselves: they read task rows and, for a retry,
 //! put the row back to PENDING and publish its id after commit.
 
-use std::time::Duration;
-
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use lakecat_core::ids::{ResourceId, ResourceKind, TaskId};
@@ -13,7 +11,7 @@ use lakecat_core::tasks::TaskEnvelope;
 use super::tables::guard_of;
 use super::{connection, page_args};
 use crate::authz::{authorize, authorize_with};
-use crate::context::{caller, meta, services, store};
+use crate::context::{caller, meta, store};
 use crate::errors::ApiResult;
 
 #[derive(SimpleObject, Clone)]
@@ -70,6 +68,15 @@ impl TaskQuery {
     ) -> ApiResult<TaskConnection> {
         let target = ResourceId::parse("targetId", &target_id)?;
         caller(ctx)?;
+        if target.kind() == ResourceKind::Share {
+            // Requesters and approvers of the request see its processing.
+            authorize(ctx, "shareRequest", None).await?;
+            super::shares::may_see_share(ctx, target.as_str()).await?;
+            let list = format!("tasks:{target}");
+            let page = page_args(ctx, &list, first, after)?;
+            let rows = store(ctx).list_tasks(target.as_str(), &page).await?;
+            return TaskConnection::from_page(ctx, &list, rows, None, Task::from);
+        }
         let (resource, permission) = guard_of(ctx, &target, |kind| match kind {
             ResourceKind::Organization => Some(Permission::GetOrganization),
             ResourceKind::Environment => Some(Permission::GetEnvironment),
@@ -107,15 +114,8 @@ impl TaskMutation {
         let id = TaskId::parse("input.id", &input.id)?;
         authorize(ctx, "retryTask", None).await?;
         let task = store(ctx).retry_task(&meta(ctx)?, &id).await?;
-        if let Some(queue) = &services(ctx).queue {
-            // After commit; a lost publish is recovered by the sweep (the row is PENDING).
-            if let Err(e) = queue
-                .publish(&[TaskEnvelope::new(&task.id, &task.kind)], Duration::ZERO)
-                .await
-            {
-                tracing::warn!(task.id = %task.id, error = %e.message, "cannot publish the retried task; the sweep will");
-            }
-        }
+        // After commit; a lost publish is recovered by the sweep (the row is PENDING).
+        crate::context::publish_now(ctx, &[TaskEnvelope::new(&task.id, &task.kind)]).await;
         Ok(Task::from(task))
     }
 }

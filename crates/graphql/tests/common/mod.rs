@@ -119,6 +119,9 @@ impl Fixture {
             "notification",
             "notification_read",
             "audit_event",
+            "share_request",
+            "share_item",
+            "lake_grant",
         ] {
             let db = self.store().connection();
             let row = db
