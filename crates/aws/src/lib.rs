@@ -3,8 +3,10 @@
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
+mod shares;
 mod sqs;
 
+pub use shares::AwsShareProcessor;
 pub use sqs::SqsQueue;
 
 /// Where and how to reach AWS.

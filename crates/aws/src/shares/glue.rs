@@ -1,0 +1,158 @@
+//! Glue's side of a cross-account table share in the consumer account: the `<db>_shared`
+//! database and the resource links in it, created and deleted idempotently.
+
+use aws_sdk_glue::Client as Glue;
+use aws_sdk_glue::types::{DatabaseInput, TableIdentifier, TableInput};
+use lakecat_core::shares::ShareItemGrant;
+use lakecat_core::tasks::TaskError;
+
+use super::error::{build_error, is_code, sdk_error};
+
+pub(crate) async fn ensure_shared_database(
+    glue: &Glue,
+    catalog: &str,
+    name: &str,
+) -> Result<(), TaskError> {
+    // No default grant to IAM_ALLOWED_PRINCIPALS on the links created in it: access to the
+    // shared tables is Lake Formation's alone.
+    let input = DatabaseInput::builder()
+        .name(name)
+        .set_create_table_default_permissions(Some(vec![]))
+        .build()
+        .map_err(|e| build_error("glue database input", e))?;
+    match glue
+        .create_database()
+        .catalog_id(catalog)
+        .database_input(input)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_code(&e, &["AlreadyExistsException"]) => Ok(()),
+        Err(e) => Err(sdk_error(
+            "glue CreateDatabase",
+            &format!("{catalog}:{name}"),
+            e,
+        )),
+    }
+}
+
+pub(crate) async fn ensure_resource_link(
+    glue: &Glue,
+    g: &ShareItemGrant,
+    shared: &str,
+    name: &str,
+) -> Result<(), TaskError> {
+    let (s, t) = (&g.source, &g.target);
+    let mut target = TableIdentifier::builder()
+        .catalog_id(&s.account_id)
+        .database_name(&s.glue_database)
+        .name(name);
+    if s.region != t.region {
+        target = target.region(&s.region);
+    }
+    let input = TableInput::builder()
+        .name(name)
+        .target_table(target.build())
+        .build()
+        .map_err(|e| build_error("glue resource link input", e))?;
+    let out = glue
+        .create_table()
+        .catalog_id(&t.account_id)
+        .database_name(shared)
+        .table_input(input)
+        .send()
+        .await;
+    match out {
+        Ok(_) => Ok(()),
+        Err(e) if is_code(&e, &["AlreadyExistsException"]) => Ok(()),
+        Err(e) => Err(sdk_error(
+            "glue CreateTable (resource link)",
+            &format!("{}:{shared}.{name}", t.account_id),
+            e,
+        )),
+    }
+}
+
+pub(crate) async fn tables_in(
+    glue: &Glue,
+    catalog: &str,
+    database: &str,
+) -> Result<Vec<String>, TaskError> {
+    let mut names = vec![];
+    let mut next = None;
+    loop {
+        let out = glue
+            .get_tables()
+            .catalog_id(catalog)
+            .database_name(database)
+            .set_next_token(next)
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) if is_code(&e, &["EntityNotFoundException"]) => return Ok(vec![]),
+            Err(e) => {
+                return Err(sdk_error(
+                    "glue GetTables",
+                    &format!("{catalog}:{database}"),
+                    e,
+                ));
+            }
+        };
+        names.extend(out.table_list().iter().map(|t| t.name().to_owned()));
+        next = out
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if next.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+pub(crate) async fn delete_table(
+    glue: &Glue,
+    catalog: &str,
+    database: &str,
+    name: &str,
+) -> Result<(), TaskError> {
+    let out = glue
+        .delete_table()
+        .catalog_id(catalog)
+        .database_name(database)
+        .name(name)
+        .send()
+        .await;
+    match out {
+        Ok(_) => Ok(()),
+        Err(e) if is_code(&e, &["EntityNotFoundException"]) => Ok(()),
+        Err(e) => Err(sdk_error(
+            "glue DeleteTable",
+            &format!("{catalog}:{database}.{name}"),
+            e,
+        )),
+    }
+}
+
+pub(crate) async fn delete_database(
+    glue: &Glue,
+    catalog: &str,
+    name: &str,
+) -> Result<(), TaskError> {
+    match glue
+        .delete_database()
+        .catalog_id(catalog)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_code(&e, &["EntityNotFoundException"]) => Ok(()),
+        Err(e) => Err(sdk_error(
+            "glue DeleteDatabase",
+            &format!("{catalog}:{name}"),
+            e,
+        )),
+    }
+}
