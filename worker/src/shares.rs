@@ -96,7 +96,7 @@ impl ShareHandler {
             ShareItemKind::Table => {
                 let t = self
                     .store
-                    .tables_by_ids(&[item.target_id.clone()])
+                    .tables_by_ids(std::slice::from_ref(&item.target_id))
                     .await
                     .map_err(store_err)?
                     .pop();
@@ -114,7 +114,7 @@ impl ShareHandler {
             ShareItemKind::Folder => {
                 let f = self
                     .store
-                    .folders_by_ids(&[item.target_id.clone()])
+                    .folders_by_ids(std::slice::from_ref(&item.target_id))
                     .await
                     .map_err(store_err)?
                     .pop();
@@ -186,8 +186,11 @@ impl ShareHandler {
                 Err(e) if !e.retryable => Err(e),
                 Err(e) => return Err(e),
                 Ok(item_target) => {
+                    // Share-wide statements (key policy, access point) serve the share's
+                    // S3 items; they stay while another of those keeps its access.
                     let keeps = case.items.iter().any(|o| {
                         o.id != item.id
+                            && o.kind != ShareItemKind::Table
                             && matches!(
                                 o.status,
                                 ItemStatus::ShareSucceeded

@@ -389,8 +389,8 @@ pub struct ShareItemGrant {
     pub source: ShareSource,
     pub target: ShareTarget,
     pub item: ItemTarget,
-    /// On revoke: whether other items of the same share keep their access afterwards, so
-    /// share-wide statements (KMS key policy, access point) must stay.
+    /// On revoke: whether other S3 items (folders, the bucket) of the same share keep their
+    /// access afterwards, so share-wide statements (KMS key policy, access point) must stay.
     pub share_keeps_access: bool,
 }
 

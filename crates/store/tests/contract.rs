@@ -1170,10 +1170,18 @@ async fn resource_locks_exclude_and_expire(b: Backend) {
         let (s, inside, value) = (s.clone(), inside.clone(), value.clone());
         handles.push(tokio::spawn(async move {
             let token = s
-                .acquire("bucket-policy:b", Duration::from_secs(30), Duration::from_secs(30))
+                .acquire(
+                    "bucket-policy:b",
+                    Duration::from_secs(30),
+                    Duration::from_secs(30),
+                )
                 .await
                 .unwrap();
-            assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders at once");
+            assert_eq!(
+                inside.fetch_add(1, Ordering::SeqCst),
+                0,
+                "two holders at once"
+            );
             let read = value.load(Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(10)).await;
             value.store(read + 1, Ordering::SeqCst);
