@@ -4,6 +4,7 @@
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
 mod shares;
+pub mod emulator;
 mod sqs;
 
 pub use shares::AwsShareProcessor;
@@ -26,7 +27,9 @@ impl AwsConfig {
             loader = loader.region(aws_config::Region::new(r.clone()));
         }
         if let Some(e) = &self.endpoint {
-            loader = loader.endpoint_url(e.clone());
+            loader = loader
+                .endpoint_url(e.clone())
+                .http_client(emulator::http_client());
         }
         loader.load().await
     }

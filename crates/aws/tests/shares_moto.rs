@@ -19,13 +19,6 @@ use aws_config::SdkConfig;
 use aws_sdk_lakeformation::types::{DatabaseResource, Resource, TableResource};
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, SharedHttpConnector, http_client_fn,
-};
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
 use lakecat_aws::{AwsConfig, AwsShareProcessor};
 use lakecat_core::shares::{
     Consumption, ItemTarget, ResourceLock, ShareAccess, ShareItemGrant, ShareProcessor,
@@ -152,63 +145,6 @@ fn s3control(config: &SdkConfig) -> aws_sdk_s3control::Client {
     aws_sdk_s3control::Client::from_conf(conf)
 }
 
-/// moto answers S3 Control with `<CreateAccessPointResponse>` where AWS answers
-/// `<CreateAccessPointResult>`; boto3 does not mind, the Rust SDK rejects the document. This
-/// connector renames the root element of moto's successful S3 Control responses, and
-/// changes nothing else.
-#[derive(Debug)]
-struct S3ControlRootFix(SharedHttpConnector);
-
-impl HttpConnector for S3ControlRootFix {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let s3control = request.uri().contains("/v20180820/");
-        let response = self.0.call(request);
-        HttpConnectorFuture::new(async move {
-            let mut response = response.await?;
-            if !s3control || !response.status().is_success() {
-                return Ok(response);
-            }
-            let body = std::mem::replace(response.body_mut(), SdkBody::taken());
-            let bytes = ByteStream::new(body)
-                .collect()
-                .await
-                .map_err(|e| ConnectorError::io(e.into()))?
-                .into_bytes();
-            let fixed = rename_response_root(&String::from_utf8_lossy(&bytes));
-            let length = fixed.len().to_string();
-            response.headers_mut().insert("content-length", length);
-            *response.body_mut() = SdkBody::from(fixed);
-            Ok(response)
-        })
-    }
-}
-
-/// `<?xml ...?><OpResponse ...>...</OpResponse>` to `<OpResult ...>...</OpResult>`.
-fn rename_response_root(xml: &str) -> String {
-    let body = xml.trim_start();
-    let start = if body.starts_with("<?xml") {
-        body.find("?>").map_or(0, |i| i + 2)
-    } else {
-        0
-    };
-    let Some(open) = body[start..].find('<').map(|i| start + i + 1) else {
-        return xml.to_owned();
-    };
-    let name: String = body[open..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let Some(op) = name.strip_suffix("Response") else {
-        return xml.to_owned();
-    };
-    let mut fixed = body.to_owned();
-    if let Some(close) = fixed.rfind(&format!("</{name}>")) {
-        fixed.replace_range(close..close + name.len() + 3, &format!("</{op}Result>"));
-    }
-    fixed.replace_range(open..open + name.len(), &format!("{op}Result"));
-    fixed
-}
-
 async fn lake() -> Lake {
     let moto = lakecat_testkit::moto::start().unwrap();
     // lakecat's own account is moto's default (123456789012); static keys spare the SDK a
@@ -224,14 +160,6 @@ async fn lake() -> Lake {
         "test", "test", None, None, "test",
     )))
     .build();
-    // Plain HTTP is all moto needs.
-    let http = aws_smithy_http_client::Builder::new().build_http();
-    let base = base
-        .into_builder()
-        .http_client(http_client_fn(move |settings, components| {
-            SharedHttpConnector::new(S3ControlRootFix(http.http_connector(settings, components)))
-        }))
-        .build();
     let source = as_account(&base, SOURCE).await;
     let consumer = as_account(&base, CONSUMER).await;
 
@@ -507,16 +435,6 @@ async fn access_point_policy(lake: &Lake, name: &str) -> Option<Value> {
     Some(serde_json::from_str(out.policy().unwrap()).unwrap())
 }
 
-#[test]
-fn response_roots_are_renamed_and_nothing_else() {
-    let moto = r#"<?xml version="1.0" encoding="UTF-8"?><GetAccessPointResponse xmlns="x"><Name>a</Name></GetAccessPointResponse>"#;
-    assert_eq!(
-        rename_response_root(moto),
-        r#"<?xml version="1.0" encoding="UTF-8"?><GetAccessPointResult xmlns="x"><Name>a</Name></GetAccessPointResult>"#
-    );
-    let aws = r#"<GetAccessPointResult><Name>a</Name></GetAccessPointResult>"#;
-    assert_eq!(rename_response_root(aws), aws);
-}
 
 // --- tables --------------------------------------------------------------------------------
 
