@@ -8,58 +8,14 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+mod common;
+
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt;
-use lakecat_cli::demo::{DEMO_PASSWORD, seed_demo};
+use common::{dataset_of, gql, sign_in, wait_for};
+use lakecat_cli::demo::seed_demo;
 use lakecat_server::{App, Config};
-use serde_json::{Value, json};
-use tower::ServiceExt;
-
-async fn post(app: &App, path: &str, token: Option<&str>, body: Value) -> Value {
-    let mut b = Request::post(path).header("content-type", "application/json");
-    if let Some(t) = token {
-        b = b.header("authorization", format!("Bearer {t}"));
-    }
-    let resp = app
-        .router()
-        .oneshot(b.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-async fn sign_in(app: &App, user: &str) -> String {
-    let r = post(
-        app,
-        "/auth/login",
-        None,
-        json!({"username": user, "password": DEMO_PASSWORD}),
-    )
-    .await;
-    r["token"].as_str().unwrap().to_owned()
-}
-
-async fn gql(app: &App, token: &str, query: &str) -> Value {
-    let r = post(app, "/graphql", Some(token), json!({ "query": query })).await;
-    assert!(r.get("errors").is_none(), "{query}: {r}");
-    r["data"].clone()
-}
-
-/// Polls until the request reaches `status` (the in-process worker runs the task).
-async fn wait_for(app: &App, token: &str, id: &str, status: &str) -> Value {
-    for _ in 0..200 {
-        let d = gql(app, token, &format!(r#"{{ shareRequest(id: "{id}") {{ status items {{ status consumption {{ glueDatabase glueTable s3Uri }} }} }} }}"#)).await;
-        if d["shareRequest"]["status"] == status {
-            return d["shareRequest"].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("share request {id} never reached {status}");
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
@@ -73,21 +29,11 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
 
     let ben = sign_in(&app, "ben").await; // finance
     let ana = sign_in(&app, "ana").await; // sales-analytics, owns the sales datasets
-    let d = gql(&app, &ben, r#"{ datasets(first: 100) { nodes { id ownerTeam { name } environment { id } tables(first: 1) { nodes { id name } } } } }"#).await;
-    let ds = d["datasets"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| {
-            d["ownerTeam"]["name"] == "sales-analytics" && d["tables"]["nodes"][0]["id"].is_string()
-        })
-        .unwrap()
-        .clone();
-    let env = ds["environment"]["id"].as_str().unwrap();
-    let table = ds["tables"]["nodes"][0]["id"].as_str().unwrap();
-    let glue_name = ds["tables"]["nodes"][0]["name"].as_str().unwrap();
+    let (ds, table, glue_name) = dataset_of(&app, &ben, "sales-analytics", "123456789012").await;
+    let ds_id = ds["id"].as_str().unwrap();
+    let env = common::environment_in(&app, &ben, "123456789012").await;
 
-    let s = gql(&app, &ben, &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{}", environmentId: "{env}", teamName: "finance", purpose: "margin report"}}) {{ id }} }}"#, ds["id"].as_str().unwrap())).await;
+    let s = gql(&app, &ben, &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{ds_id}", environmentId: "{env}", teamName: "finance", purpose: "margin report"}}) {{ id }} }}"#)).await;
     let id = s["createShareRequest"]["id"].as_str().unwrap().to_owned();
     gql(&app, &ben, &format!(r#"mutation {{ addShareItem(input: {{shareId: "{id}", itemType: TABLE, itemId: "{table}"}}) {{ id }} }}"#)).await;
     gql(
@@ -110,16 +56,16 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
     )
     .await;
 
-    let done = wait_for(&app, &ben, &id, "Processed").await;
+    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(10)).await;
     assert_eq!(done["items"][0]["status"], "Share_Succeeded");
-    assert_eq!(done["items"][0]["consumption"]["glueTable"], glue_name);
+    assert_eq!(
+        done["items"][0]["consumption"]["glueTable"],
+        glue_name.as_str()
+    );
     let grants = gql(
         &app,
         &ana,
-        &format!(
-            r#"{{ lakeGrants(datasetId: "{}") {{ resource access }} }}"#,
-            ds["id"].as_str().unwrap()
-        ),
+        &format!(r#"{{ lakeGrants(datasetId: "{ds_id}") {{ resource access }} }}"#),
     )
     .await;
     assert_eq!(
@@ -143,15 +89,12 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
         &format!(r#"mutation {{ revokeShareItems(input: {{shareId: "{id}"}}) {{ status }} }}"#),
     )
     .await;
-    let done = wait_for(&app, &ben, &id, "Processed").await;
+    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(10)).await;
     assert_eq!(done["items"][0]["status"], "Revoke_Succeeded");
     let grants = gql(
         &app,
         &ana,
-        &format!(
-            r#"{{ lakeGrants(datasetId: "{}") {{ resource }} }}"#,
-            ds["id"].as_str().unwrap()
-        ),
+        &format!(r#"{{ lakeGrants(datasetId: "{ds_id}") {{ resource }} }}"#),
     )
     .await;
     assert_eq!(grants["lakeGrants"], json!([]));

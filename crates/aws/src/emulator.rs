@@ -89,7 +89,9 @@ fn emu_err(what: &str, e: impl std::fmt::Display) -> Error {
 pub async fn as_account(base: &SdkConfig, account: &str) -> Result<SdkConfig> {
     let out = aws_sdk_sts::Client::new(base)
         .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/lakecat-emulator-admin"))
+        .role_arn(format!(
+            "arn:aws:iam::{account}:role/lakecat-emulator-admin"
+        ))
         .role_session_name("lakecat-emulator")
         .send()
         .await
@@ -210,7 +212,8 @@ mod tests {
             rename_response_root(moto),
             r#"<?xml version="1.0" encoding="UTF-8"?><GetAccessPointResult xmlns="x"><Name>a</Name></GetAccessPointResult>"#
         );
-        let aws = r#"<?xml version="1.0"?><GetAccessPointResult><Name>a</Name></GetAccessPointResult>"#;
+        let aws =
+            r#"<?xml version="1.0"?><GetAccessPointResult><Name>a</Name></GetAccessPointResult>"#;
         assert_eq!(rename_response_root(aws), aws);
     }
 }

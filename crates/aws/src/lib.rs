@@ -3,11 +3,14 @@
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
-mod shares;
 pub mod emulator;
+mod shares;
 mod sqs;
 
 pub use shares::AwsShareProcessor;
+/// S3 and S3 Control clients as the share processor builds them (path-style and a fixed
+/// S3 Control address under an endpoint override).
+pub use shares::s3::{s3_client, s3control_client};
 pub use sqs::SqsQueue;
 
 /// Where and how to reach AWS.
@@ -30,6 +33,19 @@ impl AwsConfig {
             loader = loader
                 .endpoint_url(e.clone())
                 .http_client(emulator::http_client());
+            // An emulator accepts any keys: without credentials in the environment, sign with
+            // placeholders rather than search the chain (instance metadata) for minutes.
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+                && std::env::var_os("AWS_PROFILE").is_none()
+            {
+                loader = loader.credentials_provider(aws_sdk_sts::config::Credentials::new(
+                    "lakecat-emulator",
+                    "lakecat-emulator",
+                    None,
+                    None,
+                    "lakecat-emulator",
+                ));
+            }
         }
         loader.load().await
     }

@@ -10,7 +10,7 @@ mod glue;
 mod kms;
 mod lakeformation;
 mod policy;
-mod s3;
+pub(crate) mod s3;
 mod tables;
 
 use std::collections::HashMap;

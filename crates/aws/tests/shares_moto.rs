@@ -435,7 +435,6 @@ async fn access_point_policy(lake: &Lake, name: &str) -> Option<Value> {
     Some(serde_json::from_str(out.policy().unwrap()).unwrap())
 }
 
-
 // --- tables --------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -49,6 +49,21 @@ pub struct Config {
     pub default_tenant_permissions: Vec<TenantPermission>,
     /// Run tasks in this process (the embedded default) through an in-process queue.
     pub in_process_worker: bool,
+    /// Where shares are granted: recorded by lakecat (embedded default) or on AWS.
+    pub lake: LakeMode,
+}
+
+/// Where the in-process worker grants shares (`LAKECAT_LAKE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LakeMode {
+    /// lakecat records grants and enforces them itself; no AWS account needed.
+    Local,
+    /// Lake Formation, S3 and KMS through each environment's pivot role; `endpoint` points
+    /// at an AWS API emulator (moto server) instead of AWS.
+    Aws {
+        region: Option<String>,
+        endpoint: Option<String>,
+    },
 }
 
 pub const LOCAL_ISSUER: &str = "lakecat-local";
@@ -198,6 +213,18 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             in_process_worker: flag("LAKECAT_IN_PROCESS_WORKER", local)?,
+            lake: match var("LAKECAT_LAKE").as_deref().unwrap_or("local") {
+                "local" => LakeMode::Local,
+                "aws" => LakeMode::Aws {
+                    region: var("LAKECAT_AWS_REGION").or_else(|| var("AWS_REGION")),
+                    endpoint: var("LAKECAT_AWS_ENDPOINT"),
+                },
+                other => {
+                    return Err(format!(
+                        "LAKECAT_LAKE: expected local or aws, got '{other}'"
+                    ));
+                }
+            },
         })
     }
 }
@@ -221,6 +248,7 @@ impl Config {
             trust_gateway_claims: false,
             default_tenant_permissions: vec![],
             in_process_worker: true,
+            lake: LakeMode::Local,
         }
     }
 }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lakecat_core::ports::CatalogStore;
+use lakecat_core::shares::ShareProcessor;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
@@ -21,7 +22,7 @@ use lakecat_worker::{
 };
 
 pub use auth::{Authenticator, TrustedClaims};
-pub use config::{AuthMode, Config};
+pub use config::{AuthMode, Config, LakeMode};
 pub use router::router;
 pub use telemetry::init_tracing;
 
@@ -76,7 +77,7 @@ impl App {
             .with_handler(Arc::new(NoopHandler))
             .with_handler(Arc::new(ShareHandler::new(
                 dyn_store.clone(),
-                Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
+                share_processor(&config.lake, &store, &dyn_store).await,
             )))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
             (Some(queue), Some(Arc::new(worker)), Some(rx))
@@ -120,6 +121,30 @@ impl App {
 
     pub fn router(&self) -> axum::Router {
         router(self.clone())
+    }
+}
+
+/// The lake the in-process worker grants shares on.
+async fn share_processor(
+    lake: &LakeMode,
+    store: &SeaStore,
+    dyn_store: &Arc<dyn CatalogStore>,
+) -> Arc<dyn ShareProcessor> {
+    match lake {
+        LakeMode::Local => Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
+        LakeMode::Aws { region, endpoint } => {
+            let sdk = lakecat_aws::AwsConfig {
+                region: region.clone(),
+                endpoint: endpoint.clone(),
+            }
+            .load()
+            .await;
+            // Policy edits are serialized across processes by lease locks in the database.
+            Arc::new(lakecat_aws::AwsShareProcessor::new(
+                &sdk,
+                Arc::new(store.clone()),
+            ))
+        }
     }
 }
 

@@ -1,13 +1,15 @@
 //! The worker Lambda: one function for two event sources — SQS batches of task envelopes
 //! (answered with partial batch failures) and the EventBridge schedule that runs the sweep.
-//! The handlers, the retry policy and the queue are `lakecat-worker`'s and `lakecat-aws`'s.
+//! The handlers (no-op, `share.process` on AWS), the retry policy and the queue are
+//! `lakecat-worker`'s and `lakecat-aws`'s; the scheduled sweep also runs the share expiry.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use lakecat_core::tasks::RetryPolicy;
-use lakecat_worker::{NoopHandler, Worker, handle_sqs_event};
+use lakecat_core::ports::CatalogStore;
+use lakecat_core::tasks::{RetryPolicy, TaskQueue};
+use lakecat_worker::{NoopHandler, ShareExpiry, ShareHandler, Worker, handle_sqs_event};
 use serde_json::Value;
 
 /// How long a PENDING task may wait for its publish before the scheduled sweep republishes it.
@@ -48,9 +50,17 @@ pub async fn worker_from_env() -> Result<Worker, String> {
     }
     .load()
     .await;
-    let queue = lakecat_aws::SqsQueue::new(&sdk, queue_url, dlq_url);
+    let queue: Arc<dyn TaskQueue> = Arc::new(lakecat_aws::SqsQueue::new(&sdk, queue_url, dlq_url));
+    let catalog: Arc<dyn CatalogStore> = Arc::new(store.clone());
+    // Policy edits are serialized across Lambda instances by lease locks in the database.
+    let processor = Arc::new(lakecat_aws::AwsShareProcessor::new(
+        &sdk,
+        Arc::new(store.clone()),
+    ));
     Ok(
-        Worker::new(Arc::new(store), Arc::new(queue), RetryPolicy::default())
-            .with_handler(Arc::new(NoopHandler)),
+        Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
+            .with_handler(Arc::new(NoopHandler))
+            .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
+            .with_share_expiry(Arc::new(ShareExpiry::new(catalog, queue))),
     )
 }

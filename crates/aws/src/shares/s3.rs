@@ -133,7 +133,7 @@ pub(crate) fn bucket_statement(
     })
 }
 
-fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
     let mut b = aws_sdk_s3::config::Builder::from(config);
     if config.endpoint_url().is_some() {
         // Emulators serve every bucket at their one address.
@@ -153,7 +153,7 @@ impl ResolveEndpoint for FixedEndpoint {
     }
 }
 
-fn s3control_client(config: &SdkConfig) -> aws_sdk_s3control::Client {
+pub fn s3control_client(config: &SdkConfig) -> aws_sdk_s3control::Client {
     let mut b = aws_sdk_s3control::config::Builder::from(config);
     if let Some(url) = config.endpoint_url() {
         b = b.endpoint_resolver(FixedEndpoint(url.to_owned()));
