@@ -30,6 +30,7 @@ pub const SCENARIOS: &[&str] = &[
     "create-dataset",
     "lambda-init",
     "task-throughput",
+    "share-approve",
 ];
 
 #[derive(Args, Clone)]
@@ -54,6 +55,9 @@ pub struct BenchArgs {
     /// One JSON object per scenario instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Share requests approved by `share-approve` (one after another).
+    #[arg(long, default_value_t = 40)]
+    pub share_runs: usize,
     /// Use this PostgreSQL database (seeded if it holds fewer datasets than asked).
     #[arg(long)]
     pub database_url: Option<String>,
@@ -121,10 +125,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let mut outcomes = Vec::new();
     let http_scenarios: Vec<&String> = scenarios
         .iter()
-        .filter(|s| !["lambda-init", "task-throughput"].contains(&s.as_str()))
+        .filter(|s| !["lambda-init", "task-throughput", "share-approve"].contains(&s.as_str()))
         .collect();
     if !http_scenarios.is_empty() {
-        let server = Server::start(&url, dir.path()).await?;
+        let server = Server::start(&url, dir.path(), &[]).await?;
         let target = Arc::new(Target::prepare(&server, &store, &scale).await?);
         let duration = Duration::from_secs(args.duration);
         for s in http_scenarios {
@@ -141,6 +145,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if scenarios.iter().any(|s| s == "task-throughput") {
         let o = task_throughput(&url, Duration::from_secs(args.duration)).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "share-approve") {
+        let o = share_approve(&url, &store, args.share_runs).await?;
         report(&o, args.json);
         outcomes.push(o);
     }
@@ -191,7 +200,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    async fn start(url: &str, dir: &Path) -> Result<Server> {
+    async fn start(url: &str, dir: &Path, env: &[(&str, &str)]) -> Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -207,6 +216,7 @@ impl Server {
             ])
             .env("LAKECAT_LOG", "warn")
             .env("LAKECAT_DB_MAX_CONNECTIONS", "32")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -250,10 +260,25 @@ impl Server {
     }
 
     async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
+        self.gql_as(&self.token, query, variables).await
+    }
+
+    /// A token of the server's local signing key for `user` in `teams`.
+    fn token_as(&self, dir: &Path, user: &str, teams: &[&str]) -> Result<String> {
+        let users = lakecat_server::local_users::LocalUsers::open(
+            dir,
+            &lakecat_server::config::admin_group_from_env(),
+        )
+        .map_err(|e| anyhow!(e))?;
+        let teams: Vec<String> = teams.iter().map(|t| (*t).to_owned()).collect();
+        users.token_for(user, &teams).map_err(|e| anyhow!(e))
+    }
+
+    async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Result<Value> {
         let resp = self
             .client
             .post(format!("{}/graphql", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await?;
@@ -617,4 +642,200 @@ async fn pending(store: &SeaStore, ids: &[String]) -> Result<usize> {
         .iter()
         .filter(|t| !t.status.is_finished())
         .count())
+}
+
+/// `share-approve`: `lakecat serve` with `LAKECAT_LAKE=aws` against moto server; per run a
+/// consumer team in another account asks for a table, a folder and the whole bucket of one
+/// dataset, and the time is taken from the approve mutation until every item is
+/// Share_Succeeded (the in-process worker assuming pivot roles and granting on Lake
+/// Formation, S3 access points, the bucket and key policies).
+async fn share_approve(url: &str, store: &SeaStore, runs: usize) -> Result<Outcome> {
+    use lakecat_core::shares::{ItemStatus, ShareStatus, ShareStore};
+
+    let moto = lakecat_testkit::moto::start().map_err(|e| anyhow!(e))?;
+    let dir = tempfile::tempdir()?;
+    let server = Server::start(
+        url,
+        dir.path(),
+        &[
+            ("LAKECAT_LAKE", "aws"),
+            ("LAKECAT_AWS_ENDPOINT", &moto.endpoint),
+            ("LAKECAT_AWS_REGION", "eu-west-1"),
+        ],
+    )
+    .await?;
+    let admin = server.token_as(dir.path(), "bench-admin", &["lakecat-admins"])?;
+    let owner = server.token_as(dir.path(), "bench-owner", &["share-owners"])?;
+    // Fresh accounts per run of the benchmark: environments are unique per account/region.
+    let n: u64 = rand::random::<u64>() % 899_999_999_999 + 100_000_000_000;
+    let (source_account, consumer_account) = (n.to_string(), (n + 1).to_string());
+    let gql = |token: String, q: String| {
+        let server = &server;
+        async move { server.gql_as(&token, &q, json!({})).await }
+    };
+    gql(admin.clone(), r#"mutation { setTeamTenantPermissions(input: {team: "share-owners", permissions: ["MANAGE_DATASETS"]}) }"#.into()).await?;
+    let org = gql(admin.clone(), r#"mutation { createOrganization(input: {label: "Share bench", adminTeam: "share-owners"}) { id } }"#.into()).await?;
+    let org = org["createOrganization"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut envs = vec![];
+    for account in [&source_account, &consumer_account] {
+        let e = gql(admin.clone(), format!(r#"mutation {{ createEnvironment(input: {{organizationId: "{org}", label: "Bench {account}", accountId: "{account}", region: "eu-west-1", ownerTeam: "share-owners"}}) {{ id }} }}"#)).await?;
+        envs.push(
+            e["createEnvironment"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let ds = gql(owner.clone(), format!(r#"mutation {{ createDataset(input: {{environmentId: "{}", label: "Share bench {n}", ownerTeam: "share-owners"}}) {{ id aws {{ bucket glueDatabase kmsAlias }} }} }}"#, envs[0])).await?;
+    let ds = &ds["createDataset"];
+    let ds_id = ds["id"].as_str().unwrap_or_default().to_owned();
+    let (bucket, db) = (
+        ds["aws"]["bucket"].as_str().unwrap_or_default().to_owned(),
+        ds["aws"]["glueDatabase"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    let alias = ds["aws"]["kmsAlias"].as_str().map(str::to_owned);
+    let dataset_id =
+        lakecat_core::ids::DatasetId::parse("id", &ds_id).map_err(|e| anyhow!(e.message))?;
+    let table = lakecat_core::catalog::DiscoveredTable {
+        glue_name: lakecat_core::names::GlueName::parse("n", "orders")
+            .map_err(|e| anyhow!(e.message))?,
+        location: format!("s3://{bucket}/orders/"),
+        format: "parquet".into(),
+        properties: json!({}),
+        description: None,
+        columns: vec![],
+    };
+    let meta = lakecat_core::caller::MutationMeta {
+        actor: "bench".into(),
+        action: "sync".into(),
+        request_id: "bench".into(),
+    };
+    store
+        .record_discovered_tables(&meta, &dataset_id, &[table])
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+    let tables = store
+        .list_tables(
+            &dataset_id,
+            &PageRequest {
+                first: 1,
+                after: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+    let table_id = tables
+        .items
+        .first()
+        .map(|(_, t)| t.id.to_string())
+        .ok_or_else(|| anyhow!("no table"))?;
+    let f = gql(owner.clone(), format!(r#"mutation {{ createFolder(input: {{datasetId: "{ds_id}", label: "Exports", prefix: "exports/"}}) {{ id }} }}"#)).await?;
+    let folder_id = f["createFolder"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let base = lakecat_aws::AwsConfig {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    }
+    .load()
+    .await;
+    lakecat_aws::emulator::EmulatedDataset {
+        account_id: &source_account,
+        region: "eu-west-1",
+        bucket: &bucket,
+        glue_database: &db,
+        tables: &["orders"],
+        kms_alias: alias.as_deref(),
+    }
+    .create(&base)
+    .await
+    .map_err(|e| anyhow!(e.message))?;
+
+    let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+    let mut errors = 0;
+    for i in 0..runs {
+        let team = format!("share-consumers-{i}");
+        gql(admin.clone(), format!(r#"mutation {{ inviteTeamToEnvironment(input: {{environmentId: "{}", team: "{team}"}}) {{ team }} }}"#, envs[1])).await?;
+        let consumer = server.token_as(dir.path(), &format!("bench-consumer-{i}"), &[&team])?;
+        let s = gql(consumer.clone(), format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{ds_id}", environmentId: "{}", teamName: "{team}"}}) {{ id }} }}"#, envs[1])).await?;
+        let id = s["createShareRequest"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for item in [
+            format!(r#"itemType: TABLE, itemId: "{table_id}""#),
+            format!(r#"itemType: FOLDER, itemId: "{folder_id}""#),
+            "itemType: BUCKET".to_owned(),
+        ] {
+            gql(
+                consumer.clone(),
+                format!(
+                    r#"mutation {{ addShareItem(input: {{shareId: "{id}", {item}}}) {{ id }} }}"#
+                ),
+            )
+            .await?;
+        }
+        gql(
+            consumer.clone(),
+            format!(r#"mutation {{ submitShareRequest(input: {{shareId: "{id}"}}) {{ id }} }}"#),
+        )
+        .await?;
+        let t0 = Instant::now();
+        gql(
+            owner.clone(),
+            format!(r#"mutation {{ approveShareRequest(input: {{shareId: "{id}"}}) {{ id }} }}"#),
+        )
+        .await?;
+        loop {
+            let share = store
+                .share_requests_by_ids(std::slice::from_ref(&id))
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            if share
+                .first()
+                .is_some_and(|s| s.status == ShareStatus::Processed)
+            {
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(60) {
+                bail!("share {id} was not processed within 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let elapsed = t0.elapsed();
+        let items = store
+            .share_items(std::slice::from_ref(&id))
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+        if items.len() == 3 && items.iter().all(|i| i.status == ItemStatus::ShareSucceeded) {
+            hist.record(elapsed.as_micros() as u64)
+                .map_err(|e| anyhow!("{e}"))?;
+        } else {
+            errors += 1;
+            eprintln!(
+                "share {id}: {:?}",
+                items
+                    .iter()
+                    .map(|i| (i.status, i.error.clone()))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    let rss = server.pid().and_then(peak_rss_mb);
+    Ok(Outcome {
+        scenario: "share-approve".into(),
+        requests: runs as u64,
+        errors,
+        // Approvals run one after another, each preceded by its request's set-up.
+        rps: None,
+        hist,
+        rss_mb: rss,
+    })
 }
