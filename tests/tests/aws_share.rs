@@ -219,3 +219,107 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
     assert!(!key_policy(&source, &alias).await.contains(&role));
     assert_eq!(access_points(&source, bucket).await, 0);
 }
+
+/// data.all #941: approvals of several shares on one dataset processed at the same time must
+/// not overwrite each other's bucket- and key-policy statements. The in-process worker runs
+/// up to eight tasks at once; every policy edit holds a lease lock in the database.
+#[tokio::test]
+async fn parallel_approvals_keep_every_policy_statement() {
+    let moto = lakecat_testkit::moto::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.lake = LakeMode::Aws {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    };
+    let app = App::build(config, true).await.unwrap();
+    seed_demo(&app.store, app.auth.local_users()).await.unwrap();
+    app.start_worker();
+    let users = app.auth.local_users().unwrap();
+    let admin = users.token_for("root", &["lakecat-admins".into()]).unwrap();
+    let ana = sign_in(&app, "ana").await;
+    let (ds, _, glue_name) = dataset_of(&app, &ana, "sales-analytics", EU).await;
+    let ds_id = ds["id"].as_str().unwrap().to_owned();
+    let aws = &ds["aws"];
+    let bucket = aws["bucket"].as_str().unwrap();
+    let alias = aws["kmsAlias"]
+        .as_str()
+        .unwrap_or("alias/lakecat-e2e")
+        .to_owned();
+    let base = AwsConfig {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    }
+    .load()
+    .await;
+    EmulatedDataset {
+        account_id: EU,
+        region: aws["region"].as_str().unwrap(),
+        bucket,
+        glue_database: aws["glueDatabase"].as_str().unwrap(),
+        tables: &[glue_name.as_str()],
+        kms_alias: Some(&alias),
+    }
+    .create(&base)
+    .await
+    .unwrap();
+    let env = environment_in(&app, &ana, US).await;
+
+    let mut shares = vec![];
+    for i in 0..6 {
+        let team = format!("consumers-{i}");
+        gql(&app, &admin, &format!(r#"mutation {{ inviteTeamToEnvironment(input: {{environmentId: "{env}", team: "{team}"}}) {{ team }} }}"#)).await;
+        let token = users
+            .token_for(&format!("user-{i}"), &[team.clone()])
+            .unwrap();
+        let s = gql(&app, &token, &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{ds_id}", environmentId: "{env}", teamName: "{team}"}}) {{ id principalRoleArn }} }}"#)).await;
+        let id = s["createShareRequest"]["id"].as_str().unwrap().to_owned();
+        let role = s["createShareRequest"]["principalRoleArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        gql(&app, &token, &format!(r#"mutation {{ addShareItem(input: {{shareId: "{id}", itemType: BUCKET}}) {{ id }} }}"#)).await;
+        gql(
+            &app,
+            &token,
+            &format!(r#"mutation {{ submitShareRequest(input: {{shareId: "{id}"}}) {{ id }} }}"#),
+        )
+        .await;
+        shares.push((id, role, token));
+    }
+    // Approve all at once: six tasks editing one bucket policy and one key policy together.
+    let approvals = shares.iter().map(|(id, _, _)| {
+        let (app, ana) = (&app, &ana);
+        async move {
+            gql(
+                app,
+                ana,
+                &format!(
+                    r#"mutation {{ approveShareRequest(input: {{shareId: "{id}"}}) {{ status }} }}"#
+                ),
+            )
+            .await
+        }
+    });
+    futures::future::join_all(approvals).await;
+    for (id, _, token) in &shares {
+        let done = wait_for(&app, token, id, "Processed", Duration::from_secs(60)).await;
+        assert_eq!(done["items"][0]["status"], "Share_Succeeded", "{done}");
+    }
+    let source = as_account(&base, EU).await.unwrap();
+    let (bucket_policy, key_policy) = (
+        bucket_policy(&source, bucket).await,
+        key_policy(&source, &alias).await,
+    );
+    for (_, role, _) in &shares {
+        assert!(
+            bucket_policy.contains(role.as_str()),
+            "{role} lost from the bucket policy"
+        );
+        assert!(
+            key_policy.contains(role.as_str()),
+            "{role} lost from the key policy"
+        );
+    }
+}

@@ -20,7 +20,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, Condition, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect, Select,
-    Statement, TransactionTrait,
+    Statement,
 };
 
 use crate::SeaStore;
@@ -42,7 +42,7 @@ impl SeaStore {
     }
 
     async fn begin(&self) -> Result<sea_orm::DatabaseTransaction> {
-        self.db.begin().await.map_err(db_err)
+        self.write_txn().await
     }
 
     fn organization_select(filter: &OrganizationFilter) -> Select<organization::Entity> {

@@ -48,6 +48,20 @@ impl StoreConfig {
 }
 
 impl SeaStore {
+    /// Begins a transaction that writes. On SQLite it takes the write lock at BEGIN
+    /// (IMMEDIATE), so a transaction that reads before it writes waits for another writer
+    /// (busy timeout) instead of failing when it upgrades; PostgreSQL ignores the mode.
+    pub(crate) async fn write_txn(&self) -> Result<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+            .map_err(db_err)
+    }
+
     /// Connects (creating a SQLite file if needed). Does not migrate.
     pub async fn connect(config: &StoreConfig) -> Result<Self> {
         let is_sqlite = config.url.starts_with("sqlite:");

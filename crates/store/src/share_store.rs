@@ -22,7 +22,7 @@ use lakecat_core::tasks::TaskError;
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{Condition, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{Condition, QueryOrder, QuerySelect, Set};
 
 use crate::SeaStore;
 use crate::convert;
@@ -138,7 +138,7 @@ impl ShareStore for SeaStore {
         grants: &[Grant],
         note: &NewNotification,
     ) -> Result<(ShareRequest, bool)> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = self.write_txn().await?;
         if let Some(open) = open_request(share).one(&txn).await.map_err(db_err)? {
             return Ok((convert::share_request(open)?, false));
         }
@@ -200,7 +200,7 @@ impl ShareStore for SeaStore {
     }
 
     async fn write_share(&self, meta: &MutationMeta, w: &ShareWrite) -> Result<ShareRequest> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = self.write_txn().await?;
         let before = sr::Entity::find_by_id(w.share.id.as_str().to_owned())
             .one(&txn)
             .await

@@ -15,7 +15,7 @@ use lakecat_core::tasks::{ClaimedTask, NewTask, TaskOutcome, TaskStore};
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{Condition, QueryOrder, QuerySelect, Set};
 
 use crate::SeaStore;
 use crate::convert;
@@ -65,7 +65,7 @@ impl TaskStore for SeaStore {
 
     async fn claim(&self, id: &TaskId, lease: Duration) -> Result<Option<ClaimedTask>> {
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = self.write_txn().await?;
         let due = Condition::any()
             .add(
                 Condition::all()
@@ -114,7 +114,7 @@ impl TaskStore for SeaStore {
 
     async fn finish(&self, id: &TaskId, attempt: i32, outcome: &TaskOutcome) -> Result<()> {
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = self.write_txn().await?;
         let mut update = task::Entity::update_many()
             .col_expr(task::Column::LeaseUntil, Expr::value(None::<DateTimeUtc>))
             .col_expr(task::Column::UpdatedAt, Expr::value(now));
@@ -220,7 +220,7 @@ impl TaskStore for SeaStore {
     }
 
     async fn retry_task(&self, meta: &MutationMeta, id: &TaskId) -> Result<Task> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = self.write_txn().await?;
         let before = task::Entity::find_by_id(id.as_str())
             .one(&txn)
             .await
