@@ -469,6 +469,14 @@ async fn bad_input_changes_nothing(b: Backend) {
         (
             guest(),
             format!(
+                r#"addShareItem(input: {{shareId: "{id}", itemType: TABLE, itemId: "tbl_01JAAAAAAAAAAAAAAAAAAAAAAA"}})"#
+            ),
+            "BAD_USER_INPUT",
+            "input.itemId",
+        ),
+        (
+            guest(),
+            format!(
                 r#"createShareRequest(input: {{datasetId: "{}", environmentId: "{}", teamName: "guests", expiresAt: "{past}"}})"#,
                 f.id("dataset"),
                 f.id("env")

@@ -17,7 +17,6 @@ use lakecat_core::shares::{
 };
 
 use super::datasets::Dataset;
-use super::tables::get_table;
 use super::{connection, not_found, page_args};
 use crate::authz::authorize;
 use crate::context::{caller, meta, publish_committed, request, store};
@@ -388,12 +387,6 @@ impl ShareQuery {
         let mut f = share_filter(filter)?;
         f.approver_teams = Some(c.group_names());
         f.include_deleted = f.status == Some(ShareStatus::Deleted);
-        // Drafts are the requester's business until submitted.
-        if f.status == Some(ShareStatus::Draft) {
-            return Err(
-                Error::bad_input("filter.status", "drafts are not sent to approvers yet").into(),
-            );
-        }
         list(ctx, "sharesReceived", f, first, after).await
     }
 
@@ -594,7 +587,13 @@ impl ShareMutation {
             }
             (ShareItemType::Table, Some(raw)) => {
                 let id = TableId::parse("input.itemId", raw)?;
-                let t = get_table(ctx, &id).await?;
+                let t = store(ctx)
+                    .tables_by_ids(&[id.to_string()])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::bad_input("input.itemId", format!("no table {raw} exists"))
+                    })?;
                 if t.dataset_id != share.dataset_id {
                     return Err(Error::bad_input(
                         "input.itemId",
@@ -715,7 +714,9 @@ impl ShareMutation {
             ids.push(ShareItemId::parse(&format!("input.itemIds[{i}]"), raw)?);
         }
         let share = visible_share(ctx, "input.shareId", &input.share_id).await?;
-        let side = if role_on(ctx, &share).await?.approver {
+        // Members of the requesting team give their own access up; approvers take it back.
+        let member = caller(ctx)?.is_member(&share.team);
+        let side = if role_on(ctx, &share).await?.approver && !member {
             Side::Approver
         } else {
             Side::Requester
