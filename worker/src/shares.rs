@@ -304,10 +304,18 @@ impl ShareExpiry {
             let Some(due) = expiry_due(&share, now, self.remind_before) else {
                 continue;
             };
-            let case = load_case(self.store.as_ref(), share.id.as_str()).await?;
-            let w = match due {
-                ExpiryDue::Remind => case.remind(now)?,
-                ExpiryDue::Expired => case.expire(now)?,
+            // One request that cannot be handled does not hold back the others.
+            let w = match load_case(self.store.as_ref(), share.id.as_str())
+                .await
+                .and_then(|case| match due {
+                    ExpiryDue::Remind => case.remind(now),
+                    ExpiryDue::Expired => case.expire(now),
+                }) {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!(share.id = %share.id, error = %e.message, "share expiry skipped");
+                    continue;
+                }
             };
             match self.store.write_share(&meta, &w).await {
                 Ok(_) => {}

@@ -172,9 +172,15 @@ impl Worker {
     /// tasks, oldest first; the rest waits for the next sweep); returns how many.
     pub async fn sweep(&self, grace: Duration, limit: u32) -> Result<usize> {
         if let Some(expiry) = &self.expiry {
-            let s = expiry.run(Utc::now()).await?;
-            if s.reminded + s.expired > 0 {
-                tracing::info!(reminded = s.reminded, expired = s.expired, "share expiry");
+            // A failing expiry run must not hold back the republishing below.
+            match expiry.run(Utc::now()).await {
+                Ok(s) if s.reminded + s.expired > 0 => {
+                    tracing::info!(reminded = s.reminded, expired = s.expired, "share expiry");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "share expiry failed; the next sweep retries")
+                }
             }
         }
         let stranded = self.store.stranded(grace, limit).await?;

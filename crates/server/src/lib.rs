@@ -77,7 +77,7 @@ impl App {
             .with_handler(Arc::new(NoopHandler))
             .with_handler(Arc::new(ShareHandler::new(
                 dyn_store.clone(),
-                share_processor(&config.lake, &store, &dyn_store).await,
+                share_processor(&config.lake, &store, &dyn_store).await?,
             )))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
             (Some(queue), Some(Arc::new(worker)), Some(rx))
@@ -129,9 +129,17 @@ async fn share_processor(
     lake: &LakeMode,
     store: &SeaStore,
     dyn_store: &Arc<dyn CatalogStore>,
-) -> Arc<dyn ShareProcessor> {
-    match lake {
+) -> Result<Arc<dyn ShareProcessor>, String> {
+    Ok(match lake {
         LakeMode::Local => Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
+        #[cfg(not(feature = "aws-lake"))]
+        LakeMode::Aws { .. } => {
+            let _ = store;
+            return Err(
+                "LAKECAT_LAKE=aws: this binary was built without the aws-lake feature".into(),
+            );
+        }
+        #[cfg(feature = "aws-lake")]
         LakeMode::Aws { region, endpoint } => {
             let sdk = lakecat_aws::AwsConfig {
                 region: region.clone(),
@@ -145,7 +153,7 @@ async fn share_processor(
                 Arc::new(store.clone()),
             ))
         }
-    }
+    })
 }
 
 /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
