@@ -271,7 +271,7 @@ async fn parallel_approvals_keep_every_policy_statement() {
         let team = format!("consumers-{i}");
         gql(&app, &admin, &format!(r#"mutation {{ inviteTeamToEnvironment(input: {{environmentId: "{env}", team: "{team}"}}) {{ team }} }}"#)).await;
         let token = users
-            .token_for(&format!("user-{i}"), &[team.clone()])
+            .token_for(&format!("user-{i}"), std::slice::from_ref(&team))
             .unwrap();
         let s = gql(&app, &token, &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{ds_id}", environmentId: "{env}", teamName: "{team}"}}) {{ id principalRoleArn }} }}"#)).await;
         let id = s["createShareRequest"]["id"].as_str().unwrap().to_owned();
