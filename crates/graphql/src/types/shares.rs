@@ -35,14 +35,18 @@ pub struct ShareConsumption {
     pub bucket: String,
     pub region: String,
     pub s3_prefix: Option<String>,
-    /// Where the data is: through the access point alias when there is one.
-    pub s3_uri: String,
+    /// Where a folder's or the bucket's data is (through the access point alias when there is
+    /// one); null for tables, which are read through the Glue database and table.
+    pub s3_uri: Option<String>,
 }
 
 impl From<core::Consumption> for ShareConsumption {
     fn from(c: core::Consumption) -> Self {
         let host = c.access_point_alias.clone().unwrap_or(c.bucket.clone());
-        let s3_uri = format!("s3://{host}/{}", c.s3_prefix.clone().unwrap_or_default());
+        let s3_uri = c
+            .glue_table
+            .is_none()
+            .then(|| format!("s3://{host}/{}", c.s3_prefix.clone().unwrap_or_default()));
         ShareConsumption {
             glue_database: c.glue_database,
             glue_table: c.glue_table,
