@@ -14,6 +14,7 @@ pub mod names;
 pub mod page;
 pub mod permissions;
 pub mod ports;
+pub mod search;
 pub mod shares;
 pub mod tasks;
 mod text_enum;

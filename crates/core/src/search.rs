@@ -1,0 +1,283 @@
+//! Catalog search: the documents lakecat indexes (datasets, tables, columns, folders,
+//! glossary terms), the query a caller sends, and the port the engines implement (tantivy
+//! embedded, OpenSearch on AWS). Who may see a document is part of the document
+//! (`readers`), so an engine filters hits, suggestions and facet counts alike.
+//!
+//! User text never reaches an engine as query syntax: engines build their queries from the
+//! tokens [`query_tokens`] returns.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::text_enum::text_enum;
+
+text_enum!(DocKind {
+    Dataset => "DATASET",
+    Table => "TABLE",
+    Column => "COLUMN",
+    Folder => "FOLDER",
+    Term => "TERM",
+});
+
+/// Readers value meaning "every signed-in user".
+pub const EVERYONE: &str = "*";
+
+/// The longest query text accepted (characters).
+pub const MAX_QUERY: usize = 500;
+
+/// One searchable catalog entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDoc {
+    pub id: String,
+    pub kind: DocKind,
+    /// The dataset a table, column or folder belongs to (the dataset's own id for datasets).
+    pub dataset_id: Option<String>,
+    /// The technical name (Glue name, slug, column name, prefix, term label).
+    pub name: String,
+    pub label: String,
+    pub description: String,
+    /// For columns: the column's table name, searched with the name.
+    pub parent: Option<String>,
+    pub tags: Vec<String>,
+    pub topics: Vec<String>,
+    pub confidentiality: Option<String>,
+    /// Glossary term paths linked to the entry (`Business/Finance/Net revenue`).
+    pub terms: Vec<String>,
+    pub organization: Option<String>,
+    pub environment: Option<String>,
+    pub region: Option<String>,
+    pub owner_team: Option<String>,
+    pub upvotes: i64,
+    pub updated_at: DateTime<Utc>,
+    /// Who may see it: [`EVERYONE`], or team names.
+    pub readers: Vec<String>,
+}
+
+/// The facets a search counts, and the filters it takes (one list of values per facet; values
+/// of one facet are OR-ed, facets are AND-ed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Facet {
+    Kind,
+    Tag,
+    Topic,
+    Confidentiality,
+    Organization,
+    Environment,
+    Region,
+    OwnerTeam,
+    Term,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 9] = [
+        Facet::Kind,
+        Facet::Tag,
+        Facet::Topic,
+        Facet::Confidentiality,
+        Facet::Organization,
+        Facet::Environment,
+        Facet::Region,
+        Facet::OwnerTeam,
+        Facet::Term,
+    ];
+
+    /// The values of a document for this facet.
+    pub fn values(self, d: &SearchDoc) -> Vec<&str> {
+        match self {
+            Facet::Kind => vec![d.kind.as_str()],
+            Facet::Tag => d.tags.iter().map(String::as_str).collect(),
+            Facet::Topic => d.topics.iter().map(String::as_str).collect(),
+            Facet::Confidentiality => d.confidentiality.as_deref().into_iter().collect(),
+            Facet::Organization => d.organization.as_deref().into_iter().collect(),
+            Facet::Environment => d.environment.as_deref().into_iter().collect(),
+            Facet::Region => d.region.as_deref().into_iter().collect(),
+            Facet::OwnerTeam => d.owner_team.as_deref().into_iter().collect(),
+            Facet::Term => d.terms.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Free text; empty lists everything visible (by upvotes).
+    pub text: String,
+    pub filters: BTreeMap<Facet, Vec<String>>,
+    /// The caller's teams; None for admins (everything).
+    pub readers: Option<Vec<String>>,
+    pub first: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub kind: DocKind,
+    pub dataset_id: Option<String>,
+    pub name: String,
+    pub label: String,
+    /// The description around the matched words, matches in `<em>`; other text escaped.
+    pub snippet: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub hits: Vec<SearchHit>,
+    /// Visible matches in all.
+    pub total: u64,
+    /// Per facet, the counts with the text query and every other facet's filter applied.
+    pub facets: BTreeMap<Facet, Vec<FacetCount>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub kind: DocKind,
+    pub text: String,
+}
+
+/// A search engine holding the catalog's documents.
+#[async_trait]
+pub trait SearchIndex: Send + Sync + 'static {
+    /// Adds or replaces documents (by id), visible to searches when this returns.
+    async fn upsert(&self, docs: &[SearchDoc]) -> Result<()>;
+    /// Removes documents (absent ids are fine), invisible when this returns.
+    async fn delete(&self, ids: &[String]) -> Result<()>;
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResult>;
+    /// Names and labels starting with `prefix`, visible to `readers` (None: admins).
+    async fn suggest(
+        &self,
+        prefix: &str,
+        readers: Option<&[String]>,
+        limit: u32,
+    ) -> Result<Vec<Suggestion>>;
+}
+
+/// Splits a name into its words: on `_`, `.`, `-`, `/`, whitespace and case changes
+/// (`customerId`, `HTTPServer` → `http`, `server`), lower-cased; the whole name is a token too
+/// when it has several words.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if !cur.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase() && c.is_uppercase() && next_lower)
+                || (prev.is_alphabetic() && c.is_numeric())
+                || (prev.is_numeric() && c.is_alphabetic());
+            if boundary {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let whole = normalize_name(name);
+    if words.len() > 1 && !whole.is_empty() {
+        words.push(whole);
+    }
+    words
+}
+
+/// A name as one exact-match key: lower-cased, runs of separators and spaces as one `_`
+/// (`Customer ID`, `customer-id` and `customer_id` all give `customer_id`).
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            if sep && !out.is_empty() {
+                out.push('_');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        } else {
+            sep = true;
+        }
+    }
+    out
+}
+
+/// Checks query text and splits it into the words an engine searches for (never syntax:
+/// quotes, `*`, `:` and brackets are separators like any punctuation).
+pub fn query_tokens(field: &str, text: &str) -> Result<Vec<String>> {
+    if text.chars().count() > MAX_QUERY {
+        return Err(Error::bad_input(
+            field,
+            format!("a query is at most {MAX_QUERY} characters"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in name_tokens(text) {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_on_separators_and_case() {
+        assert_eq!(
+            name_tokens("sales_orders"),
+            ["sales", "orders", "sales_orders"]
+        );
+        assert_eq!(name_tokens("customerId"), ["customer", "id", "customerid"]);
+        assert_eq!(
+            name_tokens("HTTPServer.v2-log"),
+            ["http", "server", "v", "2", "log", "httpserver_v2_log"]
+        );
+        assert_eq!(name_tokens("orders"), ["orders"]);
+    }
+
+    #[test]
+    fn exact_keys_ignore_separators_and_case() {
+        for n in [
+            "customer_id",
+            "Customer ID",
+            "customer-id",
+            "  CUSTOMER__ID ",
+        ] {
+            assert_eq!(normalize_name(n), "customer_id", "{n}");
+        }
+    }
+
+    #[test]
+    fn query_syntax_is_just_punctuation() {
+        assert_eq!(
+            query_tokens("q", r#"name:"sales" AND (orders*)"#).unwrap(),
+            ["name", "sales", "and", "orders", "name_sales_and_orders"]
+        );
+        assert!(query_tokens("q", "").unwrap().is_empty());
+        let long = "a".repeat(MAX_QUERY + 1);
+        assert_eq!(
+            query_tokens("query", &long).unwrap_err().field.as_deref(),
+            Some("query")
+        );
+    }
+}

@@ -1,0 +1,492 @@
+//! The tantivy adapter: one index (in a directory, or in memory for tests), one writer behind
+//! a mutex, a reader reloaded after each commit so a write is searchable when it returns.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use lakecat_core::search::{
+    DocKind, EVERYONE, Facet, FacetCount, SearchDoc, SearchHit, SearchIndex, SearchQuery,
+    SearchResult, Suggestion, normalize_name, query_tokens,
+};
+use lakecat_core::{Error, Result};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+
+/// Scores that keep the ranking tiers apart: exact name/label ≫ prefix ≫ words.
+const EXACT_BOOST: f32 = 10_000.0;
+const PREFIX_BOOST: f32 = 500.0;
+const NAME_WORD_BOOST: f32 = 10.0;
+const OTHER_WORD_BOOST: f32 = 3.0;
+const DESCRIPTION_BOOST: f32 = 1.0;
+/// Values counted per facet.
+const FACET_VALUES: usize = 20;
+const EDGE: &str = "lakecat_edge";
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    kind: Field,
+    dataset_id: Field,
+    name: Field,
+    label: Field,
+    name_exact: Field,
+    name_prefix: Field,
+    name_words: Field,
+    other_words: Field,
+    description: Field,
+    readers: Field,
+    upvotes: Field,
+    facets: [Field; 9],
+}
+
+fn facet_field_name(f: Facet) -> &'static str {
+    match f {
+        Facet::Kind => "f_kind",
+        Facet::Tag => "f_tag",
+        Facet::Topic => "f_topic",
+        Facet::Confidentiality => "f_confidentiality",
+        Facet::Organization => "f_organization",
+        Facet::Environment => "f_environment",
+        Facet::Region => "f_region",
+        Facet::OwnerTeam => "f_owner_team",
+        Facet::Term => "f_term",
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let edge = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(EDGE)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let id = b.add_text_field("id", STRING | STORED);
+    let kind = b.add_text_field("kind", STRING | STORED);
+    let dataset_id = b.add_text_field("dataset_id", STRING | STORED);
+    let name = b.add_text_field("name", STORED);
+    let label = b.add_text_field("label", STORED);
+    let name_exact = b.add_text_field("name_exact", STRING);
+    let name_prefix = b.add_text_field("name_prefix", edge);
+    let name_words = b.add_text_field("name_words", STRING);
+    let other_words = b.add_text_field("other_words", STRING);
+    let description = b.add_text_field("description", TEXT | STORED);
+    let readers = b.add_text_field("readers", STRING);
+    let upvotes = b.add_i64_field("upvotes", FAST | INDEXED);
+    let facets =
+        Facet::ALL.map(|f| b.add_facet_field(facet_field_name(f), FacetOptions::default()));
+    (
+        b.build(),
+        Fields {
+            id,
+            kind,
+            dataset_id,
+            name,
+            label,
+            name_exact,
+            name_prefix,
+            name_words,
+            other_words,
+            description,
+            readers,
+            upvotes,
+            facets,
+        },
+    )
+}
+
+fn engine(e: tantivy::TantivyError) -> Error {
+    // Engine errors are internal: their text never reaches a caller as-is.
+    Error::internal(format!("search index: {e}"))
+}
+
+struct Inner {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+/// The embedded search index.
+#[derive(Clone)]
+pub struct TantivyIndex(Arc<Inner>);
+
+impl TantivyIndex {
+    /// An index in `dir` (created if missing).
+    pub fn open(dir: &Path) -> Result<TantivyIndex> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::internal(format!("search index directory: {e}")))?;
+        let (schema, _) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| Error::internal(format!("search index directory: {e}")))?;
+        let index = Index::open_or_create(directory, schema).map_err(engine)?;
+        Self::with_index(index)
+    }
+
+    /// An index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<TantivyIndex> {
+        Self::with_index(Index::create_in_ram(schema().0))
+    }
+
+    fn with_index(index: Index) -> Result<TantivyIndex> {
+        let edge = TextAnalyzer::builder(NgramTokenizer::prefix_only(1, 40).map_err(engine)?)
+            .filter(LowerCaser)
+            .build();
+        index.tokenizers().register(EDGE, edge);
+        let (_, f) = schema();
+        let writer = index.writer(50_000_000).map_err(engine)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(engine)?;
+        Ok(TantivyIndex(Arc::new(Inner {
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })))
+    }
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(BoostQuery::new(q, boost)))
+}
+
+fn facet_term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_facet(field, &tantivy::schema::Facet::from_path([value])),
+        IndexRecordOption::Basic,
+    ))
+}
+
+impl Inner {
+    fn document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = &self.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.kind, d.kind.as_str());
+        if let Some(ds) = &d.dataset_id {
+            doc.add_text(f.dataset_id, ds);
+        }
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.label, &d.label);
+        for key in [normalize_name(&d.name), normalize_name(&d.label)] {
+            if !key.is_empty() {
+                doc.add_text(f.name_exact, &key);
+                doc.add_text(f.name_prefix, &key);
+            }
+        }
+        let mut words = lakecat_core::search::name_tokens(&d.name);
+        words.extend(lakecat_core::search::name_tokens(&d.label));
+        for w in words {
+            doc.add_text(f.name_words, &w);
+        }
+        let others = d
+            .tags
+            .iter()
+            .chain(&d.topics)
+            .chain(&d.terms)
+            .chain(d.parent.iter());
+        for o in others {
+            for w in lakecat_core::search::name_tokens(o) {
+                doc.add_text(f.other_words, &w);
+            }
+        }
+        doc.add_text(f.description, &d.description);
+        for r in &d.readers {
+            doc.add_text(f.readers, r);
+        }
+        doc.add_i64(f.upvotes, d.upvotes);
+        for (i, facet) in Facet::ALL.iter().enumerate() {
+            for v in facet.values(d) {
+                doc.add_facet(f.facets[i], tantivy::schema::Facet::from_path([v]));
+            }
+        }
+        doc
+    }
+
+    /// The text part of a query: tiers of exact, prefix and word matches (everything when
+    /// the text has no words).
+    fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+        let tokens = query_tokens("query", text)?;
+        if tokens.is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        let f = &self.f;
+        let key = normalize_name(text);
+        let mut clauses = vec![
+            boosted(term(f.name_exact, &key), EXACT_BOOST),
+            boosted(term(f.name_prefix, &key), PREFIX_BOOST),
+        ];
+        for t in &tokens {
+            clauses.push(boosted(term(f.name_words, t), NAME_WORD_BOOST));
+            clauses.push(boosted(term(f.other_words, t), OTHER_WORD_BOOST));
+            clauses.push(boosted(term(f.description, t), DESCRIPTION_BOOST));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn visibility(&self, readers: Option<&[String]>) -> Option<Box<dyn Query>> {
+        let readers = readers?;
+        let mut should = vec![(Occur::Should, term(self.f.readers, EVERYONE))];
+        for r in readers {
+            should.push((Occur::Should, term(self.f.readers, r)));
+        }
+        Some(Box::new(BooleanQuery::new(should)))
+    }
+
+    /// Text, visibility and every filter but `except`'s, all required.
+    fn combined(&self, text: &dyn Query, q: &SearchQuery, except: Option<Facet>) -> Box<dyn Query> {
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+        if let Some(v) = self.visibility(q.readers.as_deref()) {
+            must.push((Occur::Must, v));
+        }
+        for (facet, values) in &q.filters {
+            if Some(*facet) == except || values.is_empty() {
+                continue;
+            }
+            let i = Facet::ALL.iter().position(|f| f == facet).unwrap_or(0);
+            let any = values
+                .iter()
+                .map(|v| (Occur::Should, facet_term(self.f.facets[i], v)))
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&q.text)?;
+        let query = self.combined(text.as_ref(), q, None);
+        let upvotes = "upvotes";
+        let top = TopDocs::with_limit(q.first.max(1) as usize)
+            .and_offset(q.offset as usize)
+            .tweak_score(move |segment: &SegmentReader| {
+                let votes = segment
+                    .fast_fields()
+                    .i64(upvotes)
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: DocId, score: Score| {
+                    let v = votes.as_ref().map_or(0, |c| c.get_val(doc)).max(0);
+                    // Upvotes break ties within a tier; they never lift a word match over a
+                    // prefix match.
+                    (score + 1.0) * (1.0 + 0.01 * ((1 + v) as f32).ln())
+                }
+            });
+        let (top, total) = searcher
+            .search(query.as_ref(), &(top, Count))
+            .map_err(engine)?;
+        let mut snippets = SnippetGenerator::create(&searcher, text.as_ref(), self.f.description)
+            .map_err(engine)?;
+        snippets.set_max_num_chars(200);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            hits.push(self.hit(&searcher, addr, score, &snippets)?);
+        }
+        let mut facets = BTreeMap::new();
+        for facet in Facet::ALL.iter() {
+            let fq = self.combined(text.as_ref(), q, Some(*facet));
+            let mut collector = FacetCollector::for_field(facet_field_name(*facet));
+            collector.add_facet(tantivy::schema::Facet::root());
+            let counts = searcher.search(fq.as_ref(), &collector).map_err(engine)?;
+            let values = counts
+                .top_k(tantivy::schema::Facet::root(), FACET_VALUES)
+                .into_iter()
+                .map(|(f, count)| FacetCount {
+                    value: f
+                        .to_path()
+                        .last()
+                        .map(|s| (*s).to_owned())
+                        .unwrap_or_default(),
+                    count,
+                })
+                .collect();
+            facets.insert(*facet, values);
+        }
+        Ok(SearchResult {
+            hits,
+            total: total as u64,
+            facets,
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+        score: Score,
+        snippets: &SnippetGenerator,
+    ) -> Result<SearchHit> {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(engine)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let kind = DocKind::parse("kind", &text(self.f.kind))
+            .map_err(|e| Error::internal(format!("indexed kind: {}", e.message)))?;
+        let dataset = text(self.f.dataset_id);
+        let mut snip = snippets.snippet_from_doc(&doc);
+        snip.set_snippet_prefix_postfix("<em>", "</em>");
+        let mut snippet = snip.to_html();
+        if snippet.is_empty() {
+            let description = text(self.f.description);
+            let cut: String = description.chars().take(150).collect();
+            snippet = escape(&cut);
+        }
+        Ok(SearchHit {
+            id: text(self.f.id),
+            kind,
+            dataset_id: (!dataset.is_empty()).then_some(dataset),
+            name: text(self.f.name),
+            label: text(self.f.label),
+            snippet,
+            score,
+        })
+    }
+
+    fn suggest(
+        &self,
+        prefix: &str,
+        readers: Option<&[String]>,
+        limit: u32,
+    ) -> Result<Vec<Suggestion>> {
+        query_tokens("prefix", prefix)?;
+        let key = normalize_name(prefix);
+        if key.is_empty() {
+            return Ok(vec![]);
+        }
+        let searcher = self.reader.searcher();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(vec![
+                boosted(term(self.f.name_exact, &key), EXACT_BOOST),
+                boosted(term(self.f.name_prefix, &key), 1.0),
+            ])),
+        )];
+        if let Some(v) = self.visibility(readers) {
+            must.push((Occur::Must, v));
+        }
+        let query = BooleanQuery::new(must);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.clamp(1, 50) as usize))
+            .map_err(engine)?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(engine)?;
+            let get = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (name, label) = (get(self.f.name), get(self.f.label));
+            // Show whichever of name and label the prefix matched.
+            let text = if normalize_name(&name).starts_with(&key) {
+                name
+            } else {
+                label
+            };
+            out.push(Suggestion {
+                id: get(self.f.id),
+                kind: DocKind::parse("kind", &get(self.f.kind))
+                    .map_err(|e| Error::internal(format!("indexed kind: {}", e.message)))?,
+                text,
+            });
+        }
+        Ok(out)
+    }
+
+    fn upsert(&self, docs: &[SearchDoc]) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::internal("search writer poisoned"))?;
+        for d in docs {
+            writer.delete_term(Term::from_field_text(self.f.id, &d.id));
+            writer.add_document(self.document(d)).map_err(engine)?;
+        }
+        writer.commit().map_err(engine)?;
+        self.reader.reload().map_err(engine)
+    }
+
+    fn delete(&self, ids: &[String]) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::internal("search writer poisoned"))?;
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.f.id, id));
+        }
+        writer.commit().map_err(engine)?;
+        self.reader.reload().map_err(engine)
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Runs index work off the async threads.
+async fn blocking<T: Send + 'static>(
+    inner: &Arc<Inner>,
+    f: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let inner = inner.clone();
+    tokio::task::spawn_blocking(move || f(&inner))
+        .await
+        .map_err(|e| Error::internal(format!("search task: {e}")))?
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    async fn upsert(&self, docs: &[SearchDoc]) -> Result<()> {
+        let docs = docs.to_vec();
+        blocking(&self.0, move |i| i.upsert(&docs)).await
+    }
+
+    async fn delete(&self, ids: &[String]) -> Result<()> {
+        let ids = ids.to_vec();
+        blocking(&self.0, move |i| i.delete(&ids)).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
+        let q = query.clone();
+        blocking(&self.0, move |i| i.search(&q)).await
+    }
+
+    async fn suggest(
+        &self,
+        prefix: &str,
+        readers: Option<&[String]>,
+        limit: u32,
+    ) -> Result<Vec<Suggestion>> {
+        let (prefix, readers) = (prefix.to_owned(), readers.map(<[String]>::to_vec));
+        blocking(&self.0, move |i| {
+            i.suggest(&prefix, readers.as_deref(), limit)
+        })
+        .await
+    }
+}
