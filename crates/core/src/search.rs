@@ -23,6 +23,9 @@ text_enum!(DocKind {
     Term => "TERM",
 });
 
+/// The task that brings a dataset's documents in line with the catalog.
+pub const SEARCH_TASK_KIND: &str = "search.index";
+
 /// Readers value meaning "every signed-in user".
 pub const EVERYONE: &str = "*";
 
@@ -153,6 +156,11 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn upsert(&self, docs: &[SearchDoc]) -> Result<()>;
     /// Removes documents (absent ids are fine), invisible when this returns.
     async fn delete(&self, ids: &[String]) -> Result<()>;
+    /// Replaces every document of a dataset with `docs` in one atomic step: a search sees
+    /// the old set or the new one, never a gap (an empty `docs` removes the dataset).
+    async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()>;
+    /// How many documents the index holds.
+    async fn count(&self) -> Result<u64>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult>;
     /// Names and labels starting with `prefix`, visible to `readers` (None: admins).
     async fn suggest(
@@ -280,4 +288,222 @@ mod tests {
             Some("query")
         );
     }
+}
+
+// --- documents from the catalog ---------------------------------------------------------
+
+/// What a dataset's entries inherit from it.
+struct DatasetContext {
+    dataset_id: String,
+    organization: Option<String>,
+    environment: Option<String>,
+    region: String,
+    owner_team: String,
+    confidentiality: String,
+    topics: Vec<String>,
+    readers: Vec<String>,
+}
+
+impl DatasetContext {
+    fn doc(&self, id: String, kind: DocKind, name: String, label: String) -> SearchDoc {
+        SearchDoc {
+            id,
+            kind,
+            dataset_id: Some(self.dataset_id.clone()),
+            name,
+            label,
+            description: String::new(),
+            parent: None,
+            tags: vec![],
+            topics: self.topics.clone(),
+            confidentiality: Some(self.confidentiality.clone()),
+            terms: vec![],
+            organization: self.organization.clone(),
+            environment: self.environment.clone(),
+            region: Some(self.region.clone()),
+            owner_team: Some(self.owner_team.clone()),
+            upvotes: 0,
+            updated_at: Utc::now(),
+            readers: self.readers.clone(),
+        }
+    }
+}
+
+/// Every page of a keyset-paged list.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(crate::page::PageRequest) -> Fut,
+    Fut: std::future::Future<Output = Result<crate::page::Page<T>>>,
+{
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fetch(crate::page::PageRequest {
+            first: crate::page::MAX_PAGE_SIZE,
+            after: after.clone(),
+        })
+        .await?;
+        after = page.items.last().map(|(k, _)| k.clone());
+        let more = page.has_next;
+        out.extend(page.items.into_iter().map(|(_, v)| v));
+        if !more || after.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The glossary path of each approved term linked to each of `ids`.
+async fn term_paths(
+    store: &dyn crate::ports::CatalogStore,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut links = Vec::new();
+    for chunk in ids.chunks(1000) {
+        links.extend(
+            store
+                .term_links_for_targets(chunk)
+                .await?
+                .into_iter()
+                .filter(|l| l.approved),
+        );
+    }
+    if links.is_empty() {
+        return Ok(out);
+    }
+    let mut nodes: std::collections::HashMap<String, crate::glossary::GlossaryNode> =
+        Default::default();
+    let mut want: Vec<String> = links.iter().map(|l| l.term_id.to_string()).collect();
+    // Terms, then their categories, then glossaries: three rounds at most.
+    while !want.is_empty() {
+        want.retain(|id| !nodes.contains_key(id));
+        want.sort();
+        want.dedup();
+        if want.is_empty() {
+            break;
+        }
+        let found = store.glossary_nodes_by_ids(&want).await?;
+        want = found
+            .iter()
+            .filter_map(|n| n.parent_id.as_ref().map(|p| p.to_string()))
+            .collect();
+        for n in found {
+            nodes.insert(n.id.to_string(), n);
+        }
+    }
+    for l in links {
+        let mut path = Vec::new();
+        let mut cur = nodes.get(l.term_id.as_str());
+        while let Some(n) = cur {
+            path.push(n.label.as_str().to_owned());
+            cur = n.parent_id.as_ref().and_then(|p| nodes.get(p.as_str()));
+        }
+        path.reverse();
+        out.entry(l.target_id.clone())
+            .or_default()
+            .push(path.join("/"));
+    }
+    Ok(out)
+}
+
+/// The documents of a dataset and everything in it (its tables with their columns, its
+/// folders); empty when the dataset does not exist (its documents are to be deleted).
+pub async fn dataset_documents(
+    store: &dyn crate::ports::CatalogStore,
+    dataset_id: &crate::ids::DatasetId,
+) -> Result<Vec<SearchDoc>> {
+    let Some(ds) = store
+        .datasets_by_ids(&[dataset_id.to_string()])
+        .await?
+        .pop()
+    else {
+        return Ok(vec![]);
+    };
+    let org = store
+        .organizations_by_ids(&[ds.organization_id.to_string()])
+        .await?
+        .pop();
+    let env = store
+        .environments_by_ids(&[ds.environment_id.to_string()])
+        .await?
+        .pop();
+    let ctx = DatasetContext {
+        dataset_id: ds.id.to_string(),
+        organization: org.map(|o| o.label.as_str().to_owned()),
+        environment: env.map(|e| e.label.as_str().to_owned()),
+        region: ds.aws.region.as_str().to_owned(),
+        owner_team: ds.owner_team.as_str().to_owned(),
+        confidentiality: ds.confidentiality.as_str().to_owned(),
+        topics: ds.topics.iter().map(|t| t.as_str().to_owned()).collect(),
+        // Every signed-in user may discover catalog entries (per-dataset visibility is not
+        // built yet, see the README).
+        readers: vec![EVERYONE.to_owned()],
+    };
+    let mut docs = Vec::new();
+    let mut d = ctx.doc(
+        ds.id.to_string(),
+        DocKind::Dataset,
+        ds.slug.as_str().to_owned(),
+        ds.label.as_str().to_owned(),
+    );
+    d.description = ds.description.as_str().to_owned();
+    d.tags = ds.tags.iter().map(|t| t.as_str().to_owned()).collect();
+    d.updated_at = ds.updated_at;
+    docs.push(d);
+    let ds_id = &ds.id;
+    let tables = all_pages(|p| async move { store.list_tables(ds_id, &p).await }).await?;
+    for t in &tables {
+        let mut d = ctx.doc(
+            t.id.to_string(),
+            DocKind::Table,
+            t.glue_name.clone(),
+            t.label.clone(),
+        );
+        d.description = t.description.as_str().to_owned();
+        d.tags = t.tags.iter().map(|x| x.as_str().to_owned()).collect();
+        d.updated_at = t.updated_at;
+        docs.push(d);
+        let table_id = &t.id;
+        let columns = all_pages(|p| async move { store.list_columns(table_id, &p).await }).await?;
+        for c in columns {
+            let mut d = ctx.doc(
+                c.id.to_string(),
+                DocKind::Column,
+                c.name.clone(),
+                c.name.clone(),
+            );
+            d.description = c.description.as_str().to_owned();
+            d.tags = c.tags.iter().map(|x| x.as_str().to_owned()).collect();
+            d.parent = Some(t.glue_name.clone());
+            docs.push(d);
+        }
+    }
+    let folders = all_pages(|p| async move { store.list_folders(ds_id, &p).await }).await?;
+    for f in folders {
+        let mut d = ctx.doc(
+            f.id.to_string(),
+            DocKind::Folder,
+            f.prefix.as_str().to_owned(),
+            f.label.as_str().to_owned(),
+        );
+        d.description = f.description.as_str().to_owned();
+        d.tags = f.tags.iter().map(|x| x.as_str().to_owned()).collect();
+        d.updated_at = f.updated_at;
+        docs.push(d);
+    }
+    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+    let terms = term_paths(store, &ids).await?;
+    let mut votes = std::collections::HashMap::new();
+    for chunk in ids.chunks(1000) {
+        votes.extend(store.vote_summaries("", chunk).await?);
+    }
+    for d in &mut docs {
+        if let Some(t) = terms.get(&d.id) {
+            d.terms = t.clone();
+        }
+        if let Some(v) = votes.get(&d.id) {
+            d.upvotes = v.upvotes;
+        }
+    }
+    Ok(docs)
 }

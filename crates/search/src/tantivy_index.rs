@@ -430,6 +430,26 @@ impl Inner {
         self.reader.reload().map_err(engine)
     }
 
+    fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::internal("search writer poisoned"))?;
+        // Deletes and adds land in one commit: readers see the old set or the new one.
+        writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
+        for d in docs {
+            writer.delete_term(Term::from_field_text(self.f.id, &d.id));
+            writer.add_document(self.document(d)).map_err(engine)?;
+        }
+        writer.commit().map_err(engine)?;
+        self.reader.reload().map_err(engine)
+    }
+
+    fn count(&self) -> Result<u64> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.num_docs())
+    }
+
     fn delete(&self, ids: &[String]) -> Result<()> {
         let mut writer = self
             .writer
@@ -470,6 +490,15 @@ impl SearchIndex for TantivyIndex {
     async fn delete(&self, ids: &[String]) -> Result<()> {
         let ids = ids.to_vec();
         blocking(&self.0, move |i| i.delete(&ids)).await
+    }
+
+    async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
+        let (id, docs) = (dataset_id.to_owned(), docs.to_vec());
+        blocking(&self.0, move |i| i.replace_dataset(&id, &docs)).await
+    }
+
+    async fn count(&self) -> Result<u64> {
+        blocking(&self.0, |i| i.count()).await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {

@@ -274,3 +274,21 @@ async fn bad_input_is_refused_or_harmless() {
     // The empty query lists what the caller may see.
     assert_eq!(index.search(&query("")).await.unwrap().total, 6);
 }
+
+#[tokio::test]
+async fn a_dataset_is_replaced_in_one_step() {
+    let index = catalog().await;
+    let before = index.count().await.unwrap();
+    let d = doc("tbl_new", DocKind::Table, "refunds", "Refunds", "");
+    index.replace_dataset("ds_sales", &[d]).await.unwrap();
+    // Every other document of ds_sales is gone, the new one is there, ds_hr is untouched.
+    assert_eq!(index.count().await.unwrap(), 2, "{before}");
+    let mut q = query("");
+    q.readers = None;
+    let r = index.search(&q).await.unwrap();
+    let mut got = ids(&r);
+    got.sort();
+    assert_eq!(got, ["tbl_9", "tbl_new"]);
+    index.replace_dataset("ds_sales", &[]).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 1);
+}
