@@ -25,11 +25,52 @@ use lakecat_core::{Error, ErrorCode, Result};
 pub struct ShareHandler {
     store: Arc<dyn CatalogStore>,
     processor: Arc<dyn ShareProcessor>,
+    /// The worker's attempt budget: on the last attempt, items still in progress are failed
+    /// rather than left in progress for good.
+    max_attempts: i32,
 }
 
 impl ShareHandler {
     pub fn new(store: Arc<dyn CatalogStore>, processor: Arc<dyn ShareProcessor>) -> Self {
-        ShareHandler { store, processor }
+        ShareHandler {
+            store,
+            processor,
+            max_attempts: lakecat_core::tasks::RetryPolicy::default().max_attempts,
+        }
+    }
+
+    /// Matches the worker's retry policy when it is not the default.
+    pub fn with_max_attempts(mut self, max_attempts: i32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// The task will not run again: every item still in progress fails with `reason` and the
+    /// request is finished, so it can be revoked, retried or deleted, and both sides hear.
+    pub async fn give_up(&self, task_id: &str, share_id: &str, reason: &str) -> Result<()> {
+        let store = self.store.as_ref();
+        let meta = worker_meta(task_id, SHARE_TASK_KIND);
+        let mut case = load_case(store, share_id).await?;
+        let stuck: Vec<_> = case
+            .items
+            .iter()
+            .filter(|i| i.status.in_progress())
+            .map(|i| i.id.clone())
+            .collect();
+        if !matches!(
+            case.share.status,
+            ShareStatus::ShareInProgress | ShareStatus::RevokeInProgress
+        ) {
+            return Ok(());
+        }
+        for id in &stuck {
+            let w = case.item_done(id, Err(reason.to_owned()), Utc::now())?;
+            store.write_share(&meta, &w).await?;
+            case = load_case(store, share_id).await?;
+        }
+        let w = case.finish(&stuck, Utc::now())?;
+        store.write_share(&meta, &w).await?;
+        Ok(())
     }
 }
 
@@ -181,6 +222,7 @@ impl ShareHandler {
             .cloned()
             .collect();
         let mut processed = 0;
+        let ran: Vec<_> = pending.iter().map(|i| i.id.clone()).collect();
         for item in pending {
             let outcome = match self.item_target(&item).await {
                 Err(e) if !e.retryable => Err(e),
@@ -196,6 +238,7 @@ impl ShareHandler {
                                 ItemStatus::ShareSucceeded
                                     | ItemStatus::PendingExtension
                                     | ItemStatus::RevokeFailed
+                                    | ItemStatus::ShareFailed
                                     | ItemStatus::ShareInProgress
                             )
                     });
@@ -235,11 +278,12 @@ impl ShareHandler {
             case = load_case(store, share_id).await.map_err(store_err)?;
             processed += 1;
         }
-        let w = case.finish(Utc::now()).map_err(store_err)?;
+        let w = case.finish(&ran, Utc::now()).map_err(store_err)?;
         store.write_share(&meta, &w).await.map_err(store_err)?;
         let failed = case
             .items
             .iter()
+            .filter(|i| ran.contains(&i.id))
             .filter(|i| matches!(i.status, ItemStatus::ShareFailed | ItemStatus::RevokeFailed))
             .count();
         Ok(serde_json::json!({
@@ -262,7 +306,15 @@ impl TaskHandler for ShareHandler {
             .get("share_id")
             .and_then(|v| v.as_str())
             .ok_or_else(|| TaskError::permanent("payload has no share_id"))?;
-        self.process(task.id.as_str(), share_id).await
+        match self.process(task.id.as_str(), share_id).await {
+            Err(e) if !e.retryable || task.attempts >= self.max_attempts => {
+                if let Err(g) = self.give_up(task.id.as_str(), share_id, &e.message).await {
+                    tracing::error!(share.id = share_id, error = %g.message, "cannot fail the share's items; they stay in progress until the task is retried");
+                }
+                Err(e)
+            }
+            other => other,
+        }
     }
 }
 

@@ -29,7 +29,9 @@ use error::sdk_error;
 
 /// How long a policy lock may be held, and how long to wait for it; a wait that runs out is
 /// a retryable error (another share is editing the same policy).
-const LOCK_LEASE: Duration = Duration::from_secs(60);
+/// The lease outlasts the longest edit (a revoke that lists grants on every link of a shared
+/// database, with SDK retries); the lock is released as soon as the edit ends.
+const LOCK_LEASE: Duration = Duration::from_secs(300);
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// Assumed-role credentials are reused until this long before they expire.
 const CREDENTIALS_MARGIN: Duration = Duration::from_secs(300);

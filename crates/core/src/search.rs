@@ -245,51 +245,6 @@ pub fn query_tokens(field: &str, text: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_split_on_separators_and_case() {
-        assert_eq!(
-            name_tokens("sales_orders"),
-            ["sales", "orders", "sales_orders"]
-        );
-        assert_eq!(name_tokens("customerId"), ["customer", "id", "customerid"]);
-        assert_eq!(
-            name_tokens("HTTPServer.v2-log"),
-            ["http", "server", "v", "2", "log", "httpserver_v2_log"]
-        );
-        assert_eq!(name_tokens("orders"), ["orders"]);
-    }
-
-    #[test]
-    fn exact_keys_ignore_separators_and_case() {
-        for n in [
-            "customer_id",
-            "Customer ID",
-            "customer-id",
-            "  CUSTOMER__ID ",
-        ] {
-            assert_eq!(normalize_name(n), "customer_id", "{n}");
-        }
-    }
-
-    #[test]
-    fn query_syntax_is_just_punctuation() {
-        assert_eq!(
-            query_tokens("q", r#"name:"sales" AND (orders*)"#).unwrap(),
-            ["name", "sales", "and", "orders", "name_sales_and_orders"]
-        );
-        assert!(query_tokens("q", "").unwrap().is_empty());
-        let long = "a".repeat(MAX_QUERY + 1);
-        assert_eq!(
-            query_tokens("query", &long).unwrap_err().field.as_deref(),
-            Some("query")
-        );
-    }
-}
-
 // --- documents from the catalog ---------------------------------------------------------
 
 /// What a dataset's entries inherit from it.
@@ -506,4 +461,49 @@ pub async fn dataset_documents(
         }
     }
     Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_on_separators_and_case() {
+        assert_eq!(
+            name_tokens("sales_orders"),
+            ["sales", "orders", "sales_orders"]
+        );
+        assert_eq!(name_tokens("customerId"), ["customer", "id", "customerid"]);
+        assert_eq!(
+            name_tokens("HTTPServer.v2-log"),
+            ["http", "server", "v", "2", "log", "httpserver_v2_log"]
+        );
+        assert_eq!(name_tokens("orders"), ["orders"]);
+    }
+
+    #[test]
+    fn exact_keys_ignore_separators_and_case() {
+        for n in [
+            "customer_id",
+            "Customer ID",
+            "customer-id",
+            "  CUSTOMER__ID ",
+        ] {
+            assert_eq!(normalize_name(n), "customer_id", "{n}");
+        }
+    }
+
+    #[test]
+    fn query_syntax_is_just_punctuation() {
+        assert_eq!(
+            query_tokens("q", r#"name:"sales" AND (orders*)"#).unwrap(),
+            ["name", "sales", "and", "orders", "name_sales_and_orders"]
+        );
+        assert!(query_tokens("q", "").unwrap().is_empty());
+        let long = "a".repeat(MAX_QUERY + 1);
+        assert_eq!(
+            query_tokens("query", &long).unwrap_err().field.as_deref(),
+            Some("query")
+        );
+    }
 }

@@ -143,7 +143,6 @@ pub const ITEM_TRANSITIONS: &[(ShareAction, ItemStatus, ItemStatus)] = &[
     ),
     (ShareAction::Delete, I::PendingApproval, I::Deleted),
     (ShareAction::Delete, I::ShareRejected, I::Deleted),
-    (ShareAction::Delete, I::ShareFailed, I::Deleted),
     (ShareAction::Delete, I::RevokeSucceeded, I::Deleted),
 ];
 
@@ -157,12 +156,15 @@ pub const ITEM_OUTCOMES: &[(ItemStatus, bool, ItemStatus)] = &[
 
 impl ItemStatus {
     /// The item's access exists (or may exist) on AWS: a request holding such items cannot be
-    /// deleted before they are revoked.
+    /// deleted, nor the item removed or asked for again, before it is revoked. A failed grant
+    /// may have been partly applied (a bucket statement written, the key policy refused), so
+    /// it counts too; revoking what is not there succeeds.
     pub fn holds_access(self) -> bool {
         matches!(
             self,
             I::ShareInProgress
                 | I::ShareSucceeded
+                | I::ShareFailed
                 | I::RevokeApproved
                 | I::RevokeInProgress
                 | I::RevokeFailed

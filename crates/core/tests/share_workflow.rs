@@ -186,6 +186,17 @@ fn the_happy_path_walks_the_tables() {
         vec![ItemStatus::RevokeInProgress, ItemStatus::ShareFailed]
     );
     let s = s.item_outcome(0, true).unwrap().apply(Finish, &[]).unwrap();
+    // A failed grant may be partial: it is revoked too before the request can go.
+    assert!(s.apply(Delete, &[]).is_err(), "a failed grant is not revoked yet");
+    let s = s
+        .apply(RevokeItems, &[1])
+        .unwrap()
+        .apply(StartRevoke, &[])
+        .unwrap()
+        .item_outcome(1, true)
+        .unwrap()
+        .apply(Finish, &[])
+        .unwrap();
     let s = s.apply(Delete, &[]).unwrap();
     assert_eq!(s.status, ShareStatus::Deleted);
     assert!(s.items.iter().all(|i| *i == ItemStatus::Deleted));

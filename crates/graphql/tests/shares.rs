@@ -764,4 +764,175 @@ on_both_backends!(
     bad_input_changes_nothing,
     auto_approval_expiry_and_extension,
     crash_after_first_grant_is_completed_by_the_retry,
+    failures_are_contained,
 );
+
+/// Failures end cleanly: a failed grant may be partial, so it is revoked before the request
+/// goes; a task on its last attempt fails its items instead of leaving them in progress; an
+/// expiry is acted on once; a request past its expiry is not approved.
+async fn failures_are_contained(b: Backend) {
+    use lakecat_core::shares::{Consumption, ShareItemGrant};
+    use lakecat_core::tasks::{TaskError, TaskHandler};
+    use sea_orm::ConnectionTrait;
+
+    /// Grants fail (retryably or not); revokes work.
+    struct Failing {
+        retryable: bool,
+        inner: LocalLakeProcessor,
+    }
+    #[async_trait::async_trait]
+    impl ShareProcessor for Failing {
+        async fn grant(&self, _: &ShareItemGrant) -> Result<Consumption, TaskError> {
+            Err(TaskError {
+                retryable: self.retryable,
+                message: "AccessDenied on PutBucketPolicy".into(),
+            })
+        }
+        async fn revoke(&self, g: &ShareItemGrant) -> Result<(), TaskError> {
+            self.inner.revoke(g).await
+        }
+    }
+
+    let f = Fixture::new(b).await;
+    let store = f.store_arc();
+    let id = f.create_share(guest(), "").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.act(
+        guest(),
+        "addShareItem",
+        &format!(r#"shareId: "{id}", itemType: BUCKET"#),
+    )
+    .await;
+    f.act(
+        guest(),
+        "submitShareRequest",
+        &format!(r#"shareId: "{id}""#),
+    )
+    .await;
+    f.act(
+        owner(),
+        "approveShareRequest",
+        &format!(r#"shareId: "{id}""#),
+    )
+    .await;
+    let failing = |retryable| {
+        ShareHandler::new(
+            store.clone(),
+            Arc::new(Failing {
+                retryable,
+                inner: LocalLakeProcessor::new(store.clone()),
+            }),
+        )
+        .with_max_attempts(2)
+    };
+    // Attempt 1 of 2 fails retryably: the item stays in progress for the retry.
+    let tasks = store
+        .list_tasks(
+            &id,
+            &lakecat_core::page::PageRequest {
+                first: 10,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    let task_id = tasks.items[0].1.id.clone();
+    let claimed = store
+        .claim(&task_id, std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(failing(true).run(&claimed.task).await.is_err());
+    assert_eq!(f.share(guest(), &id).await["status"], "Share_In_Progress");
+    // The last attempt fails too: the item fails, the request is finished, both sides hear.
+    let mut last = claimed.task.clone();
+    last.attempts = 2;
+    assert!(failing(true).run(&last).await.is_err());
+    let s = f.share(guest(), &id).await;
+    assert_eq!(
+        (s["status"].as_str(), statuses(&s)),
+        (Some("Processed"), vec!["Share_Failed".to_owned()])
+    );
+    assert_eq!(s["items"][0]["error"], "AccessDenied on PutBucketPolicy");
+    assert!(
+        f.notification_kinds(guest())
+            .await
+            .contains(&"SHARE_FAILED".to_owned())
+    );
+    // A failed grant may be partial: the request cannot go, nor the item be removed, before
+    // it is revoked.
+    let before = f.row_counts().await;
+    let r = f
+        .run(
+            guest(),
+            &format!(r#"mutation {{ deleteShareRequest(input: {{shareId: "{id}"}}) {{ id }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["CONFLICT"]);
+    let item = s["items"][0]["id"].as_str().unwrap();
+    let r = f.run(guest(), &format!(r#"mutation {{ removeShareItem(input: {{shareId: "{id}", itemId: "{item}"}}) {{ id }} }}"#)).await;
+    assert_eq!(Fixture::codes(&r), ["CONFLICT"]);
+    assert_eq!(before, f.row_counts().await);
+    f.act(guest(), "revokeShareItems", &format!(r#"shareId: "{id}""#))
+        .await;
+    f.run_share_tasks(&id).await;
+    assert_eq!(
+        f.act(
+            guest(),
+            "deleteShareRequest",
+            &format!(r#"shareId: "{id}""#)
+        )
+        .await["status"],
+        "Deleted"
+    );
+
+    // A request past its expiry is not approved.
+    let soon = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let id = f
+        .create_share(guest(), &format!(r#", expiresAt: "{soon}""#))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.act(
+        guest(),
+        "addShareItem",
+        &format!(r#"shareId: "{id}", itemType: BUCKET"#),
+    )
+    .await;
+    f.act(
+        guest(),
+        "submitShareRequest",
+        &format!(r#"shareId: "{id}""#),
+    )
+    .await;
+    let db = f.store().connection();
+    db.execute_unprepared(&format!(
+        "UPDATE share_request SET expires_at = '{}' WHERE id = '{id}'",
+        (Utc::now() - Duration::hours(1)).format("%Y-%m-%d %H:%M:%S%.6f+00:00")
+    ))
+    .await
+    .unwrap();
+    let r = f
+        .run(
+            owner(),
+            &format!(r#"mutation {{ approveShareRequest(input: {{shareId: "{id}"}}) {{ id }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["CONFLICT"], "{:?}", r.errors);
+    f.act(
+        owner(),
+        "rejectShareRequest",
+        &format!(r#"shareId: "{id}", reason: "expired""#),
+    )
+    .await;
+    // The sweep acts on an expiry once: here nothing is granted, so it only marks it.
+    let (queue, _rx) = InProcessQueue::new();
+    let expiry = ShareExpiry::new(f.store_arc(), Arc::new(queue));
+    assert_eq!(expiry.run(Utc::now()).await.unwrap().expired, 1);
+    assert_eq!(expiry.run(Utc::now()).await.unwrap().expired, 0);
+    let s = f.share(guest(), &id).await;
+    assert!(s["expiresAt"].is_string(), "the expiry is kept: {s}");
+}

@@ -272,6 +272,7 @@ pub fn share_request(m: share_request::Model) -> Result<lakecat_core::shares::Sh
         expires_at: m.expires_at,
         requested_expiry: m.requested_expiry,
         reminded_at: m.reminded_at,
+        expired_at: m.expired_at,
         version: m.version,
         created_by: m.created_by,
         created_at: m.created_at,

@@ -478,6 +478,7 @@ pub mod share_request {
         pub expires_at: Option<DateTimeUtc>,
         pub requested_expiry: Option<DateTimeUtc>,
         pub reminded_at: Option<DateTimeUtc>,
+        pub expired_at: Option<DateTimeUtc>,
         pub version: i64,
         pub created_by: String,
         pub created_at: DateTimeUtc,

@@ -64,6 +64,7 @@ CREATE TABLE share_request (
     expires_at {ts},
     requested_expiry {ts},
     reminded_at {ts},
+    expired_at {ts},
     version BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     created_at {ts} NOT NULL,

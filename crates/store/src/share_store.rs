@@ -46,6 +46,7 @@ fn request_row(s: &ShareRequest) -> sr::ActiveModel {
         expires_at: Set(s.expires_at),
         requested_expiry: Set(s.requested_expiry),
         reminded_at: Set(s.reminded_at),
+        expired_at: Set(s.expired_at),
         version: Set(s.version),
         created_by: Set(s.created_by.clone()),
         created_at: Set(s.created_at),

@@ -17,6 +17,9 @@ const RETRYABLE_CODES: &[&str] = &[
     "PriorRequestNotComplete",
     "ConcurrentModificationException",
     "OperationAbortedException",
+    // S3: a conflicting operation on the same bucket (409), and a slow request (400).
+    "OperationAborted",
+    "RequestTimeout",
     "OperationTimeoutException",
     "KMSInternalException",
     "DependencyTimeoutException",

@@ -65,7 +65,36 @@ pub(crate) async fn ensure_resource_link(
         .await;
     match out {
         Ok(_) => Ok(()),
-        Err(e) if is_code(&e, &["AlreadyExistsException"]) => Ok(()),
+        Err(e) if is_code(&e, &["AlreadyExistsException"]) => {
+            // Ours from an earlier attempt, or another dataset's table of the same database
+            // and table names: only the first is success.
+            let what = format!("{}:{shared}.{name}", t.account_id);
+            let existing = glue
+                .get_table()
+                .catalog_id(&t.account_id)
+                .database_name(shared)
+                .name(name)
+                .send()
+                .await
+                .map_err(|e| sdk_error("glue GetTable (resource link)", &what, e))?;
+            let points_here = existing
+                .table()
+                .and_then(|tb| tb.target_table())
+                .is_some_and(|tt| {
+                    tt.catalog_id() == Some(s.account_id.as_str())
+                        && tt.database_name() == Some(s.glue_database.as_str())
+                        && tt.name() == Some(name)
+                });
+            if points_here {
+                Ok(())
+            } else {
+                Err(TaskError::permanent(format!(
+                    "{what} already exists and is not a link to {}:{}.{name}; another dataset \
+                     shares a table of the same names into this account",
+                    s.account_id, s.glue_database
+                )))
+            }
+        }
         Err(e) => Err(sdk_error(
             "glue CreateTable (resource link)",
             &format!("{}:{shared}.{name}", t.account_id),

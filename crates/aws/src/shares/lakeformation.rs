@@ -149,8 +149,14 @@ pub(crate) async fn grants_on(
             .resource(resource.clone())
             .set_next_token(next)
             .send()
-            .await
-            .map_err(|e| sdk_error("lakeformation ListPermissions", &what, e))?;
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            // The resource is gone (a link deleted by an earlier attempt, a dropped table):
+            // nobody holds anything on it, so a repeated revoke goes on.
+            Err(e) if is_code(&e, &["EntityNotFoundException"]) => return Ok(all),
+            Err(e) => return Err(sdk_error("lakeformation ListPermissions", &what, e)),
+        };
         all.extend_from_slice(out.principal_resource_permissions());
         next = out
             .next_token()

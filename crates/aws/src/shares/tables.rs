@@ -52,20 +52,9 @@ pub(crate) async fn grant_table(
             &source_lf,
             &s.account_id,
             &t.role_arn,
-            source_table,
+            source_table.clone(),
             &permissions,
             &[],
-        )
-        .await?;
-    } else {
-        // The consumer account's pivot role passes the grant on, hence the grant option.
-        grant(
-            &source_lf,
-            &s.account_id,
-            &t.account_id,
-            source_table,
-            &permissions,
-            &permissions,
         )
         .await?;
     }
@@ -85,7 +74,21 @@ pub(crate) async fn grant_table(
         LakeFormation::new(&consumer),
     );
     let shared = shared_database(&s.glue_database);
+    // The account-level grant is shared by every consumer role of the account: it is checked
+    // and made under the same lock a revoke uses to decide whether to narrow it.
     p.locked(&shared_database_lock(g), async {
+        if !same_account {
+            // The consumer account's pivot role passes the grant on, hence the grant option.
+            grant(
+                &source_lf,
+                &s.account_id,
+                &t.account_id,
+                source_table,
+                &permissions,
+                &permissions,
+            )
+            .await?;
+        }
         ensure_shared_database(&glue, &t.account_id, &shared).await?;
         ensure_resource_link(&glue, g, &shared, name).await?;
         let describe = [Permission::Describe];

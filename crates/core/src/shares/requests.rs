@@ -43,6 +43,9 @@ pub struct ShareRequest {
     pub requested_expiry: Option<DateTime<Utc>>,
     /// When the expiry reminder went out (once per expiry).
     pub reminded_at: Option<DateTime<Utc>>,
+    /// When the sweep acted on the expiry (once per expiry; a failed revoke is retried by
+    /// its task and revoked again by hand, not by every sweep).
+    pub expired_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -150,6 +153,7 @@ impl NewShareRequest {
             expires_at: self.expires_at,
             requested_expiry: None,
             reminded_at: None,
+            expired_at: None,
             version: 1,
             created_by: actor.to_owned(),
             created_at: now,
@@ -296,7 +300,7 @@ impl ShareCase {
             // An item that was refused, failed or revoked may be asked for again.
             if matches!(
                 old.status,
-                ItemStatus::ShareRejected | ItemStatus::ShareFailed | ItemStatus::RevokeSucceeded
+                ItemStatus::ShareRejected | ItemStatus::RevokeSucceeded
             ) {
                 removed.push(old.id.clone());
             } else {
@@ -327,6 +331,12 @@ impl ShareCase {
             updated_at: now,
         });
         w.removed_items = removed;
+        if w.share.status != self.share.status {
+            w.notifications = self.notify_both(
+                "SHARE_ITEM_ADDED",
+                format!("An item was added to {}; it is a draft again", self.label()),
+            );
+        }
         Ok(w)
     }
 
@@ -351,10 +361,7 @@ impl ShareCase {
         }
         if !matches!(
             item.status,
-            ItemStatus::PendingApproval
-                | ItemStatus::ShareRejected
-                | ItemStatus::ShareFailed
-                | ItemStatus::RevokeSucceeded
+            ItemStatus::PendingApproval | ItemStatus::ShareRejected | ItemStatus::RevokeSucceeded
         ) {
             return Err(Error::conflict(format!(
                 "the item is {}: revoke it first",
@@ -393,6 +400,14 @@ impl ShareCase {
     }
 
     pub fn approve(&self, now: DateTime<Utc>) -> Result<ShareWrite> {
+        if let Some(at) = self.share.expires_at
+            && at <= now
+        {
+            return Err(Error::conflict(format!(
+                "the request expired on {}: reject it; the requester opens a new one",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
         let mut w = self.act(ShareAction::Approve, &[], now)?;
         w.share.reject_reason = None;
         w.tasks.push(self.process_task());
@@ -459,7 +474,7 @@ impl ShareCase {
         });
         if !revocable {
             let mut share = self.share.clone();
-            share.expires_at = None;
+            share.expired_at = Some(now);
             share.requested_expiry = None;
             share.version += 1;
             share.updated_at = now;
@@ -474,6 +489,7 @@ impl ShareCase {
         }
         let mut w = self.act(ShareAction::RevokeItems, &[], now)?;
         w.share.requested_expiry = None;
+        w.share.expired_at = Some(now);
         w.tasks.push(self.process_task());
         w.notifications = self.notify_both(
             "SHARE_EXPIRED",
@@ -546,6 +562,7 @@ impl ShareCase {
         w.share.expires_at = self.share.requested_expiry;
         w.share.requested_expiry = None;
         w.share.reminded_at = None;
+        w.share.expired_at = None;
         w.notifications = self.notify_both(
             "SHARE_EXTENSION_APPROVED",
             format!("The extension of {} was approved", self.label()),
@@ -618,13 +635,15 @@ impl ShareCase {
         })
     }
 
-    /// Ends processing once no item is in progress, telling both sides how it went.
-    pub fn finish(&self, now: DateTime<Utc>) -> Result<ShareWrite> {
+    /// Ends processing once no item is in progress, telling both sides how the items of this
+    /// run (`ran`) went.
+    pub fn finish(&self, ran: &[ShareItemId], now: DateTime<Utc>) -> Result<ShareWrite> {
         let revoking = self.share.status == ShareStatus::RevokeInProgress;
         let mut w = self.act(ShareAction::Finish, &[], now)?;
         let failed = self
             .items
             .iter()
+            .filter(|i| ran.contains(&i.id))
             .filter(|i| matches!(i.status, ItemStatus::ShareFailed | ItemStatus::RevokeFailed))
             .count();
         let (kind, what) = match (revoking, failed) {
@@ -664,7 +683,7 @@ pub fn expiry_due(
         return None;
     }
     if at <= now {
-        Some(ExpiryDue::Expired)
+        share.expired_at.is_none().then_some(ExpiryDue::Expired)
     } else if at - remind_before <= now && share.reminded_at.is_none() {
         Some(ExpiryDue::Remind)
     } else {
