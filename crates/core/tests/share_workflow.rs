@@ -187,7 +187,10 @@ fn the_happy_path_walks_the_tables() {
     );
     let s = s.item_outcome(0, true).unwrap().apply(Finish, &[]).unwrap();
     // A failed grant may be partial: it is revoked too before the request can go.
-    assert!(s.apply(Delete, &[]).is_err(), "a failed grant is not revoked yet");
+    assert!(
+        s.apply(Delete, &[]).is_err(),
+        "a failed grant is not revoked yet"
+    );
     let s = s
         .apply(RevokeItems, &[1])
         .unwrap()
