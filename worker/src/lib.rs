@@ -7,11 +7,13 @@
 //! Depends on core only; the queue and store are ports.
 
 mod in_process;
+mod search;
 mod shares;
 mod sqs;
 mod worker;
 
 pub use in_process::{InProcessQueue, QueueReceiver};
+pub use search::{SearchHandler, reindex};
 pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, load_case};
 pub use sqs::handle_sqs_event;
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};

@@ -75,6 +75,15 @@ pub enum Command {
         #[arg(long)]
         scale: Option<u64>,
     },
+    /// Rebuilds the embedded search index from the database, dataset by dataset (each
+    /// swapped in one step). `lakecat serve` holds the index while it runs: stop it first.
+    Reindex {
+        #[command(flatten)]
+        at: Where,
+        /// The index directory (default: `search` in the data directory).
+        #[arg(long, env = "LAKECAT_SEARCH_DIR")]
+        search_dir: Option<PathBuf>,
+    },
     /// Load benchmark: seeds PostgreSQL, starts the server, drives concurrent GraphQL load.
     Bench(bench::BenchArgs),
 }
@@ -89,6 +98,44 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(|e| anyhow!(e.message))?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Reindex { at, search_dir } => {
+            lakecat_server::init_tracing(false);
+            at.ensure_dir()?;
+            let store = SeaStore::open(&StoreConfig::new(at.url()))
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            let dir = search_dir.unwrap_or_else(|| at.data_dir.join("search"));
+            let index = lakecat_search::TantivyIndex::open(&dir)
+                .map_err(|e| anyhow!("{} (is lakecat serve running on this index?)", e.message))?;
+            let total = lakecat_core::ports::CatalogStore::count(
+                &store,
+                &lakecat_core::ports::CountQuery::Datasets(Default::default()),
+            )
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+            let bar = indicatif::ProgressBar::new(total.max(0) as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} datasets, {msg} documents, {elapsed}",
+                )
+                .map_err(|e| anyhow!(e))?,
+            );
+            let t = std::time::Instant::now();
+            let (datasets, documents) = lakecat_worker::reindex(&store, &index, |d, n| {
+                bar.set_position(d);
+                bar.set_message(n.to_string());
+            })
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+            bar.finish();
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "reindexed {datasets} datasets, {documents} documents in {secs:.1} s ({:.0} documents/s) into {}",
+                documents as f64 / secs.max(1e-9),
+                dir.display()
+            );
             Ok(())
         }
         Command::Schema => {

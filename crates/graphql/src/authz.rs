@@ -62,6 +62,9 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::GetDataset,
             "targetId (the GET_* permission of the target's kind; admins for other kinds)",
         ),
+        "search" | "suggest" => SignedIn(
+            "every query is filtered to the entries the caller may see, facet counts included",
+        ),
         "shareRequest" => SignedIn(
             "resolves only for the requesting team (GET_SHARE on the request) and approvers (APPROVE_SHARE on its dataset); NOT_FOUND for others",
         ),

@@ -24,6 +24,9 @@ pub struct Services {
     /// Where task ids are published after commit; None where no worker listens yet (the
     /// rows stay PENDING for the sweep of whichever worker starts).
     pub queue: Option<Arc<dyn TaskQueue>>,
+    /// The search index, refreshed after a mutation for the caller's read-your-writes (the
+    /// mutation's `search.index` task makes it converge in any case).
+    pub search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
 }
 
 impl Services {
@@ -38,7 +41,16 @@ impl Services {
             cursor_key: Arc::new(cursor_key),
             default_tenant_permissions: Arc::new(default_tenant_permissions),
             queue,
+            search: None,
         }
+    }
+
+    pub fn with_search(
+        mut self,
+        search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
+    ) -> Self {
+        self.search = search;
+        self
     }
 }
 
@@ -140,5 +152,20 @@ pub(crate) async fn publish_now(
     }
     if let Err(e) = queue.publish(envelopes, std::time::Duration::ZERO).await {
         tracing::warn!(tasks = envelopes.len(), error = %e.message, "cannot publish committed tasks; the sweep will");
+    }
+}
+
+/// After a mutation committed a change to a dataset or an entry in it: rebuilds the dataset's
+/// search documents now, so the caller's next search shows the change. A failure is logged,
+/// not returned: the mutation's `search.index` task brings the index in line.
+pub(crate) async fn refresh_search(ctx: &Context<'_>, dataset_id: &lakecat_core::ids::DatasetId) {
+    let s = services(ctx);
+    let Some(index) = &s.search else {
+        return;
+    };
+    if let Err(e) =
+        lakecat_core::search::index_dataset(s.store.as_ref(), index.as_ref(), dataset_id).await
+    {
+        tracing::warn!(dataset.id = %dataset_id, error = %e.message, "search refresh failed; the index task will retry");
     }
 }

@@ -39,6 +39,8 @@ pub struct SchemaConfig {
     pub default_tenant_permissions: Vec<lakecat_core::permissions::TenantPermission>,
     /// The task queue, for publishing after commit (None: the sweep publishes).
     pub queue: Option<Arc<dyn lakecat_core::tasks::TaskQueue>>,
+    /// The search index; None where no index is configured (`search` answers UNAVAILABLE).
+    pub search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -47,7 +49,8 @@ pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
         config.cursor_key,
         config.default_tenant_permissions,
         config.queue,
-    );
+    )
+    .with_search(config.search);
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

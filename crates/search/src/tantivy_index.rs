@@ -24,7 +24,9 @@ use tantivy::{
     TantivyDocument, Term,
 };
 
-/// Scores that keep the ranking tiers apart: exact name/label ≫ prefix ≫ words.
+/// Scores that keep the ranking tiers apart: the name as typed ≫ exact name/label (separators
+/// and case ignored) ≫ prefix ≫ words.
+const AS_TYPED_BOOST: f32 = 20_000.0;
 const EXACT_BOOST: f32 = 10_000.0;
 const PREFIX_BOOST: f32 = 500.0;
 const NAME_WORD_BOOST: f32 = 10.0;
@@ -42,6 +44,7 @@ struct Fields {
     name: Field,
     label: Field,
     name_exact: Field,
+    name_typed: Field,
     name_prefix: Field,
     name_words: Field,
     other_words: Field,
@@ -78,6 +81,7 @@ fn schema() -> (Schema, Fields) {
     let name = b.add_text_field("name", STORED);
     let label = b.add_text_field("label", STORED);
     let name_exact = b.add_text_field("name_exact", STRING);
+    let name_typed = b.add_text_field("name_typed", STRING);
     let name_prefix = b.add_text_field("name_prefix", edge);
     let name_words = b.add_text_field("name_words", STRING);
     let other_words = b.add_text_field("other_words", STRING);
@@ -95,6 +99,7 @@ fn schema() -> (Schema, Fields) {
             name,
             label,
             name_exact,
+            name_typed,
             name_prefix,
             name_words,
             other_words,
@@ -187,6 +192,9 @@ impl Inner {
         }
         doc.add_text(f.name, &d.name);
         doc.add_text(f.label, &d.label);
+        // The technical name as typed (case aside): `sales_orders` is the table, not the
+        // dataset labelled "Sales Orders".
+        doc.add_text(f.name_typed, d.name.trim().to_lowercase());
         for key in [normalize_name(&d.name), normalize_name(&d.label)] {
             if !key.is_empty() {
                 doc.add_text(f.name_exact, &key);
@@ -232,6 +240,10 @@ impl Inner {
         let f = &self.f;
         let key = normalize_name(text);
         let mut clauses = vec![
+            boosted(
+                term(f.name_typed, &text.trim().to_lowercase()),
+                AS_TYPED_BOOST,
+            ),
             boosted(term(f.name_exact, &key), EXACT_BOOST),
             boosted(term(f.name_prefix, &key), PREFIX_BOOST),
         ];

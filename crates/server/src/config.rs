@@ -51,6 +51,9 @@ pub struct Config {
     pub in_process_worker: bool,
     /// Where shares are granted: recorded by lakecat (embedded default) or on AWS.
     pub lake: LakeMode,
+    /// The embedded search index's directory (tantivy); None keeps it in memory, rebuilt
+    /// from the database at start. Only with the in-process worker, which keeps it current.
+    pub search_dir: Option<PathBuf>,
 }
 
 /// Where the in-process worker grants shares (`LAKECAT_LAKE`).
@@ -213,6 +216,9 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             in_process_worker: flag("LAKECAT_IN_PROCESS_WORKER", local)?,
+            search_dir: var("LAKECAT_SEARCH_DIR")
+                .map(PathBuf::from)
+                .or_else(|| data_dir.as_ref().map(|d| d.join("search"))),
             lake: match var("LAKECAT_LAKE").as_deref().unwrap_or("local") {
                 "local" => LakeMode::Local,
                 "aws" => LakeMode::Aws {
@@ -249,6 +255,7 @@ impl Config {
             default_tenant_permissions: vec![],
             in_process_worker: true,
             lake: LakeMode::Local,
+            search_dir: None,
         }
     }
 }

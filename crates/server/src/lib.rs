@@ -12,13 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lakecat_core::ports::CatalogStore;
+use lakecat_core::search::SearchIndex;
 use lakecat_core::shares::ShareProcessor;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
-    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, ShareExpiry, ShareHandler,
-    Worker,
+    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler, ShareExpiry,
+    ShareHandler, Worker,
 };
 
 pub use auth::{Authenticator, TrustedClaims};
@@ -37,6 +38,8 @@ pub struct App {
     /// [`App::start_worker`].
     pub worker: Option<Arc<Worker>>,
     receiver: Arc<Mutex<Option<QueueReceiver>>>,
+    /// The embedded search index (with the in-process worker), if built in.
+    pub search: Option<Arc<dyn SearchIndex>>,
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
@@ -66,6 +69,7 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
+        let search = embedded_search(&config)?;
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);
@@ -80,6 +84,13 @@ impl App {
                 share_processor(&config.lake, &store, &dyn_store).await?,
             )))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
+            let worker = match &search {
+                Some(index) => worker.with_handler(Arc::new(SearchHandler::new(
+                    dyn_store.clone(),
+                    index.clone(),
+                ))),
+                None => worker,
+            };
             (Some(queue), Some(Arc::new(worker)), Some(rx))
         } else {
             (queue, None, None)
@@ -90,6 +101,7 @@ impl App {
             introspection: config.introspection,
             default_tenant_permissions: config.default_tenant_permissions.clone(),
             queue,
+            search: search.clone(),
         });
         Ok(App {
             config: Arc::new(config),
@@ -98,6 +110,7 @@ impl App {
             auth: Arc::new(auth),
             worker,
             receiver: Arc::new(Mutex::new(receiver)),
+            search,
         })
     }
 
@@ -111,6 +124,29 @@ impl App {
             return;
         };
         tokio::spawn(worker.clone().run(rx, 8));
+        if let Some(index) = self.search.clone() {
+            let store: Arc<dyn CatalogStore> = Arc::new(self.store.clone());
+            tokio::spawn(async move {
+                // A new or in-memory index is built from the database; an existing one is kept
+                // current by the search.index tasks.
+                match index.count().await {
+                    Ok(0) => {
+                        match lakecat_worker::reindex(store.as_ref(), index.as_ref(), |_, _| {})
+                            .await
+                        {
+                            Ok((d, n)) => {
+                                tracing::info!(datasets = d, documents = n, "search index built")
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e.message, "search index build failed")
+                            }
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e.message, "search index unreadable"),
+                }
+            });
+        }
         tokio::spawn(async move {
             if let Err(e) = worker.sweep(Duration::ZERO, 10_000).await {
                 tracing::warn!(error = %e.message, "start-up sweep failed");
@@ -121,6 +157,26 @@ impl App {
 
     pub fn router(&self) -> axum::Router {
         router(self.clone())
+    }
+}
+
+/// The embedded search index, kept current by the in-process worker (none without one).
+fn embedded_search(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
+    if !config.in_process_worker {
+        return Ok(None);
+    }
+    #[cfg(feature = "embedded-search")]
+    {
+        let index = match &config.search_dir {
+            Some(dir) => lakecat_search::TantivyIndex::open(dir),
+            None => lakecat_search::TantivyIndex::in_memory(),
+        }
+        .map_err(|e| e.message)?;
+        Ok(Some(Arc::new(index)))
+    }
+    #[cfg(not(feature = "embedded-search"))]
+    {
+        Ok(None)
     }
 }
 

@@ -922,6 +922,7 @@ impl CatalogStore for SeaStore {
         .await
         .map_err(db_err)?;
         insert_grants(&txn, grants).await?;
+        index_dataset(&txn, ds.id.as_str()).await?;
         audit(&txn, meta, ds.id.as_str(), None::<&()>, Some(ds)).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -990,6 +991,7 @@ impl CatalogStore for SeaStore {
         if before.stewards_team != after.stewards_team {
             self.regrant_stewards(&txn, &before, &after).await?;
         }
+        index_dataset(&txn, id.as_str()).await?;
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1077,6 +1079,7 @@ impl CatalogStore for SeaStore {
             .exec(&txn)
             .await
             .map_err(db_err)?;
+        index_dataset(&txn, id.as_str()).await?;
         audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -1167,6 +1170,7 @@ impl CatalogStore for SeaStore {
             "tablesCreated": summary.tables_created, "tablesUpdated": summary.tables_updated,
             "tablesUnchanged": summary.tables_unchanged, "columnsWritten": summary.columns_written,
         });
+        index_dataset(&txn, dataset_id.as_str()).await?;
         audit(&txn, meta, dataset_id.as_str(), None::<&()>, Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(summary)
@@ -1236,6 +1240,9 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .map(convert::table)
             .ok_or_else(|| Error::not_found("table", id))?;
+        if let Some(ds) = dataset_of(&txn, id.as_str()).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1336,6 +1343,9 @@ impl CatalogStore for SeaStore {
             .map_err(db_err)?
             .map(convert::column)
             .ok_or_else(|| Error::not_found("column", id))?;
+        if let Some(ds) = dataset_of(&txn, id.as_str()).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1360,6 +1370,7 @@ impl CatalogStore for SeaStore {
         .map_err(db_err_unique(
             "a folder with this prefix already exists in the dataset",
         ))?;
+        index_dataset(&txn, f.dataset_id.as_str()).await?;
         audit(&txn, meta, f.id.as_str(), None::<&()>, Some(f)).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -1389,6 +1400,7 @@ impl CatalogStore for SeaStore {
         }
         am.updated_at = Set(Utc::now());
         let after = convert::folder(am.update(&txn).await.map_err(db_err)?);
+        index_dataset(&txn, before.dataset_id.as_str()).await?;
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1401,6 +1413,7 @@ impl CatalogStore for SeaStore {
             .await
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("folder", id))?;
+        index_dataset(&txn, &old.dataset_id).await?;
         self.delete_attachments(&txn, vec![id.as_str().to_owned()])
             .await?;
         folder::Entity::delete_by_id(id.as_str().to_owned())
@@ -1621,6 +1634,9 @@ impl CatalogStore for SeaStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_err_unique("this term is already linked to the target"))?;
+        if let Some(ds) = dataset_of(&txn, &link.target_id).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         audit(&txn, meta, link.id.as_str(), None::<&()>, Some(link)).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -1637,6 +1653,9 @@ impl CatalogStore for SeaStore {
         let mut am = old.into_active_model();
         am.approved = Set(true);
         let after = convert::term_link(am.update(&txn).await.map_err(db_err)?);
+        if let Some(ds) = dataset_of(&txn, &after.target_id).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1645,6 +1664,9 @@ impl CatalogStore for SeaStore {
     async fn delete_term_link(&self, meta: &MutationMeta, id: &TermLinkId) -> Result<()> {
         let txn = self.begin().await?;
         let old = Self::one_link(&txn, id.as_str()).await?;
+        if let Some(ds) = dataset_of(&txn, &old.target_id).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         term_link::Entity::delete_by_id(id.as_str().to_owned())
             .exec(&txn)
             .await
@@ -1727,6 +1749,9 @@ impl CatalogStore for SeaStore {
             .count(&txn)
             .await
             .map_err(db_err)?;
+        if let Some(ds) = dataset_of(&txn, target.as_str()).await? {
+            index_dataset(&txn, &ds).await?;
+        }
         txn.commit().await.map_err(db_err)?;
         Ok(VoteSummary {
             upvotes: upvotes as i64,

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Catalog),
             Box::new(M0002TaskNotify),
             Box::new(M0003Shares),
+            Box::new(M0004SearchTasks),
         ]
     }
 }
@@ -31,6 +32,27 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// One pending `search.index` task per dataset: mutations join it rather than add another.
+struct M0004SearchTasks;
+
+impl MigrationName for M0004SearchTasks {
+    fn name(&self) -> &str {
+        "m0004_search_tasks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004SearchTasks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "CREATE UNIQUE INDEX task_pending_search ON task (target_id)
+                 WHERE kind = 'search.index' AND status = 'PENDING'",
+        )
+        .await
+    }
 }
 
 /// Share requests and items (one open request per dataset, consumer environment and team),

@@ -210,3 +210,94 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+/// The dataset a catalog entry belongs to (itself for a dataset); None for other kinds or an
+/// entry that does not exist.
+pub async fn dataset_of<C: ConnectionTrait>(conn: &C, target_id: &str) -> Result<Option<String>> {
+    use crate::entities::{dataset_column, dataset_table, folder};
+    use sea_orm::{EntityTrait, QuerySelect};
+    let prefix = target_id.split('_').next().unwrap_or_default();
+    let table_dataset = |table_id: String| async move {
+        dataset_table::Entity::find_by_id(table_id)
+            .one(conn)
+            .await
+            .map_err(db_err)
+            .map(|t| t.map(|t| t.dataset_id))
+    };
+    match prefix {
+        "ds" => Ok(Some(target_id.to_owned())),
+        "tbl" => table_dataset(target_id.to_owned()).await,
+        "col" => {
+            let table: Option<String> = dataset_column::Entity::find_by_id(target_id.to_owned())
+                .select_only()
+                .column(dataset_column::Column::TableId)
+                .into_tuple()
+                .one(conn)
+                .await
+                .map_err(db_err)?;
+            match table {
+                Some(t) => table_dataset(t).await,
+                None => Ok(None),
+            }
+        }
+        "fld" => Ok(folder::Entity::find_by_id(target_id.to_owned())
+            .one(conn)
+            .await
+            .map_err(db_err)?
+            .map(|f| f.dataset_id)),
+        _ => Ok(None),
+    }
+}
+
+/// Writes the `search.index` task of a dataset in the mutation's transaction — or joins the
+/// one already pending: the pending row is updated, not duplicated (coalesced), and the update
+/// holds its row lock until this transaction commits, so a worker cannot claim it and read
+/// the catalog before this change is visible.
+pub async fn index_dataset<C: ConnectionTrait>(conn: &C, dataset_id: &str) -> Result<()> {
+    use lakecat_core::search::SEARCH_TASK_KIND;
+    use lakecat_core::tasks::NewTask;
+    let task = NewTask::new(
+        SEARCH_TASK_KIND,
+        Some(dataset_id),
+        serde_json::json!({ "dataset_id": dataset_id }),
+    );
+    let backend = conn.get_database_backend();
+    let p = |n: usize| match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let sql = format!(
+        "INSERT INTO task (id, kind, target_id, payload, status, attempts, run_after, created_at, updated_at) \
+         VALUES ({}, {}, {}, {}, 'PENDING', 0, {}, {}, {}) \
+         ON CONFLICT (target_id) WHERE kind = '{SEARCH_TASK_KIND}' AND status = 'PENDING' \
+         DO UPDATE SET updated_at = excluded.updated_at",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7)
+    );
+    let now = Utc::now();
+    let payload: sea_orm::Value = match backend {
+        sea_orm::DbBackend::Postgres => task.payload.clone().into(),
+        _ => task.payload.to_string().into(),
+    };
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        sql,
+        vec![
+            task.id.to_string().into(),
+            task.kind.clone().into(),
+            dataset_id.to_owned().into(),
+            payload,
+            now.into(),
+            now.into(),
+            now.into(),
+        ],
+    ))
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}

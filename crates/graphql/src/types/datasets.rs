@@ -14,6 +14,7 @@ use super::tables::{FolderConnection, TableConnection};
 use super::teams::{Team, TeamMembership};
 use super::{UserRole, connection, not_found, page_args};
 use crate::authz::{authorize, may_follow};
+use crate::context::refresh_search;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
 
@@ -477,6 +478,7 @@ impl DatasetMutation {
         store(ctx)
             .create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env))
             .await?;
+        refresh_search(ctx, &ds.id).await;
         Ok(Dataset(ds))
     }
 
@@ -512,11 +514,11 @@ impl DatasetMutation {
             auto_approval: input.auto_approval,
         };
         authorize(ctx, "updateDataset", Some(id.as_str())).await?;
-        Ok(Dataset(
-            store(ctx)
-                .update_dataset(&meta(ctx)?, &id, input.expected_version, &patch)
-                .await?,
-        ))
+        let ds = store(ctx)
+            .update_dataset(&meta(ctx)?, &id, input.expected_version, &patch)
+            .await?;
+        refresh_search(ctx, &id).await;
+        Ok(Dataset(ds))
     }
 
     /// Removes the dataset from the catalog with its tables, columns, folders and links.
@@ -528,6 +530,7 @@ impl DatasetMutation {
         let id = DatasetId::parse("input.id", &input.id)?;
         authorize(ctx, "deleteDataset", Some(id.as_str())).await?;
         store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
+        refresh_search(ctx, &id).await;
         Ok(true)
     }
 }

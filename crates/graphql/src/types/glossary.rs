@@ -417,6 +417,9 @@ impl GlossaryMutation {
             created_at: Utc::now(),
         };
         store(ctx).link_term(&meta(ctx)?, &l).await?;
+        if l.approved {
+            refresh_target(ctx, &l.target_id).await;
+        }
         Ok(TermLink(l))
     }
 
@@ -427,6 +430,7 @@ impl GlossaryMutation {
         let dataset = dataset_of(ctx, &ResourceId::from_trusted(l.target_id.clone())).await?;
         authorize(ctx, "unlinkTerm", Some(dataset.as_str())).await?;
         store(ctx).delete_term_link(&meta(ctx)?, &id).await?;
+        crate::context::refresh_search(ctx, &dataset).await;
         Ok(true)
     }
 
@@ -440,9 +444,9 @@ impl GlossaryMutation {
         let l = link(ctx, &id).await?;
         let term = node(ctx, &l.term_id).await?;
         authorize(ctx, "approveTermLink", Some(term.glossary_id.as_str())).await?;
-        Ok(TermLink(
-            store(ctx).approve_term_link(&meta(ctx)?, &id).await?,
-        ))
+        let approved = store(ctx).approve_term_link(&meta(ctx)?, &id).await?;
+        refresh_target(ctx, &approved.target_id).await;
+        Ok(TermLink(approved))
     }
 
     /// A steward rejects a proposed link; it is removed.
@@ -454,5 +458,12 @@ impl GlossaryMutation {
         authorize(ctx, "dismissTermLink", Some(term.glossary_id.as_str())).await?;
         store(ctx).delete_term_link(&meta(ctx)?, &id).await?;
         Ok(true)
+    }
+}
+
+/// Refreshes the search documents of the dataset a linked entry belongs to.
+async fn refresh_target(ctx: &Context<'_>, target_id: &str) {
+    if let Ok(ds) = dataset_of(ctx, &ResourceId::from_trusted(target_id.to_owned())).await {
+        crate::context::refresh_search(ctx, &ds).await;
     }
 }

@@ -4,6 +4,7 @@ mod audit;
 mod datasets;
 mod glossary;
 mod organizations;
+mod search;
 mod shares;
 mod social;
 mod tables;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     tasks::TaskQuery,
     shares::ShareQuery,
+    search::SearchQueryRoot,
 );
 
 #[derive(MergedObject, Default)]

@@ -178,10 +178,11 @@ impl SocialMutation {
     async fn upvote(&self, ctx: &Context<'_>, input: UpvoteInput) -> ApiResult<VoteSummary> {
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, SOCIAL_KINDS)?;
         let c = authorize(ctx, "upvote", None).await?;
-        dataset_of(ctx, &target).await?;
+        let dataset = dataset_of(ctx, &target).await?;
         let v = store(ctx)
             .set_upvote(&meta(ctx)?, &target, &c.subject, input.upvote)
             .await?;
+        crate::context::refresh_search(ctx, &dataset).await;
         Ok(VoteSummary {
             target_id: target.to_string(),
             upvotes: v.upvotes,

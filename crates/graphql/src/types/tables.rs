@@ -470,11 +470,11 @@ impl TableMutation {
         crate::context::caller(ctx)?;
         let table = get_table(ctx, &id).await?;
         authorize(ctx, "updateTable", Some(table.dataset_id.as_str())).await?;
-        Ok(Table(
-            store(ctx)
-                .update_table(&meta(ctx)?, &id, input.expected_version, &patch)
-                .await?,
-        ))
+        let updated = store(ctx)
+            .update_table(&meta(ctx)?, &id, input.expected_version, &patch)
+            .await?;
+        crate::context::refresh_search(ctx, &table.dataset_id).await;
+        Ok(Table(updated))
     }
 
     async fn update_column(
@@ -492,17 +492,17 @@ impl TableMutation {
         let col = get_column(ctx, &id).await?;
         let table = get_table(ctx, &col.table_id).await?;
         authorize(ctx, "updateColumn", Some(table.dataset_id.as_str())).await?;
-        Ok(Column(
-            store(ctx)
-                .update_column(
-                    &meta(ctx)?,
-                    &id,
-                    input.expected_version,
-                    &patch,
-                    classification,
-                )
-                .await?,
-        ))
+        let updated = store(ctx)
+            .update_column(
+                &meta(ctx)?,
+                &id,
+                input.expected_version,
+                &patch,
+                classification,
+            )
+            .await?;
+        crate::context::refresh_search(ctx, &table.dataset_id).await;
+        Ok(Column(updated))
     }
 
     async fn create_folder(
@@ -532,6 +532,7 @@ impl TableMutation {
             updated_at: now,
         };
         store(ctx).create_folder(&meta(ctx)?, &folder).await?;
+        crate::context::refresh_search(ctx, &folder.dataset_id).await;
         Ok(Folder(folder))
     }
 
@@ -561,9 +562,9 @@ impl TableMutation {
         crate::context::caller(ctx)?;
         let folder = get_folder(ctx, &id).await?;
         authorize(ctx, "updateFolder", Some(folder.dataset_id.as_str())).await?;
-        Ok(Folder(
-            store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?,
-        ))
+        let updated = store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?;
+        crate::context::refresh_search(ctx, &folder.dataset_id).await;
+        Ok(Folder(updated))
     }
 
     async fn delete_folder(&self, ctx: &Context<'_>, input: DeleteFolderInput) -> ApiResult<bool> {
@@ -572,6 +573,7 @@ impl TableMutation {
         let folder = get_folder(ctx, &id).await?;
         authorize(ctx, "deleteFolder", Some(folder.dataset_id.as_str())).await?;
         store(ctx).delete_folder(&meta(ctx)?, &id).await?;
+        crate::context::refresh_search(ctx, &folder.dataset_id).await;
         Ok(true)
     }
 }

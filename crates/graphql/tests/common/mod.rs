@@ -47,6 +47,14 @@ pub fn admin() -> Caller {
 
 impl Fixture {
     pub async fn new(backend: Backend) -> Fixture {
+        Fixture::with_search(backend, None).await
+    }
+
+    /// A fixture whose API searches `search`.
+    pub async fn with_search(
+        backend: Backend,
+        search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
+    ) -> Fixture {
         let db = fresh_store(backend).await.unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
         let schema = build_schema(SchemaConfig {
@@ -55,6 +63,7 @@ impl Fixture {
             introspection: true,
             default_tenant_permissions: vec![],
             queue: None,
+            search,
         });
         let mut f = Fixture {
             db,

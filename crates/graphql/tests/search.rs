@@ -1,0 +1,284 @@
+//! Search through the API on a real database and the tantivy index: ranking, facets,
+//! read-your-writes after mutations, convergence through the outbox after a failed index
+//! write, coalesced index tasks, and bad input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::{Fixture, caller};
+use lakecat_core::ports::CatalogStore;
+use lakecat_core::search::{
+    SEARCH_TASK_KIND, SearchDoc, SearchIndex, SearchQuery, SearchResult, Suggestion,
+};
+use lakecat_core::tasks::{TaskHandler, TaskStore};
+use lakecat_search::TantivyIndex;
+use lakecat_testkit::Backend;
+use lakecat_worker::{SearchHandler, reindex};
+use serde_json::Value;
+
+/// The tantivy index, whose writes can be made to fail (an index that is down).
+struct Breakable {
+    inner: TantivyIndex,
+    broken: AtomicBool,
+}
+
+impl Breakable {
+    fn check(&self) -> lakecat_core::Result<()> {
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(lakecat_core::Error::unavailable("index down"));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for Breakable {
+    async fn upsert(&self, docs: &[SearchDoc]) -> lakecat_core::Result<()> {
+        self.check()?;
+        self.inner.upsert(docs).await
+    }
+    async fn delete(&self, ids: &[String]) -> lakecat_core::Result<()> {
+        self.check()?;
+        self.inner.delete(ids).await
+    }
+    async fn replace_dataset(&self, id: &str, docs: &[SearchDoc]) -> lakecat_core::Result<()> {
+        self.check()?;
+        self.inner.replace_dataset(id, docs).await
+    }
+    async fn count(&self) -> lakecat_core::Result<u64> {
+        self.inner.count().await
+    }
+    async fn search(&self, q: &SearchQuery) -> lakecat_core::Result<SearchResult> {
+        self.inner.search(q).await
+    }
+    async fn suggest(
+        &self,
+        prefix: &str,
+        readers: Option<&[String]>,
+        limit: u32,
+    ) -> lakecat_core::Result<Vec<Suggestion>> {
+        self.inner.suggest(prefix, readers, limit).await
+    }
+}
+
+fn reader() -> Option<lakecat_core::caller::Caller> {
+    Some(caller("gus", &["guests"], false))
+}
+fn owner() -> Option<lakecat_core::caller::Caller> {
+    Some(caller("olga", &["owners"], false))
+}
+
+async fn setup(b: Backend) -> (Fixture, Arc<Breakable>) {
+    let index = Arc::new(Breakable {
+        inner: TantivyIndex::in_memory().unwrap(),
+        broken: AtomicBool::new(false),
+    });
+    let f = Fixture::with_search(b, Some(index.clone())).await;
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    reindex(store.as_ref(), index.as_ref(), |_, _| {})
+        .await
+        .unwrap();
+    (f, index)
+}
+
+async fn search(f: &Fixture, q: &str) -> Value {
+    let doc = format!(
+        r#"{{ search(query: {}) {{ totalCount hits {{ kind id name label snippet }} facets {{ facet values {{ value count }} }} pageInfo {{ hasNextPage endCursor }} }} }}"#,
+        serde_json::to_string(q).unwrap()
+    );
+    f.ok(reader(), &doc).await["search"].clone()
+}
+
+fn hit_ids(r: &Value) -> Vec<String> {
+    r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn search_tasks(f: &Fixture) -> Vec<lakecat_core::catalog::Task> {
+    let store = f.store();
+    store
+        .list_tasks(
+            &f.id("dataset"),
+            &lakecat_core::page::PageRequest {
+                first: 100,
+                after: None,
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|(_, t)| t)
+        .filter(|t| t.kind == SEARCH_TASK_KIND)
+        .collect()
+}
+
+async fn finds_and_facets(b: Backend) {
+    let (f, _) = setup(b).await;
+    let r = search(&f, "sales_orders").await;
+    assert_eq!(r["hits"][0]["id"], f.id("table"), "{r}");
+    assert_eq!(r["hits"][0]["kind"], "TABLE");
+    let kinds = r["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["facet"] == "KIND")
+        .unwrap();
+    assert!(
+        kinds["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["value"] == "TABLE")
+    );
+    // The dataset's tag is a facet, and filters narrow hits.
+    let d = f
+        .ok(
+            reader(),
+            r#"{ search(query: "", filters: [{facet: TAG, values: ["gold"]}]) { totalCount hits { id } } }"#,
+        )
+        .await;
+    assert_eq!(d["search"]["totalCount"], 1);
+    assert_eq!(d["search"]["hits"][0]["id"], f.id("dataset"));
+    let s = f
+        .ok(
+            reader(),
+            r#"{ suggest(prefix: "sales_ord") { kind id text } }"#,
+        )
+        .await;
+    assert_eq!(s["suggest"][0]["text"], "sales_orders");
+}
+
+async fn a_write_is_searchable_when_the_mutation_returns(b: Backend) {
+    let (f, _) = setup(b).await;
+    assert_eq!(search(&f, "refund").await["totalCount"], 0);
+    f.ok(owner(), &format!(r#"mutation {{ updateTable(input: {{id: "{}", expectedVersion: 1, description: "The refund ledger"}}) {{ version }} }}"#, f.id("table"))).await;
+    let r = search(&f, "refund").await;
+    assert_eq!(hit_ids(&r), [f.id("table")]);
+    assert!(
+        r["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<em>refund</em>")
+    );
+    // A new folder is found at once; a deleted one is gone at once.
+    let fld = f.ok(owner(), &format!(r#"mutation {{ createFolder(input: {{datasetId: "{}", label: "Chargebacks", prefix: "chargebacks/"}}) {{ id }} }}"#, f.id("dataset"))).await;
+    let fld = fld["createFolder"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        hit_ids(&search(&f, "chargebacks").await),
+        std::slice::from_ref(&fld)
+    );
+    f.ok(
+        owner(),
+        &format!(r#"mutation {{ deleteFolder(input: {{id: "{fld}"}}) }}"#),
+    )
+    .await;
+    assert_eq!(search(&f, "chargebacks").await["totalCount"], 0);
+}
+
+async fn a_failed_index_write_converges_through_the_outbox(b: Backend) {
+    let (f, index) = setup(b).await;
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    // The index is down: the mutation still commits, and leaves its index task pending.
+    index.broken.store(true, Ordering::SeqCst);
+    f.ok(owner(), &format!(r#"mutation {{ updateTable(input: {{id: "{}", expectedVersion: 1, description: "The refund ledger"}}) {{ version }} }}"#, f.id("table"))).await;
+    f.ok(owner(), &format!(r#"mutation {{ updateDataset(input: {{id: "{}", expectedVersion: 1, label: "Refund center"}}) {{ version }} }}"#, f.id("dataset"))).await;
+    assert_eq!(search(&f, "refund").await["totalCount"], 0);
+    // Two changes, one pending task for the dataset (coalesced).
+    let pending: Vec<_> = search_tasks(&f)
+        .await
+        .into_iter()
+        .filter(|t| t.status == lakecat_core::catalog::TaskStatus::Pending)
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let handler = SearchHandler::new(store.clone(), index.clone());
+    let claimed = store
+        .claim(&pending[0].id, std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    let err = handler.run(&claimed.task).await.unwrap_err();
+    assert!(err.retryable, "{err:?}");
+    // Healed: the retry brings the index in line with the database.
+    index.broken.store(false, Ordering::SeqCst);
+    handler.run(&claimed.task).await.unwrap();
+    let r = search(&f, "refund").await;
+    let ids = hit_ids(&r);
+    assert!(
+        ids.contains(&f.id("table")) && ids.contains(&f.id("dataset")),
+        "{r}"
+    );
+}
+
+async fn bad_input_is_clear(b: Backend) {
+    let (f, _) = setup(b).await;
+    let long = "x".repeat(10_000);
+    let r = f
+        .run(
+            reader(),
+            &format!(r#"{{ search(query: "{long}") {{ totalCount }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    for q in ["\\\"", "*", ":", "(", "name:sales AND (", ""] {
+        let r = f
+            .run(
+                reader(),
+                &format!(r#"{{ search(query: "{q}") {{ totalCount }} }}"#),
+            )
+            .await;
+        assert!(r.errors.is_empty(), "{q}: {:?}", r.errors);
+    }
+    let r = f
+        .run(
+            reader(),
+            r#"{ search(query: "sales", after: "forged") { totalCount } }"#,
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    // A cursor of one search does not page another.
+    let page = f
+        .ok(
+            reader(),
+            r#"{ search(query: "", first: 1) { pageInfo { endCursor } } }"#,
+        )
+        .await;
+    let cursor = page["search"]["pageInfo"]["endCursor"].as_str().unwrap();
+    let r = f
+        .run(
+            reader(),
+            &format!(r#"{{ search(query: "other", after: "{cursor}") {{ totalCount }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    let r = f
+        .run(None, r#"{ search(query: "sales") { totalCount } }"#)
+        .await;
+    assert_eq!(Fixture::codes(&r), ["UNAUTHENTICATED"]);
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
+        mod sqlite { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await })* }
+    };
+}
+
+on_both_backends!(
+    finds_and_facets,
+    a_write_is_searchable_when_the_mutation_returns,
+    a_failed_index_write_converges_through_the_outbox,
+    bad_input_is_clear,
+);
