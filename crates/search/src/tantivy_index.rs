@@ -45,6 +45,7 @@ struct Fields {
     label: Field,
     name_exact: Field,
     name_typed: Field,
+    typed_prefix: Field,
     name_prefix: Field,
     name_words: Field,
     other_words: Field,
@@ -82,7 +83,8 @@ fn schema() -> (Schema, Fields) {
     let label = b.add_text_field("label", STORED);
     let name_exact = b.add_text_field("name_exact", STRING);
     let name_typed = b.add_text_field("name_typed", STRING);
-    let name_prefix = b.add_text_field("name_prefix", edge);
+    let name_prefix = b.add_text_field("name_prefix", edge.clone());
+    let typed_prefix = b.add_text_field("typed_prefix", edge);
     let name_words = b.add_text_field("name_words", STRING);
     let other_words = b.add_text_field("other_words", STRING);
     let description = b.add_text_field("description", TEXT | STORED);
@@ -100,6 +102,7 @@ fn schema() -> (Schema, Fields) {
             label,
             name_exact,
             name_typed,
+            typed_prefix,
             name_prefix,
             name_words,
             other_words,
@@ -195,6 +198,7 @@ impl Inner {
         // The technical name as typed (case aside): `sales_orders` is the table, not the
         // dataset labelled "Sales Orders".
         doc.add_text(f.name_typed, d.name.trim().to_lowercase());
+        doc.add_text(f.typed_prefix, d.name.trim());
         for key in [normalize_name(&d.name), normalize_name(&d.label)] {
             if !key.is_empty() {
                 doc.add_text(f.name_exact, &key);
@@ -393,6 +397,12 @@ impl Inner {
             Occur::Must,
             Box::new(BooleanQuery::new(vec![
                 boosted(term(self.f.name_exact, &key), EXACT_BOOST),
+                // A name starting with the prefix as typed (`sales_ord` → `sales_orders`, not
+                // `sales-orders`) before one that matches with separators ignored.
+                boosted(
+                    term(self.f.typed_prefix, &prefix.trim().to_lowercase()),
+                    10.0,
+                ),
                 boosted(term(self.f.name_prefix, &key), 1.0),
             ])),
         )];
