@@ -132,6 +132,7 @@ pub async fn create_dataset(
             .collect::<Result<_, _>>()
             .map_err(e)?,
         auto_approval: false,
+        visibility: Visibility::Everyone,
         imported: None,
     };
     let id = DatasetId::generate();
@@ -150,6 +151,7 @@ pub async fn create_dataset(
         topics: new.topics.clone(),
         tags: new.tags.clone(),
         auto_approval: false,
+        visibility: Visibility::Everyone,
         imported: false,
         stack_status: StackStatus::Pending,
         version: 1,

@@ -18,6 +18,13 @@ text_enum!(Topic {
     Orders => "Orders", Sites => "Sites", Energy => "Energy", Customers => "Customers", Misc => "Misc",
 });
 text_enum!(EnvironmentType { Data => "Data", Compute => "Compute" });
+// Who discovers a dataset in search: every signed-in user; members of its organization's
+// teams; or only its owner, stewards, invited teams and the teams it is shared with.
+text_enum!(Visibility {
+    Everyone => "EVERYONE",
+    Organization => "ORGANIZATION",
+    Restricted => "RESTRICTED",
+});
 text_enum!(StackStatus {
     Pending => "PENDING", CreateInProgress => "CREATE_IN_PROGRESS", CreateComplete => "CREATE_COMPLETE",
     CreateFailed => "CREATE_FAILED", UpdateInProgress => "UPDATE_IN_PROGRESS",
@@ -166,6 +173,8 @@ pub struct Dataset {
     pub topics: Vec<Topic>,
     pub tags: Vec<Tag>,
     pub auto_approval: bool,
+    /// Who discovers it in search (and its tables, columns and folders).
+    pub visibility: Visibility,
     pub imported: bool,
     pub aws: DatasetAws,
     pub stack_status: StackStatus,
@@ -273,6 +282,7 @@ pub struct NewDataset {
     pub topics: Vec<Topic>,
     pub tags: Vec<Tag>,
     pub auto_approval: bool,
+    pub visibility: Visibility,
     pub imported: Option<ImportedResources>,
 }
 
@@ -384,6 +394,7 @@ pub struct DatasetPatch {
     pub topics: Option<Vec<Topic>>,
     pub tags: Option<Vec<Tag>>,
     pub auto_approval: Option<bool>,
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -623,6 +634,7 @@ mod tests {
             topics: vec![],
             tags: vec![],
             auto_approval: false,
+            visibility: Visibility::Everyone,
             imported: None,
         }
     }

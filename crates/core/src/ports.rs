@@ -309,6 +309,12 @@ pub trait CatalogStore:
         user: &str,
     ) -> Result<i64>;
 
+    // --- search ----------------------------------------------------------------------
+    /// The visibility grants `teams` hold, as search readers: `org:<id>` for organizations
+    /// they belong to, `ds:<id>` for datasets they own, steward or were invited to, and for
+    /// datasets shared with them (an item granted).
+    async fn search_readers(&self, teams: &[String]) -> Result<Vec<String>>;
+
     // --- audit -----------------------------------------------------------------------
     async fn list_audit_events(
         &self,

@@ -56,7 +56,8 @@ pub struct SearchDoc {
     pub owner_team: Option<String>,
     pub upvotes: i64,
     pub updated_at: DateTime<Utc>,
-    /// Who may see it: [`EVERYONE`], or team names.
+    /// Who may see it: [`EVERYONE`], `org:<id>` (members of the organization's teams) or
+    /// `ds:<id>` (the dataset's owners, stewards, invited teams and consumers).
     pub readers: Vec<String>,
 }
 
@@ -109,7 +110,8 @@ pub struct SearchQuery {
     /// Free text; empty lists everything visible (by upvotes).
     pub text: String,
     pub filters: BTreeMap<Facet, Vec<String>>,
-    /// The caller's teams; None for admins (everything).
+    /// What the caller may see: [`crate::ports::CatalogStore::search_readers`] of its teams;
+    /// None for admins (everything).
     pub readers: Option<Vec<String>>,
     pub first: u32,
     pub offset: u32,
@@ -390,9 +392,11 @@ pub async fn dataset_documents(
         owner_team: ds.owner_team.as_str().to_owned(),
         confidentiality: ds.confidentiality.as_str().to_owned(),
         topics: ds.topics.iter().map(|t| t.as_str().to_owned()).collect(),
-        // Every signed-in user may discover catalog entries (per-dataset visibility is not
-        // built yet, see the README).
-        readers: vec![EVERYONE.to_owned()],
+        readers: vec![match ds.visibility {
+            crate::catalog::Visibility::Everyone => EVERYONE.to_owned(),
+            crate::catalog::Visibility::Organization => format!("org:{}", ds.organization_id),
+            crate::catalog::Visibility::Restricted => format!("ds:{}", ds.id),
+        }],
     };
     let mut docs = Vec::new();
     let mut d = ctx.doc(

@@ -269,6 +269,89 @@ async fn bad_input_is_clear(b: Backend) {
     assert_eq!(Fixture::codes(&r), ["UNAUTHENTICATED"]);
 }
 
+/// Search, suggestions and facet counts only ever show what the caller may see.
+async fn visibility_is_enforced_per_role(b: Backend) {
+    let (f, _) = setup(b).await;
+    let outsider = Some(caller("otto", &["outsiders"], false));
+    let count = |who: Option<lakecat_core::caller::Caller>| {
+        let f = &f;
+        async move {
+            let r = f
+                .ok(who, r#"{ search(query: "sales_orders") { totalCount facets { facet values { value count } } } suggest(prefix: "sales") { id } }"#)
+                .await;
+            let kinds: i64 = r["search"]["facets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["facet"] == "KIND")
+                .unwrap()["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["count"].as_i64().unwrap())
+                .sum();
+            (
+                r["search"]["totalCount"].as_i64().unwrap(),
+                kinds,
+                r["suggest"].as_array().unwrap().len(),
+            )
+        }
+    };
+    assert!(
+        count(outsider.clone()).await.0 > 0,
+        "EVERYONE: every signed-in user"
+    );
+    let set = |v: &str, version: i64| {
+        format!(
+            r#"mutation {{ updateDataset(input: {{id: "{}", expectedVersion: {version}, visibility: {v}}}) {{ visibility }} }}"#,
+            f.id("dataset")
+        )
+    };
+    // Organization: the guests' team is invited to the organization, the outsiders' is not.
+    f.ok(owner(), &set("ORGANIZATION", 1)).await;
+    assert_eq!(count(outsider.clone()).await, (0, 0, 0));
+    assert!(count(reader()).await.0 > 0);
+    // Restricted: owners and stewards only, until a share is granted.
+    f.ok(owner(), &set("RESTRICTED", 2)).await;
+    assert_eq!(
+        count(reader()).await,
+        (0, 0, 0),
+        "a hidden dataset counts nowhere"
+    );
+    assert!(count(owner()).await.0 > 0);
+    assert!(count(Some(caller("stu", &["stewards"], false))).await.0 > 0);
+    assert!(count(Some(common::admin())).await.0 > 0);
+    // A share granted to the guests makes it visible to them.
+    let share = f
+        .ok(reader(), &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{}", environmentId: "{}", teamName: "guests"}}) {{ id }} }}"#, f.id("dataset"), f.id("env")))
+        .await;
+    let sid = share["createShareRequest"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.ok(reader(), &format!(r#"mutation {{ addShareItem(input: {{shareId: "{sid}", itemType: TABLE, itemId: "{}"}}) {{ id }} }}"#, f.id("table"))).await;
+    f.ok(
+        reader(),
+        &format!(r#"mutation {{ submitShareRequest(input: {{shareId: "{sid}"}}) {{ id }} }}"#),
+    )
+    .await;
+    f.ok(
+        owner(),
+        &format!(r#"mutation {{ approveShareRequest(input: {{shareId: "{sid}"}}) {{ id }} }}"#),
+    )
+    .await;
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    lakecat_worker::ShareHandler::new(
+        store.clone(),
+        Arc::new(lakecat_worker::LocalLakeProcessor::new(store)),
+    )
+    .process("t", &sid)
+    .await
+    .unwrap();
+    assert!(count(reader()).await.0 > 0, "shared with the guests");
+    assert_eq!(count(outsider).await, (0, 0, 0));
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
@@ -281,4 +364,5 @@ on_both_backends!(
     a_write_is_searchable_when_the_mutation_returns,
     a_failed_index_write_converges_through_the_outbox,
     bad_input_is_clear,
+    visibility_is_enforced_per_role,
 );

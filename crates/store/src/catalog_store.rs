@@ -886,6 +886,7 @@ impl CatalogStore for SeaStore {
             topics: Set(topics_json(&ds.topics)),
             tags: Set(tags_json(&ds.tags)),
             auto_approval: Set(ds.auto_approval),
+            visibility: Set(ds.visibility.as_str().to_owned()),
             imported: Set(ds.imported),
             account_id: Set(ds.aws.account_id.as_str().to_owned()),
             region: Set(ds.aws.region.as_str().to_owned()),
@@ -971,6 +972,9 @@ impl CatalogStore for SeaStore {
         }
         if let Some(v) = patch.auto_approval {
             am.auto_approval = Set(v);
+        }
+        if let Some(v) = patch.visibility {
+            am.visibility = Set(v.as_str().to_owned());
         }
         am.version = Set(expected_version + 1);
         am.updated_at = Set(Utc::now());
@@ -1962,6 +1966,61 @@ impl CatalogStore for SeaStore {
     }
 
     // --- audit -----------------------------------------------------------------------
+
+    async fn search_readers(&self, teams: &[String]) -> Result<Vec<String>> {
+        if teams.is_empty() {
+            return Ok(vec![]);
+        }
+        let held: Vec<(String, String)> = resource_permission::Entity::find()
+            .select_only()
+            .column(resource_permission::Column::ResourceId)
+            .column(resource_permission::Column::Permission)
+            .filter(resource_permission::Column::Team.is_in(teams.to_vec()))
+            .filter(resource_permission::Column::Permission.is_in([
+                Permission::GetOrganization.as_str(),
+                Permission::GetDataset.as_str(),
+            ]))
+            .distinct()
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out: Vec<String> = held
+            .into_iter()
+            .map(|(id, p)| {
+                if p == Permission::GetOrganization.as_str() {
+                    format!("org:{id}")
+                } else {
+                    format!("ds:{id}")
+                }
+            })
+            .collect();
+        let shared: Vec<String> = share_request::Entity::find()
+            .select_only()
+            .column(share_request::Column::DatasetId)
+            .filter(share_request::Column::Team.is_in(teams.to_vec()))
+            .filter(
+                share_request::Column::Id.in_subquery(
+                    Query::select()
+                        .column(share_item::Column::ShareId)
+                        .from(share_item::Entity)
+                        .and_where(share_item::Column::Status.is_in([
+                            lakecat_core::shares::ItemStatus::ShareSucceeded.as_str(),
+                            lakecat_core::shares::ItemStatus::PendingExtension.as_str(),
+                        ]))
+                        .to_owned(),
+                ),
+            )
+            .distinct()
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        out.extend(shared.into_iter().map(|id| format!("ds:{id}")));
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
 
     async fn list_audit_events(
         &self,

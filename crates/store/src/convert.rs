@@ -108,6 +108,7 @@ pub fn dataset(m: dataset::Model) -> Result<Dataset> {
         topics,
         tags: tags_of(&m.tags),
         auto_approval: m.auto_approval,
+        visibility: stored("visibility", Visibility::parse("visibility", &m.visibility))?,
         imported: m.imported,
         aws: DatasetAws {
             account_id: AwsAccountId::from_trusted(m.account_id),

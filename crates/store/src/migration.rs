@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002TaskNotify),
             Box::new(M0003Shares),
             Box::new(M0004SearchTasks),
+            Box::new(M0005DatasetVisibility),
         ]
     }
 }
@@ -32,6 +33,26 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// Who discovers a dataset in search.
+struct M0005DatasetVisibility;
+
+impl MigrationName for M0005DatasetVisibility {
+    fn name(&self) -> &str {
+        "m0005_dataset_visibility"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005DatasetVisibility {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "ALTER TABLE dataset ADD COLUMN visibility TEXT NOT NULL DEFAULT 'EVERYONE'",
+        )
+        .await
+    }
 }
 
 /// One pending `search.index` task per dataset: mutations join it rather than add another.

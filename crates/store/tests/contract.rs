@@ -87,6 +87,7 @@ fn new_dataset(env: &Environment, slug: &str, tags: &[&str]) -> NewDataset {
         topics: vec![Topic::Sales],
         tags: tags.iter().map(|t| Tag::parse("t", t).unwrap()).collect(),
         auto_approval: false,
+        visibility: Visibility::Everyone,
         imported: None,
     }
 }
@@ -109,6 +110,7 @@ async fn dataset(s: &SeaStore, env: &Environment, slug: &str, tags: &[&str]) -> 
         topics: new.topics.clone(),
         tags: new.tags.clone(),
         auto_approval: false,
+        visibility: Visibility::Everyone,
         imported: false,
         stack_status: StackStatus::Pending,
         version: 1,

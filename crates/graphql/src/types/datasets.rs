@@ -32,6 +32,7 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum!(Confidentiality, core::Confidentiality, { Unclassified, Official, Secret });
+mirror_enum!(Visibility, core::Visibility, { Everyone, Organization, Restricted });
 mirror_enum!(Topic, core::Topic, {
     Finances, HumanResources, Products, Services, Operations, Research, Sales, Orders, Sites, Energy, Customers, Misc,
 });
@@ -129,6 +130,10 @@ impl Dataset {
     }
     async fn auto_approval(&self) -> bool {
         self.0.auto_approval
+    }
+    /// Who discovers the dataset (and its tables, columns, folders) in search.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
     }
     async fn imported(&self) -> bool {
         self.0.imported
@@ -360,6 +365,10 @@ pub struct CreateDatasetInput {
     pub tags: Option<Vec<String>>,
     #[graphql(default)]
     pub auto_approval: bool,
+    /// Who discovers it in search: every signed-in user (default), members of its
+    /// organization's teams, or only its owners, stewards, invited teams and consumers.
+    #[graphql(default_with = "Visibility::Everyone")]
+    pub visibility: Visibility,
     pub import: Option<ImportDatasetInput>,
 }
 
@@ -376,6 +385,7 @@ pub struct UpdateDatasetInput {
     pub topics: Option<Vec<Topic>>,
     pub tags: Option<Vec<String>>,
     pub auto_approval: Option<bool>,
+    pub visibility: Option<Visibility>,
 }
 
 #[derive(InputObject)]
@@ -418,6 +428,7 @@ fn parse_new(input: CreateDatasetInput) -> ApiResult<core::NewDataset> {
         topics: dedup_topics(input.topics),
         tags: Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?,
         auto_approval: input.auto_approval,
+        visibility: input.visibility.into(),
         imported: input
             .import
             .map(|i| {
@@ -468,6 +479,7 @@ impl DatasetMutation {
             topics: new.topics.clone(),
             tags: new.tags.clone(),
             auto_approval: new.auto_approval,
+            visibility: new.visibility,
             imported: new.imported.is_some(),
             stack_status: StackStatus::Pending,
             version: 1,
@@ -512,6 +524,7 @@ impl DatasetMutation {
                 .map(|v| Tag::parse_list("input.tags", v))
                 .transpose()?,
             auto_approval: input.auto_approval,
+            visibility: input.visibility.map(Into::into),
         };
         authorize(ctx, "updateDataset", Some(id.as_str())).await?;
         let ds = store(ctx)

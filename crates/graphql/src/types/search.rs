@@ -137,10 +137,16 @@ fn index<'a>(ctx: &Context<'a>) -> ApiResult<&'a dyn core::SearchIndex> {
         .ok_or_else(|| Error::unavailable("search is not configured on this deployment").into())
 }
 
-/// The caller's teams, or None for admins (who see everything).
-fn readers(ctx: &Context<'_>) -> ApiResult<Option<Vec<String>>> {
+/// What the caller may see, or None for admins (who see everything): organizations its teams
+/// belong to, datasets they own, steward, were invited to or were granted a share of.
+async fn readers(ctx: &Context<'_>) -> ApiResult<Option<Vec<String>>> {
     let c = crate::context::caller(ctx)?;
-    Ok((!c.is_admin).then(|| c.group_names()))
+    if c.is_admin {
+        return Ok(None);
+    }
+    Ok(Some(
+        services(ctx).store.search_readers(&c.group_names()).await?,
+    ))
 }
 
 #[derive(Default)]
@@ -196,7 +202,7 @@ impl SearchQueryRoot {
             .search(&SearchQuery {
                 text: query,
                 filters: selected,
-                readers: readers(ctx)?,
+                readers: readers(ctx).await?,
                 first: page.first,
                 offset,
             })
@@ -256,7 +262,7 @@ impl SearchQueryRoot {
         #[graphql(default = 10)] first: i32,
     ) -> ApiResult<Vec<Suggestion>> {
         authorize(ctx, "suggest", None).await?;
-        let readers = readers(ctx)?;
+        let readers = readers(ctx).await?;
         let found = index(ctx)?
             .suggest(&prefix, readers.as_deref(), first.clamp(1, 50) as u32)
             .await?;
