@@ -69,11 +69,17 @@ pub async fn reindex(
             )
             .await?;
         after = page.items.last().map(|(k, _)| k.clone());
+        // A page of datasets is swapped in one commit: per-dataset commits would make a
+        // rebuild of 100,000 datasets commit 100,000 times.
+        let mut batch = Vec::with_capacity(page.items.len());
         for (_, ds) in &page.items {
-            documents += index_dataset(store, index, &ds.id).await? as u64;
-            datasets += 1;
-            progress(datasets, documents);
+            let docs = lakecat_core::search::dataset_documents(store, &ds.id).await?;
+            documents += docs.len() as u64;
+            batch.push((ds.id.to_string(), docs));
         }
+        index.replace_datasets(&batch).await?;
+        datasets += batch.len() as u64;
+        progress(datasets, documents);
         if !page.has_next || after.is_none() {
             return Ok((datasets, documents));
         }

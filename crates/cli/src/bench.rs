@@ -18,8 +18,8 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_store::{SeaStore, StoreConfig};
 
 use crate::demo::ScaleCatalog;
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 /// `list-datasets` reports two rows: the first page and pages deep in the cursor chain.
@@ -31,6 +31,9 @@ pub const SCENARIOS: &[&str] = &[
     "lambda-init",
     "task-throughput",
     "share-approve",
+    "search",
+    "suggest",
+    "index-build",
 ];
 
 #[derive(Args, Clone)]
@@ -125,7 +128,15 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let mut outcomes = Vec::new();
     let http_scenarios: Vec<&String> = scenarios
         .iter()
-        .filter(|s| !["lambda-init", "task-throughput", "share-approve"].contains(&s.as_str()))
+        .filter(|s| {
+            ![
+                "lambda-init",
+                "task-throughput",
+                "share-approve",
+                "index-build",
+            ]
+            .contains(&s.as_str())
+        })
         .collect();
     if !http_scenarios.is_empty() {
         let server = Server::start(&url, dir.path(), &[]).await?;
@@ -136,6 +147,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 "list-datasets" => &["list-datasets-first", "list-datasets-deep"],
                 other => &[other],
             };
+            if ["search", "suggest"].contains(&s.as_str()) {
+                server.wait_for_search_index().await?;
+            }
             for run in runs {
                 let o = drive(run, &server, &target, args.clients, args.rate, duration).await?;
                 report(&o, args.json);
@@ -145,6 +159,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if scenarios.iter().any(|s| s == "task-throughput") {
         let o = task_throughput(&url, Duration::from_secs(args.duration)).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "index-build") {
+        let o = index_build(&store).await?;
         report(&o, args.json);
         outcomes.push(o);
     }
@@ -257,6 +276,31 @@ impl Server {
 
     fn pid(&self) -> Option<u32> {
         self.child.id()
+    }
+
+    /// Waits until `lakecat serve` has built its search index (it does at start when the
+    /// index is empty): the visible document count stops growing.
+    async fn wait_for_search_index(&self) -> Result<()> {
+        let (mut last, mut stable) = (-1i64, 0);
+        let deadline = Instant::now() + Duration::from_secs(900);
+        while stable < 3 {
+            if Instant::now() > deadline {
+                bail!("the search index was not built within 15 minutes");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let d = self
+                .gql("{ search(query: \"\") { totalCount } }", json!({}))
+                .await?;
+            let n = d["search"]["totalCount"].as_i64().unwrap_or(0);
+            if n > 0 && n == last {
+                stable += 1;
+            } else {
+                stable = 0;
+            }
+            last = n;
+        }
+        eprintln!("search index ready: {last} documents");
+        Ok(())
     }
 
     async fn gql(&self, query: &str, variables: Value) -> Result<Value> {
@@ -431,6 +475,27 @@ async fn drive(
                         "query($t: String!, $after: String) { columns(tableId: $t, first: 100, after: $after) { nodes { id name type position description } pageInfo { hasNextPage endCursor } } }",
                         json!({ "t": target.wide_table, "after": target.column_cursors.choose(&mut rng) }),
                     ),
+                    "search" => {
+                        use crate::demo::{WORDS_A, WORDS_B};
+                        let (a, b) = (WORDS_A.choose(&mut rng).copied().unwrap_or("sales"), WORDS_B.choose(&mut rng).copied().unwrap_or("orders"));
+                        let i = rng.gen_range(0..target.dataset_ids.len().max(1));
+                        // An exact table name, words of names, a word of descriptions.
+                        let q = match rng.gen_range(0..3) {
+                            0 => format!("{a}_{b}_{i}"),
+                            1 => format!("{a} {b}"),
+                            _ => format!("{b} partition"),
+                        };
+                        (
+                            "query($q: String!) { search(query: $q, first: 20) { totalCount hits { kind id name label snippet } facets { facet values { value count } } } }",
+                            json!({ "q": q }),
+                        )
+                    }
+                    "suggest" => {
+                        use crate::demo::{WORDS_A, WORDS_B};
+                        let (a, b) = (WORDS_A.choose(&mut rng).copied().unwrap_or("sales"), WORDS_B.choose(&mut rng).copied().unwrap_or("orders"));
+                        let p = format!("{a}_{}", &b[..b.len().min(3)]);
+                        ("query($p: String!) { suggest(prefix: $p, first: 10) { kind id text } }", json!({ "p": p }))
+                    }
                     "create-dataset" => {
                         let n = seq.fetch_add(1, Ordering::Relaxed);
                         (
@@ -837,5 +902,41 @@ async fn share_approve(url: &str, store: &SeaStore, runs: usize) -> Result<Outco
         rps: None,
         hist,
         rss_mb: rss,
+    })
+}
+
+/// `index-build`: rebuilds a fresh tantivy index (in a temporary directory) from the seeded
+/// catalog as `lakecat reindex` does; documents/s, and the latency of one page of 100
+/// datasets (documents read from PostgreSQL, swapped in one commit).
+async fn index_build(store: &SeaStore) -> Result<Outcome> {
+    let dir = tempfile::tempdir()?;
+    let index = lakecat_search::TantivyIndex::open(dir.path()).map_err(|e| anyhow!(e.message))?;
+    let mut hist = Histogram::<u64>::new(3).map_err(|e| anyhow!("{e}"))?;
+    let start = Instant::now();
+    let mut last = Instant::now();
+    let mut record_err = None;
+    let (datasets, documents) = lakecat_worker::reindex(store, &index, |d, n| {
+        if let Err(e) = hist.record(last.elapsed().as_micros() as u64) {
+            record_err = Some(e.to_string());
+        }
+        last = Instant::now();
+        if d % 10_000 == 0 {
+            eprintln!("  {d} datasets, {n} documents");
+        }
+    })
+    .await
+    .map_err(|e| anyhow!(e.message))?;
+    if let Some(e) = record_err {
+        bail!("{e}");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!("index-build: {datasets} datasets, {documents} documents in {secs:.1} s");
+    Ok(Outcome {
+        scenario: "index-build".into(),
+        requests: datasets,
+        errors: 0,
+        rps: Some(documents as f64 / secs),
+        hist,
+        rss_mb: peak_rss_mb(std::process::id()),
     })
 }

@@ -729,7 +729,7 @@ async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
     Ok(())
 }
 
-const WORDS_A: &[&str] = &[
+pub const WORDS_A: &[&str] = &[
     "sales",
     "customer",
     "web",
@@ -747,7 +747,7 @@ const WORDS_A: &[&str] = &[
     "fraud",
     "payments",
 ];
-const WORDS_B: &[&str] = &[
+pub const WORDS_B: &[&str] = &[
     "orders",
     "events",
     "snapshots",

@@ -158,9 +158,16 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn upsert(&self, docs: &[SearchDoc]) -> Result<()>;
     /// Removes documents (absent ids are fine), invisible when this returns.
     async fn delete(&self, ids: &[String]) -> Result<()>;
-    /// Replaces every document of a dataset with `docs` in one atomic step: a search sees
-    /// the old set or the new one, never a gap (an empty `docs` removes the dataset).
-    async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()>;
+    /// Replaces every document of each dataset with its new set, all in one atomic step: a
+    /// search sees the old sets or the new ones, never a gap (an empty set removes the
+    /// dataset). Rebuilds pass many datasets at once, so they commit rarely.
+    async fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()>;
+
+    /// [`SearchIndex::replace_datasets`] for one dataset.
+    async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
+        self.replace_datasets(&[(dataset_id.to_owned(), docs.to_vec())])
+            .await
+    }
     /// How many documents the index holds.
     async fn count(&self) -> Result<u64>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult>;

@@ -49,9 +49,12 @@ impl SearchIndex for Breakable {
         self.check()?;
         self.inner.delete(ids).await
     }
-    async fn replace_dataset(&self, id: &str, docs: &[SearchDoc]) -> lakecat_core::Result<()> {
+    async fn replace_datasets(
+        &self,
+        datasets: &[(String, Vec<SearchDoc>)],
+    ) -> lakecat_core::Result<()> {
         self.check()?;
-        self.inner.replace_dataset(id, docs).await
+        self.inner.replace_datasets(datasets).await
     }
     async fn count(&self) -> lakecat_core::Result<u64> {
         self.inner.count().await

@@ -32,6 +32,8 @@ const PREFIX_BOOST: f32 = 500.0;
 const NAME_WORD_BOOST: f32 = 10.0;
 const OTHER_WORD_BOOST: f32 = 3.0;
 const DESCRIPTION_BOOST: f32 = 1.0;
+/// The writer's indexing arena (tantivy's minimum is 15 MB per thread).
+const WRITER_MEMORY: usize = 20_000_000;
 /// Values counted per facet.
 const FACET_VALUES: usize = 20;
 const EDGE: &str = "lakecat_edge";
@@ -152,7 +154,11 @@ impl TantivyIndex {
             .build();
         index.tokenizers().register(EDGE, edge);
         let (_, f) = schema();
-        let writer = index.writer(50_000_000).map_err(engine)?;
+        // One indexing thread with a small arena: commits are per dataset (or per batch of
+        // datasets in a rebuild), so a large buffer would only cost memory.
+        let writer = index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(engine)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -452,16 +458,18 @@ impl Inner {
         self.reader.reload().map_err(engine)
     }
 
-    fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
+    fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
         let mut writer = self
             .writer
             .lock()
             .map_err(|_| Error::internal("search writer poisoned"))?;
-        // Deletes and adds land in one commit: readers see the old set or the new one.
-        writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
-        for d in docs {
-            writer.delete_term(Term::from_field_text(self.f.id, &d.id));
-            writer.add_document(self.document(d)).map_err(engine)?;
+        // Deletes and adds land in one commit: readers see the old sets or the new ones.
+        for (dataset_id, docs) in datasets {
+            writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
+            for d in docs {
+                writer.delete_term(Term::from_field_text(self.f.id, &d.id));
+                writer.add_document(self.document(d)).map_err(engine)?;
+            }
         }
         writer.commit().map_err(engine)?;
         self.reader.reload().map_err(engine)
@@ -514,9 +522,9 @@ impl SearchIndex for TantivyIndex {
         blocking(&self.0, move |i| i.delete(&ids)).await
     }
 
-    async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
-        let (id, docs) = (dataset_id.to_owned(), docs.to_vec());
-        blocking(&self.0, move |i| i.replace_dataset(&id, &docs)).await
+    async fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
+        let datasets = datasets.to_vec();
+        blocking(&self.0, move |i| i.replace_datasets(&datasets)).await
     }
 
     async fn count(&self) -> Result<u64> {
