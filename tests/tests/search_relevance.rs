@@ -1,0 +1,132 @@
+//! The relevance set: queries over the demo catalog with the entry expected first (top-1) or
+//! among the first three (top-3), on the tantivy index built by `reindex`. (The OpenSearch
+//! adapter, when it lands, runs the same set.)
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
+use std::collections::BTreeMap;
+
+use lakecat_cli::demo::seed_demo;
+use lakecat_core::search::{DocKind, SearchIndex, SearchQuery};
+use lakecat_search::TantivyIndex;
+
+/// (query, expected kind, expected name, within the first k)
+const SET: &[(&str, DocKind, &str, usize)] = &[
+    ("sales_orders", DocKind::Table, "sales_orders", 1),
+    ("order_items", DocKind::Table, "order_items", 1),
+    ("customers", DocKind::Table, "customers", 1),
+    (
+        "customer_churn_scores",
+        DocKind::Table,
+        "customer_churn_scores",
+        1,
+    ),
+    ("web_events", DocKind::Table, "web_events", 1),
+    ("invoices", DocKind::Table, "invoices", 1),
+    ("payments", DocKind::Table, "payments", 1),
+    ("products", DocKind::Table, "products", 1),
+    ("campaigns", DocKind::Table, "campaigns", 1),
+    ("Sales Orders", DocKind::Dataset, "sales-orders", 3),
+    ("Customer 360", DocKind::Dataset, "customer-360", 1),
+    ("Web Clickstream", DocKind::Dataset, "web-clickstream", 1),
+    ("Product Catalog", DocKind::Dataset, "product-catalog", 1),
+    (
+        "Marketing Campaigns",
+        DocKind::Dataset,
+        "marketing-campaigns",
+        1,
+    ),
+    ("HR Headcount", DocKind::Dataset, "hr-headcount", 1),
+    (
+        "Inventory Snapshots",
+        DocKind::Dataset,
+        "inventory-snapshots",
+        3,
+    ),
+    (
+        "invoices-payments",
+        DocKind::Dataset,
+        "invoices-payments",
+        1,
+    ),
+    ("customer id", DocKind::Column, "customer_id", 1),
+    ("customer_id", DocKind::Column, "customer_id", 1),
+    ("Customer ID", DocKind::Column, "customer_id", 1),
+    ("order_id", DocKind::Column, "order_id", 1),
+    ("gross margin pct", DocKind::Column, "gross_margin_pct", 1),
+    ("vat_amount", DocKind::Column, "vat_amount", 1),
+    ("list price", DocKind::Column, "list_price", 1),
+    ("first name", DocKind::Column, "first_name", 1),
+    ("signup_date", DocKind::Column, "signup_date", 1),
+    ("warehouse id", DocKind::Column, "warehouse_id", 1),
+    ("model_version", DocKind::Column, "model_version", 1),
+    ("employee_id", DocKind::Column, "employee_id", 1),
+    ("session id", DocKind::Column, "session_id", 1),
+    ("paid_ts", DocKind::Column, "paid_ts", 1),
+    ("product_name", DocKind::Column, "product_name", 1),
+    ("currency", DocKind::Column, "currency", 1),
+    ("quantity", DocKind::Column, "quantity", 1),
+    ("budget", DocKind::Column, "budget", 1),
+    ("sales_ord", DocKind::Table, "sales_orders", 3),
+    ("customer_ch", DocKind::Table, "customer_churn_scores", 1),
+    ("web_ev", DocKind::Table, "web_events", 1),
+    ("invoice", DocKind::Table, "invoices", 3),
+    ("churn", DocKind::Table, "customer_churn_scores", 3),
+    ("clickstream", DocKind::Dataset, "web-clickstream", 3),
+    ("headcount", DocKind::Dataset, "hr-headcount", 3),
+    ("margin", DocKind::Column, "gross_margin_pct", 3),
+];
+
+#[tokio::test]
+async fn the_expected_entry_ranks_where_it_should() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
+        .await
+        .unwrap();
+    seed_demo(&store, None).await.unwrap();
+    let index = TantivyIndex::in_memory().unwrap();
+    lakecat_worker::reindex(&store, &index, |_, _| {})
+        .await
+        .unwrap();
+    assert!(SET.len() >= 40);
+    let mut misses = vec![];
+    for (q, kind, name, k) in SET {
+        let r = index
+            .search(&SearchQuery {
+                text: (*q).into(),
+                filters: BTreeMap::new(),
+                readers: None,
+                first: 3,
+                offset: 0,
+            })
+            .await
+            .unwrap();
+        let rank = r
+            .hits
+            .iter()
+            .position(|h| h.kind == *kind && h.name == *name);
+        if !rank.is_some_and(|p| p < *k) {
+            let got: Vec<String> = r
+                .hits
+                .iter()
+                .map(|h| format!("{} {}", h.kind.as_str(), h.name))
+                .collect();
+            misses.push(format!(
+                "{q:?}: want {} {name} in top {k}, got {got:?}",
+                kind.as_str()
+            ));
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "{} of {} missed:\n{}",
+        misses.len(),
+        SET.len(),
+        misses.join("\n")
+    );
+}
