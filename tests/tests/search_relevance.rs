@@ -110,7 +110,7 @@ async fn the_expected_entry_ranks_where_it_should() {
             .hits
             .iter()
             .position(|h| h.kind == *kind && h.name == *name);
-        if !rank.is_some_and(|p| p < *k) {
+        if rank.is_none_or(|p| p >= *k) {
             let got: Vec<String> = r
                 .hits
                 .iter()
