@@ -1971,15 +1971,36 @@ impl CatalogStore for SeaStore {
         if teams.is_empty() {
             return Ok(vec![]);
         }
+        // Only restricted datasets are indexed with `ds:` readers: a team holding GET_DATASET
+        // on 10,000 open datasets must not turn every search into a 10,000-term filter.
+        let restricted = Query::select()
+            .column(dataset::Column::Id)
+            .from(dataset::Entity)
+            .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
+            .to_owned();
         let held: Vec<(String, String)> = resource_permission::Entity::find()
             .select_only()
             .column(resource_permission::Column::ResourceId)
             .column(resource_permission::Column::Permission)
             .filter(resource_permission::Column::Team.is_in(teams.to_vec()))
-            .filter(resource_permission::Column::Permission.is_in([
-                Permission::GetOrganization.as_str(),
-                Permission::GetDataset.as_str(),
-            ]))
+            .filter(
+                Condition::any()
+                    .add(
+                        resource_permission::Column::Permission
+                            .eq(Permission::GetOrganization.as_str()),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(
+                                resource_permission::Column::Permission
+                                    .eq(Permission::GetDataset.as_str()),
+                            )
+                            .add(
+                                resource_permission::Column::ResourceId
+                                    .in_subquery(restricted.clone()),
+                            ),
+                    ),
+            )
             .distinct()
             .into_tuple()
             .all(&self.db)
@@ -1999,6 +2020,7 @@ impl CatalogStore for SeaStore {
             .select_only()
             .column(share_request::Column::DatasetId)
             .filter(share_request::Column::Team.is_in(teams.to_vec()))
+            .filter(share_request::Column::DatasetId.in_subquery(restricted))
             .filter(
                 share_request::Column::Id.in_subquery(
                     Query::select()
