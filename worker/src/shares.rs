@@ -342,11 +342,7 @@ impl ShareExpiry {
     }
 
     pub async fn run(&self, now: DateTime<Utc>) -> Result<ExpirySummary> {
-        let meta = MutationMeta {
-            actor: "lakecat-worker".into(),
-            action: "share.expiry".into(),
-            request_id: format!("sweep-{}", now.timestamp()),
-        };
+        let meta = worker_meta(&format!("sweep-{}", now.timestamp()), "share.expiry");
         let mut summary = ExpirySummary::default();
         for share in self
             .store

@@ -359,12 +359,7 @@ impl Inner {
         snippets: &SnippetGenerator,
     ) -> Result<SearchHit> {
         let doc: TantivyDocument = searcher.doc(addr).map_err(engine)?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let text = |field: Field| stored_text(&doc, field);
         let kind = DocKind::parse("kind", &text(self.f.kind))
             .map_err(|e| Error::internal(format!("indexed kind: {}", e.message)))?;
         let dataset = text(self.f.dataset_id);
@@ -422,12 +417,7 @@ impl Inner {
         let mut out = Vec::with_capacity(top.len());
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(engine)?;
-            let get = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
+            let get = |field: Field| stored_text(&doc, field);
             let (name, label) = (get(self.f.name), get(self.f.label));
             // Show whichever of name and label the prefix matched.
             let text = if normalize_name(&name).starts_with(&key) {
@@ -463,11 +453,11 @@ impl Inner {
             .writer
             .lock()
             .map_err(|_| Error::internal("search writer poisoned"))?;
-        // Deletes and adds land in one commit: readers see the old sets or the new ones.
+        // Deletes and adds land in one commit: readers see the old sets or the new ones. A
+        // document belongs to one dataset, so the dataset's delete covers each of its ids.
         for (dataset_id, docs) in datasets {
             writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
             for d in docs {
-                writer.delete_term(Term::from_field_text(self.f.id, &d.id));
                 writer.add_document(self.document(d)).map_err(engine)?;
             }
         }
@@ -491,6 +481,13 @@ impl Inner {
         writer.commit().map_err(engine)?;
         self.reader.reload().map_err(engine)
     }
+}
+
+fn stored_text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn escape(s: &str) -> String {

@@ -1,6 +1,6 @@
 //! Datasets: an S3 bucket + Glue database + KMS key + admin role in an environment.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use lakecat_core::catalog::{self as core, DatasetFilter, ImportedResources, StackStatus};
 use lakecat_core::ids::{DatasetId, EnvironmentId, OrganizationId};
@@ -9,6 +9,7 @@ use lakecat_core::permissions::Bundle;
 use lakecat_core::ports::CountQuery;
 
 use super::glossary::TermLink;
+use super::mirror_enum;
 use super::organizations::{Environment, Organization, require_member, user_role};
 use super::tables::{FolderConnection, TableConnection};
 use super::teams::{Team, TeamMembership};
@@ -17,19 +18,6 @@ use crate::authz::{authorize, may_follow};
 use crate::context::refresh_search;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
-
-macro_rules! mirror_enum {
-    ($name:ident, $core:ty, { $($v:ident),* $(,)? }) => {
-        #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-        pub enum $name { $($v),* }
-        impl From<$core> for $name {
-            fn from(v: $core) -> Self { match v { $(<$core>::$v => $name::$v),* } }
-        }
-        impl From<$name> for $core {
-            fn from(v: $name) -> Self { match v { $($name::$v => <$core>::$v),* } }
-        }
-    };
-}
 
 mirror_enum!(Confidentiality, core::Confidentiality, { Unclassified, Official, Secret });
 mirror_enum!(Visibility, core::Visibility, { Everyone, Organization, Restricted });

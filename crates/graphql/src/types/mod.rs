@@ -152,6 +152,21 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
+/// A GraphQL enum with the same variants as a core enum, converted both ways.
+macro_rules! mirror_enum {
+    ($name:ident, $core:ty, { $($v:ident),* $(,)? }) => {
+        #[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq)]
+        pub enum $name { $($v),* }
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self { match v { $(<$core>::$v => $name::$v),* } }
+        }
+        impl From<$name> for $core {
+            fn from(v: $name) -> Self { match v { $($name::$v => <$core>::$v),* } }
+        }
+    };
+}
+pub(crate) use mirror_enum;
+
 /// Signs each item's key as a cursor of `list`.
 pub(crate) fn signed<T>(
     ctx: &async_graphql::Context<'_>,

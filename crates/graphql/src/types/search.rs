@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use lakecat_core::Error;
 use lakecat_core::search::{self as core, DocKind, Facet, SearchQuery};
 
-use super::{PageInfo, page_args};
+use super::{PageInfo, mirror_enum, page_args};
 use crate::authz::authorize;
 use crate::context::services;
 use crate::cursor;
@@ -18,71 +18,10 @@ use crate::errors::ApiResult;
 /// Deepest offset a search pages to; narrow the query to go further.
 const MAX_OFFSET: u32 = 10_000;
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum SearchKind {
-    Dataset,
-    Table,
-    Column,
-    Folder,
-    Term,
-}
-
-impl From<DocKind> for SearchKind {
-    fn from(k: DocKind) -> Self {
-        match k {
-            DocKind::Dataset => SearchKind::Dataset,
-            DocKind::Table => SearchKind::Table,
-            DocKind::Column => SearchKind::Column,
-            DocKind::Folder => SearchKind::Folder,
-            DocKind::Term => SearchKind::Term,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum SearchFacet {
-    Kind,
-    Tag,
-    Topic,
-    Confidentiality,
-    Organization,
-    Environment,
-    Region,
-    OwnerTeam,
-    Term,
-}
-
-impl From<SearchFacet> for Facet {
-    fn from(f: SearchFacet) -> Self {
-        match f {
-            SearchFacet::Kind => Facet::Kind,
-            SearchFacet::Tag => Facet::Tag,
-            SearchFacet::Topic => Facet::Topic,
-            SearchFacet::Confidentiality => Facet::Confidentiality,
-            SearchFacet::Organization => Facet::Organization,
-            SearchFacet::Environment => Facet::Environment,
-            SearchFacet::Region => Facet::Region,
-            SearchFacet::OwnerTeam => Facet::OwnerTeam,
-            SearchFacet::Term => Facet::Term,
-        }
-    }
-}
-
-impl From<Facet> for SearchFacet {
-    fn from(f: Facet) -> Self {
-        match f {
-            Facet::Kind => SearchFacet::Kind,
-            Facet::Tag => SearchFacet::Tag,
-            Facet::Topic => SearchFacet::Topic,
-            Facet::Confidentiality => SearchFacet::Confidentiality,
-            Facet::Organization => SearchFacet::Organization,
-            Facet::Environment => SearchFacet::Environment,
-            Facet::Region => SearchFacet::Region,
-            Facet::OwnerTeam => SearchFacet::OwnerTeam,
-            Facet::Term => SearchFacet::Term,
-        }
-    }
-}
+mirror_enum!(SearchKind, DocKind, { Dataset, Table, Column, Folder, Term });
+mirror_enum!(SearchFacet, Facet, {
+    Kind, Tag, Topic, Confidentiality, Organization, Environment, Region, OwnerTeam, Term,
+});
 
 /// Selected values of one facet (OR-ed); facets are AND-ed.
 #[derive(InputObject)]

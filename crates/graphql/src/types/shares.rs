@@ -4,7 +4,7 @@
 //! decision is a core use case (`ShareCase`) whose transition tables decide; a resolver reads,
 //! authorizes, applies and commits — never calls AWS.
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use lakecat_core::Error;
 use lakecat_core::ids::{DatasetId, EnvironmentId, FolderId, ShareId, ShareItemId, TableId};
@@ -17,7 +17,7 @@ use lakecat_core::shares::{
 };
 
 use super::datasets::Dataset;
-use super::{connection, not_found, page_args};
+use super::{connection, mirror_enum, not_found, page_args};
 use crate::authz::authorize;
 use crate::context::{caller, meta, publish_committed, request, store};
 use crate::errors::ApiResult;
@@ -60,20 +60,8 @@ impl From<core::Consumption> for ShareConsumption {
     }
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ShareItemType {
-    Table,
-    Folder,
-    Bucket,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ShareAccessLevel {
-    /// Read (Lake Formation DESCRIBE + SELECT; s3:GetObject).
-    Read,
-    /// Read and write (adds INSERT and DELETE; s3:PutObject, s3:DeleteObject).
-    Write,
-}
+mirror_enum!(ShareItemType, ShareItemKind, { Table, Folder, Bucket });
+mirror_enum!(ShareAccessLevel, ShareAccess, { Read, Write });
 
 #[derive(SimpleObject, Clone)]
 pub struct ShareItem {
@@ -92,11 +80,7 @@ impl From<core::ShareItem> for ShareItem {
     fn from(i: core::ShareItem) -> Self {
         ShareItem {
             id: i.id.to_string(),
-            item_type: match i.kind {
-                ShareItemKind::Table => ShareItemType::Table,
-                ShareItemKind::Folder => ShareItemType::Folder,
-                ShareItemKind::Bucket => ShareItemType::Bucket,
-            },
+            item_type: i.kind.into(),
             target_id: i.target_id,
             status: i.status.as_str().to_owned(),
             error: i.error,
@@ -142,11 +126,10 @@ impl ShareRequest {
     async fn principal_role_arn(&self) -> &str {
         &self.0.principal_role_arn
     }
+    /// READ: Lake Formation DESCRIBE + SELECT, s3:GetObject. WRITE adds INSERT and DELETE,
+    /// s3:PutObject and s3:DeleteObject.
     async fn access(&self) -> ShareAccessLevel {
-        match self.0.access {
-            ShareAccess::Read => ShareAccessLevel::Read,
-            ShareAccess::Write => ShareAccessLevel::Write,
-        }
+        self.0.access.into()
     }
     async fn purpose(&self) -> &str {
         self.0.purpose.as_str()
@@ -291,39 +274,10 @@ async fn decide(
     Ok(ShareRequest(stored))
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum ShareListStatus {
-    Draft,
-    Submitted,
-    Approved,
-    Rejected,
-    Revoked,
-    ShareInProgress,
-    RevokeInProgress,
-    Processed,
-    SubmittedForExtension,
-    ExtensionRejected,
-    Deleted,
-}
-
-impl From<ShareListStatus> for ShareStatus {
-    fn from(s: ShareListStatus) -> Self {
-        use ShareListStatus as L;
-        match s {
-            L::Draft => ShareStatus::Draft,
-            L::Submitted => ShareStatus::Submitted,
-            L::Approved => ShareStatus::Approved,
-            L::Rejected => ShareStatus::Rejected,
-            L::Revoked => ShareStatus::Revoked,
-            L::ShareInProgress => ShareStatus::ShareInProgress,
-            L::RevokeInProgress => ShareStatus::RevokeInProgress,
-            L::Processed => ShareStatus::Processed,
-            L::SubmittedForExtension => ShareStatus::SubmittedForExtension,
-            L::ExtensionRejected => ShareStatus::ExtensionRejected,
-            L::Deleted => ShareStatus::Deleted,
-        }
-    }
-}
+mirror_enum!(ShareListStatus, ShareStatus, {
+    Draft, Submitted, Approved, Rejected, Revoked, ShareInProgress, RevokeInProgress, Processed,
+    SubmittedForExtension, ExtensionRejected, Deleted,
+});
 
 #[derive(InputObject, Default)]
 pub struct ShareListFilter {
@@ -433,10 +387,7 @@ impl From<core::LakeGrant> for LakeGrant {
             principal: g.principal,
             item_type,
             resource,
-            access: match g.access {
-                ShareAccess::Read => ShareAccessLevel::Read,
-                ShareAccess::Write => ShareAccessLevel::Write,
-            },
+            access: g.access.into(),
             granted_at: g.granted_at,
         }
     }
@@ -461,6 +412,8 @@ pub struct CreateShareRequestInput {
     pub environment_id: String,
     /// The consumer team; the caller must be a member.
     pub team_name: String,
+    /// READ: Lake Formation DESCRIBE + SELECT, s3:GetObject. WRITE adds INSERT and DELETE,
+    /// s3:PutObject and s3:DeleteObject.
     #[graphql(default_with = "ShareAccessLevel::Read")]
     pub access: ShareAccessLevel,
     pub purpose: Option<String>,
@@ -556,10 +509,7 @@ impl ShareMutation {
             dataset,
             environment,
             team,
-            access: match input.access {
-                ShareAccessLevel::Read => ShareAccess::Read,
-                ShareAccessLevel::Write => ShareAccess::Write,
-            },
+            access: input.access.into(),
             purpose,
             expires_at: input.expires_at,
         };
