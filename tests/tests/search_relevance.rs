@@ -96,16 +96,19 @@ async fn the_expected_entry_ranks_where_it_should() {
     assert!(SET.len() >= 40);
     let mut misses = vec![];
     for (q, kind, name, k) in SET {
-        let r = index
-            .search(&SearchQuery {
+        let (_, r) = lakecat_core::search::search(
+            &index,
+            SearchQuery {
                 text: (*q).into(),
                 filters: BTreeMap::new(),
                 readers: None,
                 first: 3,
                 offset: 0,
-            })
-            .await
-            .unwrap();
+                any_word: false,
+            },
+        )
+        .await
+        .unwrap();
         let rank = r
             .hits
             .iter()
@@ -129,4 +132,60 @@ async fn the_expected_entry_ranks_where_it_should() {
         SET.len(),
         misses.join("\n")
     );
+}
+
+/// Every word narrows the hits; when no entry has them all, the search says so and shows the
+/// entries with any of them instead of nothing.
+#[tokio::test]
+async fn every_word_narrows_and_none_falls_back_to_any() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
+        .await
+        .unwrap();
+    seed_demo(&store, None).await.unwrap();
+    let index = TantivyIndex::in_memory().unwrap();
+    lakecat_worker::reindex(&store, &index, |_, _| {})
+        .await
+        .unwrap();
+    let run = |text: &str| {
+        let q = SearchQuery {
+            text: text.into(),
+            filters: BTreeMap::new(),
+            readers: None,
+            first: 50,
+            offset: 0,
+            any_word: false,
+        };
+        let index = index.clone();
+        async move { lakecat_core::search::search(&index, q).await.unwrap() }
+    };
+    let (_, customer) = run("customer").await;
+    let (_, id) = run("id").await;
+    let (ran, both) = run("customer id").await;
+    assert!(!ran.any_word);
+    assert!(both.total > 0);
+    assert!(both.total < customer.total && both.total < id.total);
+    // Any word would have given more.
+    let any = index
+        .search(&SearchQuery {
+            any_word: true,
+            ..ran.clone()
+        })
+        .await
+        .unwrap();
+    assert!(any.total > both.total);
+
+    let (ran, fallback) = run("customer zzyzx").await;
+    assert!(ran.any_word, "no entry has both words");
+    assert_eq!(fallback.total, customer.total);
+    let mut a: Vec<&str> = fallback.hits.iter().map(|h| h.id.as_str()).collect();
+    let mut b: Vec<&str> = customer.hits.iter().map(|h| h.id.as_str()).collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    assert_eq!(a, b, "the same entries as the known word alone");
+    // One unknown word alone finds nothing, and says it had every word.
+    let (ran, none) = run("zzyzx").await;
+    assert!(!ran.any_word);
+    assert_eq!(none.total, 0);
 }

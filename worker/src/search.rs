@@ -49,8 +49,12 @@ impl TaskHandler for SearchHandler {
     }
 }
 
-/// Rebuilds the index from the database, dataset by dataset (each swapped in one step, so
-/// search stays up); `progress` hears (datasets done, documents written) after each.
+/// Documents a rebuild swaps in per commit.
+const REINDEX_BATCH: usize = 20_000;
+
+/// Rebuilds the index from the database, a page of datasets at a time (each dataset swapped
+/// in one step, so search stays up); `progress` hears (datasets done, documents read) after
+/// each page.
 pub async fn reindex(
     store: &dyn CatalogStore,
     index: &dyn SearchIndex,
@@ -58,6 +62,8 @@ pub async fn reindex(
 ) -> Result<(u64, u64)> {
     let (mut datasets, mut documents) = (0u64, 0u64);
     let mut after = None;
+    let mut batch = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     loop {
         let page = store
             .list_datasets(
@@ -69,19 +75,48 @@ pub async fn reindex(
             )
             .await?;
         after = page.items.last().map(|(k, _)| k.clone());
-        // A page of datasets is swapped in one commit: per-dataset commits would make a
-        // rebuild of 100,000 datasets commit 100,000 times.
-        let mut batch = Vec::with_capacity(page.items.len());
-        for (_, ds) in &page.items {
-            let docs = lakecat_core::search::dataset_documents(store, &ds.id).await?;
-            documents += docs.len() as u64;
-            batch.push((ds.id.to_string(), docs));
+        let ids: Vec<String> = page.items.iter().map(|(_, d)| d.id.to_string()).collect();
+        seen.extend(ids.iter().cloned());
+        let sets = lakecat_core::search::datasets_documents(store, &ids).await?;
+        documents += sets.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+        datasets += sets.len() as u64;
+        batch.extend(sets);
+        // Pages of datasets are swapped together, one commit per REINDEX_BATCH documents or
+        // so: per-page commits would make a rebuild of 100,000 datasets commit 1,000 times.
+        let pending: usize = batch.iter().map(|(_, d)| d.len()).sum();
+        let last = !page.has_next || after.is_none();
+        if pending >= REINDEX_BATCH || last {
+            index.replace_datasets(&batch).await?;
+            batch.clear();
         }
-        index.replace_datasets(&batch).await?;
-        datasets += batch.len() as u64;
         progress(datasets, documents);
-        if !page.has_next || after.is_none() {
-            return Ok((datasets, documents));
+        if last {
+            break;
         }
     }
+    // Datasets the index holds and the catalog no longer has (deleted while the index was
+    // down, say) are removed; one created since its page was read is not.
+    let stale: Vec<String> = index
+        .dataset_ids()
+        .await?
+        .into_iter()
+        .filter(|id| !seen.contains(id))
+        .collect();
+    for chunk in stale.chunks(1000) {
+        let exist: std::collections::HashSet<String> = store
+            .datasets_by_ids(chunk)
+            .await?
+            .into_iter()
+            .map(|d| d.id.to_string())
+            .collect();
+        let gone: Vec<(String, Vec<lakecat_core::search::SearchDoc>)> = chunk
+            .iter()
+            .filter(|id| !exist.contains(*id))
+            .map(|id| (id.clone(), vec![]))
+            .collect();
+        if !gone.is_empty() {
+            index.replace_datasets(&gone).await?;
+        }
+    }
+    Ok((datasets, documents))
 }

@@ -106,9 +106,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = SeaStore::open(&StoreConfig::new(at.url()))
                 .await
                 .map_err(|e| anyhow!(e.message))?;
-            let dir = search_dir.unwrap_or_else(|| at.data_dir.join("search"));
-            let index = lakecat_search::TantivyIndex::open(&dir)
-                .map_err(|e| anyhow!("{} (is lakecat serve running on this index?)", e.message))?;
+            let opensearch = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
+                anyhow!(
+                    "{}: {}",
+                    e.field.as_deref().unwrap_or("OpenSearch"),
+                    e.message
+                )
+            })?;
             let total = lakecat_core::ports::CatalogStore::count(
                 &store,
                 &lakecat_core::ports::CountQuery::Datasets(Default::default()),
@@ -123,18 +127,50 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| anyhow!(e))?,
             );
             let t = std::time::Instant::now();
-            let (datasets, documents) = lakecat_worker::reindex(&store, &index, |d, n| {
+            let progress = |d: u64, n: u64| {
                 bar.set_position(d);
                 bar.set_message(n.to_string());
-            })
-            .await
-            .map_err(|e| anyhow!(e.message))?;
+            };
+            let (datasets, documents, into) = match opensearch {
+                // OpenSearch: a new index behind the alias, swapped in when complete; searches
+                // read the old one meanwhile.
+                Some(os) => {
+                    let live = lakecat_search::OpenSearchIndex::connect(&os)
+                        .await
+                        .map_err(|e| anyhow!(e.message))?;
+                    live.ensure().await.map_err(|e| anyhow!(e.message))?;
+                    let rebuild = live.begin_rebuild().await.map_err(|e| anyhow!(e.message))?;
+                    match lakecat_worker::reindex(&store, rebuild.index(), progress).await {
+                        Ok((d, n)) => {
+                            live.finish_rebuild(rebuild)
+                                .await
+                                .map_err(|e| anyhow!(e.message))?;
+                            (d, n, format!("OpenSearch alias {}", live.alias()))
+                        }
+                        Err(e) => {
+                            if let Err(a) = live.abandon_rebuild(rebuild).await {
+                                tracing::warn!(error = %a.message, "the new index was not removed");
+                            }
+                            return Err(anyhow!(e.message));
+                        }
+                    }
+                }
+                None => {
+                    let dir = search_dir.unwrap_or_else(|| at.data_dir.join("search"));
+                    let index = lakecat_search::TantivyIndex::open(&dir).map_err(|e| {
+                        anyhow!("{} (is lakecat serve running on this index?)", e.message)
+                    })?;
+                    let (d, n) = lakecat_worker::reindex(&store, &index, progress)
+                        .await
+                        .map_err(|e| anyhow!(e.message))?;
+                    (d, n, dir.display().to_string())
+                }
+            };
             bar.finish();
             let secs = t.elapsed().as_secs_f64();
             println!(
-                "reindexed {datasets} datasets, {documents} documents in {secs:.1} s ({:.0} documents/s) into {}",
+                "reindexed {datasets} datasets, {documents} documents in {secs:.1} s ({:.0} documents/s) into {into}",
                 documents as f64 / secs.max(1e-9),
-                dir.display()
             );
             Ok(())
         }

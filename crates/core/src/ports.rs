@@ -228,6 +228,13 @@ pub trait CatalogStore:
         page: &PageRequest,
     ) -> Result<Page<Folder>>;
 
+    /// Every table of the given datasets, every column of the given tables (in position order
+    /// per table), every folder of the given datasets: the search index reads a page of
+    /// datasets in a few statements. Callers bound the batch.
+    async fn tables_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Table>>;
+    async fn columns_of_tables(&self, table_ids: &[String]) -> Result<Vec<Column>>;
+    async fn folders_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Folder>>;
+
     async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>>;
 
     // --- glossary --------------------------------------------------------------------

@@ -115,6 +115,10 @@ pub struct SearchQuery {
     pub readers: Option<Vec<String>>,
     pub first: u32,
     pub offset: u32,
+    /// Entries matching any word of the text instead of every word (the fallback of
+    /// [`search`] when nothing has every word). Exact, as-typed and prefix name matches
+    /// count either way.
+    pub any_word: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,6 +174,9 @@ pub trait SearchIndex: Send + Sync + 'static {
     }
     /// How many documents the index holds.
     async fn count(&self) -> Result<u64>;
+    /// The datasets the index holds documents of (it may name datasets whose documents were
+    /// just removed): a rebuild removes those the catalog no longer has.
+    async fn dataset_ids(&self) -> Result<Vec<String>>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult>;
     /// Names and labels starting with `prefix`, visible to `readers` (None: admins).
     async fn suggest(
@@ -178,6 +185,31 @@ pub trait SearchIndex: Send + Sync + 'static {
         readers: Option<&[String]>,
         limit: u32,
     ) -> Result<Vec<Suggestion>>;
+}
+
+/// Searches for entries with every word of the text; when there are none and the text has
+/// several words, for entries with any of them (`orders partition 2019` still finds the
+/// orders tables). The result says which it did in [`SearchQuery::any_word`] of the query
+/// it returns.
+pub async fn search(
+    index: &dyn SearchIndex,
+    mut query: SearchQuery,
+) -> Result<(SearchQuery, SearchResult)> {
+    let result = index.search(&query).await?;
+    if result.total > 0 || query.any_word || query_words(&query.text)?.len() < 2 {
+        return Ok((query, result));
+    }
+    query.any_word = true;
+    let result = index.search(&query).await?;
+    Ok((query, result))
+}
+
+/// The separate words of query text (its tokens without the whole-text key).
+pub fn query_words(text: &str) -> Result<Vec<String>> {
+    let tokens = query_tokens("query", text)?;
+    let key = normalize_name(text);
+    let words: Vec<String> = tokens.iter().filter(|t| **t != key).cloned().collect();
+    Ok(if words.is_empty() { tokens } else { words })
 }
 
 /// Splits a name into its words: on `_`, `.`, `-`, `/`, whitespace and case changes
@@ -293,29 +325,6 @@ impl DatasetContext {
     }
 }
 
-/// Every page of a keyset-paged list.
-async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>>
-where
-    F: FnMut(crate::page::PageRequest) -> Fut,
-    Fut: std::future::Future<Output = Result<crate::page::Page<T>>>,
-{
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = fetch(crate::page::PageRequest {
-            first: crate::page::MAX_PAGE_SIZE,
-            after: after.clone(),
-        })
-        .await?;
-        after = page.items.last().map(|(k, _)| k.clone());
-        let more = page.has_next;
-        out.extend(page.items.into_iter().map(|(_, v)| v));
-        if !more || after.is_none() {
-            return Ok(out);
-        }
-    }
-}
-
 /// The glossary path of each approved term linked to each of `ids`.
 async fn term_paths(
     store: &dyn crate::ports::CatalogStore,
@@ -376,102 +385,163 @@ pub async fn dataset_documents(
     store: &dyn crate::ports::CatalogStore,
     dataset_id: &crate::ids::DatasetId,
 ) -> Result<Vec<SearchDoc>> {
-    let Some(ds) = store
-        .datasets_by_ids(&[dataset_id.to_string()])
-        .await?
-        .pop()
-    else {
-        return Ok(vec![]);
-    };
-    let org = store
-        .organizations_by_ids(&[ds.organization_id.to_string()])
-        .await?
-        .pop();
-    let env = store
-        .environments_by_ids(&[ds.environment_id.to_string()])
-        .await?
-        .pop();
-    let ctx = DatasetContext {
-        dataset_id: ds.id.to_string(),
-        organization: org.map(|o| o.label.as_str().to_owned()),
-        environment: env.map(|e| e.label.as_str().to_owned()),
-        region: ds.aws.region.as_str().to_owned(),
-        owner_team: ds.owner_team.as_str().to_owned(),
-        confidentiality: ds.confidentiality.as_str().to_owned(),
-        topics: ds.topics.iter().map(|t| t.as_str().to_owned()).collect(),
-        readers: vec![match ds.visibility {
-            crate::catalog::Visibility::Everyone => EVERYONE.to_owned(),
-            crate::catalog::Visibility::Organization => format!("org:{}", ds.organization_id),
-            crate::catalog::Visibility::Restricted => format!("ds:{}", ds.id),
-        }],
-    };
-    let mut docs = Vec::new();
-    let mut d = ctx.doc(
-        ds.id.to_string(),
-        DocKind::Dataset,
-        ds.slug.as_str().to_owned(),
-        ds.label.as_str().to_owned(),
-    );
-    d.description = ds.description.as_str().to_owned();
-    d.tags = ds.tags.iter().map(|t| t.as_str().to_owned()).collect();
-    d.updated_at = ds.updated_at;
-    docs.push(d);
-    let ds_id = &ds.id;
-    let tables = all_pages(|p| async move { store.list_tables(ds_id, &p).await }).await?;
-    for t in &tables {
+    let mut sets = datasets_documents(store, &[dataset_id.to_string()]).await?;
+    Ok(sets.pop().map(|(_, docs)| docs).unwrap_or_default())
+}
+
+/// [`dataset_documents`] of many datasets, read in a few statements per chunk of ids rather
+/// than a few per dataset (a rebuild reads pages of datasets). One entry per id asked (ids
+/// distinct), in order; an id that is not a dataset gets an empty set.
+pub async fn datasets_documents(
+    store: &dyn crate::ports::CatalogStore,
+    dataset_ids: &[String],
+) -> Result<Vec<(String, Vec<SearchDoc>)>> {
+    use std::collections::HashMap;
+    const CHUNK: usize = 1000;
+    let mut datasets = Vec::new();
+    for chunk in dataset_ids.chunks(CHUNK) {
+        datasets.extend(store.datasets_by_ids(chunk).await?);
+    }
+    let mut org_ids: Vec<String> = datasets
+        .iter()
+        .map(|d| d.organization_id.to_string())
+        .collect();
+    let mut env_ids: Vec<String> = datasets
+        .iter()
+        .map(|d| d.environment_id.to_string())
+        .collect();
+    for ids in [&mut org_ids, &mut env_ids] {
+        ids.sort();
+        ids.dedup();
+    }
+    let mut orgs = HashMap::new();
+    let mut envs = HashMap::new();
+    for chunk in org_ids.chunks(CHUNK) {
+        for o in store.organizations_by_ids(chunk).await? {
+            orgs.insert(o.id.to_string(), o.label.as_str().to_owned());
+        }
+    }
+    for chunk in env_ids.chunks(CHUNK) {
+        for e in store.environments_by_ids(chunk).await? {
+            envs.insert(e.id.to_string(), e.label.as_str().to_owned());
+        }
+    }
+    let found: Vec<String> = datasets.iter().map(|d| d.id.to_string()).collect();
+    let mut tables = Vec::new();
+    let mut folders = Vec::new();
+    for chunk in found.chunks(CHUNK) {
+        tables.extend(store.tables_of_datasets(chunk).await?);
+        folders.extend(store.folders_of_datasets(chunk).await?);
+    }
+    let table_ids: Vec<String> = tables.iter().map(|t| t.id.to_string()).collect();
+    let mut columns: HashMap<String, Vec<crate::catalog::Column>> = HashMap::new();
+    for chunk in table_ids.chunks(CHUNK) {
+        for c in store.columns_of_tables(chunk).await? {
+            columns.entry(c.table_id.to_string()).or_default().push(c);
+        }
+    }
+    let mut tables_of: HashMap<String, Vec<crate::catalog::Table>> = HashMap::new();
+    for t in tables {
+        tables_of
+            .entry(t.dataset_id.to_string())
+            .or_default()
+            .push(t);
+    }
+    let mut folders_of: HashMap<String, Vec<crate::catalog::Folder>> = HashMap::new();
+    for f in folders {
+        folders_of
+            .entry(f.dataset_id.to_string())
+            .or_default()
+            .push(f);
+    }
+
+    let mut by_id: HashMap<String, Vec<SearchDoc>> = HashMap::new();
+    for ds in datasets {
+        let ctx = DatasetContext {
+            dataset_id: ds.id.to_string(),
+            organization: orgs.get(ds.organization_id.as_str()).cloned(),
+            environment: envs.get(ds.environment_id.as_str()).cloned(),
+            region: ds.aws.region.as_str().to_owned(),
+            owner_team: ds.owner_team.as_str().to_owned(),
+            confidentiality: ds.confidentiality.as_str().to_owned(),
+            topics: ds.topics.iter().map(|t| t.as_str().to_owned()).collect(),
+            readers: vec![match ds.visibility {
+                crate::catalog::Visibility::Everyone => EVERYONE.to_owned(),
+                crate::catalog::Visibility::Organization => format!("org:{}", ds.organization_id),
+                crate::catalog::Visibility::Restricted => format!("ds:{}", ds.id),
+            }],
+        };
+        let mut docs = Vec::new();
         let mut d = ctx.doc(
-            t.id.to_string(),
-            DocKind::Table,
-            t.glue_name.clone(),
-            t.label.clone(),
+            ds.id.to_string(),
+            DocKind::Dataset,
+            ds.slug.as_str().to_owned(),
+            ds.label.as_str().to_owned(),
         );
-        d.description = t.description.as_str().to_owned();
-        d.tags = t.tags.iter().map(|x| x.as_str().to_owned()).collect();
-        d.updated_at = t.updated_at;
+        d.description = ds.description.as_str().to_owned();
+        d.tags = ds.tags.iter().map(|t| t.as_str().to_owned()).collect();
+        d.updated_at = ds.updated_at;
         docs.push(d);
-        let table_id = &t.id;
-        let columns = all_pages(|p| async move { store.list_columns(table_id, &p).await }).await?;
-        for c in columns {
+        for t in tables_of.remove(ds.id.as_str()).unwrap_or_default() {
             let mut d = ctx.doc(
-                c.id.to_string(),
-                DocKind::Column,
-                c.name.clone(),
-                c.name.clone(),
+                t.id.to_string(),
+                DocKind::Table,
+                t.glue_name.clone(),
+                t.label.clone(),
             );
-            d.description = c.description.as_str().to_owned();
-            d.tags = c.tags.iter().map(|x| x.as_str().to_owned()).collect();
-            d.parent = Some(t.glue_name.clone());
+            d.description = t.description.as_str().to_owned();
+            d.tags = t.tags.iter().map(|x| x.as_str().to_owned()).collect();
+            d.updated_at = t.updated_at;
+            docs.push(d);
+            for c in columns.remove(t.id.as_str()).unwrap_or_default() {
+                let mut d = ctx.doc(
+                    c.id.to_string(),
+                    DocKind::Column,
+                    c.name.clone(),
+                    c.name.clone(),
+                );
+                d.description = c.description.as_str().to_owned();
+                d.tags = c.tags.iter().map(|x| x.as_str().to_owned()).collect();
+                d.parent = Some(t.glue_name.clone());
+                docs.push(d);
+            }
+        }
+        for f in folders_of.remove(ds.id.as_str()).unwrap_or_default() {
+            let mut d = ctx.doc(
+                f.id.to_string(),
+                DocKind::Folder,
+                f.prefix.as_str().to_owned(),
+                f.label.as_str().to_owned(),
+            );
+            d.description = f.description.as_str().to_owned();
+            d.tags = f.tags.iter().map(|x| x.as_str().to_owned()).collect();
+            d.updated_at = f.updated_at;
             docs.push(d);
         }
+        by_id.insert(ds.id.to_string(), docs);
     }
-    let folders = all_pages(|p| async move { store.list_folders(ds_id, &p).await }).await?;
-    for f in folders {
-        let mut d = ctx.doc(
-            f.id.to_string(),
-            DocKind::Folder,
-            f.prefix.as_str().to_owned(),
-            f.label.as_str().to_owned(),
-        );
-        d.description = f.description.as_str().to_owned();
-        d.tags = f.tags.iter().map(|x| x.as_str().to_owned()).collect();
-        d.updated_at = f.updated_at;
-        docs.push(d);
-    }
-    let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+
+    let ids: Vec<String> = by_id.values().flatten().map(|d| d.id.clone()).collect();
     let terms = term_paths(store, &ids).await?;
-    let mut votes = std::collections::HashMap::new();
-    for chunk in ids.chunks(1000) {
+    let mut votes = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
         votes.extend(store.vote_summaries("", chunk).await?);
     }
-    for d in &mut docs {
-        if let Some(t) = terms.get(&d.id) {
-            d.terms = t.clone();
-        }
-        if let Some(v) = votes.get(&d.id) {
-            d.upvotes = v.upvotes;
-        }
-    }
-    Ok(docs)
+    Ok(dataset_ids
+        .iter()
+        .map(|id| {
+            let mut docs = by_id.remove(id).unwrap_or_default();
+            for d in &mut docs {
+                if let Some(t) = terms.get(&d.id) {
+                    d.terms = t.clone();
+                }
+                if let Some(v) = votes.get(&d.id) {
+                    d.upvotes = v.upvotes;
+                }
+            }
+            (id.clone(), docs)
+        })
+        .collect())
 }
 
 /// Rebuilds one dataset's documents (removes them when the dataset is gone); returns how
@@ -523,6 +593,8 @@ mod tests {
             ["name", "sales", "and", "orders", "name_sales_and_orders"]
         );
         assert!(query_tokens("q", "").unwrap().is_empty());
+        assert_eq!(query_words("Sales orders").unwrap(), ["sales", "orders"]);
+        assert_eq!(query_words("orders").unwrap(), ["orders"]);
         let long = "a".repeat(MAX_QUERY + 1);
         assert_eq!(
             query_tokens("query", &long).unwrap_err().field.as_deref(),

@@ -59,6 +59,9 @@ impl SearchIndex for Breakable {
     async fn count(&self) -> lakecat_core::Result<u64> {
         self.inner.count().await
     }
+    async fn dataset_ids(&self) -> lakecat_core::Result<Vec<String>> {
+        self.inner.dataset_ids().await
+    }
     async fn search(&self, q: &SearchQuery) -> lakecat_core::Result<SearchResult> {
         self.inner.search(q).await
     }
@@ -225,6 +228,33 @@ async fn a_failed_index_write_converges_through_the_outbox(b: Backend) {
     );
 }
 
+async fn a_rebuild_removes_what_the_catalog_no_longer_has(b: Backend) {
+    let (f, index) = setup(b).await;
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    let before = index.count().await.unwrap();
+    // Documents of a dataset deleted while the index was not listening.
+    let mut ghost = lakecat_core::search::dataset_documents(
+        store.as_ref(),
+        &lakecat_core::ids::DatasetId::parse("id", &f.id("dataset")).unwrap(),
+    )
+    .await
+    .unwrap();
+    for d in &mut ghost {
+        d.id = format!("{}_ghost", d.id);
+        d.dataset_id = Some("ds_01GHOST".into());
+        d.label = "Ghostly ledger".into();
+    }
+    index.replace_dataset("ds_01GHOST", &ghost).await.unwrap();
+    assert!(search(&f, "ghostly").await["totalCount"].as_i64().unwrap() > 0);
+    let (datasets, documents) = reindex(store.as_ref(), index.as_ref(), |_, _| {})
+        .await
+        .unwrap();
+    assert!(datasets > 0 && documents > 0);
+    assert_eq!(search(&f, "ghostly").await["totalCount"], 0);
+    assert_eq!(index.count().await.unwrap(), before);
+    assert!(!index.dataset_ids().await.unwrap().is_empty());
+}
+
 async fn bad_input_is_clear(b: Backend) {
     let (f, _) = setup(b).await;
     let long = "x".repeat(10_000);
@@ -366,6 +396,7 @@ on_both_backends!(
     finds_and_facets,
     a_write_is_searchable_when_the_mutation_returns,
     a_failed_index_write_converges_through_the_outbox,
+    a_rebuild_removes_what_the_catalog_no_longer_has,
     bad_input_is_clear,
     visibility_is_enforced_per_role,
 );

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use lakecat_core::search::{
     DocKind, EVERYONE, Facet, FacetCount, SearchDoc, SearchHit, SearchIndex, SearchQuery,
-    SearchResult, Suggestion, normalize_name, query_tokens,
+    SearchResult, Suggestion, normalize_name, query_tokens, query_words,
 };
 use lakecat_core::{Error, Result};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT,
@@ -20,9 +19,10 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
+
+mod collect;
 
 /// Scores that keep the ranking tiers apart: the name as typed ≫ exact name/label (separators
 /// and case ignored) ≫ prefix ≫ words.
@@ -90,7 +90,8 @@ fn schema() -> (Schema, Fields) {
     let name_words = b.add_text_field("name_words", STRING);
     let other_words = b.add_text_field("other_words", STRING);
     let description = b.add_text_field("description", TEXT | STORED);
-    let readers = b.add_text_field("readers", STRING);
+    // A column too: visibility is checked per match, not walked as a query clause.
+    let readers = b.add_text_field("readers", STRING | FAST);
     let upvotes = b.add_i64_field("upvotes", FAST | INDEXED);
     let facets =
         Facet::ALL.map(|f| b.add_facet_field(facet_field_name(f), FacetOptions::default()));
@@ -139,7 +140,19 @@ impl TantivyIndex {
         let (schema, _) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| Error::internal(format!("search index directory: {e}")))?;
-        let index = Index::open_or_create(directory, schema).map_err(engine)?;
+        let index = match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => index,
+            // An index written by another version of lakecat: it is only a projection of the
+            // database, so it is dropped and rebuilt (the server rebuilds an empty index).
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                let io =
+                    |e: std::io::Error| Error::internal(format!("search index directory: {e}"));
+                std::fs::remove_dir_all(dir).map_err(io)?;
+                std::fs::create_dir_all(dir).map_err(io)?;
+                Index::create_in_dir(dir, schema).map_err(engine)?
+            }
+            Err(e) => return Err(engine(e)),
+        };
         Self::with_index(index)
     }
 
@@ -181,13 +194,6 @@ fn term(field: Field, text: &str) -> Box<dyn Query> {
 
 fn boosted(q: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
     (Occur::Should, Box::new(BoostQuery::new(q, boost)))
-}
-
-fn facet_term(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_facet(field, &tantivy::schema::Facet::from_path([value])),
-        IndexRecordOption::Basic,
-    ))
 }
 
 impl Inner {
@@ -241,14 +247,27 @@ impl Inner {
     }
 
     /// The text part of a query: tiers of exact, prefix and word matches (everything when
-    /// the text has no words).
-    fn text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+    /// the text has no words). An entry matches with an exact, as-typed or prefix name, or
+    /// with every word of the text (any word, with `any_word`).
+    fn text_query(&self, text: &str, any_word: bool) -> Result<Box<dyn Query>> {
         let tokens = query_tokens("query", text)?;
         if tokens.is_empty() {
             return Ok(Box::new(AllQuery));
         }
         let f = &self.f;
         let key = normalize_name(text);
+        let occur = if any_word { Occur::Should } else { Occur::Must };
+        let words: Vec<(Occur, Box<dyn Query>)> = query_words(text)?
+            .iter()
+            .map(|t| {
+                let anywhere: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                    boosted(term(f.name_words, t), NAME_WORD_BOOST),
+                    boosted(term(f.other_words, t), OTHER_WORD_BOOST),
+                    boosted(term(f.description, t), DESCRIPTION_BOOST),
+                ]));
+                (occur, anywhere)
+            })
+            .collect();
         let mut clauses = vec![
             boosted(
                 term(f.name_typed, &text.trim().to_lowercase()),
@@ -256,97 +275,63 @@ impl Inner {
             ),
             boosted(term(f.name_exact, &key), EXACT_BOOST),
             boosted(term(f.name_prefix, &key), PREFIX_BOOST),
+            (Occur::Should, Box::new(BooleanQuery::new(words))),
         ];
-        for t in &tokens {
-            clauses.push(boosted(term(f.name_words, t), NAME_WORD_BOOST));
-            clauses.push(boosted(term(f.other_words, t), OTHER_WORD_BOOST));
-            clauses.push(boosted(term(f.description, t), DESCRIPTION_BOOST));
+        if tokens.len() > 1 {
+            // The words together, as in a parent table's name: a bonus, never a match alone
+            // (an entry holding the whole key holds each word).
+            clauses.push(boosted(term(f.other_words, &key), OTHER_WORD_BOOST));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
-    fn visibility(&self, readers: Option<&[String]>) -> Option<Box<dyn Query>> {
-        let readers = readers?;
-        let mut should = vec![(Occur::Should, term(self.f.readers, EVERYONE))];
-        for r in readers {
-            should.push((Occur::Should, term(self.f.readers, r)));
-        }
-        Some(Box::new(BooleanQuery::new(should)))
-    }
-
-    /// Text, visibility and every filter but `except`'s, all required.
-    fn combined(&self, text: &dyn Query, q: &SearchQuery, except: Option<Facet>) -> Box<dyn Query> {
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-        if let Some(v) = self.visibility(q.readers.as_deref()) {
-            must.push((Occur::Must, v));
-        }
-        for (facet, values) in &q.filters {
-            if Some(*facet) == except || values.is_empty() {
-                continue;
-            }
-            let i = Facet::ALL.iter().position(|f| f == facet).unwrap_or(0);
-            let any = values
-                .iter()
-                .map(|v| (Occur::Should, facet_term(self.f.facets[i], v)))
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
-        Box::new(BooleanQuery::new(must))
-    }
-
     fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
-        let text = self.text_query(&q.text)?;
-        let query = self.combined(text.as_ref(), q, None);
-        let upvotes = "upvotes";
-        let top = TopDocs::with_limit(q.first.max(1) as usize)
-            .and_offset(q.offset as usize)
-            .tweak_score(move |segment: &SegmentReader| {
-                let votes = segment
-                    .fast_fields()
-                    .i64(upvotes)
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: DocId, score: Score| {
-                    let v = votes.as_ref().map_or(0, |c| c.get_val(doc)).max(0);
-                    // Upvotes break ties within a tier; they never lift a word match over a
-                    // prefix match.
-                    (score + 1.0) * (1.0 + 0.01 * ((1 + v) as f32).ln())
-                }
-            });
-        let (top, total) = searcher
-            .search(query.as_ref(), &(top, Count))
-            .map_err(engine)?;
+        let text = self.text_query(&q.text, q.any_word)?;
+        // Visibility and facet filters are applied by the collector, which counts each facet
+        // with every filter but its own in the same pass.
+        let filters = q
+            .filters
+            .iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(facet, values)| {
+                let i = Facet::ALL.iter().position(|f| f == facet).unwrap_or(0);
+                let values = values
+                    .iter()
+                    .map(|v| tantivy::schema::Facet::from_path([v]))
+                    .collect();
+                (i, values)
+            })
+            .collect();
+        let pass = collect::OnePass {
+            keep: (q.offset as usize).saturating_add(q.first.max(1) as usize),
+            fields: Facet::ALL.map(facet_field_name),
+            filters,
+            upvotes: "upvotes",
+            count_facets: true,
+            visible_to: visible_to(q.readers.as_deref()),
+        };
+        let found = searcher.search(text.as_ref(), &pass).map_err(engine)?;
         let mut snippets = SnippetGenerator::create(&searcher, text.as_ref(), self.f.description)
             .map_err(engine)?;
         snippets.set_max_num_chars(200);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        let mut hits = Vec::with_capacity(q.first as usize);
+        for (score, addr) in found.top.into_iter().skip(q.offset as usize) {
             hits.push(self.hit(&searcher, addr, score, &snippets)?);
         }
         let mut facets = BTreeMap::new();
-        for facet in Facet::ALL.iter() {
-            let fq = self.combined(text.as_ref(), q, Some(*facet));
-            let mut collector = FacetCollector::for_field(facet_field_name(*facet));
-            collector.add_facet(tantivy::schema::Facet::root());
-            let counts = searcher.search(fq.as_ref(), &collector).map_err(engine)?;
-            let values = counts
-                .top_k(tantivy::schema::Facet::root(), FACET_VALUES)
+        for (facet, counts) in Facet::ALL.iter().zip(found.counts) {
+            let mut values: Vec<FacetCount> = counts
                 .into_iter()
-                .map(|(f, count)| FacetCount {
-                    value: f
-                        .to_path()
-                        .last()
-                        .map(|s| (*s).to_owned())
-                        .unwrap_or_default(),
-                    count,
-                })
+                .map(|(value, count)| FacetCount { value, count })
                 .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            values.truncate(FACET_VALUES);
             facets.insert(*facet, values);
         }
         Ok(SearchResult {
             hits,
-            total: total as u64,
+            total: found.total,
             facets,
         })
     }
@@ -394,26 +379,25 @@ impl Inner {
             return Ok(vec![]);
         }
         let searcher = self.reader.searcher();
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(BooleanQuery::new(vec![
-                boosted(term(self.f.name_exact, &key), EXACT_BOOST),
-                // A name starting with the prefix as typed (`sales_ord` → `sales_orders`, not
-                // `sales-orders`) before one that matches with separators ignored.
-                boosted(
-                    term(self.f.typed_prefix, &prefix.trim().to_lowercase()),
-                    10.0,
-                ),
-                boosted(term(self.f.name_prefix, &key), 1.0),
-            ])),
-        )];
-        if let Some(v) = self.visibility(readers) {
-            must.push((Occur::Must, v));
-        }
-        let query = BooleanQuery::new(must);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit.clamp(1, 50) as usize))
-            .map_err(engine)?;
+        let query = BooleanQuery::new(vec![
+            boosted(term(self.f.name_exact, &key), EXACT_BOOST),
+            // A name starting with the prefix as typed (`sales_ord` → `sales_orders`, not
+            // `sales-orders`) before one that matches with separators ignored.
+            boosted(
+                term(self.f.typed_prefix, &prefix.trim().to_lowercase()),
+                10.0,
+            ),
+            boosted(term(self.f.name_prefix, &key), 1.0),
+        ]);
+        let pass = collect::OnePass {
+            keep: limit.clamp(1, 50) as usize,
+            fields: Facet::ALL.map(facet_field_name),
+            filters: vec![],
+            upvotes: "upvotes",
+            count_facets: false,
+            visible_to: visible_to(readers),
+        };
+        let top = searcher.search(&query, &pass).map_err(engine)?.top;
         let mut out = Vec::with_capacity(top.len());
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(engine)?;
@@ -470,6 +454,22 @@ impl Inner {
         Ok(searcher.num_docs())
     }
 
+    fn dataset_ids(&self) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.f.dataset_id).map_err(engine)?;
+            let mut terms = index
+                .terms()
+                .stream()
+                .map_err(|e| Error::internal(format!("search index: {e}")))?;
+            while terms.advance() {
+                out.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     fn delete(&self, ids: &[String]) -> Result<()> {
         let mut writer = self
             .writer
@@ -481,6 +481,16 @@ impl Inner {
         writer.commit().map_err(engine)?;
         self.reader.reload().map_err(engine)
     }
+}
+
+/// What the collector checks a match's readers against: every signed-in user's value and the
+/// caller's own (None for admins, who see everything).
+fn visible_to(readers: Option<&[String]>) -> Option<(&'static str, Vec<String>)> {
+    let readers = readers?;
+    let mut values = Vec::with_capacity(readers.len() + 1);
+    values.push(EVERYONE.to_owned());
+    values.extend(readers.iter().cloned());
+    Some(("readers", values))
 }
 
 fn stored_text(doc: &TantivyDocument, field: Field) -> String {
@@ -526,6 +536,10 @@ impl SearchIndex for TantivyIndex {
 
     async fn count(&self) -> Result<u64> {
         blocking(&self.0, |i| i.count()).await
+    }
+
+    async fn dataset_ids(&self) -> Result<Vec<String>> {
+        blocking(&self.0, |i| i.dataset_ids()).await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {

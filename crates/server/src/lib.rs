@@ -69,7 +69,7 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
-        let search = embedded_search(&config)?;
+        let search = search_index(&config).await?;
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);
@@ -158,6 +158,38 @@ impl App {
     pub fn router(&self) -> axum::Router {
         router(self.clone())
     }
+}
+
+/// The search index: OpenSearch when `OPENSEARCH_URL` is set (built with the `opensearch`
+/// feature), else the embedded index.
+async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
+    #[cfg(feature = "opensearch")]
+    {
+        let os = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
+            format!(
+                "{}: {}",
+                e.field.as_deref().unwrap_or("OpenSearch"),
+                e.message
+            )
+        })?;
+        if let Some(os) = os {
+            let index = lakecat_search::OpenSearchIndex::connect(&os)
+                .await
+                .map_err(|e| e.message)?;
+            // An unreachable cluster does not stop the API: searches answer with an error
+            // until it is back, and the next start creates the index.
+            match index.ensure().await {
+                Ok(lakecat_search::IndexState::Outdated { index }) => tracing::warn!(
+                    %index,
+                    "the search index has an older schema; run `lakecat reindex`"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message, "OpenSearch index check failed"),
+            }
+            return Ok(Some(Arc::new(index)));
+        }
+    }
+    embedded_search(config)
 }
 
 /// The embedded search index, kept current by the in-process worker (none without one).

@@ -1454,6 +1454,37 @@ impl CatalogStore for SeaStore {
         Ok(page_by(rows, page, |m| m.id.clone(), convert::folder))
     }
 
+    async fn tables_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Table>> {
+        let rows = dataset_table::Entity::find()
+            .filter(dataset_table::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .order_by_asc(dataset_table::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::table).collect())
+    }
+
+    async fn columns_of_tables(&self, table_ids: &[String]) -> Result<Vec<Column>> {
+        let rows = dataset_column::Entity::find()
+            .filter(dataset_column::Column::TableId.is_in(ids_of(table_ids)))
+            .order_by_asc(dataset_column::Column::TableId)
+            .order_by_asc(dataset_column::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::column).collect())
+    }
+
+    async fn folders_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Folder>> {
+        let rows = folder::Entity::find()
+            .filter(folder::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .order_by_asc(folder::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::folder).collect())
+    }
+
     async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>> {
         let row = stack::Entity::find()
             .filter(stack::Column::TargetId.eq(target_id))
@@ -1978,43 +2009,45 @@ impl CatalogStore for SeaStore {
             .from(dataset::Entity)
             .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
             .to_owned();
-        let held: Vec<(String, String)> = resource_permission::Entity::find()
+        let orgs: Vec<String> = resource_permission::Entity::find()
             .select_only()
             .column(resource_permission::Column::ResourceId)
-            .column(resource_permission::Column::Permission)
             .filter(resource_permission::Column::Team.is_in(teams.to_vec()))
             .filter(
-                Condition::any()
-                    .add(
-                        resource_permission::Column::Permission
-                            .eq(Permission::GetOrganization.as_str()),
-                    )
-                    .add(
-                        Condition::all()
-                            .add(
-                                resource_permission::Column::Permission
-                                    .eq(Permission::GetDataset.as_str()),
-                            )
-                            .add(
-                                resource_permission::Column::ResourceId
-                                    .in_subquery(restricted.clone()),
-                            ),
-                    ),
+                resource_permission::Column::Permission.eq(Permission::GetOrganization.as_str()),
             )
             .distinct()
             .into_tuple()
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        let mut out: Vec<String> = held
+        // From the restricted datasets (a partial index) to the caller's grants on them: the
+        // other way round reads every dataset the caller's teams hold.
+        let datasets: Vec<String> = dataset::Entity::find()
+            .select_only()
+            .column(dataset::Column::Id)
+            .filter(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
+            .filter(
+                dataset::Column::Id.in_subquery(
+                    Query::select()
+                        .column(resource_permission::Column::ResourceId)
+                        .from(resource_permission::Entity)
+                        .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
+                        .and_where(
+                            resource_permission::Column::Permission
+                                .eq(Permission::GetDataset.as_str()),
+                        )
+                        .to_owned(),
+                ),
+            )
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut out: Vec<String> = orgs
             .into_iter()
-            .map(|(id, p)| {
-                if p == Permission::GetOrganization.as_str() {
-                    format!("org:{id}")
-                } else {
-                    format!("ds:{id}")
-                }
-            })
+            .map(|id| format!("org:{id}"))
+            .chain(datasets.into_iter().map(|id| format!("ds:{id}")))
             .collect();
         let shared: Vec<String> = share_request::Entity::find()
             .select_only()

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Shares),
             Box::new(M0004SearchTasks),
             Box::new(M0005DatasetVisibility),
+            Box::new(M0006RestrictedDatasets),
         ]
     }
 }
@@ -33,6 +34,27 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// The restricted datasets, found without reading every dataset: each search expands its
+/// caller's readers from them (a scan of 100,000 datasets cost 50 ms per search).
+struct M0006RestrictedDatasets;
+
+impl MigrationName for M0006RestrictedDatasets {
+    fn name(&self) -> &str {
+        "m0006_restricted_datasets"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006RestrictedDatasets {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "CREATE INDEX dataset_restricted ON dataset (id) WHERE visibility = 'RESTRICTED'",
+        )
+        .await
+    }
 }
 
 /// Who discovers a dataset in search.

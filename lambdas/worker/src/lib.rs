@@ -57,10 +57,28 @@ pub async fn worker_from_env() -> Result<Worker, String> {
         &sdk,
         Arc::new(store.clone()),
     ));
-    Ok(
-        Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
-            .with_handler(Arc::new(NoopHandler))
-            .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
-            .with_share_expiry(Arc::new(ShareExpiry::new(catalog, queue))),
-    )
+    let worker = Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
+        .with_handler(Arc::new(NoopHandler))
+        .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
+        .with_share_expiry(Arc::new(ShareExpiry::new(catalog.clone(), queue)));
+    // The search index tasks, when the deployment has an OpenSearch domain.
+    let search = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
+        format!(
+            "{}: {}",
+            e.field.as_deref().unwrap_or("OpenSearch"),
+            e.message
+        )
+    })?;
+    Ok(match search {
+        Some(os) => {
+            let index = lakecat_search::OpenSearchIndex::connect(&os)
+                .await
+                .map_err(|e| e.message)?;
+            worker.with_handler(Arc::new(lakecat_worker::SearchHandler::new(
+                catalog,
+                Arc::new(index),
+            )))
+        }
+        None => worker,
+    })
 }

@@ -57,6 +57,9 @@ pub struct FacetCounts {
 #[derive(SimpleObject, Clone)]
 pub struct SearchResults {
     pub total_count: i64,
+    /// True when every hit has every word of the query (or an exact or prefix name match);
+    /// false when no entry had them all and the hits have any of them.
+    pub every_word: bool,
     pub hits: Vec<SearchHit>,
     pub facets: Vec<FacetCounts>,
     pub page_info: PageInfo,
@@ -137,15 +140,18 @@ impl SearchQueryRoot {
             )
             .into());
         }
-        let result = index(ctx)?
-            .search(&SearchQuery {
+        let (ran, result) = core::search(
+            index(ctx)?,
+            SearchQuery {
                 text: query,
                 filters: selected,
                 readers: readers(ctx).await?,
                 first: page.first,
                 offset,
-            })
-            .await?;
+                any_word: false,
+            },
+        )
+        .await?;
         let end = offset + result.hits.len() as u32;
         let has_next = u64::from(end) < result.total && end < MAX_OFFSET;
         let end_cursor = if result.hits.is_empty() {
@@ -159,6 +165,7 @@ impl SearchQueryRoot {
         };
         Ok(SearchResults {
             total_count: result.total as i64,
+            every_word: !ran.any_word,
             hits: result
                 .hits
                 .into_iter()
