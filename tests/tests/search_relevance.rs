@@ -81,8 +81,8 @@ const SET: &[(&str, DocKind, &str, usize)] = &[
     ("margin", DocKind::Column, "gross_margin_pct", 3),
 ];
 
-#[tokio::test]
-async fn the_expected_entry_ranks_where_it_should() {
+/// The demo catalog in SQLite, indexed by `reindex` as `lakecat serve` does.
+async fn demo_index() -> TantivyIndex {
     let dir = tempfile::tempdir().unwrap();
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
     let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
@@ -93,6 +93,12 @@ async fn the_expected_entry_ranks_where_it_should() {
     lakecat_worker::reindex(&store, &index, |_, _| {})
         .await
         .unwrap();
+    index
+}
+
+#[tokio::test]
+async fn the_expected_entry_ranks_where_it_should() {
+    let index = demo_index().await;
     assert!(SET.len() >= 40);
     let mut misses = vec![];
     for (q, kind, name, k) in SET {
@@ -138,16 +144,7 @@ async fn the_expected_entry_ranks_where_it_should() {
 /// entries with any of them instead of nothing.
 #[tokio::test]
 async fn every_word_narrows_and_none_falls_back_to_any() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-    let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(url))
-        .await
-        .unwrap();
-    seed_demo(&store, None).await.unwrap();
-    let index = TantivyIndex::in_memory().unwrap();
-    lakecat_worker::reindex(&store, &index, |_, _| {})
-        .await
-        .unwrap();
+    let index = demo_index().await;
     let run = |text: &str| {
         let q = SearchQuery {
             text: text.into(),

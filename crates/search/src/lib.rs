@@ -5,8 +5,7 @@
 //! descriptions, with field boosts); upvotes break ties. Visibility is a filter of every
 //! query, facet counts included.
 
-// Only OpenSearch reads the shared derivation so far; tantivy can move to it.
-#[cfg(feature = "opensearch")]
+// What both engines index of a document: name keys, words, facet fields.
 mod derived;
 #[cfg(feature = "opensearch")]
 pub mod opensearch;

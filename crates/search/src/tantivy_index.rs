@@ -24,6 +24,8 @@ use tantivy::{
 
 mod collect;
 
+use crate::derived::{derive, facet_field};
+
 /// Scores that keep the ranking tiers apart: the name as typed ≫ exact name/label (separators
 /// and case ignored) ≫ prefix ≫ words.
 const AS_TYPED_BOOST: f32 = 20_000.0;
@@ -57,20 +59,6 @@ struct Fields {
     facets: [Field; 9],
 }
 
-fn facet_field_name(f: Facet) -> &'static str {
-    match f {
-        Facet::Kind => "f_kind",
-        Facet::Tag => "f_tag",
-        Facet::Topic => "f_topic",
-        Facet::Confidentiality => "f_confidentiality",
-        Facet::Organization => "f_organization",
-        Facet::Environment => "f_environment",
-        Facet::Region => "f_region",
-        Facet::OwnerTeam => "f_owner_team",
-        Facet::Term => "f_term",
-    }
-}
-
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let edge = TextOptions::default().set_indexing_options(
@@ -93,8 +81,7 @@ fn schema() -> (Schema, Fields) {
     // A column too: visibility is checked per match, not walked as a query clause.
     let readers = b.add_text_field("readers", STRING | FAST);
     let upvotes = b.add_i64_field("upvotes", FAST | INDEXED);
-    let facets =
-        Facet::ALL.map(|f| b.add_facet_field(facet_field_name(f), FacetOptions::default()));
+    let facets = Facet::ALL.map(|f| b.add_facet_field(facet_field(f), FacetOptions::default()));
     (
         b.build(),
         Fields {
@@ -199,9 +186,11 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
 impl Inner {
     fn document(&self, d: &SearchDoc) -> TantivyDocument {
         let f = &self.f;
+        // The same keys and words OpenSearch indexes (`derived.rs`).
+        let d = derive(d);
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
-        doc.add_text(f.kind, d.kind.as_str());
+        doc.add_text(f.kind, d.kind);
         if let Some(ds) = &d.dataset_id {
             doc.add_text(f.dataset_id, ds);
         }
@@ -209,37 +198,25 @@ impl Inner {
         doc.add_text(f.label, &d.label);
         // The technical name as typed (case aside): `sales_orders` is the table, not the
         // dataset labelled "Sales Orders".
-        doc.add_text(f.name_typed, d.name.trim().to_lowercase());
-        doc.add_text(f.typed_prefix, d.name.trim());
-        for key in [normalize_name(&d.name), normalize_name(&d.label)] {
-            if !key.is_empty() {
-                doc.add_text(f.name_exact, &key);
-                doc.add_text(f.name_prefix, &key);
-            }
+        doc.add_text(f.name_typed, &d.name_typed);
+        doc.add_text(f.typed_prefix, &d.typed_prefix);
+        for key in &d.name_exact {
+            doc.add_text(f.name_exact, key);
+            doc.add_text(f.name_prefix, key);
         }
-        let mut words = lakecat_core::search::name_tokens(&d.name);
-        words.extend(lakecat_core::search::name_tokens(&d.label));
-        for w in words {
-            doc.add_text(f.name_words, &w);
+        for w in &d.name_words {
+            doc.add_text(f.name_words, w);
         }
-        let others = d
-            .tags
-            .iter()
-            .chain(&d.topics)
-            .chain(&d.terms)
-            .chain(d.parent.iter());
-        for o in others {
-            for w in lakecat_core::search::name_tokens(o) {
-                doc.add_text(f.other_words, &w);
-            }
+        for w in &d.other_words {
+            doc.add_text(f.other_words, w);
         }
         doc.add_text(f.description, &d.description);
         for r in &d.readers {
             doc.add_text(f.readers, r);
         }
         doc.add_i64(f.upvotes, d.upvotes);
-        for (i, facet) in Facet::ALL.iter().enumerate() {
-            for v in facet.values(d) {
+        for (i, (_, values)) in d.facets.iter().enumerate() {
+            for v in values {
                 doc.add_facet(f.facets[i], tantivy::schema::Facet::from_path([v]));
             }
         }
@@ -305,7 +282,7 @@ impl Inner {
             .collect();
         let pass = collect::OnePass {
             keep: (q.offset as usize).saturating_add(q.first.max(1) as usize),
-            fields: Facet::ALL.map(facet_field_name),
+            fields: Facet::ALL.map(facet_field),
             filters,
             upvotes: "upvotes",
             count_facets: true,
@@ -391,7 +368,7 @@ impl Inner {
         ]);
         let pass = collect::OnePass {
             keep: limit.clamp(1, 50) as usize,
-            fields: Facet::ALL.map(facet_field_name),
+            fields: Facet::ALL.map(facet_field),
             filters: vec![],
             upvotes: "upvotes",
             count_facets: false,
