@@ -10,7 +10,7 @@ use lakecat_core::catalog::{DatasetFilter, Task};
 use lakecat_core::ids::DatasetId;
 use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
 use lakecat_core::ports::CatalogStore;
-use lakecat_core::search::{SEARCH_TASK_KIND, SearchIndex, index_dataset};
+use lakecat_core::search::{SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_dataset};
 use lakecat_core::tasks::{TaskError, TaskHandler};
 use lakecat_core::{ErrorCode, Result};
 
@@ -53,47 +53,63 @@ impl TaskHandler for SearchHandler {
 const REINDEX_BATCH: usize = 20_000;
 
 /// Rebuilds the index from the database, a page of datasets at a time (each dataset swapped
-/// in one step, so search stays up); `progress` hears (datasets done, documents read) after
-/// each page.
+/// in one step, so search stays up); `progress` hears (datasets read, documents read) after
+/// each page. Reading the next pages from the database overlaps with indexing the last batch.
 pub async fn reindex(
     store: &dyn CatalogStore,
     index: &dyn SearchIndex,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(u64, u64)> {
     let (mut datasets, mut documents) = (0u64, 0u64);
-    let mut after = None;
-    let mut batch = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    loop {
-        let page = store
-            .list_datasets(
-                &DatasetFilter::default(),
-                &PageRequest {
-                    first: MAX_PAGE_SIZE,
-                    after: after.clone(),
-                },
-            )
-            .await?;
-        after = page.items.last().map(|(k, _)| k.clone());
-        let ids: Vec<String> = page.items.iter().map(|(_, d)| d.id.to_string()).collect();
-        seen.extend(ids.iter().cloned());
-        let sets = lakecat_core::search::datasets_documents(store, &ids).await?;
-        documents += sets.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
-        datasets += sets.len() as u64;
-        batch.extend(sets);
-        // Pages of datasets are swapped together, one commit per REINDEX_BATCH documents or
-        // so: per-page commits would make a rebuild of 100,000 datasets commit 1,000 times.
-        let pending: usize = batch.iter().map(|(_, d)| d.len()).sum();
-        let last = !page.has_next || after.is_none();
-        if pending >= REINDEX_BATCH || last {
-            index.replace_datasets(&batch).await?;
-            batch.clear();
+    // One batch indexed while the next is read: at most two in memory.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(String, Vec<SearchDoc>)>>(1);
+    let read = async {
+        let mut after = None;
+        let mut batch = Vec::new();
+        loop {
+            let page = store
+                .list_datasets(
+                    &DatasetFilter::default(),
+                    &PageRequest {
+                        first: MAX_PAGE_SIZE,
+                        after: after.clone(),
+                    },
+                )
+                .await?;
+            after = page.items.last().map(|(k, _)| k.clone());
+            let ids: Vec<String> = page.items.iter().map(|(_, d)| d.id.to_string()).collect();
+            seen.extend(ids.iter().cloned());
+            let sets = lakecat_core::search::datasets_documents(store, &ids).await?;
+            documents += sets.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+            datasets += sets.len() as u64;
+            batch.extend(sets);
+            // Pages of datasets are swapped together, one commit per REINDEX_BATCH documents
+            // or so: per-page commits would make a rebuild of 100,000 datasets commit 1,000
+            // times.
+            let pending: usize = batch.iter().map(|(_, d)| d.len()).sum();
+            let last = !page.has_next || after.is_none();
+            // A failed send means the indexing side stopped: its error is the one reported.
+            if (pending >= REINDEX_BATCH || last)
+                && tx.send(std::mem::take(&mut batch)).await.is_err()
+            {
+                break;
+            }
+            progress(datasets, documents);
+            if last {
+                break;
+            }
         }
-        progress(datasets, documents);
-        if last {
-            break;
+        drop(tx);
+        Ok::<(), lakecat_core::Error>(())
+    };
+    let write = async {
+        while let Some(batch) = rx.recv().await {
+            index.replace_datasets(batch).await?;
         }
-    }
+        Ok::<(), lakecat_core::Error>(())
+    };
+    tokio::try_join!(read, write)?;
     // Datasets the index holds and the catalog no longer has (deleted while the index was
     // down, say) are removed; one created since its page was read is not.
     let stale: Vec<String> = index
@@ -109,13 +125,13 @@ pub async fn reindex(
             .into_iter()
             .map(|d| d.id.to_string())
             .collect();
-        let gone: Vec<(String, Vec<lakecat_core::search::SearchDoc>)> = chunk
+        let gone: Vec<(String, Vec<SearchDoc>)> = chunk
             .iter()
             .filter(|id| !exist.contains(*id))
             .map(|id| (id.clone(), vec![]))
             .collect();
         if !gone.is_empty() {
-            index.replace_datasets(&gone).await?;
+            index.replace_datasets(gone).await?;
         }
     }
     Ok((datasets, documents))

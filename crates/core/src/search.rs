@@ -164,12 +164,13 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn delete(&self, ids: &[String]) -> Result<()>;
     /// Replaces every document of each dataset with its new set, all in one atomic step: a
     /// search sees the old sets or the new ones, never a gap (an empty set removes the
-    /// dataset). Rebuilds pass many datasets at once, so they commit rarely.
-    async fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()>;
+    /// dataset). Rebuilds pass many datasets at once, so they commit rarely; the sets are
+    /// handed over, not copied (a rebuild's batch holds 20,000 documents).
+    async fn replace_datasets(&self, datasets: Vec<(String, Vec<SearchDoc>)>) -> Result<()>;
 
     /// [`SearchIndex::replace_datasets`] for one dataset.
     async fn replace_dataset(&self, dataset_id: &str, docs: &[SearchDoc]) -> Result<()> {
-        self.replace_datasets(&[(dataset_id.to_owned(), docs.to_vec())])
+        self.replace_datasets(vec![(dataset_id.to_owned(), docs.to_vec())])
             .await
     }
     /// How many documents the index holds.

@@ -51,7 +51,7 @@ impl SearchIndex for Breakable {
     }
     async fn replace_datasets(
         &self,
-        datasets: &[(String, Vec<SearchDoc>)],
+        datasets: Vec<(String, Vec<SearchDoc>)>,
     ) -> lakecat_core::Result<()> {
         self.check()?;
         self.inner.replace_datasets(datasets).await

@@ -32,7 +32,7 @@ pub(crate) struct DerivedDoc {
 }
 
 /// The name of a facet's keyword field.
-pub(crate) fn facet_field(f: Facet) -> &'static str {
+pub(crate) const fn facet_field(f: Facet) -> &'static str {
     match f {
         Facet::Kind => "f_kind",
         Facet::Tag => "f_tag",

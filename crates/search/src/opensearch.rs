@@ -426,7 +426,7 @@ impl SearchIndex for OpenSearchIndex {
     /// Indexes the new sets, then deletes each dataset's documents outside its new set, then
     /// refreshes: a search sees the old documents, then old and new, then the new ones —
     /// never a gap. (Not one atomic step as in tantivy: the in-between superset can show.)
-    async fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
+    async fn replace_datasets(&self, datasets: Vec<(String, Vec<SearchDoc>)>) -> Result<()> {
         if datasets.is_empty() {
             return Ok(());
         }
@@ -435,7 +435,7 @@ impl SearchIndex for OpenSearchIndex {
             .flat_map(|(_, docs)| docs.iter().map(BulkOp::Index))
             .collect();
         self.bulk(&ops).await?;
-        self.delete_stale(datasets).await?;
+        self.delete_stale(&datasets).await?;
         self.refresh().await
     }
 

@@ -113,7 +113,24 @@ struct Inner {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
+    combos: Arc<collect::ComboCache>,
 }
+
+/// The columns searches count and check per match.
+const COLUMNS: collect::Columns = collect::Columns {
+    facets: [
+        facet_field(Facet::ALL[0]),
+        facet_field(Facet::ALL[1]),
+        facet_field(Facet::ALL[2]),
+        facet_field(Facet::ALL[3]),
+        facet_field(Facet::ALL[4]),
+        facet_field(Facet::ALL[5]),
+        facet_field(Facet::ALL[6]),
+        facet_field(Facet::ALL[7]),
+        facet_field(Facet::ALL[8]),
+    ],
+    readers: "readers",
+};
 
 /// The embedded search index.
 #[derive(Clone)]
@@ -164,11 +181,14 @@ impl TantivyIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(engine)?;
-        Ok(TantivyIndex(Arc::new(Inner {
+        let inner = Inner {
             reader,
             writer: Mutex::new(writer),
             f,
-        })))
+            combos: Arc::default(),
+        };
+        inner.warm()?;
+        Ok(TantivyIndex(Arc::new(inner)))
     }
 }
 
@@ -282,7 +302,8 @@ impl Inner {
             .collect();
         let pass = collect::OnePass {
             keep: (q.offset as usize).saturating_add(q.first.max(1) as usize),
-            fields: Facet::ALL.map(facet_field),
+            columns: COLUMNS,
+            combos: self.combos.clone(),
             filters,
             upvotes: "upvotes",
             count_facets: true,
@@ -368,7 +389,8 @@ impl Inner {
         ]);
         let pass = collect::OnePass {
             keep: limit.clamp(1, 50) as usize,
-            fields: Facet::ALL.map(facet_field),
+            columns: COLUMNS,
+            combos: self.combos.clone(),
             filters: vec![],
             upvotes: "upvotes",
             count_facets: false,
@@ -406,7 +428,7 @@ impl Inner {
             writer.add_document(self.document(d)).map_err(engine)?;
         }
         writer.commit().map_err(engine)?;
-        self.reader.reload().map_err(engine)
+        self.reload()
     }
 
     fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
@@ -423,7 +445,21 @@ impl Inner {
             }
         }
         writer.commit().map_err(engine)?;
-        self.reader.reload().map_err(engine)
+        self.reload()
+    }
+
+    /// Makes the last commit searchable, with its segments' combinations built here rather
+    /// than by the next search.
+    fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(engine)?;
+        self.warm()
+    }
+
+    fn warm(&self) -> Result<()> {
+        let searcher = self.reader.searcher();
+        self.combos
+            .warm(searcher.segment_readers(), &COLUMNS)
+            .map_err(engine)
     }
 
     fn count(&self) -> Result<u64> {
@@ -456,18 +492,18 @@ impl Inner {
             writer.delete_term(Term::from_field_text(self.f.id, id));
         }
         writer.commit().map_err(engine)?;
-        self.reader.reload().map_err(engine)
+        self.reload()
     }
 }
 
 /// What the collector checks a match's readers against: every signed-in user's value and the
 /// caller's own (None for admins, who see everything).
-fn visible_to(readers: Option<&[String]>) -> Option<(&'static str, Vec<String>)> {
+fn visible_to(readers: Option<&[String]>) -> Option<Vec<String>> {
     let readers = readers?;
     let mut values = Vec::with_capacity(readers.len() + 1);
     values.push(EVERYONE.to_owned());
     values.extend(readers.iter().cloned());
-    Some(("readers", values))
+    Some(values)
 }
 
 fn stored_text(doc: &TantivyDocument, field: Field) -> String {
@@ -506,8 +542,7 @@ impl SearchIndex for TantivyIndex {
         blocking(&self.0, move |i| i.delete(&ids)).await
     }
 
-    async fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
-        let datasets = datasets.to_vec();
+    async fn replace_datasets(&self, datasets: Vec<(String, Vec<SearchDoc>)>) -> Result<()> {
         blocking(&self.0, move |i| i.replace_datasets(&datasets)).await
     }
 

@@ -422,7 +422,7 @@ async fn a_dataset_is_replaced_in_one_step(index: &dyn SearchIndex) {
     let mut hr = secret_doc();
     hr.id = "tbl_10".into();
     index
-        .replace_datasets(&[
+        .replace_datasets(vec![
             ("ds_sales".into(), sales_docs()),
             ("ds_hr".into(), vec![hr]),
         ])
@@ -431,7 +431,7 @@ async fn a_dataset_is_replaced_in_one_step(index: &dyn SearchIndex) {
     assert_eq!(index.count().await.unwrap(), 7);
     q.text = "salary".into();
     assert_eq!(ids(&index.search(&q).await.unwrap()), ["tbl_10"]);
-    index.replace_datasets(&[]).await.unwrap();
+    index.replace_datasets(vec![]).await.unwrap();
     assert_eq!(index.count().await.unwrap(), 7);
     assert!(
         index

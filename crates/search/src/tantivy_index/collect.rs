@@ -1,36 +1,182 @@
 //! One pass over a search's matches (text and visibility): the page of best hits and the
 //! total among the entries that pass every facet filter, and the disjunctive facet counts —
-//! each facet counted over the entries that pass every filter but its own. Filters are
-//! checked here on the facet columns rather than as query clauses, so a search walks its
-//! matches once instead of once per facet. Visibility is checked the same way, on the
-//! readers column: as a query clause, `readers:*` (every entry of an open catalog) would be
-//! walked in full by every search.
+//! each facet counted over the entries that pass every filter but its own. Filters and
+//! visibility are checked here rather than as query clauses, so a search walks its matches
+//! once instead of once per facet (as a clause, `readers:*` — every entry of an open
+//! catalog — would be walked in full by every search).
+//!
+//! Reading nine facet columns and the readers column per match was most of a search's cost.
+//! Entries of one dataset share most of those values, so each segment's documents are
+//! grouped into *combinations* of facet values and readers ([`Combos`], built once per
+//! segment and cached): a match costs one array read, and visibility and filters are decided
+//! once per combination per search. Counts are kept per combination and spread over facet
+//! values at the end.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
 use tantivy::fastfield::{Column, FacetReader};
+use tantivy::index::SegmentId;
 use tantivy::schema::Facet as TantivyFacet;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The number of facets a search counts (`Facet::ALL`).
 pub(super) const FACETS: usize = 9;
 
+/// The columns a segment's combinations are read from.
+#[derive(Clone, Copy)]
+pub(super) struct Columns {
+    /// The facet fields, in `Facet::ALL` order.
+    pub facets: [&'static str; FACETS],
+    /// The readers column (who may see an entry).
+    pub readers: &'static str,
+}
+
+/// A segment's documents grouped by their facet values and readers.
+pub(super) struct Combos {
+    /// Per document, its combination.
+    by_doc: Vec<u32>,
+    /// Per combination, where its lists start in `ords`: the nine facets', then the readers'
+    /// (`FACETS + 2` bounds).
+    bounds: Vec<[u32; FACETS + 2]>,
+    /// Facet value and reader ordinals (each list sorted).
+    ords: Vec<u64>,
+}
+
+impl Combos {
+    fn build(reader: &SegmentReader, columns: &Columns) -> tantivy::Result<Combos> {
+        let facets = columns
+            .facets
+            .iter()
+            .map(|f| reader.facet_reader(f))
+            .collect::<tantivy::Result<Vec<FacetReader>>>()?;
+        let readers = reader.fast_fields().str(columns.readers)?;
+        let mut ids: HashMap<Vec<u64>, u32> = HashMap::new();
+        let mut combos = Combos {
+            by_doc: Vec::with_capacity(reader.max_doc() as usize),
+            bounds: Vec::new(),
+            ords: Vec::new(),
+        };
+        // The key: each list's length, then its ordinals.
+        let mut key = Vec::with_capacity(32);
+        for doc in 0..reader.max_doc() {
+            key.clear();
+            let lists = facets
+                .iter()
+                .map(|f| f.facet_ords(doc).collect::<Vec<u64>>())
+                .chain(std::iter::once(
+                    readers
+                        .as_ref()
+                        .map(|c| c.term_ords(doc).collect())
+                        .unwrap_or_default(),
+                ));
+            for mut list in lists {
+                list.sort_unstable();
+                list.dedup();
+                key.push(list.len() as u64);
+                key.extend_from_slice(&list);
+            }
+            let id = match ids.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = combos.bounds.len() as u32;
+                    combos.push(&key);
+                    ids.insert(key.clone(), id);
+                    id
+                }
+            };
+            combos.by_doc.push(id);
+        }
+        Ok(combos)
+    }
+
+    /// Adds a combination from its key.
+    fn push(&mut self, key: &[u64]) {
+        let mut bounds = [0u32; FACETS + 2];
+        let mut at = 0;
+        for b in bounds.iter_mut().take(FACETS + 1) {
+            *b = self.ords.len() as u32;
+            let len = key[at] as usize;
+            self.ords.extend_from_slice(&key[at + 1..at + 1 + len]);
+            at += 1 + len;
+        }
+        bounds[FACETS + 1] = self.ords.len() as u32;
+        self.bounds.push(bounds);
+    }
+
+    /// The combination's ordinals of facet `i` (`FACETS`: its readers).
+    fn list(&self, combo: u32, i: usize) -> &[u64] {
+        let b = &self.bounds[combo as usize];
+        &self.ords[b[i] as usize..b[i + 1] as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len()
+    }
+}
+
+/// One segment's combinations, once built (its lock makes concurrent searches wait for one
+/// build instead of each building them).
+type Slot = Arc<Mutex<Option<Arc<Combos>>>>;
+
+/// Combinations per segment, built once (a segment never changes; deletes are applied by the
+/// scorers) and dropped with their segment.
+#[derive(Default)]
+pub(super) struct ComboCache {
+    segments: Mutex<HashMap<SegmentId, Slot>>,
+}
+
+impl ComboCache {
+    /// The segment's combinations; the first caller builds them, concurrent ones wait.
+    pub fn get(&self, reader: &SegmentReader, columns: &Columns) -> tantivy::Result<Arc<Combos>> {
+        let slot = {
+            let mut segments = self
+                .segments
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            segments.entry(reader.segment_id()).or_default().clone()
+        };
+        let mut slot = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let built = Arc::new(Combos::build(reader, columns)?);
+        *slot = Some(built.clone());
+        Ok(built)
+    }
+
+    /// Builds what the segments lack and forgets the segments not listed (merged away).
+    pub fn warm(&self, readers: &[SegmentReader], columns: &Columns) -> tantivy::Result<()> {
+        for r in readers {
+            self.get(r, columns)?;
+        }
+        let live: std::collections::HashSet<SegmentId> =
+            readers.iter().map(SegmentReader::segment_id).collect();
+        self.segments
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|id, _| live.contains(id));
+        Ok(())
+    }
+}
+
 pub(super) struct OnePass {
     /// Hits kept: the page's offset plus its size.
     pub keep: usize,
-    /// The facet fields, in `Facet::ALL` order.
-    pub fields: [&'static str; FACETS],
-    /// Each filtered facet (its index in `fields`) with its selected values.
+    pub columns: Columns,
+    pub combos: Arc<ComboCache>,
+    /// Each filtered facet (its index in `columns.facets`) with its selected values.
     pub filters: Vec<(usize, Vec<TantivyFacet>)>,
     /// The fast field whose value breaks ties within a tier.
     pub upvotes: &'static str,
     /// Count facets (searches) or only keep the best entries (suggestions).
     pub count_facets: bool,
-    /// The readers column and the values that make an entry visible (None: all are).
-    pub visible_to: Option<(&'static str, Vec<String>)>,
+    /// The reader values that make an entry visible (None: all are).
+    pub visible_to: Option<Vec<String>>,
 }
 
 pub(super) struct Found {
@@ -69,20 +215,44 @@ impl Ord for Kept {
     }
 }
 
+/// What a search decided about a combination (one byte per combination per search).
+const UNKNOWN: u8 = 0;
+const HIDDEN: u8 = 1;
+const FAILS_SEVERAL: u8 = 2;
+const PASSES: u8 = 3;
+/// `FAILS_ONE + i`: passes every filter but facet `i`'s.
+const FAILS_ONE: u8 = 4;
+
 pub(super) struct SegmentPass {
     segment: SegmentOrdinal,
     keep: usize,
     facets: Vec<FacetReader>,
+    combos: Arc<Combos>,
+    /// Per combination: `UNKNOWN`, `HIDDEN`, … (decided at its first match).
+    state: Vec<u8>,
+    /// Per combination: matches counted (those that pass, or fail exactly one filter).
+    matched: Vec<u32>,
     /// Per filtered facet: its index and the segment's ordinals of the selected values
     /// (sorted; empty when none occurs in this segment).
     filters: Vec<(usize, Vec<u64>)>,
     votes: Option<Column<i64>>,
-    /// The readers column and the segment's ordinals of the caller's readers (sorted).
-    visible: Option<(Option<StrColumn>, Vec<u64>)>,
+    /// The largest upvote factor in the segment: a match that cannot enter the page even with
+    /// it is not looked at further.
+    max_factor: f32,
+    /// The segment's ordinals of the caller's readers (sorted); None: everything is visible.
+    visible: Option<Vec<u64>>,
     count_facets: bool,
     heap: BinaryHeap<Kept>,
     total: u64,
-    counts: Vec<Vec<u64>>,
+}
+
+/// Upvotes break ties within a tier; they never lift a word match over a prefix match.
+fn vote_factor(votes: i64) -> f32 {
+    1.0 + 0.01 * ((1 + votes.max(0)) as f32).ln()
+}
+
+fn intersects(a: &[u64], b: &[u64]) -> bool {
+    a.iter().any(|x| b.binary_search(x).is_ok())
 }
 
 impl Collector for OnePass {
@@ -95,7 +265,8 @@ impl Collector for OnePass {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentPass> {
         let facets = self
-            .fields
+            .columns
+            .facets
             .iter()
             .map(|f| reader.facet_reader(f))
             .collect::<tantivy::Result<Vec<_>>>()?;
@@ -113,8 +284,8 @@ impl Collector for OnePass {
         }
         let visible = match &self.visible_to {
             None => None,
-            Some((field, readers)) => {
-                let column = reader.fast_fields().str(field)?;
+            Some(readers) => {
+                let column = reader.fast_fields().str(self.columns.readers)?;
                 let mut ords = Vec::with_capacity(readers.len());
                 if let Some(c) = &column {
                     for r in readers {
@@ -124,25 +295,33 @@ impl Collector for OnePass {
                     }
                 }
                 ords.sort_unstable();
-                Some((column, ords))
+                Some(ords)
             }
         };
-        let counts = if self.count_facets {
-            facets.iter().map(|r| vec![0; r.num_facets()]).collect()
-        } else {
-            vec![Vec::new(); FACETS]
-        };
+        let combos = self.combos.get(reader, &self.columns)?;
+        let votes = reader.fast_fields().i64(self.upvotes).ok();
+        let max_factor = votes
+            .as_ref()
+            .map(|c| vote_factor(c.max_value()))
+            .unwrap_or(1.0);
         Ok(SegmentPass {
             segment,
             keep: self.keep,
             facets,
+            state: vec![UNKNOWN; combos.len()],
+            matched: if self.count_facets {
+                vec![0; combos.len()]
+            } else {
+                Vec::new()
+            },
+            combos,
             filters,
-            votes: reader.fast_fields().i64(self.upvotes).ok(),
+            votes,
+            max_factor,
             visible,
             count_facets: self.count_facets,
             heap: BinaryHeap::with_capacity(self.keep + 1),
             total: 0,
-            counts,
         })
     }
 
@@ -176,12 +355,27 @@ pub(super) struct SegmentFound {
 }
 
 impl SegmentPass {
-    fn count(&mut self, facet: usize, doc: DocId) {
-        let counts = &mut self.counts[facet];
-        for ord in self.facets[facet].facet_ords(doc) {
-            if let Some(c) = counts.get_mut(ord as usize) {
-                *c += 1;
+    /// Visibility and filters for one combination.
+    fn decide(&self, combo: u32) -> u8 {
+        if let Some(ords) = &self.visible
+            && !intersects(self.combos.list(combo, FACETS), ords)
+        {
+            return HIDDEN;
+        }
+        // The one filter it fails, if it fails exactly one: its matches then count for that
+        // facet only (selecting one of its values would let them in).
+        let mut failed = None;
+        for (i, ords) in &self.filters {
+            if !intersects(self.combos.list(combo, *i), ords) {
+                if failed.is_some() {
+                    return FAILS_SEVERAL;
+                }
+                failed = Some(*i);
             }
+        }
+        match failed {
+            Some(i) => FAILS_ONE + i as u8,
+            None => PASSES,
         }
     }
 }
@@ -190,52 +384,38 @@ impl SegmentCollector for SegmentPass {
     type Fruit = SegmentFound;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some((column, ords)) = &self.visible {
-            let seen = column
-                .as_ref()
-                .is_some_and(|c| c.term_ords(doc).any(|o| ords.binary_search(&o).is_ok()));
-            if !seen {
-                return;
-            }
+        let combo = self.combos.by_doc[doc as usize];
+        let mut state = self.state[combo as usize];
+        if state == UNKNOWN {
+            state = self.decide(combo);
+            self.state[combo as usize] = state;
         }
-        // The one filter this entry fails, if it fails exactly one: it then counts for that
-        // facet only (selecting one of its values would let it in).
-        let mut failed = None;
-        for (i, ords) in &self.filters {
-            let passes = self.facets[*i]
-                .facet_ords(doc)
-                .any(|o| ords.binary_search(&o).is_ok());
-            if !passes {
-                if failed.is_some() {
-                    return;
-                }
-                failed = Some(*i);
-            }
-        }
-        if let Some(i) = failed {
-            if self.count_facets {
-                self.count(i, doc);
-            }
+        if state < PASSES {
             return;
         }
         if self.count_facets {
-            for i in 0..FACETS {
-                self.count(i, doc);
-            }
+            self.matched[combo as usize] += 1;
+        }
+        if state != PASSES {
+            return;
         }
         self.total += 1;
         if self.keep == 0 {
             return;
         }
-        let votes = self
-            .votes
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .unwrap_or(0)
-            .max(0);
-        // Upvotes break ties within a tier; they never lift a word match over a prefix match.
-        let score = (score + 1.0) * (1.0 + 0.01 * ((1 + votes) as f32).ln());
-        let kept = Kept { score, doc };
+        let worst = (self.heap.len() >= self.keep)
+            .then(|| self.heap.peek().map(|k| k.score))
+            .flatten();
+        // Later documents lose ties, so one that cannot beat the worst kept hit even with
+        // the segment's best upvotes is done.
+        if worst.is_some_and(|w| (score + 1.0) * self.max_factor <= w) {
+            return;
+        }
+        let votes = self.votes.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let kept = Kept {
+            score: (score + 1.0) * vote_factor(votes),
+            doc,
+        };
         if self.heap.len() < self.keep {
             self.heap.push(kept);
         } else if self.heap.peek().is_some_and(|worst| kept < *worst) {
@@ -251,17 +431,41 @@ impl SegmentCollector for SegmentPass {
             .map(|k| (k.score, DocAddress::new(self.segment, k.doc)))
             .collect();
         let mut counts = Vec::with_capacity(FACETS);
-        let mut facet = TantivyFacet::root();
-        for (reader, by_ord) in self.facets.iter().zip(&self.counts) {
-            let mut values = Vec::new();
-            for (ord, n) in by_ord.iter().enumerate() {
-                if *n == 0 || reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+        if self.count_facets {
+            let mut by_ord: Vec<Vec<u64>> = self
+                .facets
+                .iter()
+                .map(|r| vec![0; r.num_facets()])
+                .collect();
+            for (combo, n) in self.matched.iter().enumerate() {
+                if *n == 0 {
                     continue;
                 }
-                let value = facet.to_path().last().map(|s| (*s).to_owned());
-                values.push((value.unwrap_or_default(), *n));
+                let state = self.state[combo];
+                for (i, counts) in by_ord.iter_mut().enumerate() {
+                    if state == PASSES || state == FAILS_ONE + i as u8 {
+                        for ord in self.combos.list(combo as u32, i) {
+                            if let Some(c) = counts.get_mut(*ord as usize) {
+                                *c += u64::from(*n);
+                            }
+                        }
+                    }
+                }
             }
-            counts.push(values);
+            let mut facet = TantivyFacet::root();
+            for (reader, by_ord) in self.facets.iter().zip(&by_ord) {
+                let mut values = Vec::new();
+                for (ord, n) in by_ord.iter().enumerate() {
+                    if *n == 0 || reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+                        continue;
+                    }
+                    let value = facet.to_path().last().map(|s| (*s).to_owned());
+                    values.push((value.unwrap_or_default(), *n));
+                }
+                counts.push(values);
+            }
+        } else {
+            counts.resize(FACETS, Vec::new());
         }
         SegmentFound {
             top,
