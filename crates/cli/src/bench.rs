@@ -61,6 +61,10 @@ pub struct BenchArgs {
     /// Share requests approved by `share-approve` (one after another).
     #[arg(long, default_value_t = 40)]
     pub share_runs: usize,
+    /// Results the server's search index keeps for repeated searches and suggestions
+    /// (`LAKECAT_SEARCH_CACHE`; 0 makes every request compute its answer).
+    #[arg(long)]
+    pub search_cache: Option<usize>,
     /// Use this PostgreSQL database (seeded if it holds fewer datasets than asked).
     #[arg(long)]
     pub database_url: Option<String>,
@@ -139,7 +143,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         })
         .collect();
     if !http_scenarios.is_empty() {
-        let server = Server::start(&url, dir.path(), &[]).await?;
+        let cache = args.search_cache.map(|n| n.to_string());
+        let env: Vec<(&str, &str)> = cache
+            .as_deref()
+            .map(|n| ("LAKECAT_SEARCH_CACHE", n))
+            .into_iter()
+            .collect();
+        let server = Server::start(&url, dir.path(), &env).await?;
         let target = Arc::new(Target::prepare(&server, &store, &scale).await?);
         let duration = Duration::from_secs(args.duration);
         for s in http_scenarios {

@@ -105,7 +105,7 @@ impl Facet {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     /// Free text; empty lists everything visible (by upvotes).
     pub text: String,

@@ -16,4 +16,4 @@ pub use lakecat_core::search::SearchIndex;
 pub use opensearch::{
     IndexState, OpenSearchAuth, OpenSearchConfig, OpenSearchIndex, OpenSearchRebuild, SigV4Service,
 };
-pub use tantivy_index::TantivyIndex;
+pub use tantivy_index::{DEFAULT_RESULT_CACHE, TantivyIndex};

@@ -22,7 +22,10 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
 };
 
+mod cache;
 mod collect;
+
+pub use cache::DEFAULT_ENTRIES as DEFAULT_RESULT_CACHE;
 
 use crate::derived::{derive, facet_field};
 
@@ -114,6 +117,7 @@ struct Inner {
     writer: Mutex<IndexWriter>,
     f: Fields,
     combos: Arc<collect::ComboCache>,
+    results: cache::ResultCache,
 }
 
 /// The columns searches count and check per match.
@@ -160,6 +164,17 @@ impl TantivyIndex {
         Self::with_index(index)
     }
 
+    /// Keeps the results of up to `entries` recent searches and as many suggestion lists for
+    /// the current index state (0: none). Default: [`DEFAULT_RESULT_CACHE`].
+    pub fn set_result_cache(&self, entries: usize) {
+        self.0.results.resize(entries);
+    }
+
+    /// Searches and suggestions answered from the result cache since the index was opened.
+    pub fn result_cache_hits(&self) -> u64 {
+        self.0.results.hits()
+    }
+
     /// An index in memory (tests, benchmarks).
     pub fn in_memory() -> Result<TantivyIndex> {
         Self::with_index(Index::create_in_ram(schema().0))
@@ -186,6 +201,7 @@ impl TantivyIndex {
             writer: Mutex::new(writer),
             f,
             combos: Arc::default(),
+            results: cache::ResultCache::new(cache::DEFAULT_ENTRIES),
         };
         inner.warm()?;
         Ok(TantivyIndex(Arc::new(inner)))
@@ -284,6 +300,17 @@ impl Inner {
 
     fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        if let Some(found) = self.results.search(generation, q) {
+            return Ok(SearchResult::clone(&found));
+        }
+        let found = self.search_with(&searcher, q)?;
+        self.results
+            .keep_search(generation, q, Arc::new(found.clone()));
+        Ok(found)
+    }
+
+    fn search_with(&self, searcher: &tantivy::Searcher, q: &SearchQuery) -> Result<SearchResult> {
         let text = self.text_query(&q.text, q.any_word)?;
         // Visibility and facet filters are applied by the collector, which counts each facet
         // with every filter but its own in the same pass.
@@ -310,12 +337,12 @@ impl Inner {
             visible_to: visible_to(q.readers.as_deref()),
         };
         let found = searcher.search(text.as_ref(), &pass).map_err(engine)?;
-        let mut snippets = SnippetGenerator::create(&searcher, text.as_ref(), self.f.description)
+        let mut snippets = SnippetGenerator::create(searcher, text.as_ref(), self.f.description)
             .map_err(engine)?;
         snippets.set_max_num_chars(200);
         let mut hits = Vec::with_capacity(q.first as usize);
         for (score, addr) in found.top.into_iter().skip(q.offset as usize) {
-            hits.push(self.hit(&searcher, addr, score, &snippets)?);
+            hits.push(self.hit(searcher, addr, score, &snippets)?);
         }
         let mut facets = BTreeMap::new();
         for (facet, counts) in Facet::ALL.iter().zip(found.counts) {
@@ -377,6 +404,10 @@ impl Inner {
             return Ok(vec![]);
         }
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        if let Some(found) = self.results.suggest(generation, prefix, readers, limit) {
+            return Ok(Vec::clone(&found));
+        }
         let query = BooleanQuery::new(vec![
             boosted(term(self.f.name_exact, &key), EXACT_BOOST),
             // A name starting with the prefix as typed (`sales_ord` → `sales_orders`, not
@@ -415,6 +446,8 @@ impl Inner {
                 text,
             });
         }
+        self.results
+            .keep_suggest(generation, prefix, readers, limit, Arc::new(out.clone()));
         Ok(out)
     }
 

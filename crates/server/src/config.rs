@@ -54,6 +54,9 @@ pub struct Config {
     /// The embedded search index's directory (tantivy); None keeps it in memory, rebuilt
     /// from the database at start. Only with the in-process worker, which keeps it current.
     pub search_dir: Option<PathBuf>,
+    /// Recent results the embedded index keeps for its current state
+    /// (`LAKECAT_SEARCH_CACHE`, searches and as many suggestion lists; 0: none).
+    pub search_cache: usize,
 }
 
 /// Where the in-process worker grants shares (`LAKECAT_LAKE`).
@@ -140,6 +143,14 @@ impl Config {
                 .ok_or("LAKECAT_DB_MAX_CONNECTIONS: 1–1000")?,
             None => 16,
         };
+        let search_cache = match var("LAKECAT_SEARCH_CACHE") {
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n <= 100_000)
+                .ok_or("LAKECAT_SEARCH_CACHE: 0–100000 entries")?,
+            None => DEFAULT_SEARCH_CACHE,
+        };
         let mode = var("LAKECAT_AUTH_MODE").unwrap_or_else(|| "local".into());
         let auth = match mode.as_str() {
             "local" => AuthMode::Local {
@@ -219,6 +230,7 @@ impl Config {
             search_dir: var("LAKECAT_SEARCH_DIR")
                 .map(PathBuf::from)
                 .or_else(|| data_dir.as_ref().map(|d| d.join("search"))),
+            search_cache,
             lake: match var("LAKECAT_LAKE").as_deref().unwrap_or("local") {
                 "local" => LakeMode::Local,
                 "aws" => LakeMode::Aws {
@@ -256,9 +268,14 @@ impl Config {
             in_process_worker: true,
             lake: LakeMode::Local,
             search_dir: None,
+            search_cache: DEFAULT_SEARCH_CACHE,
         }
     }
 }
+
+/// Matches `lakecat_search::DEFAULT_RESULT_CACHE` (this crate builds without the search
+/// crate when the embedded index is off).
+pub(crate) const DEFAULT_SEARCH_CACHE: usize = 1024;
 
 fn local_cursor_key() -> Vec<u8> {
     use rand::RngCore;

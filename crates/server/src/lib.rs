@@ -192,6 +192,9 @@ async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, S
     embedded_search(config)
 }
 
+#[cfg(feature = "embedded-search")]
+const _: () = assert!(config::DEFAULT_SEARCH_CACHE == lakecat_search::DEFAULT_RESULT_CACHE);
+
 /// The embedded search index, kept current by the in-process worker (none without one).
 fn embedded_search(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
     if !config.in_process_worker {
@@ -204,6 +207,7 @@ fn embedded_search(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, Stri
             None => lakecat_search::TantivyIndex::in_memory(),
         }
         .map_err(|e| e.message)?;
+        index.set_result_cache(config.search_cache);
         Ok(Some(Arc::new(index)))
     }
     #[cfg(not(feature = "embedded-search"))]

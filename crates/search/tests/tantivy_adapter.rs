@@ -1,0 +1,135 @@
+//! The tantivy adapter's own behaviour — its directory, its result cache (the search contract
+//! is in `contract.rs`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
+use lakecat_core::search::{DocKind, EVERYONE, Facet, SearchDoc, SearchIndex, SearchQuery};
+use lakecat_search::TantivyIndex;
+
+fn doc(id: &str, name: &str) -> SearchDoc {
+    SearchDoc {
+        id: id.into(),
+        kind: DocKind::Table,
+        dataset_id: Some("ds_1".into()),
+        name: name.into(),
+        label: name.into(),
+        description: String::new(),
+        parent: None,
+        tags: vec![],
+        topics: vec![],
+        confidentiality: None,
+        terms: vec![],
+        organization: None,
+        environment: None,
+        region: None,
+        owner_team: None,
+        upvotes: 0,
+        updated_at: chrono::Utc::now(),
+        readers: vec![EVERYONE.into()],
+    }
+}
+
+/// An index directory written with another schema (an older lakecat) is dropped, not an
+/// error: the index is a projection of the database, and an empty one is rebuilt.
+#[tokio::test]
+async fn an_index_of_another_schema_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut b = tantivy::schema::Schema::builder();
+        b.add_text_field("something_else", tantivy::schema::STRING);
+        let old = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+        w.add_document(tantivy::doc!()).unwrap();
+        w.commit().unwrap();
+    }
+    let index = TantivyIndex::open(dir.path()).unwrap();
+    assert_eq!(index.count().await.unwrap(), 0);
+    index.upsert(&[doc("t1", "orders")]).await.unwrap();
+    drop(index);
+    let again = TantivyIndex::open(dir.path()).unwrap();
+    assert_eq!(again.count().await.unwrap(), 1, "the new index is kept");
+    assert_eq!(again.dataset_ids().await.unwrap(), ["ds_1"]);
+}
+
+fn ids(r: &lakecat_core::search::SearchResult) -> Vec<&str> {
+    let mut ids: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// A repeated search or suggestion is answered from the cache; any write makes the next one
+/// compute again (read-your-writes), and a result is never served to a caller with other
+/// readers.
+#[tokio::test]
+async fn cached_results_follow_writes_and_readers() {
+    let index = TantivyIndex::in_memory().unwrap();
+    let mut secret = doc("t2", "orders_secret");
+    secret.readers = vec!["team:finance".into()];
+    index.upsert(&[doc("t1", "orders"), secret]).await.unwrap();
+    let q = SearchQuery {
+        text: "orders".into(),
+        readers: Some(vec![]),
+        first: 10,
+        ..Default::default()
+    };
+    let first = index.search(&q).await.unwrap();
+    assert_eq!(ids(&first), ["t1"]);
+    let hits = index.result_cache_hits();
+    assert_eq!(index.search(&q).await.unwrap(), first);
+    assert_eq!(
+        index.result_cache_hits(),
+        hits + 1,
+        "the repeat is a cache hit"
+    );
+
+    // Other readers: their own entry, with what they may see (counts included).
+    let finance = SearchQuery {
+        readers: Some(vec!["team:finance".into()]),
+        ..q.clone()
+    };
+    let theirs = index.search(&finance).await.unwrap();
+    assert_eq!(ids(&theirs), ["t1", "t2"]);
+    assert_eq!(theirs.facets[&Facet::Kind][0].count, 2);
+    assert_eq!(index.result_cache_hits(), hits + 1);
+    assert_eq!(
+        index.search(&q).await.unwrap().facets[&Facet::Kind][0].count,
+        1
+    );
+
+    // A write: the next search sees it, and counts follow.
+    index.upsert(&[doc("t3", "orders_new")]).await.unwrap();
+    let after = index.search(&q).await.unwrap();
+    assert_eq!(ids(&after), ["t1", "t3"]);
+    assert_eq!(after.total, 2);
+    assert_eq!(after.facets[&Facet::Kind][0].count, 2);
+    index.delete(&["t1".into()]).await.unwrap();
+    let after = index.search(&q).await.unwrap();
+    assert_eq!(ids(&after), ["t3"]);
+    assert_eq!(after.facets[&Facet::Kind][0].count, 1);
+
+    // Suggestions likewise.
+    let s = index.suggest("orders_n", Some(&[]), 5).await.unwrap();
+    assert_eq!(s.len(), 1);
+    let hits = index.result_cache_hits();
+    assert_eq!(index.suggest("orders_n", Some(&[]), 5).await.unwrap(), s);
+    assert_eq!(index.result_cache_hits(), hits + 1);
+    index.delete(&["t3".into()]).await.unwrap();
+    assert!(
+        index
+            .suggest("orders_n", Some(&[]), 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Turned off: every search computes.
+    index.set_result_cache(0);
+    let hits = index.result_cache_hits();
+    index.search(&q).await.unwrap();
+    index.search(&q).await.unwrap();
+    assert_eq!(index.result_cache_hits(), hits);
+}
