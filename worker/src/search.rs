@@ -11,7 +11,7 @@ use lakecat_core::ids::DatasetId;
 use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::{SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_dataset};
-use lakecat_core::tasks::{TaskError, TaskHandler};
+use lakecat_core::tasks::{TaskError, TaskHandler, TaskStore};
 use lakecat_core::{ErrorCode, Result};
 
 /// Runs `search.index` tasks.
@@ -47,6 +47,41 @@ impl TaskHandler for SearchHandler {
             Err(e) => Err(TaskError::retryable(e.message)),
         }
     }
+}
+
+/// Tasks written this long before a rebuild began are left to run: another machine's clock
+/// may be behind.
+const CLOCK_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+
+/// [`reindex`], then finishes the `search.index` tasks written before it began, since it has
+/// done their work: a server started after a bulk load, or an operator's `lakecat reindex`,
+/// would otherwise index those datasets once more, and every one of those commits would
+/// empty the search caches. Returns (datasets, documents, tasks finished).
+pub async fn rebuild(
+    store: &dyn CatalogStore,
+    tasks: &dyn TaskStore,
+    index: &dyn SearchIndex,
+    progress: impl FnMut(u64, u64),
+) -> Result<(u64, u64, u64)> {
+    let began = chrono::Utc::now();
+    let (datasets, documents) = reindex(store, index, progress).await?;
+    let finished = supersede_search_tasks(tasks, began).await?;
+    Ok((datasets, documents, finished))
+}
+
+/// Finishes the `search.index` tasks written before a rebuild that began at `began`, once
+/// its index is the one searches read (after an alias swap, for OpenSearch).
+pub async fn supersede_search_tasks(
+    tasks: &dyn TaskStore,
+    began: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    tasks
+        .supersede(
+            SEARCH_TASK_KIND,
+            began - CLOCK_MARGIN,
+            &serde_json::json!({ "superseded_by": "search rebuild", "began": began }),
+        )
+        .await
 }
 
 /// Documents a rebuild swaps in per commit.

@@ -155,6 +155,7 @@ contract!(
     the_sweep_republishes_lost_publishes_and_dead_workers,
     concurrent_claims_give_the_task_to_one_worker,
     admins_retry_failed_tasks,
+    a_rebuild_finishes_the_tasks_written_before_it,
 );
 
 async fn a_task_runs_once_however_often_it_is_delivered(b: Backend) {
@@ -379,4 +380,31 @@ async fn admins_retry_failed_tasks(b: Backend) {
         .await
         .unwrap();
     assert_eq!(audit.items.len(), 1);
+}
+
+async fn a_rebuild_finishes_the_tasks_written_before_it(b: Backend) {
+    let s = setup(b, flaky(0, false)).await;
+    let old = s.enqueue("noop").await;
+    let running = s.enqueue("noop").await;
+    let other_kind = s.enqueue("flaky").await;
+    let id = |e: &TaskEnvelope| lakecat_core::ids::TaskId::parse("t", &e.task_id).unwrap();
+    s.store()
+        .claim(&id(&running), Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let began = chrono::Utc::now();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let new = s.enqueue("noop").await;
+    let result = serde_json::json!({"superseded_by": "test"});
+    let n = s.store().supersede("noop", began, &result).await.unwrap();
+    assert_eq!(n, 1, "only the pending task of that kind written before");
+    let t = s.task(&old).await;
+    assert_eq!((t.status, t.result), (TaskStatus::Succeeded, Some(result)));
+    // Delivered anyway (it was published before): not run again.
+    assert_eq!(s.worker.process(&old).await.unwrap(), Processed::Skipped);
+    assert_eq!(s.task(&running).await.status, TaskStatus::Running);
+    assert_eq!(s.task(&other_kind).await.status, TaskStatus::Pending);
+    assert_eq!(s.worker.process(&new).await.unwrap(), Processed::Succeeded);
 }

@@ -131,6 +131,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 bar.set_position(d);
                 bar.set_message(n.to_string());
             };
+            let began = chrono::Utc::now();
             let (datasets, documents, into) = match opensearch {
                 // OpenSearch: a new index behind the alias, swapped in when complete; searches
                 // read the old one meanwhile.
@@ -166,10 +167,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                     (d, n, dir.display().to_string())
                 }
             };
+            // The rebuilt index holds what the search.index tasks written before it would
+            // have written.
+            let superseded = lakecat_worker::supersede_search_tasks(&store, began)
+                .await
+                .map_err(|e| anyhow!(e.message))?;
             bar.finish();
             let secs = t.elapsed().as_secs_f64();
             println!(
-                "reindexed {datasets} datasets, {documents} documents in {secs:.1} s ({:.0} documents/s) into {into}",
+                "reindexed {datasets} datasets, {documents} documents in {secs:.1} s ({:.0} documents/s) into {into}; {superseded} pending search.index tasks done by it",
                 documents as f64 / secs.max(1e-9),
             );
             Ok(())

@@ -199,6 +199,16 @@ pub trait TaskStore: Send + Sync + 'static {
     ) -> Result<crate::page::Page<Task>>;
     /// Puts a FAILED task back to PENDING with a fresh attempt budget (admin action).
     async fn retry_task(&self, meta: &crate::caller::MutationMeta, id: &TaskId) -> Result<Task>;
+    /// Finishes the PENDING tasks of `kind` written before `before` as SUCCEEDED with
+    /// `result`, in one statement: their work is done by something that began after them (a
+    /// full search rebuild reads every dataset). Running tasks are left to finish. Returns
+    /// how many.
+    async fn supersede(
+        &self,
+        kind: &str,
+        before: DateTime<Utc>,
+        result: &serde_json::Value,
+    ) -> Result<u64>;
 }
 
 /// Delivery of task ids to workers (SQS in AWS, a channel in `lakecat serve`).

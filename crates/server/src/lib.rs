@@ -125,18 +125,22 @@ impl App {
         };
         tokio::spawn(worker.clone().run(rx, 8));
         if let Some(index) = self.search.clone() {
-            let store: Arc<dyn CatalogStore> = Arc::new(self.store.clone());
+            let store = self.store.clone();
             tokio::spawn(async move {
-                // A new or in-memory index is built from the database; an existing one is kept
-                // current by the search.index tasks.
+                // A new or in-memory index is built from the database (which does the work of
+                // the search.index tasks written before); an existing one is kept current by
+                // those tasks.
                 match index.count().await {
                     Ok(0) => {
-                        match lakecat_worker::reindex(store.as_ref(), index.as_ref(), |_, _| {})
+                        match lakecat_worker::rebuild(&store, &store, index.as_ref(), |_, _| {})
                             .await
                         {
-                            Ok((d, n)) => {
-                                tracing::info!(datasets = d, documents = n, "search index built")
-                            }
+                            Ok((d, n, t)) => tracing::info!(
+                                datasets = d,
+                                documents = n,
+                                superseded_tasks = t,
+                                "search index built"
+                            ),
                             Err(e) => {
                                 tracing::warn!(error = %e.message, "search index build failed")
                             }

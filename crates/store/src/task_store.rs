@@ -219,6 +219,29 @@ impl TaskStore for SeaStore {
         try_page_by(rows, page, |m| m.id.clone(), convert::task)
     }
 
+    async fn supersede(
+        &self,
+        kind: &str,
+        before: chrono::DateTime<Utc>,
+        result: &serde_json::Value,
+    ) -> Result<u64> {
+        let res = task::Entity::update_many()
+            .col_expr(
+                task::Column::Status,
+                Expr::value(TaskStatus::Succeeded.as_str()),
+            )
+            .col_expr(task::Column::Result, Expr::value(Some(result.clone())))
+            .col_expr(task::Column::Error, Expr::value(None::<String>))
+            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::Status.eq(TaskStatus::Pending.as_str()))
+            .filter(task::Column::CreatedAt.lt(before))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(res.rows_affected)
+    }
+
     async fn retry_task(&self, meta: &MutationMeta, id: &TaskId) -> Result<Task> {
         let txn = self.write_txn().await?;
         let before = task::Entity::find_by_id(id.as_str())
