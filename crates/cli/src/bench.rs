@@ -150,7 +150,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             .into_iter()
             .collect();
         let server = Server::start(&url, dir.path(), &env).await?;
-        let target = Arc::new(Target::prepare(&server, &store, &scale).await?);
+        let target = Arc::new(Target::prepare(&server, &store, &scale, args.datasets).await?);
         let duration = Duration::from_secs(args.duration);
         for s in http_scenarios {
             let runs: &[&str] = match s.as_str() {
@@ -359,6 +359,8 @@ struct Target {
     column_cursors: Vec<String>,
     wide_table: String,
     environment: String,
+    /// Datasets `seed_scale` generated: dataset `i`'s table is `{a}_{b}_{i}` (`demo.rs`).
+    seeded: u64,
 }
 
 const LIST_DATASETS: &str = "query($after: String) { datasets(first: 50, after: $after) { edges { cursor node { id label ownerTeam { name } tableCount upvotes } } pageInfo { hasNextPage endCursor } } }";
@@ -366,7 +368,12 @@ const LIST_DATASETS: &str = "query($after: String) { datasets(first: 50, after: 
 impl Target {
     /// Walks the dataset list and the wide table's columns once through the API, keeping
     /// ids and cursors for the scenarios.
-    async fn prepare(server: &Server, store: &SeaStore, scale: &ScaleCatalog) -> Result<Target> {
+    async fn prepare(
+        server: &Server,
+        store: &SeaStore,
+        scale: &ScaleCatalog,
+        seeded: u64,
+    ) -> Result<Target> {
         eprintln!("collecting ids and cursors");
         let mut dataset_ids = Vec::new();
         let mut cursors = Vec::new();
@@ -422,6 +429,7 @@ impl Target {
             column_cursors,
             wide_table,
             environment: scale.environment.id.to_string(),
+            seeded,
         })
     }
 }
@@ -488,10 +496,11 @@ async fn drive(
                     "search" => {
                         use crate::demo::{WORDS_A, WORDS_B};
                         let (a, b) = (WORDS_A.choose(&mut rng).copied().unwrap_or("sales"), WORDS_B.choose(&mut rng).copied().unwrap_or("orders"));
-                        let i = rng.gen_range(0..target.dataset_ids.len().max(1));
-                        // An exact table name, words of names, a word of descriptions.
+                        // An exact table name (one that exists: dataset i's words are fixed by
+                        // i), words of names, a word of descriptions.
+                        let i = rng.gen_range(0..target.seeded.max(1)) as usize;
                         let q = match rng.gen_range(0..3) {
-                            0 => format!("{a}_{b}_{i}"),
+                            0 => format!("{}_{}_{i}", WORDS_A[i % WORDS_A.len()], WORDS_B[(i / WORDS_A.len()) % WORDS_B.len()]),
                             1 => format!("{a} {b}"),
                             _ => format!("{b} partition"),
                         };

@@ -122,17 +122,15 @@ struct Inner {
 
 /// The columns searches count and check per match.
 const COLUMNS: collect::Columns = collect::Columns {
-    facets: [
-        facet_field(Facet::ALL[0]),
-        facet_field(Facet::ALL[1]),
-        facet_field(Facet::ALL[2]),
-        facet_field(Facet::ALL[3]),
-        facet_field(Facet::ALL[4]),
-        facet_field(Facet::ALL[5]),
-        facet_field(Facet::ALL[6]),
-        facet_field(Facet::ALL[7]),
-        facet_field(Facet::ALL[8]),
-    ],
+    facets: {
+        let mut fields = [""; collect::FACETS];
+        let mut i = 0;
+        while i < collect::FACETS {
+            fields[i] = facet_field(Facet::ALL[i]);
+            i += 1;
+        }
+        fields
+    },
     readers: "readers",
 };
 

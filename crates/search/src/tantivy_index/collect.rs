@@ -59,24 +59,16 @@ impl Combos {
             bounds: Vec::new(),
             ords: Vec::new(),
         };
-        // The key: each list's length, then its ordinals.
-        let mut key = Vec::with_capacity(32);
+        // The key: each list's length, then its ordinals (sorted, without repeats).
+        let mut key: Vec<u64> = Vec::with_capacity(32);
         for doc in 0..reader.max_doc() {
             key.clear();
-            let lists = facets
-                .iter()
-                .map(|f| f.facet_ords(doc).collect::<Vec<u64>>())
-                .chain(std::iter::once(
-                    readers
-                        .as_ref()
-                        .map(|c| c.term_ords(doc).collect())
-                        .unwrap_or_default(),
-                ));
-            for mut list in lists {
-                list.sort_unstable();
-                list.dedup();
-                key.push(list.len() as u64);
-                key.extend_from_slice(&list);
+            for f in &facets {
+                push_list(&mut key, f.facet_ords(doc));
+            }
+            match &readers {
+                Some(c) => push_list(&mut key, c.term_ords(doc)),
+                None => key.push(0),
             }
             let id = match ids.get(&key) {
                 Some(id) => *id,
@@ -120,6 +112,24 @@ impl Combos {
 /// One segment's combinations, once built (its lock makes concurrent searches wait for one
 /// build instead of each building them).
 type Slot = Arc<Mutex<Option<Arc<Combos>>>>;
+
+/// Appends a list to a combination key: its length, then its values sorted without repeats.
+fn push_list(key: &mut Vec<u64>, values: impl Iterator<Item = u64>) {
+    let at = key.len();
+    key.push(0);
+    key.extend(values);
+    let list = &mut key[at + 1..];
+    list.sort_unstable();
+    let mut len = 0;
+    for i in 0..list.len() {
+        if len == 0 || list[i] != list[len - 1] {
+            list[len] = list[i];
+            len += 1;
+        }
+    }
+    key.truncate(at + 1 + len);
+    key[at] = len as u64;
+}
 
 /// Combinations per segment, built once (a segment never changes; deletes are applied by the
 /// scorers) and dropped with their segment.
