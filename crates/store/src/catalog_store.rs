@@ -17,7 +17,7 @@ use lakecat_core::ports::*;
 use lakecat_core::shares::{ShareStatus, ShareStore};
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ActiveValue::Set, Condition, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect, Select,
     Statement,
@@ -2002,59 +2002,53 @@ impl CatalogStore for SeaStore {
         if teams.is_empty() {
             return Ok(vec![]);
         }
-        // Only restricted datasets are indexed with `ds:` readers: a team holding GET_DATASET
-        // on 10,000 open datasets must not turn every search into a 10,000-term filter.
+        // One statement (a union of three), since every search asks: the organizations the
+        // teams see, the restricted datasets they hold GET_DATASET on, and the restricted
+        // datasets shared with them. Only restricted datasets are indexed with `ds:`
+        // readers: a team holding GET_DATASET on 10,000 open datasets must not turn every
+        // search into a 10,000-term filter.
+        let (prefix, id) = (Alias::new("prefix"), Alias::new("id"));
         let restricted = Query::select()
             .column(dataset::Column::Id)
             .from(dataset::Entity)
             .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
             .to_owned();
-        let orgs: Vec<String> = resource_permission::Entity::find()
-            .select_only()
-            .column(resource_permission::Column::ResourceId)
-            .filter(resource_permission::Column::Team.is_in(teams.to_vec()))
-            .filter(
+        let held = |permission: Permission| {
+            Query::select()
+                .column(resource_permission::Column::ResourceId)
+                .from(resource_permission::Entity)
+                .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
+                .and_where(resource_permission::Column::Permission.eq(permission.as_str()))
+                .to_owned()
+        };
+        let mut orgs = Query::select()
+            .expr_as(Expr::val("org:"), prefix.clone())
+            .expr_as(
+                Expr::col(resource_permission::Column::ResourceId),
+                id.clone(),
+            )
+            .from(resource_permission::Entity)
+            .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
+            .and_where(
                 resource_permission::Column::Permission.eq(Permission::GetOrganization.as_str()),
             )
-            .distinct()
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
+            .to_owned();
         // From the restricted datasets (a partial index) to the caller's grants on them: the
         // other way round reads every dataset the caller's teams hold.
-        let datasets: Vec<String> = dataset::Entity::find()
-            .select_only()
-            .column(dataset::Column::Id)
-            .filter(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
-            .filter(
-                dataset::Column::Id.in_subquery(
-                    Query::select()
-                        .column(resource_permission::Column::ResourceId)
-                        .from(resource_permission::Entity)
-                        .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
-                        .and_where(
-                            resource_permission::Column::Permission
-                                .eq(Permission::GetDataset.as_str()),
-                        )
-                        .to_owned(),
-                ),
-            )
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
-        let mut out: Vec<String> = orgs
-            .into_iter()
-            .map(|id| format!("org:{id}"))
-            .chain(datasets.into_iter().map(|id| format!("ds:{id}")))
-            .collect();
-        let shared: Vec<String> = share_request::Entity::find()
-            .select_only()
-            .column(share_request::Column::DatasetId)
-            .filter(share_request::Column::Team.is_in(teams.to_vec()))
-            .filter(share_request::Column::DatasetId.in_subquery(restricted))
-            .filter(
+        let granted = Query::select()
+            .expr_as(Expr::val("ds:"), prefix.clone())
+            .expr_as(Expr::col(dataset::Column::Id), id.clone())
+            .from(dataset::Entity)
+            .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
+            .and_where(dataset::Column::Id.in_subquery(held(Permission::GetDataset)))
+            .to_owned();
+        let shared = Query::select()
+            .expr_as(Expr::val("ds:"), prefix)
+            .expr_as(Expr::col(share_request::Column::DatasetId), id)
+            .from(share_request::Entity)
+            .and_where(share_request::Column::Team.is_in(teams.to_vec()))
+            .and_where(share_request::Column::DatasetId.in_subquery(restricted))
+            .and_where(
                 share_request::Column::Id.in_subquery(
                     Query::select()
                         .column(share_item::Column::ShareId)
@@ -2066,12 +2060,17 @@ impl CatalogStore for SeaStore {
                         .to_owned(),
                 ),
             )
-            .distinct()
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
-        out.extend(shared.into_iter().map(|id| format!("ds:{id}")));
+            .to_owned();
+        let query = orgs
+            .union(UnionType::All, granted)
+            .union(UnionType::All, shared);
+        let rows = self.db.query_all(query).await.map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let prefix: String = row.try_get("", "prefix").map_err(db_err)?;
+            let id: String = row.try_get("", "id").map_err(db_err)?;
+            out.push(format!("{prefix}{id}"));
+        }
         out.sort();
         out.dedup();
         Ok(out)
