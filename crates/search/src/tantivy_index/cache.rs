@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use lakecat_core::search::{SearchQuery, SearchResult, Suggestion};
 use lru::LruCache;
 
-/// Entries kept by default (of each kind): ~10 KB each at most for a page of 20 hits with
-/// snippets and facet counts.
+/// Entries kept by default (of each kind). A page of 20 hits with snippets and facet counts
+/// is about 12 KB, the largest page (100 hits) about 60 KB: 12–60 MB when full.
 pub const DEFAULT_ENTRIES: usize = 1024;
 
 #[derive(Hash, PartialEq, Eq)]
