@@ -2007,18 +2007,26 @@ impl CatalogStore for SeaStore {
         // datasets shared with them. Only restricted datasets are indexed with `ds:`
         // readers: a team holding GET_DATASET on 10,000 open datasets must not turn every
         // search into a 10,000-term filter.
+        // The constants are literals, not parameters: PostgreSQL can then keep one generic
+        // plan that uses the partial index on restricted datasets, instead of planning the
+        // statement again at every search (most of its cost).
         let (prefix, id) = (Alias::new("prefix"), Alias::new("id"));
+        let restricted_only =
+            || Expr::col(dataset::Column::Visibility).eq(constant(Visibility::Restricted.as_str()));
         let restricted = Query::select()
             .column(dataset::Column::Id)
             .from(dataset::Entity)
-            .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
+            .and_where(restricted_only())
             .to_owned();
         let held = |permission: Permission| {
             Query::select()
                 .column(resource_permission::Column::ResourceId)
                 .from(resource_permission::Entity)
                 .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
-                .and_where(resource_permission::Column::Permission.eq(permission.as_str()))
+                .and_where(
+                    Expr::col(resource_permission::Column::Permission)
+                        .eq(constant(permission.as_str())),
+                )
                 .to_owned()
         };
         let mut orgs = Query::select()
@@ -2030,7 +2038,8 @@ impl CatalogStore for SeaStore {
             .from(resource_permission::Entity)
             .and_where(resource_permission::Column::Team.is_in(teams.to_vec()))
             .and_where(
-                resource_permission::Column::Permission.eq(Permission::GetOrganization.as_str()),
+                Expr::col(resource_permission::Column::Permission)
+                    .eq(constant(Permission::GetOrganization.as_str())),
             )
             .to_owned();
         // From the restricted datasets (a partial index) to the caller's grants on them: the
@@ -2039,7 +2048,7 @@ impl CatalogStore for SeaStore {
             .expr_as(Expr::val("ds:"), prefix.clone())
             .expr_as(Expr::col(dataset::Column::Id), id.clone())
             .from(dataset::Entity)
-            .and_where(dataset::Column::Visibility.eq(Visibility::Restricted.as_str()))
+            .and_where(restricted_only())
             .and_where(dataset::Column::Id.in_subquery(held(Permission::GetDataset)))
             .to_owned();
         let shared = Query::select()
@@ -2053,9 +2062,9 @@ impl CatalogStore for SeaStore {
                     Query::select()
                         .column(share_item::Column::ShareId)
                         .from(share_item::Entity)
-                        .and_where(share_item::Column::Status.is_in([
-                            lakecat_core::shares::ItemStatus::ShareSucceeded.as_str(),
-                            lakecat_core::shares::ItemStatus::PendingExtension.as_str(),
+                        .and_where(Expr::col(share_item::Column::Status).is_in([
+                            constant(lakecat_core::shares::ItemStatus::ShareSucceeded.as_str()),
+                            constant(lakecat_core::shares::ItemStatus::PendingExtension.as_str()),
                         ]))
                         .to_owned(),
                 ),
@@ -2084,5 +2093,16 @@ impl CatalogStore for SeaStore {
         let q = audit_event::Entity::find().filter(audit_event::Column::TargetId.eq(target_id));
         let rows = keyset(&self.db, q, audit_event::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::audit_event))
+    }
+}
+
+/// One of lakecat's own constants (an enum's text) as an SQL literal, where a parameter would
+/// keep PostgreSQL from using a partial index in a cached plan; anything else stays a
+/// parameter.
+fn constant(text: &'static str) -> Expr {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Expr::cust(format!("'{text}'"))
+    } else {
+        Expr::val(text)
     }
 }
