@@ -238,7 +238,7 @@ pub fn name_tokens(name: &str) -> Vec<String> {
                 words.push(std::mem::take(&mut cur));
             }
         }
-        cur.extend(c.to_lowercase());
+        push_lower(&mut cur, c);
     }
     if !cur.is_empty() {
         words.push(cur);
@@ -248,6 +248,16 @@ pub fn name_tokens(name: &str) -> Vec<String> {
         words.push(whole);
     }
     words
+}
+
+/// Appends `c` lower-cased (names are mostly ASCII: a rebuild lower-cases every character of
+/// 1M names several times).
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// A name as one exact-match key: lower-cased, runs of separators and spaces as one `_`
@@ -261,7 +271,7 @@ pub fn normalize_name(name: &str) -> String {
                 out.push('_');
             }
             sep = false;
-            out.extend(c.to_lowercase());
+            push_lower(&mut out, c);
         } else {
             sep = true;
         }
