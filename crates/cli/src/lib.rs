@@ -106,13 +106,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = SeaStore::open(&StoreConfig::new(at.url()))
                 .await
                 .map_err(|e| anyhow!(e.message))?;
-            let opensearch = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
-                anyhow!(
-                    "{}: {}",
-                    e.field.as_deref().unwrap_or("OpenSearch"),
-                    e.message
-                )
-            })?;
+            let opensearch =
+                lakecat_search::OpenSearchConfig::from_env().map_err(|e| anyhow!(e))?;
             let total = lakecat_core::ports::CatalogStore::count(
                 &store,
                 &lakecat_core::ports::CountQuery::Datasets(Default::default()),

@@ -1,7 +1,7 @@
 //! The fields an engine indexes, derived from a [`SearchDoc`] in Rust so that every engine
-//! matches and ranks on the same keys (OpenSearch now; tantivy can switch to it).
+//! matches and ranks on the same keys, with the same boosts.
 
-use lakecat_core::search::{Facet, SearchDoc, name_tokens, normalize_name};
+use lakecat_core::search::{EVERYONE, Facet, SearchDoc, name_tokens, normalize_name};
 
 /// The indexed form of one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,32 @@ pub(crate) struct DerivedDoc {
     pub upvotes: i64,
     /// Per facet (in [`Facet::ALL`] order), the document's values.
     pub facets: Vec<(Facet, Vec<String>)>,
+}
+
+/// Scores that keep the ranking tiers apart, the same in every engine: the name as typed ≫
+/// exact name/label (separators and case ignored) ≫ prefix ≫ words.
+pub(crate) const AS_TYPED_BOOST: f32 = 20_000.0;
+pub(crate) const EXACT_BOOST: f32 = 10_000.0;
+pub(crate) const PREFIX_BOOST: f32 = 500.0;
+pub(crate) const NAME_WORD_BOOST: f32 = 10.0;
+pub(crate) const OTHER_WORD_BOOST: f32 = 3.0;
+pub(crate) const DESCRIPTION_BOOST: f32 = 1.0;
+/// A suggestion whose name starts with the prefix as typed ranks before one that matches
+/// with separators ignored.
+pub(crate) const TYPED_PREFIX_BOOST: f32 = 10.0;
+/// Values counted per facet.
+pub(crate) const FACET_VALUES: usize = 20;
+/// The most suggestions one call returns.
+pub(crate) const MAX_SUGGESTIONS: u32 = 50;
+
+/// The reader values that make a document visible to a caller: every signed-in user's and the
+/// caller's own (None for admins, who see everything).
+pub(crate) fn visible_to(readers: Option<&[String]>) -> Option<Vec<String>> {
+    let readers = readers?;
+    let mut values = Vec::with_capacity(readers.len() + 1);
+    values.push(EVERYONE.to_owned());
+    values.extend(readers.iter().cloned());
+    Some(values)
 }
 
 /// The name of a facet's keyword field.

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use lakecat_core::search::{
-    DocKind, EVERYONE, Facet, FacetCount, SearchDoc, SearchHit, SearchIndex, SearchQuery,
-    SearchResult, Suggestion, normalize_name, query_tokens, query_words,
+    DocKind, Facet, FacetCount, SearchDoc, SearchHit, SearchIndex, SearchQuery, SearchResult,
+    Suggestion, normalize_name, query_tokens, query_words,
 };
 use lakecat_core::{Error, Result};
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -27,20 +27,13 @@ mod collect;
 
 pub use cache::DEFAULT_ENTRIES as DEFAULT_RESULT_CACHE;
 
-use crate::derived::{derive, facet_field};
+use crate::derived::{
+    AS_TYPED_BOOST, DESCRIPTION_BOOST, EXACT_BOOST, FACET_VALUES, MAX_SUGGESTIONS, NAME_WORD_BOOST,
+    OTHER_WORD_BOOST, PREFIX_BOOST, TYPED_PREFIX_BOOST, derive, facet_field, visible_to,
+};
 
-/// Scores that keep the ranking tiers apart: the name as typed ≫ exact name/label (separators
-/// and case ignored) ≫ prefix ≫ words.
-const AS_TYPED_BOOST: f32 = 20_000.0;
-const EXACT_BOOST: f32 = 10_000.0;
-const PREFIX_BOOST: f32 = 500.0;
-const NAME_WORD_BOOST: f32 = 10.0;
-const OTHER_WORD_BOOST: f32 = 3.0;
-const DESCRIPTION_BOOST: f32 = 1.0;
 /// The writer's indexing arena (tantivy's minimum is 15 MB per thread).
 const WRITER_MEMORY: usize = 20_000_000;
-/// Values counted per facet.
-const FACET_VALUES: usize = 20;
 const EDGE: &str = "lakecat_edge";
 
 #[derive(Clone, Copy)]
@@ -412,12 +405,12 @@ impl Inner {
             // `sales-orders`) before one that matches with separators ignored.
             boosted(
                 term(self.f.typed_prefix, &prefix.trim().to_lowercase()),
-                10.0,
+                TYPED_PREFIX_BOOST,
             ),
             boosted(term(self.f.name_prefix, &key), 1.0),
         ]);
         let pass = collect::OnePass {
-            keep: limit.clamp(1, 50) as usize,
+            keep: limit.clamp(1, MAX_SUGGESTIONS) as usize,
             columns: COLUMNS,
             combos: self.combos.clone(),
             filters: vec![],
@@ -525,16 +518,6 @@ impl Inner {
         writer.commit().map_err(engine)?;
         self.reload()
     }
-}
-
-/// What the collector checks a match's readers against: every signed-in user's value and the
-/// caller's own (None for admins, who see everything).
-fn visible_to(readers: Option<&[String]>) -> Option<Vec<String>> {
-    let readers = readers?;
-    let mut values = Vec::with_capacity(readers.len() + 1);
-    values.push(EVERYONE.to_owned());
-    values.extend(readers.iter().cloned());
-    Some(values)
 }
 
 fn stored_text(doc: &TantivyDocument, field: Field) -> String {

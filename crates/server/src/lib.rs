@@ -169,13 +169,7 @@ impl App {
 async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
     #[cfg(feature = "opensearch")]
     {
-        let os = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
-            format!(
-                "{}: {}",
-                e.field.as_deref().unwrap_or("OpenSearch"),
-                e.message
-            )
-        })?;
+        let os = lakecat_search::OpenSearchConfig::from_env()?;
         if let Some(os) = os {
             let index = lakecat_search::OpenSearchIndex::connect(&os)
                 .await

@@ -62,13 +62,7 @@ pub async fn worker_from_env() -> Result<Worker, String> {
         .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
         .with_share_expiry(Arc::new(ShareExpiry::new(catalog.clone(), queue)));
     // The search index tasks, when the deployment has an OpenSearch domain.
-    let search = lakecat_search::OpenSearchConfig::from_env().map_err(|e| {
-        format!(
-            "{}: {}",
-            e.field.as_deref().unwrap_or("OpenSearch"),
-            e.message
-        )
-    })?;
+    let search = lakecat_search::OpenSearchConfig::from_env()?;
     Ok(match search {
         Some(os) => {
             let index = lakecat_search::OpenSearchIndex::connect(&os)

@@ -91,9 +91,16 @@ impl OpenSearchConfig {
     /// From `OPENSEARCH_URL`, `OPENSEARCH_AUTH` (`none`, `basic`, `sigv4`; default `none`),
     /// `OPENSEARCH_USER` and `OPENSEARCH_PASSWORD` (basic), `OPENSEARCH_SERVICE` (`es` or
     /// `aoss`; default `es`) and `AWS_REGION` (sigv4), `OPENSEARCH_INDEX_PREFIX` (default
-    /// `lakecat`). None when `OPENSEARCH_URL` is unset or empty.
-    pub fn from_env() -> Result<Option<OpenSearchConfig>> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// `lakecat`). None when `OPENSEARCH_URL` is unset or empty. A bad setting is one line
+    /// that names its variable, for start-up messages.
+    pub fn from_env() -> std::result::Result<Option<OpenSearchConfig>, String> {
+        Self::from_lookup(|name| std::env::var(name).ok()).map_err(|e| {
+            format!(
+                "{}: {}",
+                e.field.as_deref().unwrap_or("OpenSearch"),
+                e.message
+            )
+        })
     }
 
     /// [`OpenSearchConfig::from_env`] over any source of variables.

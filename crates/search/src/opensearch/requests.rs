@@ -5,33 +5,21 @@
 use serde_json::{Map, Value, json};
 
 use lakecat_core::search::{
-    EVERYONE, Facet, SearchDoc, SearchQuery, normalize_name, query_tokens, query_words,
+    Facet, SearchDoc, SearchQuery, normalize_name, query_tokens, query_words,
 };
 use lakecat_core::{Error, Result};
 
-use crate::derived::{derive, facet_field};
+use crate::derived::{
+    AS_TYPED_BOOST, DESCRIPTION_BOOST, EXACT_BOOST, FACET_VALUES, MAX_SUGGESTIONS, NAME_WORD_BOOST,
+    OTHER_WORD_BOOST, PREFIX_BOOST, TYPED_PREFIX_BOOST, derive, facet_field, visible_to,
+};
 
 /// Bumped whenever [`index_settings`] or [`mappings`] change: `ensure` then reports that the
 /// alias points at an outdated index, and `lakecat reindex` builds a current one.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Scores that keep the ranking tiers apart (the same as tantivy's): the name as typed ≫
-/// exact name/label (separators and case ignored) ≫ prefix ≫ words.
-const AS_TYPED_BOOST: f64 = 20_000.0;
-const EXACT_BOOST: f64 = 10_000.0;
-const PREFIX_BOOST: f64 = 500.0;
-const NAME_WORD_BOOST: f64 = 10.0;
-const OTHER_WORD_BOOST: f64 = 3.0;
-const DESCRIPTION_BOOST: f64 = 1.0;
-/// A suggestion whose name starts with the prefix as typed ranks before one that matches
-/// with separators ignored.
-const TYPED_PREFIX_BOOST: f64 = 10.0;
-/// Values counted per facet.
-const FACET_VALUES: usize = 20;
 /// The deepest hit a search returns (OpenSearch's default `index.max_result_window`).
 pub const MAX_RESULT_WINDOW: u32 = 10_000;
-/// The most suggestions one call returns.
-const MAX_SUGGESTIONS: u32 = 50;
 /// Characters of description around the matched words.
 const SNIPPET_CHARS: usize = 200;
 /// Prefixes are indexed up to this many characters (tantivy's n-grams stop there too).
@@ -286,16 +274,13 @@ pub fn alias_swap_body(alias: &str, old: &[String], new: &str) -> Value {
     json!({"actions": actions})
 }
 
-fn term(field: &str, value: &str, boost: f64) -> Value {
+fn term(field: &str, value: &str, boost: f32) -> Value {
     json!({"term": {field: {"value": value, "boost": boost}}})
 }
 
 /// The documents a caller may see (None: admins, no filter).
 fn visibility(readers: Option<&[String]>) -> Option<Value> {
-    let readers = readers?;
-    let mut values = vec![EVERYONE];
-    values.extend(readers.iter().map(String::as_str));
-    Some(json!({"terms": {"readers": values}}))
+    Some(json!({"terms": {"readers": visible_to(readers)?}}))
 }
 
 fn word_clauses(word: &str) -> [Value; 3] {
