@@ -125,6 +125,7 @@ const COLUMNS: collect::Columns = collect::Columns {
         fields
     },
     readers: "readers",
+    upvotes: "upvotes",
 };
 
 /// The embedded search index.
@@ -323,7 +324,6 @@ impl Inner {
             columns: COLUMNS,
             combos: self.combos.clone(),
             filters,
-            upvotes: "upvotes",
             count_facets: true,
             visible_to: visible_to(q.readers.as_deref()),
         };
@@ -414,7 +414,6 @@ impl Inner {
             columns: COLUMNS,
             combos: self.combos.clone(),
             filters: vec![],
-            upvotes: "upvotes",
             count_facets: false,
             visible_to: visible_to(readers),
         };

@@ -133,3 +133,53 @@ async fn cached_results_follow_writes_and_readers() {
     index.search(&q).await.unwrap();
     assert_eq!(index.result_cache_hits(), hits);
 }
+
+/// A search's hits and counts are the same whatever searches ran before it on the index: the
+/// per-search arrays a segment keeps for reuse are reset where a search wrote to them.
+#[tokio::test]
+async fn a_search_does_not_depend_on_the_searches_before_it() {
+    let docs: Vec<SearchDoc> = (0..60)
+        .map(|i| {
+            let mut d = doc(&format!("t{i}"), &format!("orders_{i}"));
+            d.dataset_id = Some(format!("ds_{}", i % 7));
+            // A value per entry (many values: few matches are counted by sorting) and a few
+            // shared ones (counted through an array).
+            d.tags = vec![format!("tag{i}"), format!("group{}", i % 3)];
+            if i % 2 == 1 {
+                d.readers = vec!["team:finance".into()];
+            }
+            d
+        })
+        .collect();
+    let open = || async {
+        let index = TantivyIndex::in_memory().unwrap();
+        index.set_result_cache(0);
+        index.upsert(&docs).await.unwrap();
+        index
+    };
+    let everyone = Some(vec![]);
+    let finance = Some(vec!["team:finance".to_owned()]);
+    let query = |text: &str, readers: &Option<Vec<String>>, tags: &[&str]| SearchQuery {
+        text: text.into(),
+        readers: readers.clone(),
+        filters: [(Facet::Tag, tags.iter().map(|t| (*t).to_owned()).collect())].into(),
+        first: 5,
+        ..Default::default()
+    };
+    let queries = [
+        query("", &everyone, &[]),
+        query("orders_7", &finance, &[]),
+        query("orders", &finance, &["group1"]),
+        query("orders_8", &everyone, &["tag8"]),
+        query("orders", &None, &["tag3", "group2"]),
+        query("orders_7", &everyone, &[]),
+    ];
+    let shared = open().await;
+    for round in 0..2 {
+        for q in &queries {
+            let alone = open().await.search(q).await.unwrap();
+            assert!(alone.total > 0 || q.text == "orders_7", "{q:?}");
+            assert_eq!(shared.search(q).await.unwrap(), alone, "round {round}: {q:?}");
+        }
+    }
+}

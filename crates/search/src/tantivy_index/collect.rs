@@ -17,6 +17,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
 use tantivy::fastfield::{Column, FacetReader};
 use tantivy::index::SegmentId;
 use tantivy::schema::Facet as TantivyFacet;
@@ -32,9 +33,12 @@ pub(super) struct Columns {
     pub facets: [&'static str; FACETS],
     /// The readers column (who may see an entry).
     pub readers: &'static str,
+    /// The fast field whose value breaks ties within a tier.
+    pub upvotes: &'static str,
 }
 
-/// A segment's documents grouped by their facet values and readers.
+/// A segment's documents grouped by their facet values and readers, with the segment's
+/// columns a search reads (opened once, not per search).
 pub(super) struct Combos {
     /// Per document, its combination.
     by_doc: Vec<u32>,
@@ -43,7 +47,29 @@ pub(super) struct Combos {
     bounds: Vec<[u32; FACETS + 2]>,
     /// Facet value and reader ordinals (each list sorted).
     ords: Vec<u64>,
+    facets: Vec<FacetReader>,
+    readers: Option<StrColumn>,
+    votes: Option<Column<i64>>,
+    /// Per-search arrays of finished searches, kept for the next ones (see [`Scratch`]).
+    spare: Mutex<Vec<Scratch>>,
 }
+
+/// What one search keeps per combination of a segment. Only the combinations a search
+/// touched are reset when it ends, so a search costs its matches, not the segment's size:
+/// zeroing arrays as long as the segment's combinations for every search (and reading
+/// every count back) was a tenth of a search's CPU.
+#[derive(Default)]
+struct Scratch {
+    /// Per combination: `UNKNOWN`, `HIDDEN`, … (decided at its first match).
+    state: Vec<u8>,
+    /// Per combination: matches counted (those that pass, or fail exactly one filter).
+    matched: Vec<u32>,
+    /// The combinations decided, in the order of their first match.
+    touched: Vec<u32>,
+}
+
+/// Spare scratch arrays kept per segment: as many as searches ran on it at once, up to this.
+const SPARE_SCRATCH: usize = 16;
 
 impl Combos {
     fn build(reader: &SegmentReader, columns: &Columns) -> tantivy::Result<Combos> {
@@ -58,6 +84,10 @@ impl Combos {
             by_doc: Vec::with_capacity(reader.max_doc() as usize),
             bounds: Vec::new(),
             ords: Vec::new(),
+            facets: Vec::new(),
+            readers: None,
+            votes: reader.fast_fields().i64(columns.upvotes).ok(),
+            spare: Mutex::default(),
         };
         // The key: each list's length, then its ordinals (sorted, without repeats).
         let mut key: Vec<u64> = Vec::with_capacity(32);
@@ -81,7 +111,38 @@ impl Combos {
             };
             combos.by_doc.push(id);
         }
+        combos.facets = facets;
+        combos.readers = readers;
         Ok(combos)
+    }
+
+    /// Arrays for a search of this segment: a finished search's, or new ones.
+    fn scratch(&self) -> Scratch {
+        let spare = self
+            .spare
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        spare.unwrap_or_else(|| Scratch {
+            state: vec![UNKNOWN; self.len()],
+            matched: vec![0; self.len()],
+            touched: Vec::new(),
+        })
+    }
+
+    /// Takes back a search's arrays, reset where it wrote to them.
+    fn give_back(&self, mut scratch: Scratch) {
+        for c in scratch.touched.drain(..) {
+            scratch.state[c as usize] = UNKNOWN;
+            scratch.matched[c as usize] = 0;
+        }
+        let mut spare = self
+            .spare
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if spare.len() < SPARE_SCRATCH {
+            spare.push(scratch);
+        }
     }
 
     /// Adds a combination from its key.
@@ -181,8 +242,6 @@ pub(super) struct OnePass {
     pub combos: Arc<ComboCache>,
     /// Each filtered facet (its index in `columns.facets`) with its selected values.
     pub filters: Vec<(usize, Vec<TantivyFacet>)>,
-    /// The fast field whose value breaks ties within a tier.
-    pub upvotes: &'static str,
     /// Count facets (searches) or only keep the best entries (suggestions).
     pub count_facets: bool,
     /// The reader values that make an entry visible (None: all are).
@@ -236,16 +295,11 @@ const FAILS_ONE: u8 = 4;
 pub(super) struct SegmentPass {
     segment: SegmentOrdinal,
     keep: usize,
-    facets: Vec<FacetReader>,
     combos: Arc<Combos>,
-    /// Per combination: `UNKNOWN`, `HIDDEN`, … (decided at its first match).
-    state: Vec<u8>,
-    /// Per combination: matches counted (those that pass, or fail exactly one filter).
-    matched: Vec<u32>,
+    scratch: Scratch,
     /// Per filtered facet: its index and the segment's ordinals of the selected values
     /// (sorted; empty when none occurs in this segment).
     filters: Vec<(usize, Vec<u64>)>,
-    votes: Option<Column<i64>>,
     /// The largest upvote factor in the segment: a match that cannot enter the page even with
     /// it is not looked at further.
     max_factor: f32,
@@ -274,15 +328,10 @@ impl Collector for OnePass {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentPass> {
-        let facets = self
-            .columns
-            .facets
-            .iter()
-            .map(|f| reader.facet_reader(f))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let combos = self.combos.get(reader, &self.columns)?;
         let mut filters = Vec::with_capacity(self.filters.len());
         for (i, values) in &self.filters {
-            let dict = facets[*i].facet_dict();
+            let dict = combos.facets[*i].facet_dict();
             let mut ords = Vec::with_capacity(values.len());
             for v in values {
                 if let Some(ord) = dict.term_ord(v.encoded_str().as_bytes())? {
@@ -295,9 +344,8 @@ impl Collector for OnePass {
         let visible = match &self.visible_to {
             None => None,
             Some(readers) => {
-                let column = reader.fast_fields().str(self.columns.readers)?;
                 let mut ords = Vec::with_capacity(readers.len());
-                if let Some(c) = &column {
+                if let Some(c) = &combos.readers {
                     for r in readers {
                         if let Some(ord) = c.dictionary().term_ord(r.as_bytes())? {
                             ords.push(ord);
@@ -308,25 +356,17 @@ impl Collector for OnePass {
                 Some(ords)
             }
         };
-        let combos = self.combos.get(reader, &self.columns)?;
-        let votes = reader.fast_fields().i64(self.upvotes).ok();
-        let max_factor = votes
+        let max_factor = combos
+            .votes
             .as_ref()
             .map(|c| vote_factor(c.max_value()))
             .unwrap_or(1.0);
         Ok(SegmentPass {
             segment,
             keep: self.keep,
-            facets,
-            state: vec![UNKNOWN; combos.len()],
-            matched: if self.count_facets {
-                vec![0; combos.len()]
-            } else {
-                Vec::new()
-            },
+            scratch: combos.scratch(),
             combos,
             filters,
-            votes,
             max_factor,
             visible,
             count_facets: self.count_facets,
@@ -395,16 +435,17 @@ impl SegmentCollector for SegmentPass {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let combo = self.combos.by_doc[doc as usize];
-        let mut state = self.state[combo as usize];
+        let mut state = self.scratch.state[combo as usize];
         if state == UNKNOWN {
             state = self.decide(combo);
-            self.state[combo as usize] = state;
+            self.scratch.state[combo as usize] = state;
+            self.scratch.touched.push(combo);
         }
         if state < PASSES {
             return;
         }
         if self.count_facets {
-            self.matched[combo as usize] += 1;
+            self.scratch.matched[combo as usize] += 1;
         }
         if state != PASSES {
             return;
@@ -421,7 +462,9 @@ impl SegmentCollector for SegmentPass {
         if worst.is_some_and(|w| (score + 1.0) * self.max_factor <= w) {
             return;
         }
-        let votes = self.votes.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        let votes = (self.combos.votes.as_ref())
+            .and_then(|c| c.first(doc))
+            .unwrap_or(0);
         let kept = Kept {
             score: (score + 1.0) * vote_factor(votes),
             doc,
@@ -442,45 +485,65 @@ impl SegmentCollector for SegmentPass {
             .collect();
         let mut counts = Vec::with_capacity(FACETS);
         if self.count_facets {
-            let mut by_ord: Vec<Vec<u64>> = self
-                .facets
-                .iter()
-                .map(|r| vec![0; r.num_facets()])
-                .collect();
-            for (combo, n) in self.matched.iter().enumerate() {
-                if *n == 0 {
-                    continue;
-                }
-                let state = self.state[combo];
-                for (i, counts) in by_ord.iter_mut().enumerate() {
-                    if state == PASSES || state == FAILS_ONE + i as u8 {
-                        for ord in self.combos.list(combo as u32, i) {
-                            if let Some(c) = counts.get_mut(*ord as usize) {
-                                *c += u64::from(*n);
-                            }
-                        }
+            let (scratch, combos) = (&self.scratch, &self.combos);
+            let mut facet = TantivyFacet::root();
+            for (i, reader) in combos.facets.iter().enumerate() {
+                // The counts per value ordinal of the touched combinations that count for
+                // this facet; one value ordinal per (combination, value).
+                let mut by_ord: Vec<(u64, u64)> = Vec::new();
+                for &combo in &scratch.touched {
+                    let (state, n) = (
+                        scratch.state[combo as usize],
+                        scratch.matched[combo as usize],
+                    );
+                    if n > 0 && (state == PASSES || state == FAILS_ONE + i as u8) {
+                        by_ord.extend(combos.list(combo, i).iter().map(|o| (*o, u64::from(n))));
                     }
                 }
-            }
-            let mut facet = TantivyFacet::root();
-            for (reader, by_ord) in self.facets.iter().zip(&by_ord) {
                 let mut values = Vec::new();
-                for (ord, n) in by_ord.iter().enumerate() {
-                    if *n == 0 || reader.facet_from_ord(ord as u64, &mut facet).is_err() {
+                for (ord, n) in coalesce(by_ord, reader.num_facets()) {
+                    if reader.facet_from_ord(ord, &mut facet).is_err() {
                         continue;
                     }
                     let value = facet.to_path().last().map(|s| (*s).to_owned());
-                    values.push((value.unwrap_or_default(), *n));
+                    values.push((value.unwrap_or_default(), n));
                 }
                 counts.push(values);
             }
         } else {
             counts.resize(FACETS, Vec::new());
         }
+        self.combos.give_back(self.scratch);
         SegmentFound {
             top,
             total: self.total,
             counts,
         }
     }
+}
+
+/// Sums counts per value ordinal: through an array as long as the segment's values when the
+/// pairs are many, by sorting them when they are few.
+fn coalesce(mut pairs: Vec<(u64, u64)>, values: usize) -> Vec<(u64, u64)> {
+    if pairs.len() * 8 >= values {
+        let mut dense = vec![0u64; values];
+        for (ord, n) in pairs {
+            if let Some(c) = dense.get_mut(ord as usize) {
+                *c += n;
+            }
+        }
+        return (dense.into_iter().enumerate())
+            .filter(|(_, n)| *n > 0)
+            .map(|(ord, n)| (ord as u64, n))
+            .collect();
+    }
+    pairs.sort_unstable_by_key(|(ord, _)| *ord);
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
+    for (ord, n) in pairs {
+        match out.last_mut() {
+            Some((last, sum)) if *last == ord => *sum += n,
+            _ => out.push((ord, n)),
+        }
+    }
+    out
 }
