@@ -56,7 +56,8 @@ const CLOCK_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
 /// [`reindex`], then finishes the `search.index` tasks written before it began, since it has
 /// done their work: a server started after a bulk load, or an operator's `lakecat reindex`,
 /// would otherwise index those datasets once more, and every one of those commits would
-/// empty the search caches. Returns (datasets, documents, tasks finished).
+/// empty the search caches. Last, compacts the index ([`SearchIndex::compact`]). Returns
+/// (datasets, documents, tasks finished).
 pub async fn rebuild(
     store: &dyn CatalogStore,
     tasks: &dyn TaskStore,
@@ -66,6 +67,7 @@ pub async fn rebuild(
     let began = chrono::Utc::now();
     let (datasets, documents) = reindex(store, index, progress).await?;
     let finished = supersede_search_tasks(tasks, began).await?;
+    index.compact().await?;
     Ok((datasets, documents, finished))
 }
 

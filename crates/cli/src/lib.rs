@@ -159,6 +159,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                     let (d, n) = lakecat_worker::reindex(&store, &index, progress)
                         .await
                         .map_err(|e| anyhow!(e.message))?;
+                    lakecat_core::search::SearchIndex::compact(&index)
+                        .await
+                        .map_err(|e| anyhow!(e.message))?;
                     (d, n, dir.display().to_string())
                 }
             };

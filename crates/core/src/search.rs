@@ -173,6 +173,10 @@ pub trait SearchIndex: Send + Sync + 'static {
         self.replace_datasets(vec![(dataset_id.to_owned(), docs.to_vec())])
             .await
     }
+    /// After a full rebuild: merges what it wrote into as few parts as the engine allows, so
+    /// that searches do not pay per part. Searches and writes go on meanwhile; it returns when
+    /// the merged index is the one searched.
+    async fn compact(&self) -> Result<()>;
     /// How many documents the index holds.
     async fn count(&self) -> Result<u64>;
     /// The datasets the index holds documents of (it may name datasets whose documents were

@@ -56,6 +56,9 @@ impl SearchIndex for Breakable {
         self.check()?;
         self.inner.replace_datasets(datasets).await
     }
+    async fn compact(&self) -> lakecat_core::Result<()> {
+        self.inner.compact().await
+    }
     async fn count(&self) -> lakecat_core::Result<u64> {
         self.inner.count().await
     }

@@ -439,6 +439,13 @@ impl SearchIndex for OpenSearchIndex {
         self.refresh().await
     }
 
+    /// Nothing to do: OpenSearch merges an index's segments on its own (its tiered merge
+    /// policy), a force-merge is advised only for indices no longer written to, and
+    /// OpenSearch Serverless refuses `_forcemerge`.
+    async fn compact(&self) -> Result<()> {
+        Ok(())
+    }
+
     async fn count(&self) -> Result<u64> {
         let path = format!("/{}/_count", self.target);
         let body = self

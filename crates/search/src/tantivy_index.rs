@@ -35,6 +35,8 @@ use crate::derived::{
 /// The writer's indexing arena (tantivy's minimum is 15 MB per thread).
 const WRITER_MEMORY: usize = 20_000_000;
 const EDGE: &str = "lakecat_edge";
+/// How many times [`TantivyIndex`]'s compaction starts a merge that a concurrent one spoilt.
+const COMPACT_ATTEMPTS: usize = 5;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -165,6 +167,12 @@ impl TantivyIndex {
     /// Searches and suggestions answered from the result cache since the index was opened.
     pub fn result_cache_hits(&self) -> u64 {
         self.0.results.hits()
+    }
+
+    /// How many segments searches read (after a rebuild, [`SearchIndex::compact`] makes it
+    /// one).
+    pub fn segments(&self) -> usize {
+        self.0.reader.searcher().segment_readers().len()
     }
 
     /// An index in memory (tests, benchmarks).
@@ -490,6 +498,42 @@ impl Inner {
         Ok(searcher.num_docs())
     }
 
+    /// Merges the committed segments into one. A rebuild leaves about a dozen, and a search
+    /// looks up each of its terms and builds its unions once per segment. The writer is held
+    /// only to start the merge: writes go on while it runs, and searches read the old
+    /// segments until it ends. A merge tantivy's own policy started on some of the same
+    /// segments makes this one fail at its end; it is then tried again on what is left.
+    fn compact(&self) -> Result<()> {
+        let mut last = None;
+        for _ in 0..COMPACT_ATTEMPTS {
+            let ids = self
+                .reader
+                .searcher()
+                .index()
+                .searchable_segment_ids()
+                .map_err(engine)?;
+            if ids.len() < 2 {
+                return Ok(());
+            }
+            let merge = self
+                .writer
+                .lock()
+                .map_err(|_| Error::internal("search writer poisoned"))?
+                .merge(&ids);
+            match merge.wait() {
+                Ok(_) => return self.reload(),
+                Err(e) => {
+                    last = Some(e);
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    self.reload()?;
+                }
+            }
+        }
+        Err(engine(last.unwrap_or_else(|| {
+            tantivy::TantivyError::SystemError("no merge attempted".into())
+        })))
+    }
+
     fn dataset_ids(&self) -> Result<Vec<String>> {
         let searcher = self.reader.searcher();
         let mut out = std::collections::BTreeSet::new();
@@ -557,6 +601,10 @@ impl SearchIndex for TantivyIndex {
 
     async fn replace_datasets(&self, datasets: Vec<(String, Vec<SearchDoc>)>) -> Result<()> {
         blocking(&self.0, move |i| i.replace_datasets(&datasets)).await
+    }
+
+    async fn compact(&self) -> Result<()> {
+        blocking(&self.0, |i| i.compact()).await
     }
 
     async fn count(&self) -> Result<u64> {

@@ -179,7 +179,45 @@ async fn a_search_does_not_depend_on_the_searches_before_it() {
         for q in &queries {
             let alone = open().await.search(q).await.unwrap();
             assert!(alone.total > 0 || q.text == "orders_7", "{q:?}");
-            assert_eq!(shared.search(q).await.unwrap(), alone, "round {round}: {q:?}");
+            assert_eq!(
+                shared.search(q).await.unwrap(),
+                alone,
+                "round {round}: {q:?}"
+            );
         }
     }
+}
+
+/// Compaction merges the segments a rebuild leaves into one, and searches answer as before.
+#[tokio::test]
+async fn compaction_leaves_one_segment_and_the_same_answers() {
+    let index = TantivyIndex::in_memory().unwrap();
+    index.set_result_cache(0);
+    for i in 0..6 {
+        let mut d = doc(&format!("t{i}"), &format!("orders_{i}"));
+        d.dataset_id = Some(format!("ds_{i}"));
+        index.upsert(&[d]).await.unwrap();
+    }
+    index.delete(&["t2".into()]).await.unwrap();
+    assert!(index.segments() > 1, "a commit per write");
+    let q = SearchQuery {
+        text: "orders".into(),
+        readers: Some(vec![]),
+        first: 10,
+        ..Default::default()
+    };
+    let before = index.search(&q).await.unwrap();
+    assert_eq!(before.total, 5);
+
+    index.compact().await.unwrap();
+    assert_eq!(index.segments(), 1);
+    assert_eq!(index.count().await.unwrap(), 5, "the delete stays applied");
+    let after = index.search(&q).await.unwrap();
+    assert_eq!(ids(&after), ids(&before));
+    assert_eq!(after.facets, before.facets);
+    index.compact().await.unwrap();
+    assert_eq!(index.segments(), 1, "nothing left to merge");
+    // Writes go on after it.
+    index.upsert(&[doc("t9", "orders_9")]).await.unwrap();
+    assert_eq!(index.search(&q).await.unwrap().total, 6);
 }
