@@ -501,8 +501,8 @@ impl Inner {
     /// Merges the committed segments into one. A rebuild leaves about a dozen, and a search
     /// looks up each of its terms and builds its unions once per segment. The writer is held
     /// only to start the merge: writes go on while it runs, and searches read the old
-    /// segments until it ends. A merge tantivy's own policy started on some of the same
-    /// segments makes this one fail at its end; it is then tried again on what is left.
+    /// segments until it ends. A failed merge (tantivy's own policy may have merged some of
+    /// the same segments meanwhile) is tried again on what is left.
     fn compact(&self) -> Result<()> {
         let mut last = None;
         for _ in 0..COMPACT_ATTEMPTS {
