@@ -217,6 +217,13 @@ impl OpenSearchIndex {
         Ok(body)
     }
 
+    /// POSTs a JSON body to an endpoint of the index written and searched (`_search`, …).
+    async fn post(&self, what: &str, endpoint: &str, body: Value) -> Result<Value> {
+        let path = format!("/{}/{endpoint}", self.target);
+        self.call(what, Method::Post, &path, &[], Body::Json(body))
+            .await
+    }
+
     /// The indices behind the alias (none when it does not exist).
     async fn alias_indices(&self) -> Result<Vec<String>> {
         let path = format!("/_alias/{}", self.alias);
@@ -353,26 +360,16 @@ impl OpenSearchIndex {
     /// Deletes each dataset's documents outside its new set.
     async fn delete_stale(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
         if !self.serverless {
-            let path = format!("/{}/_delete_by_query", self.target);
             let body = requests::delete_stale_body(datasets);
             let answer = self
-                .call(
-                    "delete by query",
-                    Method::Post,
-                    &path,
-                    &[],
-                    Body::Json(body),
-                )
+                .post("delete by query", "_delete_by_query", body)
                 .await?;
             return responses::parse_delete_by_query(&answer).map(drop);
         }
-        let path = format!("/{}/_search", self.target);
         let mut stale: Vec<String> = Vec::new();
         loop {
             let body = requests::stale_ids_body(datasets, stale.last().map(String::as_str));
-            let answer = self
-                .call("stale listing", Method::Post, &path, &[], Body::Json(body))
-                .await?;
+            let answer = self.post("stale listing", "_search", body).await?;
             let page = responses::parse_hit_ids(&answer)?;
             if page.is_empty() {
                 break;
@@ -455,20 +452,11 @@ impl SearchIndex for OpenSearchIndex {
     }
 
     async fn dataset_ids(&self) -> Result<Vec<String>> {
-        let path = format!("/{}/_search", self.target);
         let mut out = Vec::new();
         let mut after: Option<Value> = None;
         loop {
             let body = requests::dataset_ids_body(after.as_ref());
-            let answer = self
-                .call(
-                    "dataset listing",
-                    Method::Post,
-                    &path,
-                    &[],
-                    Body::Json(body),
-                )
-                .await?;
+            let answer = self.post("dataset listing", "_search", body).await?;
             let (ids, next) = responses::parse_dataset_ids(&answer)?;
             out.extend(ids);
             match next {
@@ -480,10 +468,7 @@ impl SearchIndex for OpenSearchIndex {
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
         let body = requests::search_body(query)?;
-        let path = format!("/{}/_search", self.target);
-        let answer = self
-            .call("search", Method::Post, &path, &[], Body::Json(body))
-            .await?;
+        let answer = self.post("search", "_search", body).await?;
         responses::parse_search(answer)
     }
 
@@ -496,10 +481,7 @@ impl SearchIndex for OpenSearchIndex {
         let Some(body) = requests::suggest_body(prefix, readers, limit)? else {
             return Ok(vec![]);
         };
-        let path = format!("/{}/_search", self.target);
-        let answer = self
-            .call("suggest", Method::Post, &path, &[], Body::Json(body))
-            .await?;
+        let answer = self.post("suggest", "_search", body).await?;
         responses::parse_suggest(answer, prefix)
     }
 }
