@@ -356,6 +356,13 @@ async fn visibility_is_enforced_per_role(b: Backend) {
     );
     assert!(count(owner()).await.0 > 0);
     assert!(count(Some(caller("stu", &["stewards"], false))).await.0 > 0);
+    // A caller in several teams sees what any of them may, wherever it stands in the list.
+    let several = |teams: &'static [&'static str]| Some(caller("sev", teams, false));
+    assert!(count(several(&["outsiders", "stewards"])).await.0 > 0);
+    assert_eq!(
+        count(several(&["outsiders", "nobody", "guests"])).await,
+        (0, 0, 0)
+    );
     assert!(count(Some(common::admin())).await.0 > 0);
     // A share granted to the guests makes it visible to them.
     let share = f
@@ -385,6 +392,7 @@ async fn visibility_is_enforced_per_role(b: Backend) {
     .await
     .unwrap();
     assert!(count(reader()).await.0 > 0, "shared with the guests");
+    assert!(count(several(&["outsiders", "nobody", "guests"])).await.0 > 0);
     assert_eq!(count(outsider).await, (0, 0, 0));
 }
 

@@ -298,6 +298,15 @@ impl Inner {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// The cached answer to `q` on the current index state, if there is one: a lookup, cheap
+    /// enough for an async thread.
+    fn cached_search(&self, q: &SearchQuery) -> Option<SearchResult> {
+        let generation = self.reader.searcher().generation().generation_id();
+        self.results
+            .search(generation, q)
+            .map(|found| SearchResult::clone(&found))
+    }
+
     fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
@@ -389,6 +398,20 @@ impl Inner {
             snippet,
             score,
         })
+    }
+
+    /// The cached suggestions for `prefix` on the current index state, if there are: only
+    /// valid prefixes' answers are ever kept.
+    fn cached_suggest(
+        &self,
+        prefix: &str,
+        readers: Option<&[String]>,
+        limit: u32,
+    ) -> Option<Vec<Suggestion>> {
+        let generation = self.reader.searcher().generation().generation_id();
+        self.results
+            .suggest(generation, prefix, readers, limit)
+            .map(|found| Vec::clone(&found))
     }
 
     fn suggest(
@@ -616,6 +639,11 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult> {
+        // A cached answer is served here: handing a lookup to the blocking pool and back
+        // costs two thread wake-ups, more than the lookup.
+        if let Some(found) = self.0.cached_search(query) {
+            return Ok(found);
+        }
         let q = query.clone();
         blocking(&self.0, move |i| i.search(&q)).await
     }
@@ -626,6 +654,9 @@ impl SearchIndex for TantivyIndex {
         readers: Option<&[String]>,
         limit: u32,
     ) -> Result<Vec<Suggestion>> {
+        if let Some(found) = self.0.cached_suggest(prefix, readers, limit) {
+            return Ok(found);
+        }
         let (prefix, readers) = (prefix.to_owned(), readers.map(<[String]>::to_vec));
         blocking(&self.0, move |i| {
             i.suggest(&prefix, readers.as_deref(), limit)

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod config;
 pub mod local_users;
+pub mod parsed;
 mod router;
 mod telemetry;
 
@@ -40,6 +41,8 @@ pub struct App {
     receiver: Arc<Mutex<Option<QueueReceiver>>>,
     /// The embedded search index (with the in-process worker), if built in.
     pub search: Option<Arc<dyn SearchIndex>>,
+    /// Parsed documents of recent query texts.
+    pub parsed: Arc<parsed::ParsedQueries>,
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
@@ -111,6 +114,7 @@ impl App {
             worker,
             receiver: Arc::new(Mutex::new(receiver)),
             search,
+            parsed: Arc::new(parsed::ParsedQueries::new(parsed::ENTRIES)),
         })
     }
 

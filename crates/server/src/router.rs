@@ -112,7 +112,7 @@ async fn graphql_handler(
     req: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     let rid = request_id(&headers);
-    let req = match req {
+    let mut req = match req {
         Ok(r) => r.into_inner(),
         Err(e) => {
             // A body cut off by the size limit surfaces as a read error of the extractor.
@@ -141,6 +141,7 @@ async fn graphql_handler(
             return error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message, &rid);
         }
     };
+    app.parsed.prepare(&mut req);
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
     let mut resp = app.schema.execute(req.data(ctx)).await;

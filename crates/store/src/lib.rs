@@ -14,6 +14,7 @@ mod task_store;
 
 pub use task_store::write_tasks;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -29,6 +30,8 @@ pub use errors::db_err;
 pub struct SeaStore {
     db: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    /// [`catalog_store::ReadersSql`] by number of teams.
+    readers_sql: Arc<std::sync::Mutex<HashMap<usize, Arc<catalog_store::ReadersSql>>>>,
 }
 
 /// Connection settings.
@@ -96,7 +99,11 @@ impl SeaStore {
         db.set_metric_callback(move |_info| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(SeaStore { db, statements })
+        Ok(SeaStore {
+            db,
+            statements,
+            readers_sql: Arc::default(),
+        })
     }
 
     /// Connects and applies pending migrations.
