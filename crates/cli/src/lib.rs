@@ -225,6 +225,14 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
     config.database_url = at.url();
     lakecat_server::init_tracing(config.json_logs);
     let app = App::build(config, true).await.map_err(|e| anyhow!(e))?;
+    // On PostgreSQL, searches take their callers' readers from the in-process cache while
+    // its listener hears PostgreSQL's notifications; LAKECAT_SEARCH_CACHE=0 turns it off with
+    // the result cache.
+    if app.config.search_cache > 0 && at.url().starts_with("postgres") {
+        app.store
+            .cache_search_readers()
+            .map_err(|e| anyhow!(e.message))?;
+    }
     if let Some((user, password)) = app.auth.local_users().and_then(|u| u.created_admin.clone()) {
         println!("first start: created the admin user (shown once, keep it)");
         println!("  username: {user}");

@@ -42,7 +42,7 @@ impl SeaStore {
         Statement::from_sql_and_values(self.backend(), sql, values)
     }
 
-    async fn begin(&self) -> Result<sea_orm::DatabaseTransaction> {
+    async fn begin(&self) -> Result<crate::WriteTxn> {
         self.write_txn().await
     }
 
@@ -2003,6 +2003,11 @@ impl CatalogStore for SeaStore {
         if teams.is_empty() {
             return Ok(vec![]);
         }
+        if let Some(kept) = self.readers_cache.get(teams) {
+            return Ok(kept);
+        }
+        // Taken before the statement runs: a commit it does not see invalidates after this.
+        let ticket = self.readers_cache.ticket();
         let statement = {
             let mut kept = self
                 .readers_sql
@@ -2030,6 +2035,9 @@ impl CatalogStore for SeaStore {
         }
         out.sort();
         out.dedup();
+        if let Some(ticket) = ticket {
+            self.readers_cache.keep(teams, ticket, &out);
+        }
         Ok(out)
     }
 

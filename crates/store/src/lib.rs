@@ -8,6 +8,7 @@ mod convert;
 pub mod entities;
 mod errors;
 pub mod migration;
+mod readers_cache;
 mod share_store;
 mod support;
 mod task_store;
@@ -32,6 +33,66 @@ pub struct SeaStore {
     statements: Arc<AtomicU64>,
     /// [`catalog_store::ReadersSql`] by number of teams.
     readers_sql: Arc<std::sync::Mutex<HashMap<usize, Arc<catalog_store::ReadersSql>>>>,
+    readers_cache: Arc<readers_cache::ReadersCache>,
+}
+
+/// A write transaction of the store. Its commit tells the readers cache, before the mutation
+/// returns, that what it kept may be stale: [`WriteTxn::commit`] is the only way to commit it.
+pub(crate) struct WriteTxn {
+    txn: sea_orm::DatabaseTransaction,
+    readers_cache: Arc<readers_cache::ReadersCache>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = sea_orm::DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(
+        &self,
+        sql: &str,
+    ) -> std::result::Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> std::result::Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> std::result::Result<(), sea_orm::DbErr> {
+        let done = self.txn.commit().await;
+        // Even a failed commit may have committed (a connection lost after COMMIT was sent).
+        self.readers_cache.invalidate();
+        done
+    }
 }
 
 /// Connection settings.
@@ -54,15 +115,46 @@ impl SeaStore {
     /// Begins a transaction that writes. On SQLite it takes the write lock at BEGIN
     /// (IMMEDIATE), so a transaction that reads before it writes waits for another writer
     /// (busy timeout) instead of failing when it upgrades; PostgreSQL ignores the mode.
-    pub(crate) async fn write_txn(&self) -> Result<sea_orm::DatabaseTransaction> {
+    pub(crate) async fn write_txn(&self) -> Result<WriteTxn> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-        self.db
+        let txn = self
+            .db
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
             })
             .await
-            .map_err(db_err)
+            .map_err(db_err)?;
+        Ok(WriteTxn {
+            txn,
+            readers_cache: self.readers_cache.clone(),
+        })
+    }
+
+    /// Keeps the search readers of recent team sets in process (see [`readers_cache`]):
+    /// starts the listener that hears PostgreSQL's notifications of changes, once per store.
+    /// Until it is listening, and whenever it is not, every search asks the database. On
+    /// SQLite this is an error: the statement runs in process, and another process's writes
+    /// could not be heard.
+    pub fn cache_search_readers(&self) -> Result<()> {
+        if self.backend() != DbBackend::Postgres {
+            return Err(Error::unavailable(
+                "the search readers cache needs PostgreSQL (its notifications)",
+            ));
+        }
+        if self.readers_cache.start() {
+            tokio::spawn(readers_cache::listen(
+                self.db.clone(),
+                self.readers_cache.clone(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the readers cache is in use now (its listener connected), and the answers it
+    /// served so far.
+    pub fn search_readers_cache(&self) -> (bool, u64) {
+        (self.readers_cache.listening(), self.readers_cache.hits())
     }
 
     /// Connects (creating a SQLite file if needed). Does not migrate.
@@ -103,6 +195,7 @@ impl SeaStore {
             db,
             statements,
             readers_sql: Arc::default(),
+            readers_cache: Arc::default(),
         })
     }
 

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004SearchTasks),
             Box::new(M0005DatasetVisibility),
             Box::new(M0006RestrictedDatasets),
+            Box::new(M0007ReadersNotify),
         ]
     }
 }
@@ -35,6 +36,76 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// PostgreSQL tells every listening process when a transaction changes a row that a search's
+/// readers are read from (`CatalogStore::search_readers`): grants of organization membership
+/// and of restricted datasets, dataset visibility, shares and their items. The in-process
+/// readers cache (`readers_cache`) trusts what it keeps only while it hears these. A
+/// notification is sent at commit, once per transaction; notifying transactions commit one at
+/// a time, so grants on open datasets (every dataset creation's) do not notify. SQLite has no
+/// notifications, and no readers cache.
+struct M0007ReadersNotify;
+
+impl MigrationName for M0007ReadersNotify {
+    fn name(&self) -> &str {
+        "m0007_readers_notify"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007ReadersNotify {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        // Function bodies hold semicolons: one statement per string, not `run_ddl`.
+        let conn = manager.get_connection();
+        for stmt in M0007 {
+            conn.execute_unprepared(stmt).await?;
+        }
+        Ok(())
+    }
+}
+
+const M0007: &[&str] = &[
+    r#"CREATE FUNCTION lakecat_readers_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('lakecat_readers', '');
+    RETURN NULL;
+END $$"#,
+    r#"CREATE FUNCTION lakecat_readers_grant_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    r resource_permission;
+BEGIN
+    IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
+    IF r.permission = 'GET_ORGANIZATION'
+        OR (r.permission = 'GET_DATASET' AND EXISTS (
+            SELECT 1 FROM dataset WHERE id = r.resource_id AND visibility = 'RESTRICTED'))
+    THEN
+        PERFORM pg_notify('lakecat_readers', '');
+    END IF;
+    RETURN NULL;
+END $$"#,
+    "CREATE TRIGGER readers_grant AFTER INSERT OR DELETE ON resource_permission
+        FOR EACH ROW EXECUTE FUNCTION lakecat_readers_grant_changed()",
+    "CREATE TRIGGER readers_grant_update AFTER UPDATE OR TRUNCATE ON resource_permission
+        FOR EACH STATEMENT EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_dataset_insert AFTER INSERT ON dataset
+        FOR EACH ROW WHEN (NEW.visibility = 'RESTRICTED')
+        EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_dataset_update AFTER UPDATE ON dataset
+        FOR EACH ROW WHEN (OLD.visibility IS DISTINCT FROM NEW.visibility OR OLD.id <> NEW.id)
+        EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_dataset_delete AFTER DELETE ON dataset
+        FOR EACH ROW WHEN (OLD.visibility = 'RESTRICTED')
+        EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_dataset_truncate AFTER TRUNCATE ON dataset
+        FOR EACH STATEMENT EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_share_request AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON share_request FOR EACH STATEMENT EXECUTE FUNCTION lakecat_readers_changed()",
+    "CREATE TRIGGER readers_share_item AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON share_item FOR EACH STATEMENT EXECUTE FUNCTION lakecat_readers_changed()",
+];
 
 /// The restricted datasets, found without reading every dataset: each search expands its
 /// caller's readers from them (a scan of 100,000 datasets cost 50 ms per search).

@@ -1218,3 +1218,102 @@ async fn resource_locks_exclude_and_expire(b: Backend) {
     );
     s.release("kms:k", &token).await;
 }
+
+/// Waits until `f` gives `want`, for up to five seconds.
+async fn eventually<F, Fut>(what: &str, want: Vec<String>, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Vec<String>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let got = f().await;
+        if got == want {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: still {got:?}, want {want:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The in-process cache of search readers (PostgreSQL only): it serves repeats, and drops
+/// what it kept when its own store commits anything, and when another process changes what
+/// readers are read from.
+#[tokio::test]
+async fn readers_cache_hears_its_own_commits_and_other_processes() {
+    let t = fresh_store(Backend::Postgres).await.unwrap();
+    let a = &t.store;
+    // Another process: its own pool; its commits are nothing to `a` but notifications.
+    let b = SeaStore::connect(&lakecat_store::StoreConfig::new(t.url.clone()))
+        .await
+        .unwrap();
+    let o = org(a, "admins").await;
+    a.cache_search_readers().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !a.search_readers_cache().0 {
+        assert!(std::time::Instant::now() < deadline, "never listened");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let guests = vec!["guests".to_owned()];
+    let readers = || async { a.search_readers(&guests).await.unwrap() };
+    assert_eq!(readers().await, Vec::<String>::new());
+    let hits = a.search_readers_cache().1;
+    assert_eq!(readers().await, Vec::<String>::new());
+    assert_eq!(a.search_readers_cache().1, hits + 1, "a repeat is kept");
+
+    // Another process invites the guests to the organization, then removes them.
+    let member = vec![format!("org:{}", o.id)];
+    b.invite_team(
+        &meta("inviteTeam"),
+        o.id.as_str(),
+        &team("guests"),
+        &[Permission::GetOrganization],
+        None,
+    )
+    .await
+    .unwrap();
+    eventually(
+        "after another process's invitation",
+        member.clone(),
+        readers,
+    )
+    .await;
+    b.remove_team(&meta("removeTeam"), o.id.as_str(), &team("guests"))
+        .await
+        .unwrap();
+    eventually("after another process's removal", vec![], readers).await;
+
+    // This store's own change is seen at once, without waiting for its notification.
+    a.invite_team(
+        &meta("inviteTeam"),
+        o.id.as_str(),
+        &team("guests"),
+        &[Permission::GetOrganization],
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(readers().await, member);
+    // Any commit of this store drops what it kept, even one that notifies no one.
+    assert_eq!(readers().await, member);
+    let hits = a.search_readers_cache().1;
+    a.set_tenant_permissions(
+        &meta("setTenantPermissions"),
+        &team("guests"),
+        &[TenantPermission::ManageDatasets],
+    )
+    .await
+    .unwrap();
+    assert_eq!(readers().await, member);
+    assert_eq!(a.search_readers_cache().1, hits, "asked the database again");
+
+    // SQLite has no notifications: no cache.
+    let s = fresh_store(Backend::Sqlite).await.unwrap();
+    assert_eq!(
+        s.store.cache_search_readers().unwrap_err().code,
+        ErrorCode::Unavailable
+    );
+}
