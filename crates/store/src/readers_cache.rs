@@ -21,7 +21,9 @@
 //! not see always leaves the entry stale-tagged, never trusted.
 //!
 //! The cache is off unless [`crate::SeaStore::cache_search_readers`] starts the listener: for
-//! `lakecat serve` on PostgreSQL. The API Lambda leaves it off: a frozen Lambda cannot hear
+//! `lakecat serve` on PostgreSQL. The listener holds one of the pool's connections. A
+//! connection that dies without a word is noticed by the heartbeat, within two seconds: until
+//! then, a change it failed to hear could be served stale; after, the cache starts empty. The API Lambda leaves it off: a frozen Lambda cannot hear
 //! notifications, and after a thaw a request could run before the listener reads what it
 //! missed. SQLite runs the statement in process, where it is cheap.
 //!
