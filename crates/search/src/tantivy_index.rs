@@ -642,6 +642,9 @@ impl SearchIndex for TantivyIndex {
         // A cached answer is served here: handing a lookup to the blocking pool and back
         // costs two thread wake-ups, more than the lookup.
         if let Some(found) = self.0.cached_search(query) {
+            // A hit completes without waiting: give other tasks their turn now and then, or a
+            // loop of hits would starve them (a writer joined with it, for one).
+            tokio::task::coop::consume_budget().await;
             return Ok(found);
         }
         let q = query.clone();
@@ -655,6 +658,7 @@ impl SearchIndex for TantivyIndex {
         limit: u32,
     ) -> Result<Vec<Suggestion>> {
         if let Some(found) = self.0.cached_suggest(prefix, readers, limit) {
+            tokio::task::coop::consume_budget().await;
             return Ok(found);
         }
         let (prefix, readers) = (prefix.to_owned(), readers.map(<[String]>::to_vec));
