@@ -94,12 +94,9 @@ async fn setup(b: Backend) -> (Fixture, Arc<Breakable>) {
     if b == Backend::Postgres {
         // As `lakecat serve` runs: every visibility check below then goes through the
         // readers cache, and must see each change at once.
-        f.store().cache_search_readers().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !f.store().search_readers_cache().0 {
-            assert!(std::time::Instant::now() < deadline, "never listened");
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        lakecat_testkit::listening_readers_cache(f.store())
+            .await
+            .unwrap();
     }
     let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
     reindex(store.as_ref(), index.as_ref(), |_, _| {})

@@ -43,14 +43,6 @@ pub(crate) struct WriteTxn {
     readers_cache: Arc<readers_cache::ReadersCache>,
 }
 
-impl std::ops::Deref for WriteTxn {
-    type Target = sea_orm::DatabaseTransaction;
-
-    fn deref(&self) -> &Self::Target {
-        &self.txn
-    }
-}
-
 #[async_trait::async_trait]
 impl ConnectionTrait for WriteTxn {
     fn get_database_backend(&self) -> DbBackend {

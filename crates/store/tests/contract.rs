@@ -1251,12 +1251,7 @@ async fn readers_cache_hears_its_own_commits_and_other_processes() {
         .await
         .unwrap();
     let o = org(a, "admins").await;
-    a.cache_search_readers().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !a.search_readers_cache().0 {
-        assert!(std::time::Instant::now() < deadline, "never listened");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    lakecat_testkit::listening_readers_cache(a).await.unwrap();
     let guests = vec!["guests".to_owned()];
     let readers = || async { a.search_readers(&guests).await.unwrap() };
     assert_eq!(readers().await, Vec::<String>::new());
@@ -1266,15 +1261,22 @@ async fn readers_cache_hears_its_own_commits_and_other_processes() {
 
     // Another process invites the guests to the organization, then removes them.
     let member = vec![format!("org:{}", o.id)];
-    b.invite_team(
-        &meta("inviteTeam"),
-        o.id.as_str(),
-        &team("guests"),
-        &[Permission::GetOrganization],
-        None,
-    )
-    .await
-    .unwrap();
+    let invite_guests = |by: &SeaStore| {
+        let o = &o;
+        let by = by.clone();
+        async move {
+            by.invite_team(
+                &meta("inviteTeam"),
+                o.id.as_str(),
+                &team("guests"),
+                &[Permission::GetOrganization],
+                None,
+            )
+            .await
+            .unwrap();
+        }
+    };
+    invite_guests(&b).await;
     eventually(
         "after another process's invitation",
         member.clone(),
@@ -1287,15 +1289,7 @@ async fn readers_cache_hears_its_own_commits_and_other_processes() {
     eventually("after another process's removal", vec![], readers).await;
 
     // This store's own change is seen at once, without waiting for its notification.
-    a.invite_team(
-        &meta("inviteTeam"),
-        o.id.as_str(),
-        &team("guests"),
-        &[Permission::GetOrganization],
-        None,
-    )
-    .await
-    .unwrap();
+    invite_guests(a).await;
     assert_eq!(readers().await, member);
     // Any commit of this store drops what it kept, even one that notifies no one.
     assert_eq!(readers().await, member);

@@ -51,3 +51,17 @@ pub async fn fresh_store(backend: Backend) -> Result<TestStore, String> {
         }
     }
 }
+
+/// Starts `store`'s search readers cache (PostgreSQL) and waits, up to ten seconds, until its
+/// listener hears: from then on, searches take their readers from the cache.
+pub async fn listening_readers_cache(store: &SeaStore) -> Result<(), String> {
+    store.cache_search_readers().map_err(|e| e.message)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !store.search_readers_cache().0 {
+        if std::time::Instant::now() > deadline {
+            return Err("the readers cache's listener never connected".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
