@@ -61,6 +61,33 @@ pub struct SearchDoc {
     pub readers: Vec<String>,
 }
 
+impl SearchDoc {
+    /// An entry named `name` (its label too) in `dataset_id`, seen by every signed-in user,
+    /// with no description, classification or place yet.
+    pub fn new(id: &str, kind: DocKind, dataset_id: &str, name: &str) -> SearchDoc {
+        SearchDoc {
+            id: id.into(),
+            kind,
+            dataset_id: Some(dataset_id.into()),
+            name: name.into(),
+            label: name.into(),
+            description: String::new(),
+            parent: None,
+            tags: vec![],
+            topics: vec![],
+            confidentiality: None,
+            terms: vec![],
+            organization: None,
+            environment: None,
+            region: None,
+            owner_team: None,
+            upvotes: 0,
+            updated_at: Utc::now(),
+            readers: vec![EVERYONE.into()],
+        }
+    }
+}
+
 /// The facets a search counts, and the filters it takes (one list of values per facet; values
 /// of one facet are OR-ed, facets are AND-ed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

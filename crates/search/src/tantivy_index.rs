@@ -1,9 +1,15 @@
 //! The tantivy adapter: one index (in a directory, or in memory for tests), one writer behind
 //! a mutex, a reader reloaded after each commit so a write is searchable when it returns.
+//!
+//! Writes are committed in groups: a commit syncs the index's files to disk, which costs more
+//! than indexing a dataset's documents, and a mutation's refresh and its `search.index` task
+//! each write. Concurrent writers queue their changes; whichever holds the writer commits
+//! everything queued so far, and each writer returns once the commit that holds its change is
+//! searchable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use lakecat_core::search::{
@@ -107,9 +113,38 @@ fn engine(e: tantivy::TantivyError) -> Error {
     Error::internal(format!("search index: {e}"))
 }
 
+/// A change waiting for a commit.
+enum Write {
+    /// Documents replacing those with the same ids.
+    Upsert(Vec<SearchDoc>),
+    /// Documents by id.
+    Delete(Vec<String>),
+    /// Each dataset's documents replacing all it had.
+    Replace(Vec<(String, Vec<SearchDoc>)>),
+}
+
+/// The writer and what its commits have done.
+struct Writer {
+    writer: IndexWriter,
+    /// Every queued change whose ticket is below this has been committed, or has failed.
+    done_below: u64,
+    /// The error of each failed change whose writer has not yet looked.
+    failed: HashMap<u64, Error>,
+    /// Commits made since the index was opened.
+    commits: u64,
+}
+
+/// Changes queued for the next commit, in ticket order.
+#[derive(Default)]
+struct Queue {
+    next: u64,
+    writes: Vec<(u64, Write)>,
+}
+
 struct Inner {
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: Mutex<Writer>,
+    queue: Mutex<Queue>,
     f: Fields,
     combos: Arc<collect::ComboCache>,
     results: cache::ResultCache,
@@ -198,7 +233,13 @@ impl TantivyIndex {
             .map_err(engine)?;
         let inner = Inner {
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer {
+                writer,
+                done_below: 0,
+                failed: HashMap::new(),
+                commits: 0,
+            }),
+            queue: Mutex::default(),
             f,
             combos: Arc::default(),
             results: cache::ResultCache::new(cache::DEFAULT_ENTRIES),
@@ -472,30 +513,79 @@ impl Inner {
         Ok(out)
     }
 
-    fn upsert(&self, docs: &[SearchDoc]) -> Result<()> {
+    /// Queues `change` and returns once a commit holding it is searchable. The caller that
+    /// gets the writer commits every change queued so far; the others find theirs done when
+    /// they get it in turn.
+    fn write(&self, change: Write) -> Result<()> {
+        let ticket = {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let ticket = queue.next;
+            queue.next += 1;
+            queue.writes.push((ticket, change));
+            ticket
+        };
         let mut writer = self
             .writer
             .lock()
             .map_err(|_| Error::internal("search writer poisoned"))?;
-        for d in docs {
-            writer.delete_term(Term::from_field_text(self.f.id, &d.id));
-            writer.add_document(self.document(d)).map_err(engine)?;
+        if ticket < writer.done_below {
+            return writer.failed.remove(&ticket).map_or(Ok(()), Err);
         }
-        writer.commit().map_err(engine)?;
-        self.reload()
+        let batch = std::mem::take(
+            &mut self
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .writes,
+        );
+        // The batch holds this caller's change: it was queued before the writer was taken,
+        // and no commit since has taken it.
+        let below = batch.last().map_or(ticket, |(t, _)| t + 1);
+        let mut outcome = self.commit(&mut writer.writer, &batch);
+        writer.commits += 1;
+        if let Err(e) = &mut outcome {
+            // Nothing of a failed batch stays behind for the next commit; each of its
+            // changes' writers gets the error (a `search.index` task retries).
+            if let Err(rollback) = writer.writer.rollback() {
+                *e = Error::internal(format!("{}; then rollback: {rollback}", e.message));
+            }
+            for (t, _) in &batch {
+                if *t != ticket {
+                    writer.failed.insert(*t, e.clone());
+                }
+            }
+        }
+        writer.done_below = below;
+        outcome
     }
 
-    fn replace_datasets(&self, datasets: &[(String, Vec<SearchDoc>)]) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::internal("search writer poisoned"))?;
-        // Deletes and adds land in one commit: readers see the old sets or the new ones. A
-        // document belongs to one dataset, so the dataset's delete covers each of its ids.
-        for (dataset_id, docs) in datasets {
-            writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
-            for d in docs {
-                writer.add_document(self.document(d)).map_err(engine)?;
+    /// Applies `batch` in order, commits it as one, and makes it searchable. A delete covers
+    /// the documents added before it, so a dataset replaced twice keeps the second set.
+    fn commit(&self, writer: &mut IndexWriter, batch: &[(u64, Write)]) -> Result<()> {
+        for (_, change) in batch {
+            match change {
+                Write::Upsert(docs) => {
+                    for d in docs {
+                        writer.delete_term(Term::from_field_text(self.f.id, &d.id));
+                        writer.add_document(self.document(d)).map_err(engine)?;
+                    }
+                }
+                Write::Delete(ids) => {
+                    for id in ids {
+                        writer.delete_term(Term::from_field_text(self.f.id, id));
+                    }
+                }
+                // Deletes and adds land in one commit: readers see the old sets or the new
+                // ones. A document belongs to one dataset, so the dataset's delete covers
+                // each of its ids.
+                Write::Replace(datasets) => {
+                    for (dataset_id, docs) in datasets {
+                        writer.delete_term(Term::from_field_text(self.f.dataset_id, dataset_id));
+                        for d in docs {
+                            writer.add_document(self.document(d)).map_err(engine)?;
+                        }
+                    }
+                }
             }
         }
         writer.commit().map_err(engine)?;
@@ -542,6 +632,7 @@ impl Inner {
                 .writer
                 .lock()
                 .map_err(|_| Error::internal("search writer poisoned"))?
+                .writer
                 .merge(&ids);
             match merge.wait() {
                 Ok(_) => return self.reload(),
@@ -571,18 +662,6 @@ impl Inner {
             }
         }
         Ok(out.into_iter().collect())
-    }
-
-    fn delete(&self, ids: &[String]) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::internal("search writer poisoned"))?;
-        for id in ids {
-            writer.delete_term(Term::from_field_text(self.f.id, id));
-        }
-        writer.commit().map_err(engine)?;
-        self.reload()
     }
 }
 
@@ -614,16 +693,16 @@ async fn blocking<T: Send + 'static>(
 impl SearchIndex for TantivyIndex {
     async fn upsert(&self, docs: &[SearchDoc]) -> Result<()> {
         let docs = docs.to_vec();
-        blocking(&self.0, move |i| i.upsert(&docs)).await
+        blocking(&self.0, move |i| i.write(Write::Upsert(docs))).await
     }
 
     async fn delete(&self, ids: &[String]) -> Result<()> {
         let ids = ids.to_vec();
-        blocking(&self.0, move |i| i.delete(&ids)).await
+        blocking(&self.0, move |i| i.write(Write::Delete(ids))).await
     }
 
     async fn replace_datasets(&self, datasets: Vec<(String, Vec<SearchDoc>)>) -> Result<()> {
-        blocking(&self.0, move |i| i.replace_datasets(&datasets)).await
+        blocking(&self.0, move |i| i.write(Write::Replace(datasets))).await
     }
 
     async fn compact(&self) -> Result<()> {
@@ -666,5 +745,91 @@ impl SearchIndex for TantivyIndex {
             i.suggest(&prefix, readers.as_deref(), limit)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    fn doc(id: &str, dataset: &str, name: &str) -> SearchDoc {
+        SearchDoc::new(id, DocKind::Table, dataset, name)
+    }
+
+    fn found(inner: &Inner, text: &str) -> Vec<String> {
+        let q = SearchQuery {
+            text: text.into(),
+            first: 50,
+            ..Default::default()
+        };
+        let mut ids: Vec<String> = inner
+            .search(&q)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Changes queued while the writer is busy go out in one commit, applied in order, and
+    /// each writer returns with its change searchable.
+    #[test]
+    fn queued_writes_share_one_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = TantivyIndex::open(dir.path()).unwrap();
+        let inner = index.0.clone();
+        inner
+            .write(Write::Upsert(vec![doc("gone", "ds_old", "archive")]))
+            .unwrap();
+        let before = inner.writer.lock().unwrap().commits;
+        let busy = inner.writer.lock().unwrap();
+        let writers: Vec<_> = (0..16)
+            .map(|n| {
+                let inner = inner.clone();
+                std::thread::spawn(move || {
+                    let ds = format!("ds_{n}");
+                    // The dataset is replaced twice in one change: the second set is kept.
+                    inner
+                        .write(Write::Replace(vec![
+                            (ds.clone(), vec![doc(&format!("first_{n}"), &ds, "draft")]),
+                            (ds.clone(), vec![doc(&format!("t_{n}"), &ds, "ledger")]),
+                        ]))
+                        .unwrap();
+                    // Read-your-writes: the change is searchable when the write returns.
+                    assert!(found(&inner, "ledger").contains(&format!("t_{n}")));
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while inner.queue.lock().unwrap().writes.len() < 16 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "writers did not queue"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        drop(busy);
+        for w in writers {
+            w.join().unwrap();
+        }
+        let commits = inner.writer.lock().unwrap().commits - before;
+        assert_eq!(commits, 1, "16 queued writes, one commit");
+        let expected: Vec<String> = {
+            let mut ids: Vec<String> = (0..16).map(|n| format!("t_{n}")).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(found(&inner, "ledger"), expected);
+        assert!(found(&inner, "draft").is_empty());
+        assert_eq!(found(&inner, "archive"), ["gone"]);
+        inner
+            .write(Write::Delete(vec!["gone".into(), "t_0".into()]))
+            .unwrap();
+        assert!(found(&inner, "archive").is_empty());
+        assert_eq!(found(&inner, "ledger").len(), 15);
     }
 }

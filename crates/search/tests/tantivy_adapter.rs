@@ -7,30 +7,11 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
-use lakecat_core::search::{DocKind, EVERYONE, Facet, SearchDoc, SearchIndex, SearchQuery};
+use lakecat_core::search::{DocKind, Facet, SearchDoc, SearchIndex, SearchQuery};
 use lakecat_search::TantivyIndex;
 
 fn doc(id: &str, name: &str) -> SearchDoc {
-    SearchDoc {
-        id: id.into(),
-        kind: DocKind::Table,
-        dataset_id: Some("ds_1".into()),
-        name: name.into(),
-        label: name.into(),
-        description: String::new(),
-        parent: None,
-        tags: vec![],
-        topics: vec![],
-        confidentiality: None,
-        terms: vec![],
-        organization: None,
-        environment: None,
-        region: None,
-        owner_team: None,
-        upvotes: 0,
-        updated_at: chrono::Utc::now(),
-        readers: vec![EVERYONE.into()],
-    }
+    SearchDoc::new(id, DocKind::Table, "ds_1", name)
 }
 
 /// An index directory written with another schema (an older lakecat) is dropped, not an
