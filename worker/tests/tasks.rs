@@ -156,6 +156,7 @@ contract!(
     concurrent_claims_give_the_task_to_one_worker,
     admins_retry_failed_tasks,
     a_rebuild_finishes_the_tasks_written_before_it,
+    a_caller_claims_the_pending_task_of_a_target,
 );
 
 async fn a_task_runs_once_however_often_it_is_delivered(b: Backend) {
@@ -407,4 +408,90 @@ async fn a_rebuild_finishes_the_tasks_written_before_it(b: Backend) {
     assert_eq!(s.task(&running).await.status, TaskStatus::Running);
     assert_eq!(s.task(&other_kind).await.status, TaskStatus::Pending);
     assert_eq!(s.worker.process(&new).await.unwrap(), Processed::Succeeded);
+}
+
+/// A mutation doing its search task's work at once claims the task by kind and target: the
+/// worker skips it while it is held, a failure gives it back without using an attempt, and a
+/// late finish after the lease ran out is fenced off.
+async fn a_caller_claims_the_pending_task_of_a_target(b: Backend) {
+    let s = setup(b, flaky(0, false)).await;
+    let target = "ds_01JTESTTARGET0000000000000";
+    let e = s.enqueue("noop").await;
+    let id = lakecat_core::ids::TaskId::parse("t", &e.task_id).unwrap();
+    let lease = Duration::from_secs(60);
+    assert!(
+        s.store()
+            .claim_pending("noop", "ds_01JOTHERTARGET000000000000", lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.store()
+            .claim_pending("flaky", target, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let c = s
+        .store()
+        .claim_pending("noop", target, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((c.task.id.clone(), c.attempt), (id.clone(), 0));
+    assert_eq!(s.task(&e).await.status, TaskStatus::Running);
+    // Held: neither a second caller nor a delivery takes it.
+    assert!(
+        s.store()
+            .claim_pending("noop", target, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(s.worker.process(&e).await.unwrap(), Processed::Skipped);
+    // A failure gives it back with its error, its attempts unused.
+    let retry = TaskOutcome::Retry {
+        error: "index down".into(),
+        run_after: chrono::Utc::now(),
+    };
+    s.store().finish(&id, c.attempt, &retry).await.unwrap();
+    let t = s.task(&e).await;
+    assert_eq!((t.status, t.attempts), (TaskStatus::Pending, 0));
+    assert_eq!(t.error.as_deref(), Some("index down"));
+    // Claimed again, its lease runs out: a worker takes it over, and the caller's late
+    // finish is refused.
+    let late = s
+        .store()
+        .claim_pending("noop", target, Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(s.worker.process(&e).await.unwrap(), Processed::Succeeded);
+    let done = TaskOutcome::Succeeded(serde_json::json!({"by": "caller"}));
+    let err = s
+        .store()
+        .finish(&id, late.attempt, &done)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
+    assert!(
+        s.store()
+            .claim_pending("noop", target, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "a finished task is not claimed"
+    );
+    // Two pending tasks of a kind that is not coalesced: refused, and neither is taken.
+    let (one, two) = (s.enqueue("flaky").await, s.enqueue("flaky").await);
+    let err = s
+        .store()
+        .claim_pending("flaky", target, lease)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Internal);
+    assert_eq!(s.task(&one).await.status, TaskStatus::Pending);
+    assert_eq!(s.task(&two).await.status, TaskStatus::Pending);
 }

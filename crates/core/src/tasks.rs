@@ -186,6 +186,15 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Claims a task if it is due (PENDING and `run_after` passed) or its lease expired;
     /// None if another worker holds it, it is not due yet, or it is finished.
     async fn claim(&self, id: &TaskId, lease: Duration) -> Result<Option<ClaimedTask>>;
+    /// Claims the PENDING task of `kind` for `target_id`, due or not (a coalesced kind has at
+    /// most one): for a caller about to do its work at once. None if there is none pending:
+    /// a worker holds it, or it is finished. The claim does not count as an attempt.
+    async fn claim_pending(
+        &self,
+        kind: &str,
+        target_id: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedTask>>;
     /// Records the outcome of `attempt`; CONFLICT if the task was taken over since.
     async fn finish(&self, id: &TaskId, attempt: i32, outcome: &TaskOutcome) -> Result<()>;
     /// Tasks a sweep must publish again: PENDING and due for longer than `grace` (the

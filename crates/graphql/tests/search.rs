@@ -183,6 +183,17 @@ async fn a_write_is_searchable_when_the_mutation_returns(b: Backend) {
     f.ok(owner(), &format!(r#"mutation {{ updateTable(input: {{id: "{}", expectedVersion: 1, description: "The refund ledger"}}) {{ version }} }}"#, f.id("table"))).await;
     let r = search(&f, "refund").await;
     assert_eq!(hit_ids(&r), [f.id("table")]);
+    // Each mutation's refresh (the fixture's and this one) did the dataset's search task:
+    // the worker has nothing left.
+    let tasks = search_tasks(&f).await;
+    assert!(tasks.len() >= 2, "{tasks:?}");
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t.status == lakecat_core::catalog::TaskStatus::Succeeded
+                && t.result.as_ref().is_some_and(|r| r["by"] == "mutation")),
+        "{tasks:?}"
+    );
     assert!(
         r["hits"][0]["snippet"]
             .as_str()
@@ -219,6 +230,17 @@ async fn a_failed_index_write_converges_through_the_outbox(b: Backend) {
         .filter(|t| t.status == lakecat_core::catalog::TaskStatus::Pending)
         .collect();
     assert_eq!(pending.len(), 1, "{pending:?}");
+    // The refreshes claimed it, failed, and gave it back with their error, leaving the
+    // worker's retry budget whole.
+    assert_eq!(pending[0].attempts, 0, "{pending:?}");
+    assert!(
+        pending[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("index down"),
+        "{pending:?}"
+    );
     let handler = SearchHandler::new(store.clone(), index.clone());
     let claimed = store
         .claim(&pending[0].id, std::time::Duration::from_secs(60))

@@ -112,6 +112,51 @@ impl TaskStore for SeaStore {
         }))
     }
 
+    async fn claim_pending(
+        &self,
+        kind: &str,
+        target_id: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedTask>> {
+        let txn = self.write_txn().await?;
+        let rows = task::Entity::update_many()
+            .col_expr(
+                task::Column::Status,
+                Expr::value(TaskStatus::Running.as_str()),
+            )
+            // Attempts stay: a worker's budget is for its own tries, and a caller that fails
+            // would otherwise use it up for them. The attempt is still a fence: only the task's
+            // last holder could have made it PENDING at this number.
+            .col_expr(
+                task::Column::LeaseUntil,
+                Expr::value(Some(lease_end(lease)?)),
+            )
+            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::TargetId.eq(target_id))
+            .filter(task::Column::Status.eq(TaskStatus::Pending.as_str()))
+            .exec_with_returning(&txn)
+            .await
+            .map_err(db_err)?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let task = convert::task(row)?;
+            claimed.push(ClaimedTask {
+                attempt: task.attempts,
+                task,
+            });
+        }
+        if claimed.len() > 1 {
+            // Not a coalesced kind: claiming them all would make this caller their only worker.
+            return Err(Error::internal(format!(
+                "{} pending {kind} tasks for {target_id}; claim_pending is for coalesced kinds",
+                claimed.len()
+            )));
+        }
+        txn.commit().await.map_err(db_err)?;
+        Ok(claimed.pop())
+    }
+
     async fn finish(&self, id: &TaskId, attempt: i32, outcome: &TaskOutcome) -> Result<()> {
         let now = Utc::now();
         let txn = self.write_txn().await?;
