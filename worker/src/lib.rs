@@ -13,7 +13,7 @@ mod sqs;
 mod worker;
 
 pub use in_process::{InProcessQueue, QueueReceiver};
-pub use search::{SearchHandler, rebuild, reindex, supersede_search_tasks};
+pub use search::{SearchHandler, SearchRebuildHandler, rebuild, reindex, supersede_search_tasks};
 pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, load_case};
 pub use sqs::handle_sqs_event;
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};

@@ -10,7 +10,9 @@ use lakecat_core::catalog::{DatasetFilter, Task};
 use lakecat_core::ids::DatasetId;
 use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
 use lakecat_core::ports::CatalogStore;
-use lakecat_core::search::{SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_dataset};
+use lakecat_core::search::{
+    SEARCH_REBUILD_KIND, SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_dataset,
+};
 use lakecat_core::tasks::{TaskError, TaskHandler, TaskStore};
 use lakecat_core::{ErrorCode, Result};
 
@@ -45,6 +47,74 @@ impl TaskHandler for SearchHandler {
             Err(e) if e.code == ErrorCode::BadUserInput => Err(TaskError::permanent(e.message)),
             // The index or the database is unavailable: try again; the rebuild is idempotent.
             Err(e) => Err(TaskError::retryable(e.message)),
+        }
+    }
+}
+
+/// Runs `search.rebuild` tasks: [`rebuild`] in the process that holds the index, while it
+/// keeps serving searches and indexing mutations. The task's `result` tells how far it has
+/// got as it runs (`datasets`, `documents`), and each report extends its lease.
+pub struct SearchRebuildHandler {
+    store: Arc<dyn CatalogStore>,
+    index: Arc<dyn SearchIndex>,
+}
+
+impl SearchRebuildHandler {
+    pub fn new(store: Arc<dyn CatalogStore>, index: Arc<dyn SearchIndex>) -> Self {
+        SearchRebuildHandler { store, index }
+    }
+}
+
+/// How often a running rebuild reports its progress.
+const REBUILD_REPORT: std::time::Duration = std::time::Duration::from_secs(1);
+/// The lease each report gives a running rebuild.
+const REBUILD_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[async_trait]
+impl TaskHandler for SearchRebuildHandler {
+    fn kind(&self) -> &'static str {
+        SEARCH_REBUILD_KIND
+    }
+
+    async fn run(&self, task: &Task) -> std::result::Result<serde_json::Value, TaskError> {
+        let (tx, rx) = tokio::sync::watch::channel((0u64, 0u64));
+        let work = rebuild(
+            self.store.as_ref(),
+            self.store.as_ref(),
+            self.index.as_ref(),
+            move |datasets, documents| {
+                // No receiver left means the report loop ended: the rebuild ends with it.
+                let _ = tx.send((datasets, documents));
+            },
+        );
+        let report = async {
+            loop {
+                tokio::time::sleep(REBUILD_REPORT).await;
+                let (datasets, documents) = *rx.borrow();
+                let progress = serde_json::json!({ "datasets": datasets, "documents": documents });
+                match self
+                    .store
+                    .progress(&task.id, task.attempts, &progress, REBUILD_LEASE)
+                    .await
+                {
+                    Ok(()) => {}
+                    // Another worker took the task over: stop, rather than rebuild twice.
+                    Err(e) if e.code == ErrorCode::Conflict => return e,
+                    // The report is lost; the lease still runs, and the next report may land.
+                    Err(_) => {}
+                }
+            }
+        };
+        tokio::select! {
+            done = work => match done {
+                Ok((datasets, documents, superseded)) => Ok(serde_json::json!({
+                    "datasets": datasets,
+                    "documents": documents,
+                    "superseded_tasks": superseded,
+                })),
+                Err(e) => Err(TaskError::retryable(e.message)),
+            },
+            lost = report => Err(TaskError::retryable(lost.message)),
         }
     }
 }

@@ -157,6 +157,7 @@ contract!(
     admins_retry_failed_tasks,
     a_rebuild_finishes_the_tasks_written_before_it,
     a_caller_claims_the_pending_task_of_a_target,
+    a_long_task_reports_progress_and_keeps_its_lease,
 );
 
 async fn a_task_runs_once_however_often_it_is_delivered(b: Backend) {
@@ -494,4 +495,55 @@ async fn a_caller_claims_the_pending_task_of_a_target(b: Backend) {
     assert_eq!(err.code, ErrorCode::Internal);
     assert_eq!(s.task(&one).await.status, TaskStatus::Pending);
     assert_eq!(s.task(&two).await.status, TaskStatus::Pending);
+}
+
+/// A long task (a search rebuild) reports how far it has got: the report is its result while
+/// it runs and extends its lease, so no sweep hands it to a second worker; a holder that has
+/// lost the task is told.
+async fn a_long_task_reports_progress_and_keeps_its_lease(b: Backend) {
+    let s = setup(b, flaky(0, false)).await;
+    let e = s.enqueue("noop").await;
+    let id = lakecat_core::ids::TaskId::parse("t", &e.task_id).unwrap();
+    let c = s
+        .store()
+        .claim(&id, Duration::from_millis(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let report = serde_json::json!({"datasets": 10, "documents": 120});
+    s.store()
+        .progress(&id, c.attempt, &report, Duration::from_secs(60))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let t = s.task(&e).await;
+    assert_eq!((t.status, t.result), (TaskStatus::Running, Some(report)));
+    // The first lease has run out, the extended one has not: the sweep leaves it alone.
+    assert!(
+        s.store()
+            .stranded(Duration::ZERO, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.id != id)
+    );
+    s.store()
+        .finish(
+            &id,
+            c.attempt,
+            &TaskOutcome::Succeeded(serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    let err = s
+        .store()
+        .progress(
+            &id,
+            c.attempt,
+            &serde_json::json!({}),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict);
 }

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod reindex;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -75,8 +76,9 @@ pub enum Command {
         #[arg(long)]
         scale: Option<u64>,
     },
-    /// Rebuilds the embedded search index from the database, dataset by dataset (each
-    /// swapped in one step). `lakecat serve` holds the index while it runs: stop it first.
+    /// Rebuilds the search index from the database, dataset by dataset (each swapped in one
+    /// step), while searches go on. When `lakecat serve` holds the embedded index, the server
+    /// does the rebuild and this follows it; on OpenSearch, a new index replaces the old.
     Reindex {
         #[command(flatten)]
         at: Where,
@@ -127,7 +129,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 bar.set_message(n.to_string());
             };
             let began = chrono::Utc::now();
-            let (datasets, documents, into) = match opensearch {
+            let (datasets, documents, into, done_by_server) = match opensearch {
                 // OpenSearch: a new index behind the alias, swapped in when complete; searches
                 // read the old one meanwhile.
                 Some(os) => {
@@ -141,7 +143,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                             live.finish_rebuild(rebuild)
                                 .await
                                 .map_err(|e| anyhow!(e.message))?;
-                            (d, n, format!("OpenSearch alias {}", live.alias()))
+                            (d, n, format!("OpenSearch alias {}", live.alias()), None)
                         }
                         Err(e) => {
                             if let Err(a) = live.abandon_rebuild(rebuild).await {
@@ -153,23 +155,51 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
                 None => {
                     let dir = search_dir.unwrap_or_else(|| at.data_dir.join("search"));
-                    let index = lakecat_search::TantivyIndex::open(&dir).map_err(|e| {
-                        anyhow!("{} (is lakecat serve running on this index?)", e.message)
-                    })?;
-                    let (d, n) = lakecat_worker::reindex(&store, &index, progress)
-                        .await
-                        .map_err(|e| anyhow!(e.message))?;
-                    lakecat_core::search::SearchIndex::compact(&index)
-                        .await
-                        .map_err(|e| anyhow!(e.message))?;
-                    (d, n, dir.display().to_string())
+                    match lakecat_search::TantivyIndex::open(&dir) {
+                        Ok(index) => {
+                            let (d, n) = lakecat_worker::reindex(&store, &index, progress)
+                                .await
+                                .map_err(|e| anyhow!(e.message))?;
+                            lakecat_core::search::SearchIndex::compact(&index)
+                                .await
+                                .map_err(|e| anyhow!(e.message))?;
+                            (d, n, dir.display().to_string(), None)
+                        }
+                        // `lakecat serve` holds the index: it rebuilds it.
+                        Err(e) if e.code == lakecat_core::ErrorCode::Unavailable => {
+                            eprintln!(
+                                "lakecat serve holds {}: it rebuilds the index, and answers searches meanwhile",
+                                dir.display()
+                            );
+                            let (d, n, superseded) = reindex::through_server(&store, |s| match s {
+                                reindex::Step::Waiting(w) => bar.set_message(format!(
+                                    "0 (waiting {} s for the server to start; it looks for new tasks every 15 s)",
+                                    w.as_secs()
+                                )),
+                                reindex::Step::Running { datasets, documents } => {
+                                    progress(datasets, documents)
+                                }
+                            })
+                            .await?;
+                            (
+                                d,
+                                n,
+                                format!("{} (by lakecat serve)", dir.display()),
+                                Some(superseded),
+                            )
+                        }
+                        Err(e) => return Err(anyhow!(e.message)),
+                    }
                 }
             };
             // The rebuilt index holds what the search.index tasks written before it would
-            // have written.
-            let superseded = lakecat_worker::supersede_search_tasks(&store, began)
-                .await
-                .map_err(|e| anyhow!(e.message))?;
+            // have written (a server's rebuild finished them itself).
+            let superseded = match done_by_server {
+                Some(n) => n,
+                None => lakecat_worker::supersede_search_tasks(&store, began)
+                    .await
+                    .map_err(|e| anyhow!(e.message))?,
+            };
             bar.finish();
             let secs = t.elapsed().as_secs_f64();
             println!(

@@ -26,6 +26,14 @@ text_enum!(DocKind {
 /// The task that brings a dataset's documents in line with the catalog.
 pub const SEARCH_TASK_KIND: &str = "search.index";
 
+/// The task that rebuilds the whole index in the process that holds it: `lakecat reindex`
+/// writes it when `lakecat serve` runs on the embedded index, which only one process can
+/// write.
+pub const SEARCH_REBUILD_KIND: &str = "search.rebuild";
+
+/// The target of every rebuild task, to find one already pending or running.
+pub const SEARCH_REBUILD_TARGET: &str = "search-index";
+
 /// Readers value meaning "every signed-in user".
 pub const EVERYONE: &str = "*";
 

@@ -26,7 +26,14 @@ pub struct NewTask {
     pub payload: serde_json::Value,
     /// Told when the task finally fails.
     pub notify_team: Option<TeamName>,
+    /// Nobody publishes it after commit (written by a process without the worker's queue):
+    /// it is written as due since [`UNPUBLISHED_BACKDATE`] ago, so the next sweep takes it
+    /// without waiting out the grace it gives publishes in flight.
+    pub unpublished: bool,
 }
+
+/// How far back an unpublished task's `run_after` is set: more than any sweep's grace.
+pub const UNPUBLISHED_BACKDATE: Duration = Duration::from_secs(60);
 
 impl NewTask {
     pub fn new(kind: &str, target_id: Option<&str>, payload: serde_json::Value) -> NewTask {
@@ -36,7 +43,14 @@ impl NewTask {
             target_id: target_id.map(str::to_owned),
             payload,
             notify_team: None,
+            unpublished: false,
         }
+    }
+
+    /// Marks the task as one nobody publishes: the next sweep takes it.
+    pub fn unpublished(mut self) -> NewTask {
+        self.unpublished = true;
+        self
     }
 
     pub fn notify(mut self, team: TeamName) -> NewTask {
@@ -195,6 +209,15 @@ pub trait TaskStore: Send + Sync + 'static {
         target_id: &str,
         lease: Duration,
     ) -> Result<Option<ClaimedTask>>;
+    /// Records how far `attempt` has got (the task's `result` while it runs) and extends its
+    /// lease to `lease` from now; CONFLICT if the task was taken over or finished since.
+    async fn progress(
+        &self,
+        id: &TaskId,
+        attempt: i32,
+        progress: &serde_json::Value,
+        lease: Duration,
+    ) -> Result<()>;
     /// Records the outcome of `attempt`; CONFLICT if the task was taken over since.
     async fn finish(&self, id: &TaskId, attempt: i32, outcome: &TaskOutcome) -> Result<()>;
     /// Tasks a sweep must publish again: PENDING and due for longer than `grace` (the

@@ -225,7 +225,14 @@ impl TantivyIndex {
         // datasets in a rebuild), so a large buffer would only cost memory.
         let writer = index
             .writer_with_num_threads(1, WRITER_MEMORY)
-            .map_err(engine)?;
+            .map_err(|e| match e {
+                // Another process (`lakecat serve`) writes this index.
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => Error::unavailable("the search index is held by another process"),
+                e => engine(e),
+            })?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

@@ -19,8 +19,8 @@ use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
-    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler, ShareExpiry,
-    ShareHandler, Worker,
+    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
+    SearchRebuildHandler, ShareExpiry, ShareHandler, Worker,
 };
 
 pub use auth::{Authenticator, TrustedClaims};
@@ -88,10 +88,15 @@ impl App {
             )))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
             let worker = match &search {
-                Some(index) => worker.with_handler(Arc::new(SearchHandler::new(
-                    dyn_store.clone(),
-                    index.clone(),
-                ))),
+                Some(index) => worker
+                    .with_handler(Arc::new(SearchHandler::new(
+                        dyn_store.clone(),
+                        index.clone(),
+                    )))
+                    .with_handler(Arc::new(SearchRebuildHandler::new(
+                        dyn_store.clone(),
+                        index.clone(),
+                    ))),
                 None => worker,
             };
             (Some(queue), Some(Arc::new(worker)), Some(rx))

@@ -29,6 +29,8 @@ pub async fn write_tasks<C: ConnectionTrait>(conn: &C, tasks: &[NewTask]) -> Res
         return Ok(());
     }
     let now = Utc::now();
+    let backdate = chrono::Duration::from_std(lakecat_core::tasks::UNPUBLISHED_BACKDATE)
+        .map_err(|_| Error::internal("task backdate out of range"))?;
     let rows = tasks.iter().map(|t| task::ActiveModel {
         id: Set(t.id.to_string()),
         kind: Set(t.kind.clone()),
@@ -37,7 +39,7 @@ pub async fn write_tasks<C: ConnectionTrait>(conn: &C, tasks: &[NewTask]) -> Res
         status: Set(TaskStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         lease_until: Set(None),
-        run_after: Set(now),
+        run_after: Set(if t.unpublished { now - backdate } else { now }),
         notify_team: Set(t.notify_team.as_ref().map(|n| n.to_string())),
         result: Set(None),
         error: Set(None),
@@ -155,6 +157,35 @@ impl TaskStore for SeaStore {
         }
         txn.commit().await.map_err(db_err)?;
         Ok(claimed.pop())
+    }
+
+    async fn progress(
+        &self,
+        id: &TaskId,
+        attempt: i32,
+        progress: &serde_json::Value,
+        lease: Duration,
+    ) -> Result<()> {
+        let txn = self.write_txn().await?;
+        let res = task::Entity::update_many()
+            .col_expr(task::Column::Result, Expr::value(Some(progress.clone())))
+            .col_expr(
+                task::Column::LeaseUntil,
+                Expr::value(Some(lease_end(lease)?)),
+            )
+            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(task::Column::Id.eq(id.as_str()))
+            .filter(task::Column::Status.eq(TaskStatus::Running.as_str()))
+            .filter(task::Column::Attempts.eq(attempt))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            return Err(Error::conflict(format!(
+                "task {id} attempt {attempt} no longer holds the task (taken over or finished)"
+            )));
+        }
+        txn.commit().await.map_err(db_err)
     }
 
     async fn finish(&self, id: &TaskId, attempt: i32, outcome: &TaskOutcome) -> Result<()> {
