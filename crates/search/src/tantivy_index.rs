@@ -531,10 +531,15 @@ impl Inner {
             queue.writes.push((ticket, change));
             ticket
         };
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::internal("search writer poisoned"))?;
+        let Ok(mut writer) = self.writer.lock() else {
+            // A commit panicked: nothing will take the queue again, so this change leaves it.
+            self.queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .writes
+                .retain(|(t, _)| *t != ticket);
+            return Err(Error::internal("search writer poisoned"));
+        };
         if ticket < writer.done_below {
             return writer.failed.remove(&ticket).map_or(Ok(()), Err);
         }
