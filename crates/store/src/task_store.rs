@@ -59,6 +59,20 @@ fn lease_end(lease: Duration) -> Result<chrono::DateTime<Utc>> {
         .map_err(|_| Error::internal("task lease out of range"))
 }
 
+/// The update that makes a task RUNNING under a lease of `lease` from now.
+fn held(lease: Duration) -> Result<sea_orm::UpdateMany<task::Entity>> {
+    Ok(task::Entity::update_many()
+        .col_expr(
+            task::Column::Status,
+            Expr::value(TaskStatus::Running.as_str()),
+        )
+        .col_expr(
+            task::Column::LeaseUntil,
+            Expr::value(Some(lease_end(lease)?)),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now())))
+}
+
 #[async_trait]
 impl TaskStore for SeaStore {
     async fn enqueue(&self, tasks: &[NewTask]) -> Result<()> {
@@ -79,20 +93,11 @@ impl TaskStore for SeaStore {
                     .add(task::Column::Status.eq(TaskStatus::Running.as_str()))
                     .add(task::Column::LeaseUntil.lt(now)),
             );
-        let res = task::Entity::update_many()
-            .col_expr(
-                task::Column::Status,
-                Expr::value(TaskStatus::Running.as_str()),
-            )
+        let res = held(lease)?
             .col_expr(
                 task::Column::Attempts,
                 Expr::col(task::Column::Attempts).add(1),
             )
-            .col_expr(
-                task::Column::LeaseUntil,
-                Expr::value(Some(lease_end(lease)?)),
-            )
-            .col_expr(task::Column::UpdatedAt, Expr::value(now))
             .filter(task::Column::Id.eq(id.as_str()))
             .filter(due)
             .exec(&txn)
@@ -121,19 +126,10 @@ impl TaskStore for SeaStore {
         lease: Duration,
     ) -> Result<Option<ClaimedTask>> {
         let txn = self.write_txn().await?;
-        let rows = task::Entity::update_many()
-            .col_expr(
-                task::Column::Status,
-                Expr::value(TaskStatus::Running.as_str()),
-            )
-            // Attempts stay: a worker's budget is for its own tries, and a caller that fails
-            // would otherwise use it up for them. The attempt is still a fence: only the task's
-            // last holder could have made it PENDING at this number.
-            .col_expr(
-                task::Column::LeaseUntil,
-                Expr::value(Some(lease_end(lease)?)),
-            )
-            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
+        // Attempts stay: a worker's budget is for its own tries, and a caller that fails would
+        // otherwise use it up for them. The attempt is still a fence: only the task's last
+        // holder could have made it PENDING at this number.
+        let rows = held(lease)?
             .filter(task::Column::Kind.eq(kind))
             .filter(task::Column::TargetId.eq(target_id))
             .filter(task::Column::Status.eq(TaskStatus::Pending.as_str()))
