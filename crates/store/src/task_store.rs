@@ -59,6 +59,29 @@ fn lease_end(lease: Duration) -> Result<chrono::DateTime<Utc>> {
         .map_err(|_| Error::internal("task lease out of range"))
 }
 
+/// Runs `update` on the task only if `attempt` still holds it (RUNNING at that attempt);
+/// CONFLICT if it was taken over or finished since.
+async fn as_holder(
+    update: sea_orm::UpdateMany<task::Entity>,
+    id: &TaskId,
+    attempt: i32,
+    conn: &impl ConnectionTrait,
+) -> Result<()> {
+    let res = update
+        .filter(task::Column::Id.eq(id.as_str()))
+        .filter(task::Column::Status.eq(TaskStatus::Running.as_str()))
+        .filter(task::Column::Attempts.eq(attempt))
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected != 1 {
+        return Err(Error::conflict(format!(
+            "task {id} attempt {attempt} no longer holds the task (taken over or finished)"
+        )));
+    }
+    Ok(())
+}
+
 /// The update that makes a task RUNNING under a lease of `lease` from now.
 fn held(lease: Duration) -> Result<sea_orm::UpdateMany<task::Entity>> {
     Ok(task::Entity::update_many()
@@ -163,24 +186,14 @@ impl TaskStore for SeaStore {
         lease: Duration,
     ) -> Result<()> {
         let txn = self.write_txn().await?;
-        let res = task::Entity::update_many()
+        let update = task::Entity::update_many()
             .col_expr(task::Column::Result, Expr::value(Some(progress.clone())))
             .col_expr(
                 task::Column::LeaseUntil,
                 Expr::value(Some(lease_end(lease)?)),
             )
-            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(task::Column::Id.eq(id.as_str()))
-            .filter(task::Column::Status.eq(TaskStatus::Running.as_str()))
-            .filter(task::Column::Attempts.eq(attempt))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected != 1 {
-            return Err(Error::conflict(format!(
-                "task {id} attempt {attempt} no longer holds the task (taken over or finished)"
-            )));
-        }
+            .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()));
+        as_holder(update, id, attempt, &txn).await?;
         txn.commit().await.map_err(db_err)
     }
 
@@ -212,18 +225,7 @@ impl TaskStore for SeaStore {
                 )
                 .col_expr(task::Column::Error, Expr::value(Some(error.clone()))),
         };
-        let res = update
-            .filter(task::Column::Id.eq(id.as_str()))
-            .filter(task::Column::Status.eq(TaskStatus::Running.as_str()))
-            .filter(task::Column::Attempts.eq(attempt))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
-        if res.rows_affected != 1 {
-            return Err(Error::conflict(format!(
-                "task {id} attempt {attempt} no longer holds the task (taken over or finished)"
-            )));
-        }
+        as_holder(update, id, attempt, &txn).await?;
         if let TaskOutcome::Failed(error) = outcome {
             let row = task::Entity::find_by_id(id.as_str())
                 .one(&txn)
