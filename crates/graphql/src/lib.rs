@@ -9,11 +9,12 @@ pub mod context;
 mod cursor;
 pub mod errors;
 mod loaders;
+pub mod plain;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema, ValidationMode};
 use lakecat_core::ports::CatalogStore;
 
 pub use context::{RequestContext, Services};
@@ -44,6 +45,14 @@ pub struct SchemaConfig {
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
+    build_schema_validating(config, ValidationMode::Strict)
+}
+
+/// The schema with the given validation. `ValidationMode::Fast` checks only the query's
+/// depth, complexity and fragment cycles: it is for documents that already passed the strict
+/// schema's validation, run with variables that cannot change its outcome (the server's
+/// `parsed` cache decides).
+pub fn build_schema_validating(config: SchemaConfig, validation: ValidationMode) -> LakecatSchema {
     let services = Services::new(
         config.store,
         config.cursor_key,
@@ -58,7 +67,8 @@ pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
     )
     .data(services)
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    .limit_complexity(MAX_COMPLEXITY)
+    .validation_mode(validation);
     if config.introspection {
         builder.finish()
     } else {

@@ -9,14 +9,14 @@ pub mod parsed;
 mod router;
 mod telemetry;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::SearchIndex;
 use lakecat_core::shares::ShareProcessor;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
-use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema};
+use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema, build_schema_validating};
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
     InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
@@ -41,8 +41,10 @@ pub struct App {
     receiver: Arc<Mutex<Option<QueueReceiver>>>,
     /// The embedded search index (with the in-process worker), if built in.
     pub search: Option<Arc<dyn SearchIndex>>,
-    /// Parsed documents of recent query texts.
+    /// Parsed documents of recent query texts, and whether each passed validation.
     pub parsed: Arc<parsed::ParsedQueries>,
+    /// The schema that runs documents [`parsed`] knows passed validation (built at the first).
+    validated: Arc<(SchemaConfig, OnceLock<LakecatSchema>)>,
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
@@ -103,14 +105,15 @@ impl App {
         } else {
             (queue, None, None)
         };
-        let schema = build_schema(SchemaConfig {
+        let schema_config = SchemaConfig {
             store: dyn_store,
             cursor_key: config.cursor_key.clone(),
             introspection: config.introspection,
             default_tenant_permissions: config.default_tenant_permissions.clone(),
             queue,
             search: search.clone(),
-        });
+        };
+        let schema = build_schema(schema_config.clone());
         Ok(App {
             config: Arc::new(config),
             store,
@@ -120,6 +123,17 @@ impl App {
             receiver: Arc::new(Mutex::new(receiver)),
             search,
             parsed: Arc::new(parsed::ParsedQueries::new(parsed::ENTRIES)),
+            validated: Arc::new((schema_config, OnceLock::new())),
+        })
+    }
+
+    /// The schema for a request whose document passed validation before (see
+    /// [`parsed::Validation::Passed`]): the same resolvers and limits, validating only depth,
+    /// complexity and fragment cycles.
+    pub fn validated_schema(&self) -> &LakecatSchema {
+        let (config, schema) = &*self.validated;
+        schema.get_or_init(|| {
+            build_schema_validating(config.clone(), async_graphql::ValidationMode::Fast)
         })
     }
 

@@ -21,6 +21,7 @@ use tower_http::request_id::{
 use tower_http::trace::TraceLayer;
 
 use crate::App;
+use crate::parsed::Validation;
 use crate::auth::TrustedClaims;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -141,10 +142,14 @@ async fn graphql_handler(
             return error_body(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message, &rid);
         }
     };
-    app.parsed.prepare(&mut req);
+    let validation = app.parsed.prepare(&mut req);
+    let schema = match validation {
+        Validation::Passed => app.validated_schema(),
+        Validation::Needed(_) => &app.schema,
+    };
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
-    let mut resp = app.schema.execute(req.data(ctx)).await;
+    let mut resp = schema.execute(req.data(ctx)).await;
     // A response without data and with uncoded errors failed to parse or validate: 400.
     let request_error = resp.data == async_graphql::Value::Null
         && !resp.errors.is_empty()
@@ -153,6 +158,10 @@ async fn graphql_handler(
                 .as_ref()
                 .is_none_or(|x| x.get("code").is_none())
         });
+    if let (false, Validation::Needed(Some(key))) = (request_error, validation) {
+        // Validation failures are request errors; anything else got past validation.
+        app.parsed.passed(key);
+    }
     for e in resp.errors.iter_mut() {
         tag_error(e, &rid, request_error);
     }

@@ -50,6 +50,15 @@ fn gql(token: Option<&str>, query: &str) -> Request<Body> {
         .unwrap()
 }
 
+fn gql_with(query: &str, variables: Value) -> Request<Body> {
+    Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({ "query": query, "variables": variables }).to_string(),
+        ))
+        .unwrap()
+}
+
 fn login(user: &str, password: &str) -> Request<Body> {
     Request::post("/auth/login")
         .header("content-type", "application/json")
@@ -251,6 +260,56 @@ async fn malformed_and_oversized_requests() {
     );
 }
 
+/// A document that passed validation skips it when its variables cannot change the outcome;
+/// variables that could are validated again, so bad input gets the error it gets the first
+/// time, whatever ran before.
+#[tokio::test]
+async fn bad_variables_get_the_same_error_once_their_document_passed_validation() {
+    let (warm, fresh) = (local().await, local().await);
+    let text = "query($id: String!, $first: Int) { dataset(id: $id) { id } \
+                datasets(first: $first) { nodes { id } } }";
+    let good = json!({ "id": "d1", "first": 5 });
+    // No token: it passes validation, and its fields answer with errors of their own.
+    for _ in 0..2 {
+        let (status, _, body) = call(&warm.app, gql_with(text, good.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["errors"][1]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+    }
+    let mut again = async_graphql::Request::new(text)
+        .variables(async_graphql::Variables::from_json(good));
+    assert_eq!(
+        warm.app.parsed.prepare(&mut again),
+        lakecat_server::parsed::Validation::Passed,
+        "the document is known to pass"
+    );
+    let without_ids = |mut body: Value| {
+        for e in body["errors"].as_array_mut().into_iter().flatten() {
+            e["extensions"]["requestId"].take();
+        }
+        body
+    };
+    for bad in [
+        json!({ "id": 5, "first": 5 }),
+        json!({ "id": null }),
+        json!({ "id": "d1", "first": "5" }),
+        json!({ "id": "d1", "first": 1.5 }),
+        json!({ "id": ["d1"] }),
+    ] {
+        let (status, _, body) = call(&warm.app, gql_with(text, bad.clone())).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"),
+            "{bad}: {body}"
+        );
+        let (first_status, _, first) = call(&fresh.app, gql_with(text, bad.clone())).await;
+        assert_eq!(
+            (status, without_ids(body)),
+            (first_status, without_ids(first)),
+            "{bad}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn health_readiness_and_request_ids() {
     let l = local().await;
@@ -293,8 +352,11 @@ async fn production_settings_turn_off_introspection_and_graphiql() {
         .unwrap()
         .token_for("ana", &["analysts".into()])
         .unwrap();
-    let (_, _, body) = call(&app, gql(Some(&token), "{ __schema { types { name } } }")).await;
-    assert!(body["data"]["__schema"].is_null(), "{body}");
+    // Twice: the second time runs on the schema for documents that passed validation.
+    for _ in 0..2 {
+        let (_, _, body) = call(&app, gql(Some(&token), "{ __schema { types { name } } }")).await;
+        assert!(body["data"]["__schema"].is_null(), "{body}");
+    }
     let (status, _, _) = call(&app, Request::get("/graphql").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     // Ordinary queries still work.

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, InputType, Object, SimpleObject, Value};
 use lakecat_core::Error;
 use lakecat_core::search::{self as core, DocKind, Facet, SearchQuery};
 
@@ -14,6 +14,7 @@ use crate::authz::authorize;
 use crate::context::services;
 use crate::cursor;
 use crate::errors::ApiResult;
+use crate::plain::{PlainList, PlainObject};
 
 /// Deepest offset a search pages to; narrow the query to go further.
 const MAX_OFFSET: u32 = 10_000;
@@ -42,16 +43,51 @@ pub struct SearchHit {
     pub score: f64,
 }
 
+impl PlainObject for SearchHit {
+    const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "id",
+        "name",
+        "label",
+        "snippet",
+        "datasetId",
+        "score",
+    ];
+
+    fn field_value(&self, name: &str) -> Value {
+        match name {
+            "kind" => self.kind.to_value(),
+            "id" => Value::String(self.id.clone()),
+            "name" => Value::String(self.name.clone()),
+            "label" => Value::String(self.label.clone()),
+            "snippet" => Value::String(self.snippet.clone()),
+            "datasetId" => self.dataset_id.clone().map_or(Value::Null, Value::String),
+            _ => Value::from(self.score),
+        }
+    }
+}
+
 #[derive(SimpleObject, Clone)]
 pub struct FacetValue {
     pub value: String,
     pub count: i64,
 }
 
+impl PlainObject for FacetValue {
+    const FIELDS: &'static [&'static str] = &["value", "count"];
+
+    fn field_value(&self, name: &str) -> Value {
+        match name {
+            "value" => Value::String(self.value.clone()),
+            _ => Value::from(self.count),
+        }
+    }
+}
+
 #[derive(SimpleObject, Clone)]
 pub struct FacetCounts {
     pub facet: SearchFacet,
-    pub values: Vec<FacetValue>,
+    pub values: PlainList<FacetValue>,
 }
 
 #[derive(SimpleObject, Clone)]
@@ -60,7 +96,7 @@ pub struct SearchResults {
     /// True when every hit has every word of the query (or an exact or prefix name match);
     /// false when no entry had them all and the hits have any of them.
     pub every_word: bool,
-    pub hits: Vec<SearchHit>,
+    pub hits: PlainList<SearchHit>,
     pub facets: Vec<FacetCounts>,
     pub page_info: PageInfo,
 }
@@ -70,6 +106,18 @@ pub struct Suggestion {
     pub kind: SearchKind,
     pub id: String,
     pub text: String,
+}
+
+impl PlainObject for Suggestion {
+    const FIELDS: &'static [&'static str] = &["kind", "id", "text"];
+
+    fn field_value(&self, name: &str) -> Value {
+        match name {
+            "kind" => self.kind.to_value(),
+            "id" => Value::String(self.id.clone()),
+            _ => Value::String(self.text.clone()),
+        }
+    }
 }
 
 fn index<'a>(ctx: &Context<'a>) -> ApiResult<&'a dyn core::SearchIndex> {
@@ -166,31 +214,35 @@ impl SearchQueryRoot {
         Ok(SearchResults {
             total_count: result.total as i64,
             every_word: !ran.any_word,
-            hits: result
-                .hits
-                .into_iter()
-                .map(|h| SearchHit {
-                    kind: h.kind.into(),
-                    id: h.id,
-                    name: h.name,
-                    label: h.label,
-                    snippet: h.snippet,
-                    dataset_id: h.dataset_id,
-                    score: f64::from(h.score),
-                })
-                .collect(),
+            hits: PlainList(
+                result
+                    .hits
+                    .into_iter()
+                    .map(|h| SearchHit {
+                        kind: h.kind.into(),
+                        id: h.id,
+                        name: h.name,
+                        label: h.label,
+                        snippet: h.snippet,
+                        dataset_id: h.dataset_id,
+                        score: f64::from(h.score),
+                    })
+                    .collect(),
+            ),
             facets: result
                 .facets
                 .into_iter()
                 .map(|(f, values)| FacetCounts {
                     facet: f.into(),
-                    values: values
-                        .into_iter()
-                        .map(|v| FacetValue {
-                            value: v.value,
-                            count: v.count as i64,
-                        })
-                        .collect(),
+                    values: PlainList(
+                        values
+                            .into_iter()
+                            .map(|v| FacetValue {
+                                value: v.value,
+                                count: v.count as i64,
+                            })
+                            .collect(),
+                    ),
                 })
                 .collect(),
             page_info: PageInfo {
@@ -206,19 +258,21 @@ impl SearchQueryRoot {
         ctx: &Context<'_>,
         prefix: String,
         #[graphql(default = 10)] first: i32,
-    ) -> ApiResult<Vec<Suggestion>> {
+    ) -> ApiResult<PlainList<Suggestion>> {
         authorize(ctx, "suggest", None).await?;
         let readers = readers(ctx).await?;
         let found = index(ctx)?
             .suggest(&prefix, readers.as_deref(), first.clamp(1, 50) as u32)
             .await?;
-        Ok(found
-            .into_iter()
-            .map(|s| Suggestion {
-                kind: s.kind.into(),
-                id: s.id,
-                text: s.text,
-            })
-            .collect())
+        Ok(PlainList(
+            found
+                .into_iter()
+                .map(|s| Suggestion {
+                    kind: s.kind.into(),
+                    id: s.id,
+                    text: s.text,
+                })
+                .collect(),
+        ))
     }
 }
