@@ -209,7 +209,8 @@ mod tests {
             } else {
                 ""
             };
-            let query = format!("query {{ a: derived {selection} b: plain {selection} }} {fragment}");
+            let query =
+                format!("query {{ a: derived {selection} b: plain {selection} }} {fragment}");
             let before = ONE_PASS.load(Ordering::Relaxed);
             let answer = schema.execute(query.as_str()).await;
             assert!(answer.errors.is_empty(), "{selection}: {:?}", answer.errors);

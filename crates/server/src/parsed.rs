@@ -262,9 +262,8 @@ mod tests {
             panic!("a new document is validated");
         };
         cache.passed(key);
-        let fast = |vars: serde_json::Value| {
-            cache.prepare(&mut request(text, vars)) == Validation::Passed
-        };
+        let fast =
+            |vars: serde_json::Value| cache.prepare(&mut request(text, vars)) == Validation::Passed;
         assert!(fast(json!({})), "absent variables change nothing");
         assert!(fast(json!({
             "s": "x", "i": -7, "f": 1.5, "b": true, "id": "d1", "l": ["a", "b"], "unused": {}

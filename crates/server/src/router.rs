@@ -21,8 +21,8 @@ use tower_http::request_id::{
 use tower_http::trace::TraceLayer;
 
 use crate::App;
-use crate::parsed::Validation;
 use crate::auth::TrustedClaims;
+use crate::parsed::Validation;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -273,10 +273,13 @@ async fn bad_variables_get_the_same_error_once_their_document_passed_validation(
     for _ in 0..2 {
         let (status, _, body) = call(&warm.app, gql_with(text, good.clone())).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(body["errors"][1]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+        assert_eq!(
+            body["errors"][1]["extensions"]["code"], "UNAUTHENTICATED",
+            "{body}"
+        );
     }
-    let mut again = async_graphql::Request::new(text)
-        .variables(async_graphql::Variables::from_json(good));
+    let mut again =
+        async_graphql::Request::new(text).variables(async_graphql::Variables::from_json(good));
     assert_eq!(
         warm.app.parsed.prepare(&mut again),
         lakecat_server::parsed::Validation::Passed,
