@@ -1,5 +1,6 @@
-//! The relevance set: queries over the demo catalog with the entry expected first (top-1) or
-//! among the first three (top-3), on the tantivy index built by `reindex`. (The OpenSearch
+//! The relevance set: queries over the demo catalog (datasets, tables, columns, folders and
+//! glossary terms) with the entry expected first (top-1) or among the first three (top-3),
+//! on the tantivy index built by `reindex`. (The OpenSearch
 //! adapter, when it lands, runs the same set.)
 
 #![allow(
@@ -53,9 +54,12 @@ const SET: &[(&str, DocKind, &str, usize)] = &[
         "invoices-payments",
         1,
     ),
-    ("customer id", DocKind::Column, "customer_id", 1),
+    // The glossary term "Customer ID" is as exact a match as the column (first when typed
+    // as its label is); the column follows it.
+    ("customer id", DocKind::Column, "customer_id", 3),
     ("customer_id", DocKind::Column, "customer_id", 1),
-    ("Customer ID", DocKind::Column, "customer_id", 1),
+    ("Customer ID", DocKind::Term, "Customer ID", 1),
+    ("Customer ID", DocKind::Column, "customer_id", 3),
     ("order_id", DocKind::Column, "order_id", 1),
     ("gross margin pct", DocKind::Column, "gross_margin_pct", 1),
     ("vat_amount", DocKind::Column, "vat_amount", 1),
@@ -79,6 +83,11 @@ const SET: &[(&str, DocKind, &str, usize)] = &[
     ("clickstream", DocKind::Dataset, "web-clickstream", 3),
     ("headcount", DocKind::Dataset, "hr-headcount", 3),
     ("margin", DocKind::Column, "gross_margin_pct", 3),
+    // Glossary terms.
+    ("net revenue", DocKind::Term, "Net Revenue", 1),
+    ("Gross Margin", DocKind::Term, "Gross Margin", 1),
+    ("sku", DocKind::Term, "SKU", 1),
+    ("churn", DocKind::Term, "Churn", 3),
 ];
 
 /// The demo catalog in SQLite, indexed by `reindex` as `lakecat serve` does.

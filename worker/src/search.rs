@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use lakecat_core::catalog::{DatasetFilter, Task};
-use lakecat_core::ids::DatasetId;
 use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::{
-    SEARCH_REBUILD_KIND, SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_dataset,
+    SEARCH_REBUILD_KIND, SEARCH_TASK_KIND, SearchDoc, SearchIndex, index_target,
 };
 use lakecat_core::tasks::{TaskError, TaskHandler, TaskStore};
 use lakecat_core::{ErrorCode, Result};
@@ -40,9 +39,8 @@ impl TaskHandler for SearchHandler {
             .get("dataset_id")
             .and_then(|v| v.as_str())
             .ok_or_else(|| TaskError::permanent("payload has no dataset_id"))?;
-        let id =
-            DatasetId::parse("dataset_id", raw).map_err(|e| TaskError::permanent(e.message))?;
-        match index_dataset(self.store.as_ref(), self.index.as_ref(), &id).await {
+        // A dataset's id, or a glossary's (the index's other unit; the key kept its name).
+        match index_target(self.store.as_ref(), self.index.as_ref(), raw).await {
             Ok(n) => Ok(serde_json::json!({ "documents": n })),
             Err(e) if e.code == ErrorCode::BadUserInput => Err(TaskError::permanent(e.message)),
             // The index or the database is unavailable: try again; the rebuild is idempotent.
@@ -217,6 +215,26 @@ pub async fn reindex(
         Ok::<(), lakecat_core::Error>(())
     };
     tokio::try_join!(read, write)?;
+    // Then the glossaries, the index's other unit (their terms).
+    let mut after = None;
+    loop {
+        let page = store
+            .list_glossaries(&PageRequest {
+                first: MAX_PAGE_SIZE,
+                after: after.clone(),
+            })
+            .await?;
+        after = page.items.last().map(|(k, _)| k.clone());
+        let ids: Vec<String> = page.items.iter().map(|(_, g)| g.id.to_string()).collect();
+        seen.extend(ids.iter().cloned());
+        let sets = lakecat_core::search::glossaries_documents(store, &ids).await?;
+        documents += sets.iter().map(|(_, d)| d.len() as u64).sum::<u64>();
+        index.replace_datasets(sets).await?;
+        if !page.has_next || after.is_none() {
+            break;
+        }
+    }
+    progress(datasets, documents);
     // Datasets the index holds and the catalog no longer has (deleted while the index was
     // down, say) are removed; one created since its page was read is not.
     let stale: Vec<String> = index
@@ -226,12 +244,19 @@ pub async fn reindex(
         .filter(|id| !seen.contains(id))
         .collect();
     for chunk in stale.chunks(1000) {
-        let exist: std::collections::HashSet<String> = store
+        let mut exist: std::collections::HashSet<String> = store
             .datasets_by_ids(chunk)
             .await?
             .into_iter()
             .map(|d| d.id.to_string())
             .collect();
+        exist.extend(
+            store
+                .glossary_nodes_by_ids(chunk)
+                .await?
+                .into_iter()
+                .map(|g| g.id.to_string()),
+        );
         let gone: Vec<(String, Vec<SearchDoc>)> = chunk
             .iter()
             .filter(|id| !exist.contains(*id))

@@ -256,6 +256,8 @@ pub trait CatalogStore:
     /// Deletes a node, its subtree and their term links.
     async fn delete_glossary_node(&self, meta: &MutationMeta, id: &GlossaryNodeId) -> Result<()>;
     async fn glossary_nodes_by_ids(&self, ids: &[String]) -> Result<Vec<GlossaryNode>>;
+    /// Every node of the given glossaries, the glossaries included.
+    async fn glossary_nodes_of(&self, glossary_ids: &[String]) -> Result<Vec<GlossaryNode>>;
     async fn list_glossaries(&self, page: &PageRequest) -> Result<Page<GlossaryNode>>;
     async fn list_glossary_children(
         &self,

@@ -594,6 +594,105 @@ pub async fn datasets_documents(
         .collect())
 }
 
+/// The documents of glossaries: one per term, named by its label, with its path
+/// (`Glossary/Category/Term`) as its glossary term and the glossary's team as its owner, seen
+/// by every signed-in user. A glossary is a unit of the index as a dataset is: its id stands
+/// where a dataset's would (`dataset_id`), and its terms are swapped in one step. One entry
+/// per id asked, in order; an id that is not a glossary gets an empty set.
+pub async fn glossaries_documents(
+    store: &dyn crate::ports::CatalogStore,
+    glossary_ids: &[String],
+) -> Result<Vec<(String, Vec<SearchDoc>)>> {
+    use std::collections::HashMap;
+    let mut nodes = Vec::new();
+    for chunk in glossary_ids.chunks(1000) {
+        nodes.extend(store.glossary_nodes_of(chunk).await?);
+    }
+    let by_id: HashMap<&str, &crate::glossary::GlossaryNode> =
+        nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    let path = |n: &crate::glossary::GlossaryNode| {
+        let mut labels = Vec::new();
+        let mut cur = Some(n);
+        while let Some(c) = cur {
+            labels.push(c.label.as_str());
+            cur = c
+                .parent_id
+                .as_ref()
+                .and_then(|p| by_id.get(p.as_str()).copied());
+        }
+        labels.reverse();
+        labels.join("/")
+    };
+    let terms: Vec<&crate::glossary::GlossaryNode> = nodes
+        .iter()
+        .filter(|n| n.kind() == crate::ids::ResourceKind::GlossaryTerm)
+        .collect();
+    let ids: Vec<String> = terms.iter().map(|t| t.id.to_string()).collect();
+    let mut votes = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        votes.extend(store.vote_summaries("", chunk).await?);
+    }
+    let mut by_glossary: HashMap<String, Vec<SearchDoc>> = HashMap::new();
+    for t in terms {
+        let label = t.label.as_str().to_owned();
+        let doc = SearchDoc {
+            id: t.id.to_string(),
+            kind: DocKind::Term,
+            dataset_id: Some(t.glossary_id.to_string()),
+            name: label.clone(),
+            label,
+            description: t.description.as_str().to_owned(),
+            parent: None,
+            tags: vec![],
+            topics: vec![],
+            confidentiality: None,
+            terms: vec![path(t)],
+            organization: None,
+            environment: None,
+            region: None,
+            owner_team: Some(t.admin_team.as_str().to_owned()),
+            upvotes: votes.get(t.id.as_str()).map_or(0, |v| v.upvotes),
+            updated_at: t.updated_at,
+            readers: vec![EVERYONE.to_owned()],
+        };
+        by_glossary
+            .entry(t.glossary_id.to_string())
+            .or_default()
+            .push(doc);
+    }
+    Ok(glossary_ids
+        .iter()
+        .map(|id| (id.clone(), by_glossary.remove(id).unwrap_or_default()))
+        .collect())
+}
+
+/// Rebuilds the documents of one unit of the index, a dataset or a glossary, by id (removes
+/// them when it is gone); returns how many documents it holds now.
+pub async fn index_target(
+    store: &dyn crate::ports::CatalogStore,
+    index: &dyn SearchIndex,
+    target: &str,
+) -> Result<usize> {
+    use crate::ids::ResourceKind;
+    let ids = [target.to_owned()];
+    let mut sets = match crate::ids::parse_any("target", target)?.0 {
+        ResourceKind::Dataset => datasets_documents(store, &ids).await?,
+        ResourceKind::Glossary => glossaries_documents(store, &ids).await?,
+        other => {
+            return Err(crate::Error::bad_input(
+                "target",
+                format!(
+                    "a {} is indexed with its dataset or glossary, not on its own",
+                    other.prefix()
+                ),
+            ));
+        }
+    };
+    let docs = sets.pop().map(|(_, d)| d).unwrap_or_default();
+    index.replace_dataset(target, &docs).await?;
+    Ok(docs.len())
+}
+
 /// Rebuilds one dataset's documents (removes them when the dataset is gone); returns how
 /// many documents it holds now.
 pub async fn index_dataset(

@@ -159,13 +159,13 @@ pub(crate) async fn publish_now(
 /// during the refresh, a sweep runs the task once this has passed.
 const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// After a mutation committed a change to a dataset or an entry in it: rebuilds the dataset's
-/// search documents now, so the caller's next search shows the change. It claims the
-/// dataset's pending `search.index` task first and finishes it, so the worker does not read
-/// and index the dataset a second time; a change committed after the claim writes a new
-/// task. A failure is logged, not returned: the task goes back to the worker (or, if none was
+/// After a mutation committed a change to a dataset or an entry in it, or to a glossary:
+/// rebuilds the documents of that unit of the index now, so the caller's next search shows
+/// the change. It claims the unit's pending `search.index` task first and finishes it, so the
+/// worker does not read and index it a second time; a change committed after the claim
+/// writes a new task. A failure is logged, not returned: the task goes back to the worker (or, if none was
 /// claimed, the one pending brings the index in line).
-pub(crate) async fn refresh_search(ctx: &Context<'_>, dataset_id: &lakecat_core::ids::DatasetId) {
+pub(crate) async fn refresh_search(ctx: &Context<'_>, target: &str) {
     use lakecat_core::search::SEARCH_TASK_KIND;
     use lakecat_core::tasks::TaskOutcome;
     let s = services(ctx);
@@ -174,16 +174,16 @@ pub(crate) async fn refresh_search(ctx: &Context<'_>, dataset_id: &lakecat_core:
     };
     let claimed = s
         .store
-        .claim_pending(SEARCH_TASK_KIND, dataset_id.as_str(), REFRESH_LEASE)
+        .claim_pending(SEARCH_TASK_KIND, target, REFRESH_LEASE)
         .await
         .unwrap_or_else(|e| {
-            tracing::warn!(dataset.id = %dataset_id, error = %e.message, "cannot claim the search task; the worker will run it");
+            tracing::warn!(search.target = %target, error = %e.message, "cannot claim the search task; the worker will run it");
             None
         });
     let outcome =
-        lakecat_core::search::index_dataset(s.store.as_ref(), index.as_ref(), dataset_id).await;
+        lakecat_core::search::index_target(s.store.as_ref(), index.as_ref(), target).await;
     if let Err(e) = &outcome {
-        tracing::warn!(dataset.id = %dataset_id, error = %e.message, "search refresh failed; the index task will retry");
+        tracing::warn!(search.target = %target, error = %e.message, "search refresh failed; the index task will retry");
     }
     let Some(claimed) = claimed else {
         return;
@@ -202,6 +202,6 @@ pub(crate) async fn refresh_search(ctx: &Context<'_>, dataset_id: &lakecat_core:
         .finish(&claimed.task.id, claimed.attempt, &finished)
         .await
     {
-        tracing::warn!(dataset.id = %dataset_id, error = %e.message, "cannot finish the search task; a sweep will run it");
+        tracing::warn!(search.target = %target, error = %e.message, "cannot finish the search task; a sweep will run it");
     }
 }

@@ -287,6 +287,131 @@ async fn a_rebuild_removes_what_the_catalog_no_longer_has(b: Backend) {
     assert!(!index.dataset_ids().await.unwrap().is_empty());
 }
 
+/// Runs the dataset's pending `search.index` tasks, as the worker would.
+async fn run_dataset_tasks(f: &Fixture, index: &Arc<Breakable>) {
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    let handler = SearchHandler::new(store.clone(), index.clone());
+    for t in search_tasks(f).await {
+        if t.status != lakecat_core::catalog::TaskStatus::Pending {
+            continue;
+        }
+        let claimed = store
+            .claim(&t.id, std::time::Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        handler.run(&claimed.task).await.unwrap();
+    }
+}
+
+/// The hits of a search narrowed to one glossary term path.
+async fn with_term(f: &Fixture, path: &str) -> Vec<String> {
+    let doc = format!(
+        r#"{{ search(query: "", filters: [{{facet: TERM, values: [{}]}}]) {{ hits {{ id }} }} }}"#,
+        serde_json::to_string(path).unwrap()
+    );
+    hit_ids(&f.ok(reader(), &doc).await["search"])
+}
+
+async fn glossary_terms_are_documents(b: Backend) {
+    let (f, index) = setup(b).await;
+    let admin = Some(common::admin());
+    let term = f.id("term");
+    // Found by name, first; its path is its glossary term; it is in no dataset.
+    let r = f
+        .ok(
+            reader(),
+            r#"{ search(query: "net revenue") { hits { kind id datasetId } facets { facet values { value count } } } }"#,
+        )
+        .await;
+    let hit = &r["search"]["hits"][0];
+    assert_eq!(
+        (&hit["kind"], &hit["id"]),
+        (&"TERM".into(), &term.clone().into()),
+        "{r}"
+    );
+    assert!(hit["datasetId"].is_null(), "{r}");
+    let s = f
+        .ok(
+            reader(),
+            r#"{ suggest(prefix: "net rev") { kind id text } }"#,
+        )
+        .await;
+    assert_eq!(s["suggest"][0]["id"], term, "{s}");
+    assert_eq!(
+        with_term(&f, "Business/Finance/Net revenue").await,
+        std::slice::from_ref(&term)
+    );
+    // An approved link gives the dataset the term's path.
+    f.ok(
+        admin.clone(),
+        &format!(
+            r#"mutation {{ approveTermLink(input: {{linkId: "{}"}}) {{ approved }} }}"#,
+            f.id("link")
+        ),
+    )
+    .await;
+    let mut both = vec![term.clone(), f.id("dataset")];
+    both.sort();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(with_term(&f, "Business/Finance/Net revenue").await),
+        both
+    );
+    // A renamed category: the term follows when the mutation returns, the linked dataset
+    // when its task has run.
+    f.ok(
+        admin.clone(),
+        &format!(
+            r#"mutation {{ updateGlossaryNode(input: {{id: "{}", label: "Money"}}) {{ label }} }}"#,
+            f.id("category")
+        ),
+    )
+    .await;
+    assert_eq!(
+        with_term(&f, "Business/Finance/Net revenue").await,
+        [f.id("dataset")]
+    );
+    run_dataset_tasks(&f, &index).await;
+    assert!(
+        with_term(&f, "Business/Finance/Net revenue")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        sorted(with_term(&f, "Business/Money/Net revenue").await),
+        both
+    );
+    // A rebuild holds the same documents, terms included.
+    let before = index.count().await.unwrap();
+    let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
+    reindex(store.as_ref(), index.as_ref(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(index.count().await.unwrap(), before);
+    assert_eq!(
+        sorted(with_term(&f, "Business/Money/Net revenue").await),
+        both
+    );
+    // Deleted: the term is gone at once, and the dataset's path with its task.
+    f.ok(
+        admin,
+        &format!(r#"mutation {{ deleteGlossaryNode(input: {{id: "{term}"}}) }}"#),
+    )
+    .await;
+    assert_eq!(
+        with_term(&f, "Business/Money/Net revenue").await,
+        [f.id("dataset")]
+    );
+    assert!(!hit_ids(&search(&f, "net revenue").await).contains(&term));
+    run_dataset_tasks(&f, &index).await;
+    assert!(with_term(&f, "Business/Money/Net revenue").await.is_empty());
+    assert_eq!(index.count().await.unwrap(), before - 1);
+}
+
 async fn bad_input_is_clear(b: Backend) {
     let (f, _) = setup(b).await;
     let long = "x".repeat(10_000);
@@ -437,6 +562,7 @@ on_both_backends!(
     a_write_is_searchable_when_the_mutation_returns,
     a_failed_index_write_converges_through_the_outbox,
     a_rebuild_removes_what_the_catalog_no_longer_has,
+    glossary_terms_are_documents,
     bad_input_is_clear,
     visibility_is_enforced_per_role,
 );

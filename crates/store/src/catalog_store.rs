@@ -131,6 +131,53 @@ impl SeaStore {
         insert_grants(conn, &keep).await
     }
 
+    /// A glossary node and every node under it (categories nest: breadth-first until no new
+    /// children).
+    async fn subtree<C: ConnectionTrait>(conn: &C, root: &str) -> Result<Vec<String>> {
+        let mut all = vec![root.to_owned()];
+        let mut frontier = vec![root.to_owned()];
+        while !frontier.is_empty() {
+            let children: Vec<String> = glossary_node::Entity::find()
+                .select_only()
+                .column(glossary_node::Column::Id)
+                .filter(glossary_node::Column::ParentId.is_in(frontier.clone()))
+                .into_tuple()
+                .all(conn)
+                .await
+                .map_err(db_err)?;
+            all.extend(children.iter().cloned());
+            frontier = children;
+        }
+        Ok(all)
+    }
+
+    /// Writes the `search.index` tasks of the datasets whose entries are linked (approved) to
+    /// a term among `nodes`: their documents carry the term's path, which a rename or delete
+    /// changes.
+    async fn index_linked_datasets<C: ConnectionTrait>(conn: &C, nodes: &[String]) -> Result<()> {
+        let mut datasets = std::collections::BTreeSet::new();
+        for chunk in nodes.chunks(500) {
+            let targets: Vec<String> = term_link::Entity::find()
+                .select_only()
+                .column(term_link::Column::TargetId)
+                .filter(term_link::Column::TermId.is_in(chunk.to_vec()))
+                .filter(term_link::Column::Approved.eq(true))
+                .into_tuple()
+                .all(conn)
+                .await
+                .map_err(db_err)?;
+            for t in targets {
+                if let Some(ds) = dataset_of(conn, &t).await? {
+                    datasets.insert(ds);
+                }
+            }
+        }
+        for ds in datasets {
+            index_dataset(conn, &ds).await?;
+        }
+        Ok(())
+    }
+
     async fn one_node<C: ConnectionTrait>(conn: &C, id: &str) -> Result<glossary_node::Model> {
         glossary_node::Entity::find_by_id(id.to_owned())
             .one(conn)
@@ -1524,6 +1571,8 @@ impl CatalogStore for SeaStore {
         .await
         .map_err(db_err)?;
         insert_grants(&txn, grants).await?;
+        // A glossary is a unit of the search index, as a dataset is: its terms are documents.
+        index_dataset(&txn, node.glossary_id.as_str()).await?;
         audit(&txn, meta, node.id.as_str(), None::<&()>, Some(node)).await?;
         txn.commit().await.map_err(db_err)
     }
@@ -1569,6 +1618,11 @@ impl CatalogStore for SeaStore {
             )));
         }
         let after = convert::glossary_node(Self::one_node(&txn, id.as_str()).await?);
+        index_dataset(&txn, after.glossary_id.as_str()).await?;
+        if after.label != before.label {
+            let nodes = Self::subtree(&txn, id.as_str()).await?;
+            Self::index_linked_datasets(&txn, &nodes).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -1577,22 +1631,10 @@ impl CatalogStore for SeaStore {
     async fn delete_glossary_node(&self, meta: &MutationMeta, id: &GlossaryNodeId) -> Result<()> {
         let txn = self.begin().await?;
         let root = Self::one_node(&txn, id.as_str()).await?;
-        // Collect the subtree breadth-first (depth is at most 3: glossary → category → term,
-        // categories may nest, so loop until no new children).
-        let mut all = vec![root.id.clone()];
-        let mut frontier = vec![root.id.clone()];
-        while !frontier.is_empty() {
-            let children: Vec<String> = glossary_node::Entity::find()
-                .select_only()
-                .column(glossary_node::Column::Id)
-                .filter(glossary_node::Column::ParentId.is_in(frontier.clone()))
-                .into_tuple()
-                .all(&txn)
-                .await
-                .map_err(db_err)?;
-            all.extend(children.iter().cloned());
-            frontier = children;
-        }
+        let all = Self::subtree(&txn, &root.id).await?;
+        // Before the links go: the datasets they reach lose the terms' paths.
+        Self::index_linked_datasets(&txn, &all).await?;
+        index_dataset(&txn, &root.glossary_id).await?;
         for chunk in all.chunks(500) {
             term_link::Entity::delete_many()
                 .filter(term_link::Column::TermId.is_in(chunk.to_vec()))
@@ -1617,6 +1659,16 @@ impl CatalogStore for SeaStore {
         )
         .await?;
         txn.commit().await.map_err(db_err)
+    }
+
+    async fn glossary_nodes_of(&self, glossary_ids: &[String]) -> Result<Vec<GlossaryNode>> {
+        let rows = glossary_node::Entity::find()
+            .filter(glossary_node::Column::GlossaryId.is_in(ids_of(glossary_ids)))
+            .order_by_asc(glossary_node::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::glossary_node).collect())
     }
 
     async fn glossary_nodes_by_ids(&self, ids: &[String]) -> Result<Vec<GlossaryNode>> {

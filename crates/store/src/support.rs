@@ -249,7 +249,8 @@ pub async fn dataset_of<C: ConnectionTrait>(conn: &C, target_id: &str) -> Result
     }
 }
 
-/// Writes the `search.index` task of a dataset in the mutation's transaction — or joins the
+/// Writes the `search.index` task of a dataset (or a glossary: the index's other unit) in the
+/// mutation's transaction — or joins the
 /// one already pending: the pending row is updated, not duplicated (coalesced), and the update
 /// holds its row lock until this transaction commits, so a worker cannot claim it and read
 /// the catalog before this change is visible.

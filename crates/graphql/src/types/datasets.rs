@@ -478,7 +478,7 @@ impl DatasetMutation {
         store(ctx)
             .create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env))
             .await?;
-        refresh_search(ctx, &ds.id).await;
+        refresh_search(ctx, ds.id.as_str()).await;
         Ok(Dataset(ds))
     }
 
@@ -518,7 +518,7 @@ impl DatasetMutation {
         let ds = store(ctx)
             .update_dataset(&meta(ctx)?, &id, input.expected_version, &patch)
             .await?;
-        refresh_search(ctx, &id).await;
+        refresh_search(ctx, id.as_str()).await;
         Ok(Dataset(ds))
     }
 
@@ -531,7 +531,7 @@ impl DatasetMutation {
         let id = DatasetId::parse("input.id", &input.id)?;
         authorize(ctx, "deleteDataset", Some(id.as_str())).await?;
         store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
-        refresh_search(ctx, &id).await;
+        refresh_search(ctx, id.as_str()).await;
         Ok(true)
     }
 }

@@ -281,6 +281,7 @@ async fn create_child(
     store(ctx)
         .create_glossary_node(&meta(ctx)?, &n, &[])
         .await?;
+    crate::context::refresh_search(ctx, n.glossary_id.as_str()).await;
     Ok(GlossaryNode(n))
 }
 
@@ -320,6 +321,7 @@ impl GlossaryMutation {
         store(ctx)
             .create_glossary_node(&meta(ctx)?, &n, &grants)
             .await?;
+        crate::context::refresh_search(ctx, n.glossary_id.as_str()).await;
         Ok(GlossaryNode(n))
     }
 
@@ -374,6 +376,9 @@ impl GlossaryMutation {
                 description.as_ref(),
             )
             .await?;
+        // The term's own documents now; the datasets linked to it (their term paths) follow
+        // through their tasks.
+        crate::context::refresh_search(ctx, updated.glossary_id.as_str()).await;
         Ok(GlossaryNode(updated))
     }
 
@@ -388,6 +393,7 @@ impl GlossaryMutation {
         let n = node(ctx, &id).await?;
         authorize(ctx, "deleteGlossaryNode", Some(n.glossary_id.as_str())).await?;
         store(ctx).delete_glossary_node(&meta(ctx)?, &id).await?;
+        crate::context::refresh_search(ctx, n.glossary_id.as_str()).await;
         Ok(true)
     }
 
@@ -430,7 +436,7 @@ impl GlossaryMutation {
         let dataset = dataset_of(ctx, &ResourceId::from_trusted(l.target_id.clone())).await?;
         authorize(ctx, "unlinkTerm", Some(dataset.as_str())).await?;
         store(ctx).delete_term_link(&meta(ctx)?, &id).await?;
-        crate::context::refresh_search(ctx, &dataset).await;
+        crate::context::refresh_search(ctx, dataset.as_str()).await;
         Ok(true)
     }
 
@@ -464,6 +470,6 @@ impl GlossaryMutation {
 /// Refreshes the search documents of the dataset a linked entry belongs to.
 async fn refresh_target(ctx: &Context<'_>, target_id: &str) {
     if let Ok(ds) = dataset_of(ctx, &ResourceId::from_trusted(target_id.to_owned())).await {
-        crate::context::refresh_search(ctx, &ds).await;
+        crate::context::refresh_search(ctx, ds.as_str()).await;
     }
 }

@@ -39,6 +39,7 @@ pub struct SearchHit {
     pub label: String,
     /// The description around the matched words; matches in `<em>`, the rest HTML-escaped.
     pub snippet: String,
+    /// The dataset the entry is in (the dataset itself for a dataset); null for a term.
     pub dataset_id: Option<String>,
     pub score: f64,
 }
@@ -224,7 +225,8 @@ impl SearchQueryRoot {
                         name: h.name,
                         label: h.label,
                         snippet: h.snippet,
-                        dataset_id: h.dataset_id,
+                        // A term's unit in the index is its glossary, not a dataset.
+                        dataset_id: h.dataset_id.filter(|_| h.kind != DocKind::Term),
                         score: f64::from(h.score),
                     })
                     .collect(),

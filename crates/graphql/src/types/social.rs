@@ -182,7 +182,7 @@ impl SocialMutation {
         let v = store(ctx)
             .set_upvote(&meta(ctx)?, &target, &c.subject, input.upvote)
             .await?;
-        crate::context::refresh_search(ctx, &dataset).await;
+        crate::context::refresh_search(ctx, dataset.as_str()).await;
         Ok(VoteSummary {
             target_id: target.to_string(),
             upvotes: v.upvotes,

@@ -473,7 +473,7 @@ impl TableMutation {
         let updated = store(ctx)
             .update_table(&meta(ctx)?, &id, input.expected_version, &patch)
             .await?;
-        crate::context::refresh_search(ctx, &table.dataset_id).await;
+        crate::context::refresh_search(ctx, table.dataset_id.as_str()).await;
         Ok(Table(updated))
     }
 
@@ -501,7 +501,7 @@ impl TableMutation {
                 classification,
             )
             .await?;
-        crate::context::refresh_search(ctx, &table.dataset_id).await;
+        crate::context::refresh_search(ctx, table.dataset_id.as_str()).await;
         Ok(Column(updated))
     }
 
@@ -532,7 +532,7 @@ impl TableMutation {
             updated_at: now,
         };
         store(ctx).create_folder(&meta(ctx)?, &folder).await?;
-        crate::context::refresh_search(ctx, &folder.dataset_id).await;
+        crate::context::refresh_search(ctx, folder.dataset_id.as_str()).await;
         Ok(Folder(folder))
     }
 
@@ -563,7 +563,7 @@ impl TableMutation {
         let folder = get_folder(ctx, &id).await?;
         authorize(ctx, "updateFolder", Some(folder.dataset_id.as_str())).await?;
         let updated = store(ctx).update_folder(&meta(ctx)?, &id, &patch).await?;
-        crate::context::refresh_search(ctx, &folder.dataset_id).await;
+        crate::context::refresh_search(ctx, folder.dataset_id.as_str()).await;
         Ok(Folder(updated))
     }
 
@@ -573,7 +573,7 @@ impl TableMutation {
         let folder = get_folder(ctx, &id).await?;
         authorize(ctx, "deleteFolder", Some(folder.dataset_id.as_str())).await?;
         store(ctx).delete_folder(&meta(ctx)?, &id).await?;
-        crate::context::refresh_search(ctx, &folder.dataset_id).await;
+        crate::context::refresh_search(ctx, folder.dataset_id.as_str()).await;
         Ok(true)
     }
 }
