@@ -1,6 +1,6 @@
 //! Keeping the search index in line with the catalog: the `search.index` task (one pending
-//! per dataset, written by every mutation that changes what search shows) rebuilds the
-//! dataset's documents from the database and swaps them in one step, so a failed index write
+//! per dataset or glossary, written by every mutation that changes what search shows)
+//! rebuilds that unit's documents from the database and swaps them in one step, so a failed index write
 //! is retried and the index converges; [`reindex`] rebuilds everything.
 
 use std::sync::Arc;
@@ -157,8 +157,8 @@ pub async fn supersede_search_tasks(
 /// Documents a rebuild swaps in per commit.
 const REINDEX_BATCH: usize = 20_000;
 
-/// Rebuilds the index from the database, a page of datasets at a time (each dataset swapped
-/// in one step, so search stays up); `progress` hears (datasets read, documents read) after
+/// Rebuilds the index from the database, a page of datasets at a time, then the glossaries
+/// (each dataset or glossary swapped in one step, so search stays up); `progress` hears (datasets read, documents read) after
 /// each page. Reading the next pages from the database overlaps with indexing the last batch.
 pub async fn reindex(
     store: &dyn CatalogStore,

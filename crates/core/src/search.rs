@@ -693,18 +693,6 @@ pub async fn index_target(
     Ok(docs.len())
 }
 
-/// Rebuilds one dataset's documents (removes them when the dataset is gone); returns how
-/// many documents it holds now.
-pub async fn index_dataset(
-    store: &dyn crate::ports::CatalogStore,
-    index: &dyn SearchIndex,
-    dataset_id: &crate::ids::DatasetId,
-) -> Result<usize> {
-    let docs = dataset_documents(store, dataset_id).await?;
-    index.replace_dataset(dataset_id.as_str(), &docs).await?;
-    Ok(docs.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -250,10 +250,9 @@ pub async fn dataset_of<C: ConnectionTrait>(conn: &C, target_id: &str) -> Result
 }
 
 /// Writes the `search.index` task of a dataset (or a glossary: the index's other unit) in the
-/// mutation's transaction — or joins the
-/// one already pending: the pending row is updated, not duplicated (coalesced), and the update
-/// holds its row lock until this transaction commits, so a worker cannot claim it and read
-/// the catalog before this change is visible.
+/// mutation's transaction — or joins the one already pending: the pending row is updated, not
+/// duplicated (coalesced), and the update holds its row lock until this transaction commits,
+/// so a worker cannot claim it and read the catalog before this change is visible.
 pub async fn index_dataset<C: ConnectionTrait>(conn: &C, dataset_id: &str) -> Result<()> {
     use lakecat_core::search::SEARCH_TASK_KIND;
     use lakecat_core::tasks::NewTask;
