@@ -287,14 +287,24 @@ async fn a_rebuild_removes_what_the_catalog_no_longer_has(b: Backend) {
     assert!(!index.dataset_ids().await.unwrap().is_empty());
 }
 
-/// Runs the dataset's pending `search.index` tasks, as the worker would.
+/// The pending `search.index` tasks of every dataset and glossary.
+async fn pending_search_tasks(f: &Fixture) -> Vec<lakecat_core::catalog::Task> {
+    f.store()
+        .stranded(std::time::Duration::ZERO, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| {
+            t.kind == SEARCH_TASK_KIND && t.status == lakecat_core::catalog::TaskStatus::Pending
+        })
+        .collect()
+}
+
+/// Runs the pending `search.index` tasks, as the worker would.
 async fn run_dataset_tasks(f: &Fixture, index: &Arc<Breakable>) {
     let store: Arc<dyn CatalogStore> = Arc::new(f.store().clone());
     let handler = SearchHandler::new(store.clone(), index.clone());
-    for t in search_tasks(f).await {
-        if t.status != lakecat_core::catalog::TaskStatus::Pending {
-            continue;
-        }
+    for t in pending_search_tasks(f).await {
         let claimed = store
             .claim(&t.id, std::time::Duration::from_secs(60))
             .await
@@ -410,6 +420,70 @@ async fn glossary_terms_are_documents(b: Backend) {
     run_dataset_tasks(&f, &index).await;
     assert!(with_term(&f, "Business/Money/Net revenue").await.is_empty());
     assert_eq!(index.count().await.unwrap(), before - 1);
+}
+
+/// The values of one facet over everything the reader sees.
+async fn facet_values(f: &Fixture, facet: &str) -> Vec<String> {
+    let r = f
+        .ok(
+            reader(),
+            r#"{ search(query: "") { facets { facet values { value } } } }"#,
+        )
+        .await;
+    r["search"]["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["facet"] == facet)
+        .flat_map(|x| x["values"].as_array().unwrap().iter())
+        .map(|v| v["value"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Documents carry their organization's and environment's labels: renaming either writes
+/// the tasks of the datasets in it, and the facets follow when they have run.
+async fn renamed_organizations_and_environments_reach_the_documents(b: Backend) {
+    let (f, index) = setup(b).await;
+    let admin = Some(common::admin());
+    let (orgs, envs) = (
+        facet_values(&f, "ORGANIZATION").await,
+        facet_values(&f, "ENVIRONMENT").await,
+    );
+    assert_eq!((orgs.len(), envs.len()), (1, 1), "{orgs:?} {envs:?}");
+    // Two more datasets: a rename writes its tasks a statement of many rows at a time.
+    for label in ["Ledger One", "Ledger Two"] {
+        f.ok(
+            admin.clone(),
+            &format!(r#"mutation {{ createDataset(input: {{environmentId: "{}", label: "{label}", ownerTeam: "owners"}}) {{ id }} }}"#, f.id("env")),
+        )
+        .await;
+    }
+    f.ok(
+        admin.clone(),
+        &format!(r#"mutation {{ updateOrganization(input: {{id: "{}", label: "Renamed Org"}}) {{ label }} }}"#, f.id("org")),
+    )
+    .await;
+    f.ok(
+        admin,
+        &format!(r#"mutation {{ updateEnvironment(input: {{id: "{}", label: "Renamed Env"}}) {{ label }} }}"#, f.id("env")),
+    )
+    .await;
+    let mut targets: Vec<String> = pending_search_tasks(&f)
+        .await
+        .into_iter()
+        .filter_map(|t| t.target_id)
+        .collect();
+    targets.sort();
+    let written = targets.len();
+    targets.dedup();
+    assert_eq!(
+        (written, targets.len()),
+        (3, 3),
+        "one pending task per dataset, the two renames coalesced: {targets:?}"
+    );
+    run_dataset_tasks(&f, &index).await;
+    assert_eq!(facet_values(&f, "ORGANIZATION").await, ["Renamed Org"]);
+    assert_eq!(facet_values(&f, "ENVIRONMENT").await, ["Renamed Env"]);
 }
 
 async fn bad_input_is_clear(b: Backend) {
@@ -563,6 +637,7 @@ on_both_backends!(
     a_failed_index_write_converges_through_the_outbox,
     a_rebuild_removes_what_the_catalog_no_longer_has,
     glossary_terms_are_documents,
+    renamed_organizations_and_environments_reach_the_documents,
     bad_input_is_clear,
     visibility_is_enforced_per_role,
 );

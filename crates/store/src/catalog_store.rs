@@ -131,6 +131,23 @@ impl SeaStore {
         insert_grants(conn, &keep).await
     }
 
+    /// Writes the `search.index` tasks of the datasets whose `column` is `value`.
+    async fn index_datasets_of<C: ConnectionTrait>(
+        conn: &C,
+        column: dataset::Column,
+        value: &str,
+    ) -> Result<()> {
+        let ids: Vec<String> = dataset::Entity::find()
+            .select_only()
+            .column(dataset::Column::Id)
+            .filter(column.eq(value))
+            .into_tuple()
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        index_datasets(conn, &ids).await
+    }
+
     /// A glossary node and every node under it (categories nest: breadth-first until no new
     /// children).
     async fn subtree<C: ConnectionTrait>(conn: &C, root: &str) -> Result<Vec<String>> {
@@ -172,10 +189,7 @@ impl SeaStore {
                 }
             }
         }
-        for ds in datasets {
-            index_dataset(conn, &ds).await?;
-        }
-        Ok(())
+        index_datasets(conn, &datasets.into_iter().collect::<Vec<_>>()).await
     }
 
     async fn one_node<C: ConnectionTrait>(conn: &C, id: &str) -> Result<glossary_node::Model> {
@@ -712,6 +726,10 @@ impl CatalogStore for SeaStore {
         }
         am.updated_at = Set(Utc::now());
         let after = convert::organization(am.update(&txn).await.map_err(db_err)?);
+        if after.label != before.label {
+            // Its datasets' documents carry its label (the organization facet).
+            Self::index_datasets_of(&txn, dataset::Column::OrganizationId, id.as_str()).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)
@@ -850,6 +868,10 @@ impl CatalogStore for SeaStore {
         }
         am.updated_at = Set(Utc::now());
         let after = convert::environment(am.update(&txn).await.map_err(db_err)?)?;
+        if after.label != before.label {
+            // Its datasets' documents carry its label (the environment facet).
+            Self::index_datasets_of(&txn, dataset::Column::EnvironmentId, id.as_str()).await?;
+        }
         audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(after)

@@ -254,50 +254,66 @@ pub async fn dataset_of<C: ConnectionTrait>(conn: &C, target_id: &str) -> Result
 /// duplicated (coalesced), and the update holds its row lock until this transaction commits,
 /// so a worker cannot claim it and read the catalog before this change is visible.
 pub async fn index_dataset<C: ConnectionTrait>(conn: &C, dataset_id: &str) -> Result<()> {
+    index_datasets(conn, &[dataset_id.to_owned()]).await
+}
+
+/// [`index_dataset`] for many units, a few hundred rows per statement (renaming an
+/// organization or environment touches every dataset in it). Ids must be distinct.
+pub async fn index_datasets<C: ConnectionTrait>(conn: &C, ids: &[String]) -> Result<()> {
     use lakecat_core::search::SEARCH_TASK_KIND;
     use lakecat_core::tasks::NewTask;
-    let task = NewTask::new(
-        SEARCH_TASK_KIND,
-        Some(dataset_id),
-        serde_json::json!({ "dataset_id": dataset_id }),
-    );
     let backend = conn.get_database_backend();
-    let p = |n: usize| match backend {
-        sea_orm::DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_owned(),
-    };
-    let sql = format!(
-        "INSERT INTO task (id, kind, target_id, payload, status, attempts, run_after, created_at, updated_at) \
-         VALUES ({}, {}, {}, {}, 'PENDING', 0, {}, {}, {}) \
-         ON CONFLICT (target_id) WHERE kind = '{SEARCH_TASK_KIND}' AND status = 'PENDING' \
-         DO UPDATE SET updated_at = excluded.updated_at",
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        p(5),
-        p(6),
-        p(7)
-    );
     let now = Utc::now();
-    let payload: sea_orm::Value = match backend {
-        sea_orm::DbBackend::Postgres => task.payload.clone().into(),
-        _ => task.payload.to_string().into(),
-    };
-    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
-        backend,
-        sql,
-        vec![
-            task.id.to_string().into(),
-            task.kind.clone().into(),
-            dataset_id.to_owned().into(),
-            payload,
-            now.into(),
-            now.into(),
-            now.into(),
-        ],
-    ))
-    .await
-    .map_err(db_err)?;
+    for chunk in ids.chunks(500) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 7);
+        for dataset_id in chunk {
+            let task = NewTask::new(
+                SEARCH_TASK_KIND,
+                Some(dataset_id),
+                serde_json::json!({ "dataset_id": dataset_id }),
+            );
+            let payload: sea_orm::Value = match backend {
+                sea_orm::DbBackend::Postgres => task.payload.clone().into(),
+                _ => task.payload.to_string().into(),
+            };
+            let n = values.len();
+            let p = |k: usize| match backend {
+                sea_orm::DbBackend::Postgres => format!("${}", n + k),
+                _ => "?".to_owned(),
+            };
+            rows.push(format!(
+                "({}, {}, {}, {}, 'PENDING', 0, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7)
+            ));
+            values.extend([
+                task.id.to_string().into(),
+                task.kind.clone().into(),
+                dataset_id.clone().into(),
+                payload,
+                now.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO task (id, kind, target_id, payload, status, attempts, run_after, created_at, updated_at) \
+             VALUES {} \
+             ON CONFLICT (target_id) WHERE kind = '{SEARCH_TASK_KIND}' AND status = 'PENDING' \
+             DO UPDATE SET updated_at = excluded.updated_at",
+            rows.join(", ")
+        );
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await
+        .map_err(db_err)?;
+    }
     Ok(())
 }
