@@ -173,7 +173,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                             );
                             let (d, n, superseded) = reindex::through_server(&store, |s| match s {
                                 reindex::Step::Waiting(w) => bar.set_message(format!(
-                                    "0 (waiting {} s for the server to start; it looks for new tasks every 15 s)",
+                                    "0 (waiting {} s for the server to start; it looks for new tasks every 2 s)",
                                     w.as_secs()
                                 )),
                                 reindex::Step::Running { datasets, documents } => {

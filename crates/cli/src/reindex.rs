@@ -10,7 +10,7 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::{SEARCH_REBUILD_KIND, SEARCH_REBUILD_TARGET};
 use lakecat_core::tasks::NewTask;
 
-/// How long a rebuild task may wait for a server to take it (a server sweeps every 15 s).
+/// How long a rebuild task may wait for a server to take it (a server sweeps every 2 s).
 pub const PICKUP_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(250);
 

@@ -163,8 +163,8 @@ const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 /// rebuilds the documents of that unit of the index now, so the caller's next search shows
 /// the change. It claims the unit's pending `search.index` task first and finishes it, so the
 /// worker does not read and index it a second time; a change committed after the claim
-/// writes a new task. A failure is logged, not returned: the task goes back to the worker (or, if none was
-/// claimed, the one pending brings the index in line).
+/// writes a new task. A failure is logged, not returned: the task goes back to the worker
+/// (or, if none was claimed, the one pending brings the index in line).
 pub(crate) async fn refresh_search(ctx: &Context<'_>, target: &str) {
     use lakecat_core::search::SEARCH_TASK_KIND;
     use lakecat_core::tasks::TaskOutcome;

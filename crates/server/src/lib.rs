@@ -48,8 +48,10 @@ pub struct App {
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
-/// wait for its publish before the sweep republishes it.
-const SWEEP_INTERVAL: Duration = Duration::from_secs(15);
+/// wait for its publish before the sweep republishes it. The sweep is one indexed query; it
+/// is also how this process hears of tasks written by another one (`lakecat reindex` while
+/// `lakecat serve` holds the index), so it runs often.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(2);
 const SWEEP_GRACE: Duration = Duration::from_secs(10);
 
 impl App {
