@@ -135,7 +135,14 @@ pub async fn rebuild(
     let began = chrono::Utc::now();
     let (datasets, documents) = reindex(store, index, progress).await?;
     let finished = supersede_search_tasks(tasks, began).await?;
-    index.compact().await?;
+    index.compact().await.map_err(|mut e| {
+        // The index is complete and searchable; only its merge into one segment failed.
+        e.message = format!(
+            "the index was rebuilt ({documents} documents) but compacting it failed: {}",
+            e.message
+        );
+        e
+    })?;
     Ok((datasets, documents, finished))
 }
 

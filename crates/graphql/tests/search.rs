@@ -28,6 +28,8 @@ use serde_json::Value;
 struct Breakable {
     inner: TantivyIndex,
     broken: AtomicBool,
+    /// Compaction alone fails.
+    broken_compaction: AtomicBool,
 }
 
 impl Breakable {
@@ -57,6 +59,9 @@ impl SearchIndex for Breakable {
         self.inner.replace_datasets(datasets).await
     }
     async fn compact(&self) -> lakecat_core::Result<()> {
+        if self.broken_compaction.load(Ordering::SeqCst) {
+            return Err(lakecat_core::Error::unavailable("merge failed"));
+        }
         self.inner.compact().await
     }
     async fn count(&self) -> lakecat_core::Result<u64> {
@@ -89,6 +94,7 @@ async fn setup(b: Backend) -> (Fixture, Arc<Breakable>) {
     let index = Arc::new(Breakable {
         inner: TantivyIndex::in_memory().unwrap(),
         broken: AtomicBool::new(false),
+        broken_compaction: AtomicBool::new(false),
     });
     let f = Fixture::with_search(b, Some(index.clone())).await;
     if b == Backend::Postgres {
@@ -285,6 +291,18 @@ async fn a_rebuild_removes_what_the_catalog_no_longer_has(b: Backend) {
     assert_eq!(search(&f, "ghostly").await["totalCount"], 0);
     assert_eq!(index.count().await.unwrap(), before);
     assert!(!index.dataset_ids().await.unwrap().is_empty());
+    // A rebuild whose compaction fails says so: the rebuilt index answers meanwhile.
+    index.broken_compaction.store(true, Ordering::SeqCst);
+    let err = lakecat_worker::rebuild(f.store(), f.store(), index.as_ref(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("was rebuilt") && err.message.contains("compacting it failed"),
+        "{}",
+        err.message
+    );
+    assert_eq!(index.count().await.unwrap(), before);
+    assert_eq!(hit_ids(&search(&f, "sales_orders").await)[0], f.id("table"));
 }
 
 /// The pending `search.index` tasks of every dataset and glossary.
