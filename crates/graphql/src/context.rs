@@ -159,6 +159,53 @@ pub(crate) async fn publish_now(
 /// during the refresh, a sweep runs the task once this has passed.
 const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The most datasets a rename of their organization or environment refreshes before it
+/// returns; the tasks the rename wrote bring the rest.
+const REFRESH_INLINE_DATASETS: usize = 1_000;
+
+/// After a rename of an organization or environment (`filter` names it): rebuilds the
+/// documents of the datasets in it now, up to [`REFRESH_INLINE_DATASETS`], in one index
+/// commit, so the caller's next search shows the new label. The rename's tasks stay pending:
+/// the worker finds these datasets current, and brings any beyond the limit. A failure is
+/// logged, not returned.
+pub(crate) async fn refresh_search_datasets(
+    ctx: &Context<'_>,
+    filter: lakecat_core::catalog::DatasetFilter,
+) {
+    use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
+    let s = services(ctx);
+    let Some(index) = &s.search else {
+        return;
+    };
+    let refresh = async {
+        let mut ids = Vec::new();
+        let mut after = None;
+        while ids.len() < REFRESH_INLINE_DATASETS {
+            let page = s
+                .store
+                .list_datasets(
+                    &filter,
+                    &PageRequest {
+                        first: MAX_PAGE_SIZE,
+                        after: after.clone(),
+                    },
+                )
+                .await?;
+            after = page.items.last().map(|(k, _)| k.clone());
+            ids.extend(page.items.iter().map(|(_, d)| d.id.to_string()));
+            if !page.has_next || after.is_none() {
+                break;
+            }
+        }
+        ids.truncate(REFRESH_INLINE_DATASETS);
+        let sets = lakecat_core::search::datasets_documents(s.store.as_ref(), &ids).await?;
+        index.replace_datasets(sets).await
+    };
+    if let Err(e) = refresh.await {
+        tracing::warn!(error = %e.message, "search refresh after a rename failed; the index tasks will bring it");
+    }
+}
+
 /// After a mutation committed a change to a dataset or an entry in it, or to a glossary:
 /// rebuilds the documents of that unit of the index now, so the caller's next search shows
 /// the change. It claims the unit's pending `search.index` task first and finishes it, so the

@@ -458,8 +458,9 @@ async fn facet_values(f: &Fixture, facet: &str) -> Vec<String> {
         .collect()
 }
 
-/// Documents carry their organization's and environment's labels: renaming either writes
-/// the tasks of the datasets in it, and the facets follow when they have run.
+/// Documents carry their organization's and environment's labels: renaming either refreshes
+/// the datasets in it before it returns, and writes their tasks (which the worker runs to the
+/// same documents, and which bring datasets beyond the inline limit).
 async fn renamed_organizations_and_environments_reach_the_documents(b: Backend) {
     let (f, index) = setup(b).await;
     let admin = Some(common::admin());
@@ -481,6 +482,7 @@ async fn renamed_organizations_and_environments_reach_the_documents(b: Backend) 
         &format!(r#"mutation {{ updateOrganization(input: {{id: "{}", label: "Renamed Org"}}) {{ label }} }}"#, f.id("org")),
     )
     .await;
+    assert_eq!(facet_values(&f, "ORGANIZATION").await, ["Renamed Org"]);
     f.ok(
         admin,
         &format!(r#"mutation {{ updateEnvironment(input: {{id: "{}", label: "Renamed Env"}}) {{ label }} }}"#, f.id("env")),
@@ -499,6 +501,8 @@ async fn renamed_organizations_and_environments_reach_the_documents(b: Backend) 
         (3, 3),
         "one pending task per dataset, the two renames coalesced: {targets:?}"
     );
+    assert_eq!(facet_values(&f, "ORGANIZATION").await, ["Renamed Org"]);
+    assert_eq!(facet_values(&f, "ENVIRONMENT").await, ["Renamed Env"]);
     run_dataset_tasks(&f, &index).await;
     assert_eq!(facet_values(&f, "ORGANIZATION").await, ["Renamed Org"]);
     assert_eq!(facet_values(&f, "ENVIRONMENT").await, ["Renamed Env"]);

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, InputObject, Object};
 use chrono::{DateTime, Utc};
 use lakecat_core::Error;
 use lakecat_core::caller::Caller;
-use lakecat_core::catalog::{self as core, NewNotification};
+use lakecat_core::catalog::{self as core, DatasetFilter, NewNotification};
 use lakecat_core::ids::{EnvironmentId, OrganizationId, ResourceKind};
 use lakecat_core::names::*;
 use lakecat_core::permissions::{Bundle, Grant, Permission};
@@ -441,11 +441,17 @@ impl OrganizationMutation {
                 .transpose()?,
         };
         authorize(ctx, "updateOrganization", Some(id.as_str())).await?;
-        Ok(Organization(
-            store(ctx)
-                .update_organization(&meta(ctx)?, &id, &patch)
-                .await?,
-        ))
+        let updated = store(ctx)
+            .update_organization(&meta(ctx)?, &id, &patch)
+            .await?;
+        if patch.label.is_some() {
+            let filter = DatasetFilter {
+                organization_id: Some(id),
+                ..DatasetFilter::default()
+            };
+            crate::context::refresh_search_datasets(ctx, filter).await;
+        }
+        Ok(Organization(updated))
     }
 
     /// Archives an organization without environments; it disappears from lists.
@@ -602,11 +608,17 @@ impl OrganizationMutation {
                 .transpose()?,
         };
         authorize(ctx, "updateEnvironment", Some(id.as_str())).await?;
-        Ok(Environment(
-            store(ctx)
-                .update_environment(&meta(ctx)?, &id, &patch)
-                .await?,
-        ))
+        let updated = store(ctx)
+            .update_environment(&meta(ctx)?, &id, &patch)
+            .await?;
+        if patch.label.is_some() {
+            let filter = DatasetFilter {
+                environment_id: Some(id),
+                ..DatasetFilter::default()
+            };
+            crate::context::refresh_search_datasets(ctx, filter).await;
+        }
+        Ok(Environment(updated))
     }
 
     /// Unlinks an environment without datasets.
