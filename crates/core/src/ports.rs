@@ -256,6 +256,9 @@ pub trait CatalogStore:
     /// Deletes a node, its subtree and their term links.
     async fn delete_glossary_node(&self, meta: &MutationMeta, id: &GlossaryNodeId) -> Result<()>;
     async fn glossary_nodes_by_ids(&self, ids: &[String]) -> Result<Vec<GlossaryNode>>;
+    /// The datasets with an entry linked (approved) to a term at or under `node`: their
+    /// search documents carry the terms' paths.
+    async fn datasets_linked_under(&self, node: &GlossaryNodeId) -> Result<Vec<String>>;
     /// Every node of the given glossaries, the glossaries included.
     async fn glossary_nodes_of(&self, glossary_ids: &[String]) -> Result<Vec<GlossaryNode>>;
     async fn list_glossaries(&self, page: &PageRequest) -> Result<Page<GlossaryNode>>;

@@ -174,10 +174,10 @@ pub(crate) async fn refresh_search_datasets(
 ) {
     use lakecat_core::page::{MAX_PAGE_SIZE, PageRequest};
     let s = services(ctx);
-    let Some(index) = &s.search else {
+    if s.search.is_none() {
         return;
-    };
-    let refresh = async {
+    }
+    let listed = async {
         let mut ids = Vec::new();
         let mut after = None;
         while ids.len() < REFRESH_INLINE_DATASETS {
@@ -197,12 +197,30 @@ pub(crate) async fn refresh_search_datasets(
                 break;
             }
         }
-        ids.truncate(REFRESH_INLINE_DATASETS);
+        Ok::<_, lakecat_core::Error>(ids)
+    };
+    match listed.await {
+        Ok(ids) => refresh_search_of(ctx, ids).await,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "search refresh after a rename failed; the index tasks will bring it")
+        }
+    }
+}
+
+/// Rebuilds the documents of the datasets `ids` (up to [`REFRESH_INLINE_DATASETS`]) in one
+/// index commit; their pending tasks stay for the worker. A failure is logged, not returned.
+pub(crate) async fn refresh_search_of(ctx: &Context<'_>, mut ids: Vec<String>) {
+    let s = services(ctx);
+    let Some(index) = &s.search else {
+        return;
+    };
+    ids.truncate(REFRESH_INLINE_DATASETS);
+    let refresh = async {
         let sets = lakecat_core::search::datasets_documents(s.store.as_ref(), &ids).await?;
         index.replace_datasets(sets).await
     };
     if let Err(e) = refresh.await {
-        tracing::warn!(error = %e.message, "search refresh after a rename failed; the index tasks will bring it");
+        tracing::warn!(error = %e.message, "search refresh failed; the index tasks will bring it");
     }
 }
 

@@ -172,6 +172,14 @@ impl SeaStore {
     /// a term among `nodes`: their documents carry the term's path, which a rename or delete
     /// changes.
     async fn index_linked_datasets<C: ConnectionTrait>(conn: &C, nodes: &[String]) -> Result<()> {
+        index_datasets(conn, &Self::linked_datasets(conn, nodes).await?).await
+    }
+
+    /// The datasets whose entries are linked (approved) to a term among `nodes`.
+    async fn linked_datasets<C: ConnectionTrait>(
+        conn: &C,
+        nodes: &[String],
+    ) -> Result<Vec<String>> {
         let mut datasets = std::collections::BTreeSet::new();
         for chunk in nodes.chunks(500) {
             let targets: Vec<String> = term_link::Entity::find()
@@ -189,7 +197,7 @@ impl SeaStore {
                 }
             }
         }
-        index_datasets(conn, &datasets.into_iter().collect::<Vec<_>>()).await
+        Ok(datasets.into_iter().collect())
     }
 
     async fn one_node<C: ConnectionTrait>(conn: &C, id: &str) -> Result<glossary_node::Model> {
@@ -1681,6 +1689,11 @@ impl CatalogStore for SeaStore {
         )
         .await?;
         txn.commit().await.map_err(db_err)
+    }
+
+    async fn datasets_linked_under(&self, node: &GlossaryNodeId) -> Result<Vec<String>> {
+        let nodes = Self::subtree(&self.db, node.as_str()).await?;
+        Self::linked_datasets(&self.db, &nodes).await
     }
 
     async fn glossary_nodes_of(&self, glossary_ids: &[String]) -> Result<Vec<GlossaryNode>> {

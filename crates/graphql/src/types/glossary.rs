@@ -376,9 +376,16 @@ impl GlossaryMutation {
                 description.as_ref(),
             )
             .await?;
-        // The term's own documents now; the datasets linked to it (their term paths) follow
-        // through their tasks.
+        // The terms' own documents, and the datasets linked to them (their term paths).
         crate::context::refresh_search(ctx, updated.glossary_id.as_str()).await;
+        if label.is_some() {
+            match store(ctx).datasets_linked_under(&id).await {
+                Ok(ids) => crate::context::refresh_search_of(ctx, ids).await,
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "cannot list the datasets linked under a renamed glossary node; their index tasks will bring them")
+                }
+            }
+        }
         Ok(GlossaryNode(updated))
     }
 
@@ -392,8 +399,11 @@ impl GlossaryMutation {
         caller(ctx)?;
         let n = node(ctx, &id).await?;
         authorize(ctx, "deleteGlossaryNode", Some(n.glossary_id.as_str())).await?;
+        // Read before the links go with the node.
+        let linked = store(ctx).datasets_linked_under(&id).await?;
         store(ctx).delete_glossary_node(&meta(ctx)?, &id).await?;
         crate::context::refresh_search(ctx, n.glossary_id.as_str()).await;
+        crate::context::refresh_search_of(ctx, linked).await;
         Ok(true)
     }
 
