@@ -375,6 +375,21 @@ impl DatasetContext {
     }
 }
 
+/// A glossary node's path, `Glossary/Category/Term`, its ancestors looked up by `node`.
+fn glossary_path<'a>(
+    start: &'a crate::glossary::GlossaryNode,
+    node: impl Fn(&str) -> Option<&'a crate::glossary::GlossaryNode>,
+) -> String {
+    let mut labels = Vec::new();
+    let mut cur = Some(start);
+    while let Some(n) = cur {
+        labels.push(n.label.as_str());
+        cur = n.parent_id.as_ref().and_then(|p| node(p.as_str()));
+    }
+    labels.reverse();
+    labels.join("/")
+}
+
 /// The glossary path of each approved term linked to each of `ids`.
 async fn term_paths(
     store: &dyn crate::ports::CatalogStore,
@@ -415,16 +430,11 @@ async fn term_paths(
         }
     }
     for l in links {
-        let mut path = Vec::new();
-        let mut cur = nodes.get(l.term_id.as_str());
-        while let Some(n) = cur {
-            path.push(n.label.as_str().to_owned());
-            cur = n.parent_id.as_ref().and_then(|p| nodes.get(p.as_str()));
-        }
-        path.reverse();
-        out.entry(l.target_id.clone())
-            .or_default()
-            .push(path.join("/"));
+        let path = nodes
+            .get(l.term_id.as_str())
+            .map(|t| glossary_path(t, |id| nodes.get(id)))
+            .unwrap_or_default();
+        out.entry(l.target_id.clone()).or_default().push(path);
     }
     Ok(out)
 }
@@ -610,19 +620,6 @@ pub async fn glossaries_documents(
     }
     let by_id: HashMap<&str, &crate::glossary::GlossaryNode> =
         nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let path = |n: &crate::glossary::GlossaryNode| {
-        let mut labels = Vec::new();
-        let mut cur = Some(n);
-        while let Some(c) = cur {
-            labels.push(c.label.as_str());
-            cur = c
-                .parent_id
-                .as_ref()
-                .and_then(|p| by_id.get(p.as_str()).copied());
-        }
-        labels.reverse();
-        labels.join("/")
-    };
     let terms: Vec<&crate::glossary::GlossaryNode> = nodes
         .iter()
         .filter(|n| n.kind() == crate::ids::ResourceKind::GlossaryTerm)
@@ -646,7 +643,7 @@ pub async fn glossaries_documents(
             tags: vec![],
             topics: vec![],
             confidentiality: None,
-            terms: vec![path(t)],
+            terms: vec![glossary_path(t, |id| by_id.get(id).copied())],
             organization: None,
             environment: None,
             region: None,

@@ -90,11 +90,13 @@ impl ParsedQueries {
         };
         match kept {
             Some((doc, passed)) => {
-                let fast = passed && variables_conform(&doc, operation, &request.variables);
-                let validation = if fast {
+                let validation = if !passed {
+                    Validation::Needed(Some(key()))
+                } else if variables_conform(&doc, operation, &request.variables) {
                     Validation::Passed
                 } else {
-                    Validation::Needed(Some(key()))
+                    // Already recorded as passed: nothing to hand back (no copy of the text).
+                    Validation::Needed(None)
                 };
                 request.set_parsed_query(doc);
                 validation

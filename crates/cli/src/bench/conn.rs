@@ -6,6 +6,7 @@
 //! about a third of the two cores at 15,000 suggestions/s, time the server then waited for;
 //! this one does what `wrk` does and little else.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -79,8 +80,7 @@ impl Conn {
             .ok_or_else(|| anyhow!("no connection"))?;
         self.out.clear();
         self.out.extend_from_slice(&self.head);
-        self.out
-            .extend_from_slice(format!("{}\r\n\r\n", body.len()).as_bytes());
+        write!(self.out, "{}\r\n\r\n", body.len())?;
         self.out.extend_from_slice(body);
         stream.write_all(&self.out).await?;
 
