@@ -180,9 +180,9 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
     )
     .await;
 
-    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(60)).await;
+    let done = wait_for(&app, &ben, &id, "PROCESSED", Duration::from_secs(60)).await;
     for item in done["items"].as_array().unwrap() {
-        assert_eq!(item["status"], "Share_Succeeded", "{item}");
+        assert_eq!(item["status"], "SHARE_SUCCEEDED", "{item}");
     }
     let items = done["items"].as_array().unwrap();
     let table_item = items.iter().find(|i| i["itemType"] == "TABLE").unwrap();
@@ -210,9 +210,9 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
         &format!(r#"mutation {{ revokeShareItems(input: {{shareId: "{id}"}}) {{ status }} }}"#),
     )
     .await;
-    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(60)).await;
+    let done = wait_for(&app, &ben, &id, "PROCESSED", Duration::from_secs(60)).await;
     for item in done["items"].as_array().unwrap() {
-        assert_eq!(item["status"], "Revoke_Succeeded", "{item}");
+        assert_eq!(item["status"], "REVOKE_SUCCEEDED", "{item}");
     }
     assert!(lf_principals(&source, db, &glue_name).await.is_empty());
     assert!(!bucket_policy(&source, bucket).await.contains(&role));
@@ -304,8 +304,8 @@ async fn parallel_approvals_keep_every_policy_statement() {
     });
     futures::future::join_all(approvals).await;
     for (id, _, token) in &shares {
-        let done = wait_for(&app, token, id, "Processed", Duration::from_secs(60)).await;
-        assert_eq!(done["items"][0]["status"], "Share_Succeeded", "{done}");
+        let done = wait_for(&app, token, id, "PROCESSED", Duration::from_secs(60)).await;
+        assert_eq!(done["items"][0]["status"], "SHARE_SUCCEEDED", "{done}");
     }
     let source = as_account(&base, EU).await.unwrap();
     let (bucket_policy, key_policy) = (

@@ -56,8 +56,8 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
     )
     .await;
 
-    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(10)).await;
-    assert_eq!(done["items"][0]["status"], "Share_Succeeded");
+    let done = wait_for(&app, &ben, &id, "PROCESSED", Duration::from_secs(10)).await;
+    assert_eq!(done["items"][0]["status"], "SHARE_SUCCEEDED");
     assert_eq!(
         done["items"][0]["consumption"]["glueTable"],
         glue_name.as_str()
@@ -89,8 +89,8 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
         &format!(r#"mutation {{ revokeShareItems(input: {{shareId: "{id}"}}) {{ status }} }}"#),
     )
     .await;
-    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(10)).await;
-    assert_eq!(done["items"][0]["status"], "Revoke_Succeeded");
+    let done = wait_for(&app, &ben, &id, "PROCESSED", Duration::from_secs(10)).await;
+    assert_eq!(done["items"][0]["status"], "REVOKE_SUCCEEDED");
     let grants = gql(
         &app,
         &ana,

@@ -404,6 +404,61 @@ pub struct DatasetFilter {
     pub owner_team: Option<TeamName>,
     pub topic: Option<Topic>,
     pub tag: Option<Tag>,
+    /// Only datasets these readers may see ([`Readers::filter`]); None: every dataset (admins,
+    /// and the platform's own work such as indexing).
+    pub readers: Option<Vec<String>>,
+}
+
+impl Dataset {
+    /// The one reader that may see the dataset and everything in it: every signed-in user,
+    /// members of its organization, or holders of the dataset itself. Search indexes its
+    /// entries for this reader, and every read path checks it, so both agree.
+    pub fn reader(&self) -> String {
+        match self.visibility {
+            Visibility::Everyone => crate::search::EVERYONE.to_owned(),
+            Visibility::Organization => format!("org:{}", self.organization_id),
+            Visibility::Restricted => format!("ds:{}", self.id),
+        }
+    }
+}
+
+/// What a caller may see of the catalog: the readers its teams hold
+/// ([`crate::ports::CatalogStore::search_readers`]) and everyone's, or everything (admins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readers(Option<Vec<String>>);
+
+impl Readers {
+    /// Everything: the admin group.
+    pub fn all() -> Readers {
+        Readers(None)
+    }
+
+    /// A signed-in caller whose teams hold `held`; every signed-in user is also [`EVERYONE`].
+    ///
+    /// [`EVERYONE`]: crate::search::EVERYONE
+    pub fn of(mut held: Vec<String>) -> Readers {
+        held.push(crate::search::EVERYONE.to_owned());
+        held.sort();
+        held.dedup();
+        Readers(Some(held))
+    }
+
+    pub fn may_see(&self, dataset: &Dataset) -> bool {
+        match &self.0 {
+            None => true,
+            Some(held) => held.binary_search(&dataset.reader()).is_ok(),
+        }
+    }
+
+    /// For [`DatasetFilter::readers`] and the store's other visibility filters.
+    pub fn filter(&self) -> Option<Vec<String>> {
+        self.0.clone()
+    }
+
+    /// As given to a search query (`None` for admins).
+    pub fn held(&self) -> Option<&[String]> {
+        self.0.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

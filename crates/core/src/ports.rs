@@ -44,7 +44,11 @@ pub enum CountQuery {
     Folders(DatasetId),
     Glossaries,
     GlossaryChildren(GlossaryNodeId),
-    TermLinks(GlossaryNodeId),
+    /// A term's links whose targets `readers` may see (None: all).
+    TermLinks {
+        term: GlossaryNodeId,
+        readers: Option<Vec<String>>,
+    },
     Feed(String),
     Notifications {
         teams: Vec<String>,
@@ -52,6 +56,8 @@ pub enum CountQuery {
         unread_only: bool,
     },
     Audit(String),
+    /// Tasks working on a target.
+    Tasks(String),
     Shares(crate::shares::ShareFilter),
 }
 
@@ -274,9 +280,11 @@ pub trait CatalogStore:
     async fn delete_term_link(&self, meta: &MutationMeta, id: &TermLinkId) -> Result<()>;
     async fn term_links_by_ids(&self, ids: &[String]) -> Result<Vec<TermLink>>;
     async fn term_links_for_targets(&self, target_ids: &[String]) -> Result<Vec<TermLink>>;
+    /// A term's links, leaving out those whose target `readers` may not see (None: all).
     async fn list_term_links(
         &self,
         term_id: &GlossaryNodeId,
+        readers: Option<&[String]>,
         page: &PageRequest,
     ) -> Result<Page<TermLink>>;
 

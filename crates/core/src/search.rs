@@ -525,11 +525,7 @@ pub async fn datasets_documents(
             owner_team: ds.owner_team.as_str().to_owned(),
             confidentiality: ds.confidentiality.as_str().to_owned(),
             topics: ds.topics.iter().map(|t| t.as_str().to_owned()).collect(),
-            readers: vec![match ds.visibility {
-                crate::catalog::Visibility::Everyone => EVERYONE.to_owned(),
-                crate::catalog::Visibility::Organization => format!("org:{}", ds.organization_id),
-                crate::catalog::Visibility::Restricted => format!("ds:{}", ds.id),
-            }],
+            readers: vec![ds.reader()],
         };
         let mut docs = Vec::new();
         let mut d = ctx.doc(

@@ -16,6 +16,10 @@ use crate::errors::ApiResult;
 pub enum Requirement {
     /// Any signed-in user; the reason says why no permission is needed.
     SignedIn(&'static str),
+    /// Any signed-in user, for what is in datasets they may see ([`crate::visibility`]):
+    /// anything else is NOT_FOUND on a direct read and absent from lists and counts. The
+    /// reason says how the field applies it.
+    Visible(&'static str),
     /// Members of the configured admin group.
     Admin,
     /// A tenant permission held by one of the caller's teams.
@@ -30,7 +34,7 @@ use Permission as P;
 use Requirement::*;
 use TenantPermission as T;
 
-const CATALOG: &str = "catalog metadata is discoverable by every signed-in user (per-dataset visibility comes with search)";
+const CATALOG: &str = "catalog entries of the datasets the caller may see (the dataset's visibility and the caller's grants, as in search); NOT_FOUND otherwise";
 const OWN: &str = "acts only on the caller's own data";
 
 /// The declared requirement of a root field (`fieldName`) or nested field (`Type.field`).
@@ -49,18 +53,16 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         }
         "environment" => Resource(P::GetEnvironment, "id"),
         "dataset" | "datasets" | "table" | "tables" | "column" | "columns" | "folder"
-        | "folders" => SignedIn(CATALOG),
+        | "folders" => Visible(CATALOG),
         "glossaries" | "glossaryNode" => {
             SignedIn("glossaries are shared vocabulary, readable by every signed-in user")
         }
-        "upvotes" => SignedIn(CATALOG),
-        "feed" => {
-            SignedIn("comments on catalog entries are visible to those who can see the entry")
-        }
+        "upvotes" => Visible(CATALOG),
+        "feed" => Visible("comments on an entry are read by those who may see the entry"),
         "notifications" | "unreadNotificationCount" => SignedIn(OWN),
         "tasks" => Resource(
             P::GetDataset,
-            "targetId (the GET_* permission of the target's kind; admins for other kinds)",
+            "targetId: GET_* of the target's kind (of its dataset for tables, columns and folders), UPDATE_GLOSSARY for glossary nodes; admins for other kinds",
         ),
         "search" | "suggest" => SignedIn(
             "every query is filtered to the entries the caller may see, facet counts included",
@@ -78,7 +80,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         ),
         "auditEvents" => Resource(
             P::AuditDataset,
-            "targetId (the AUDIT_* permission of the target's kind)",
+            "targetId: AUDIT_* of the target's kind (of its dataset or glossary for what is in one); admins for other kinds",
         ),
         // --- nested fields that reveal more than the catalog entry ---
         "Organization.teams" => Resource(P::GetOrganization, "the organization"),
@@ -95,6 +97,18 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::GetEnvironment,
             "the linked environment; null when not held",
         ),
+        // Account id, bucket, KMS alias and admin role ARN: as protected as the environment.
+        "Dataset.aws" => Resource(
+            P::GetDataset,
+            "the dataset's owners, stewards and invited teams; null for others",
+        ),
+        // --- nested fields that lead into a dataset from outside it ---
+        "ShareRequest.dataset" => {
+            Visible("null when the caller may no longer see the dataset (its visibility changed)")
+        }
+        "GlossaryNode.links" => {
+            Visible("links to entries the caller may not see are left out, and not counted")
+        }
         // --- mutations ---
         "setTeamTenantPermissions" => Admin,
         "retryTask" => Admin,
@@ -161,8 +175,8 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::RevokeShareItem,
             "the request's dataset (owners, stewards); requesters use revokeOwnShareItems' rule",
         ),
-        "upvote" => SignedIn("an upvote is the caller's own"),
-        "postFeedMessage" => SignedIn("any signed-in user may comment on what they can see"),
+        "upvote" => Visible("an upvote is the caller's own, on an entry they may see"),
+        "postFeedMessage" => Visible("any signed-in user may comment on what they may see"),
         "markNotificationRead" | "markAllNotificationsRead" => SignedIn(OWN),
         _ => return None,
     })
@@ -184,7 +198,7 @@ pub async fn authorize_with<'a>(
     }
     let rc = request(ctx)?;
     let (tenant, resource_perm) = match req {
-        SignedIn(_) => (None, None),
+        SignedIn(_) | Visible(_) => (None, None),
         Admin => {
             return Err(Error::forbidden(format!("{field} is reserved to the admin group")).into());
         }
@@ -213,6 +227,21 @@ pub async fn authorize_with<'a>(
         }
     }
     Ok(who)
+}
+
+/// For what only the admin group may do where no team owns the resource (`what` names it,
+/// e.g. "the tasks of a notification"): the refusal says so, not another field's name.
+pub fn require_admin<'a>(ctx: &Context<'a>, what: &str) -> ApiResult<&'a Caller> {
+    let who = caller(ctx)?;
+    if who.is_admin {
+        return Ok(who);
+    }
+    Err(Error::forbidden(format!("{what} are reserved to the admin group")).into())
+}
+
+/// A resource kind as words for messages: `GLOSSARY_TERM` → "glossary term".
+pub fn kind_words(kind: lakecat_core::ids::ResourceKind) -> String {
+    kind.as_str().to_ascii_lowercase().replace('_', " ")
 }
 
 pub async fn authorize<'a>(

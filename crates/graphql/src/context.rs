@@ -59,6 +59,8 @@ pub struct RequestContext {
     pub caller: Option<Caller>,
     pub request_id: String,
     tenant: OnceCell<Vec<TenantPermission>>,
+    /// What the caller may see ([`crate::visibility::readers`]), loaded once.
+    pub(crate) readers: OnceCell<lakecat_core::catalog::Readers>,
     pub(crate) loaders: Loaders,
 }
 
@@ -73,6 +75,7 @@ impl RequestContext {
             caller,
             request_id,
             tenant: OnceCell::new(),
+            readers: OnceCell::new(),
             loaders: Loaders::new(store, groups, user),
         }
     }

@@ -9,8 +9,10 @@ pub mod context;
 mod cursor;
 pub mod errors;
 mod loaders;
+pub mod order;
 pub mod plain;
 mod types;
+mod visibility;
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use lakecat_core::ports::CatalogStore;
 
 pub use context::{RequestContext, Services};
 pub use errors::ApiError;
+pub use order::execute;
 pub use types::{MutationRoot, QueryRoot};
 
 pub type LakecatSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -140,7 +140,7 @@ async fn request_grant_revoke_delete(b: Backend) {
     let f = Fixture::new(b).await;
     let share = f.create_share(guest(), "").await;
     let id = share["id"].as_str().unwrap().to_owned();
-    assert_eq!(share["status"], "Draft");
+    assert_eq!(share["status"], "DRAFT");
     assert_eq!(share["teamName"], "guests");
     assert!(
         share["principalRoleArn"]
@@ -171,7 +171,7 @@ async fn request_grant_revoke_delete(b: Backend) {
             &format!(r#"shareId: "{id}", itemType: BUCKET"#),
         )
         .await;
-    assert_eq!(statuses(&s), ["PendingApproval"; 3]);
+    assert_eq!(statuses(&s), ["PENDING_APPROVAL"; 3]);
 
     let s = f
         .act(
@@ -180,7 +180,7 @@ async fn request_grant_revoke_delete(b: Backend) {
             &format!(r#"shareId: "{id}""#),
         )
         .await;
-    assert_eq!(s["status"], "Submitted");
+    assert_eq!(s["status"], "SUBMITTED");
     assert!(
         f.notification_kinds(owner())
             .await
@@ -220,13 +220,13 @@ async fn request_grant_revoke_delete(b: Backend) {
             &format!(r#"shareId: "{id}""#),
         )
         .await;
-    assert_eq!(s["status"], "Approved");
-    assert_eq!(statuses(&s), ["Share_Approved"; 3]);
+    assert_eq!(s["status"], "APPROVED");
+    assert_eq!(statuses(&s), ["SHARE_APPROVED"; 3]);
     let results = f.run_share_tasks(&id).await;
     assert_eq!(results.len(), 1, "one task per approval");
     let s = f.share(guest(), &id).await;
-    assert_eq!(s["status"], "Processed");
-    assert_eq!(statuses(&s), ["Share_Succeeded"; 3]);
+    assert_eq!(s["status"], "PROCESSED");
+    assert_eq!(statuses(&s), ["SHARE_SUCCEEDED"; 3]);
     // The consumption view says how to query each item.
     let table_item = s["items"]
         .as_array()
@@ -291,15 +291,15 @@ async fn request_grant_revoke_delete(b: Backend) {
             &format!(r#"shareId: "{id}", itemIds: ["{table_item_id}"]"#),
         )
         .await;
-    assert_eq!(s["status"], "Revoked");
+    assert_eq!(s["status"], "REVOKED");
     f.run_share_tasks(&id).await;
     let s = f.share(guest(), &id).await;
-    assert_eq!(s["status"], "Processed");
+    assert_eq!(s["status"], "PROCESSED");
     let mut st = statuses(&s);
     st.sort();
     assert_eq!(
         st,
-        ["Revoke_Succeeded", "Share_Succeeded", "Share_Succeeded"]
+        ["REVOKE_SUCCEEDED", "SHARE_SUCCEEDED", "SHARE_SUCCEEDED"]
     );
     let grants = f.lake_grants().await;
     assert_eq!(grants.len(), 2);
@@ -317,7 +317,7 @@ async fn request_grant_revoke_delete(b: Backend) {
             &format!(r#"shareId: "{id}""#),
         )
         .await;
-    assert_eq!(s["status"], "Deleted");
+    assert_eq!(s["status"], "DELETED");
     // Acting on a deleted request is a conflict and changes nothing.
     let before = f.row_counts().await;
     let r = f.run(guest(), &format!(r#"mutation {{ addShareItem(input: {{shareId: "{id}", itemType: BUCKET}}) {{ id }} }}"#)).await;
@@ -384,9 +384,9 @@ async fn decisions_belong_to_approvers(b: Backend) {
             &format!(r#"shareId: "{id}", reason: "no PII outside the team""#),
         )
         .await;
-    assert_eq!(s["status"], "Rejected");
+    assert_eq!(s["status"], "REJECTED");
     assert_eq!(s["rejectReason"], "no PII outside the team");
-    assert_eq!(statuses(&s), ["Share_Rejected"]);
+    assert_eq!(statuses(&s), ["SHARE_REJECTED"]);
     assert!(
         f.notification_kinds(guest())
             .await
@@ -402,7 +402,7 @@ async fn decisions_belong_to_approvers(b: Backend) {
         .await;
     assert_eq!(
         (s["status"].as_str(), statuses(&s)),
-        (Some("Draft"), vec!["PendingApproval".to_owned()])
+        (Some("DRAFT"), vec!["PENDING_APPROVAL".to_owned()])
     );
     assert_eq!(
         f.act(
@@ -411,7 +411,7 @@ async fn decisions_belong_to_approvers(b: Backend) {
             &format!(r#"shareId: "{id}""#)
         )
         .await["status"],
-        "Submitted"
+        "SUBMITTED"
     );
 }
 
@@ -588,9 +588,9 @@ async fn auto_approval_expiry_and_extension(b: Backend) {
             &format!(r#"shareId: "{id}""#),
         )
         .await;
-    assert_eq!(s["status"], "Approved");
+    assert_eq!(s["status"], "APPROVED");
     f.run_share_tasks(&id).await;
-    assert_eq!(f.share(guest(), &id).await["status"], "Processed");
+    assert_eq!(f.share(guest(), &id).await["status"], "PROCESSED");
 
     let (queue, _rx) = InProcessQueue::new();
     let queue: Arc<dyn TaskQueue> = Arc::new(queue);
@@ -619,8 +619,8 @@ async fn auto_approval_expiry_and_extension(b: Backend) {
             &format!(r#"shareId: "{id}", expiresAt: "{}""#, later.to_rfc3339()),
         )
         .await;
-    assert_eq!(s["status"], "Submitted_For_Extension");
-    assert_eq!(statuses(&s), ["PendingExtension"]);
+    assert_eq!(s["status"], "SUBMITTED_FOR_EXTENSION");
+    assert_eq!(statuses(&s), ["PENDING_EXTENSION"]);
     let s = f
         .act(
             steward(),
@@ -628,20 +628,20 @@ async fn auto_approval_expiry_and_extension(b: Backend) {
             &format!(r#"shareId: "{id}""#),
         )
         .await;
-    assert_eq!(s["status"], "Processed");
-    assert_eq!(statuses(&s), ["Share_Succeeded"]);
+    assert_eq!(s["status"], "PROCESSED");
+    assert_eq!(statuses(&s), ["SHARE_SUCCEEDED"]);
     let stored: chrono::DateTime<Utc> = s["expiresAt"].as_str().unwrap().parse().unwrap();
     assert!((stored - later).num_seconds().abs() < 1);
 
     // Past the expiry: revoked automatically, and the grant is gone once processed.
     let s = expiry.run(later + Duration::hours(1)).await.unwrap();
     assert_eq!(s.expired, 1);
-    assert_eq!(f.share(guest(), &id).await["status"], "Revoked");
+    assert_eq!(f.share(guest(), &id).await["status"], "REVOKED");
     f.run_share_tasks(&id).await;
     let s = f.share(guest(), &id).await;
     assert_eq!(
         (s["status"].as_str(), statuses(&s)),
-        (Some("Processed"), vec!["Revoke_Succeeded".to_owned()])
+        (Some("PROCESSED"), vec!["REVOKE_SUCCEEDED".to_owned()])
     );
     assert!(f.lake_grants().await.is_empty());
     assert!(
@@ -728,17 +728,17 @@ async fn crash_after_first_grant_is_completed_by_the_retry(b: Backend) {
     let err = handler.process("t1", &id).await.unwrap_err();
     assert!(err.retryable);
     let s = f.share(guest(), &id).await;
-    assert_eq!(s["status"], "Share_In_Progress");
+    assert_eq!(s["status"], "SHARE_IN_PROGRESS");
     assert_eq!(
         statuses(&s),
-        ["Share_Succeeded", "Share_In_Progress", "Share_In_Progress"]
+        ["SHARE_SUCCEEDED", "SHARE_IN_PROGRESS", "SHARE_IN_PROGRESS"]
     );
     // The retry takes up where the crash left off.
     let r = handler.process("t1", &id).await.unwrap();
     assert_eq!(r["processed"], 2);
     let s = f.share(guest(), &id).await;
-    assert_eq!(s["status"], "Processed");
-    assert_eq!(statuses(&s), ["Share_Succeeded"; 3]);
+    assert_eq!(s["status"], "PROCESSED");
+    assert_eq!(statuses(&s), ["SHARE_SUCCEEDED"; 3]);
     // Four grant calls for three items (the second re-applied), one grant per item in effect.
     assert_eq!(processor.calls.load(Ordering::SeqCst), 4);
     let grants = f.lake_grants().await;
@@ -845,7 +845,7 @@ async fn failures_are_contained(b: Backend) {
         .unwrap()
         .unwrap();
     assert!(failing(true).run(&claimed.task).await.is_err());
-    assert_eq!(f.share(guest(), &id).await["status"], "Share_In_Progress");
+    assert_eq!(f.share(guest(), &id).await["status"], "SHARE_IN_PROGRESS");
     // The last attempt fails too: the item fails, the request is finished, both sides hear.
     let mut last = claimed.task.clone();
     last.attempts = 2;
@@ -853,7 +853,7 @@ async fn failures_are_contained(b: Backend) {
     let s = f.share(guest(), &id).await;
     assert_eq!(
         (s["status"].as_str(), statuses(&s)),
-        (Some("Processed"), vec!["Share_Failed".to_owned()])
+        (Some("PROCESSED"), vec!["SHARE_FAILED".to_owned()])
     );
     assert_eq!(s["items"][0]["error"], "AccessDenied on PutBucketPolicy");
     assert!(
@@ -885,7 +885,7 @@ async fn failures_are_contained(b: Backend) {
             &format!(r#"shareId: "{id}""#)
         )
         .await["status"],
-        "Deleted"
+        "DELETED"
     );
 
     // A request past its expiry is not approved.

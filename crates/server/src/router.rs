@@ -149,7 +149,7 @@ async fn graphql_handler(
     };
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
-    let mut resp = schema.execute(req.data(ctx)).await;
+    let mut resp = lakecat_graphql::execute(schema, req.data(ctx)).await;
     // A response without data and with uncoded errors failed to parse or validate: 400.
     let request_error = resp.data == async_graphql::Value::Null
         && !resp.errors.is_empty()

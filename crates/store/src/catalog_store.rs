@@ -91,7 +91,21 @@ impl SeaStore {
         if let Some(v) = &filter.topic {
             q = q.filter(dataset::Column::Id.in_subquery(index_subquery(TOPIC, v.as_str())));
         }
+        if let Some(readers) = &filter.readers {
+            q = q.filter(crate::visibility::visible_datasets(readers));
+        }
         q
+    }
+
+    fn term_link_select(
+        term: &GlossaryNodeId,
+        readers: Option<&[String]>,
+    ) -> Select<term_link::Entity> {
+        let q = term_link::Entity::find().filter(term_link::Column::TermId.eq(term.as_str()));
+        match readers {
+            Some(r) => q.filter(crate::visibility::visible_link_targets(r)),
+            None => q,
+        }
     }
 
     async fn one_dataset<C: ConnectionTrait>(conn: &C, id: &str) -> Result<dataset::Model> {
@@ -649,9 +663,8 @@ impl CatalogStore for SeaStore {
                     .count(db)
                     .await
             }
-            CountQuery::TermLinks(id) => {
-                term_link::Entity::find()
-                    .filter(term_link::Column::TermId.eq(id.as_str()))
+            CountQuery::TermLinks { term, readers } => {
+                Self::term_link_select(term, readers.as_deref())
                     .count(db)
                     .await
             }
@@ -673,6 +686,12 @@ impl CatalogStore for SeaStore {
             CountQuery::Audit(t) => {
                 audit_event::Entity::find()
                     .filter(audit_event::Column::TargetId.eq(t.as_str()))
+                    .count(db)
+                    .await
+            }
+            CountQuery::Tasks(t) => {
+                task::Entity::find()
+                    .filter(task::Column::TargetId.eq(t.as_str()))
                     .count(db)
                     .await
             }
@@ -1827,9 +1846,10 @@ impl CatalogStore for SeaStore {
     async fn list_term_links(
         &self,
         term_id: &GlossaryNodeId,
+        readers: Option<&[String]>,
         page: &PageRequest,
     ) -> Result<Page<TermLink>> {
-        let q = term_link::Entity::find().filter(term_link::Column::TermId.eq(term_id.as_str()));
+        let q = Self::term_link_select(term_id, readers);
         let rows = keyset(&self.db, q, term_link::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::term_link))
     }

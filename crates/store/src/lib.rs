@@ -12,6 +12,7 @@ mod readers_cache;
 mod share_store;
 mod support;
 mod task_store;
+mod visibility;
 
 pub use task_store::write_tasks;
 

@@ -8,7 +8,7 @@ use lakecat_core::ports::CountQuery;
 
 use super::tables::guard_of;
 use super::{connection, page_args};
-use crate::authz::authorize_with;
+use crate::authz::{authorize_with, require_admin};
 use crate::context::{caller, store};
 use crate::errors::ApiResult;
 
@@ -63,7 +63,9 @@ impl AuditQuery {
         let (resource, permission) = guard_of(ctx, &target, |kind| match kind {
             ResourceKind::Organization => Some(Permission::AuditOrganization),
             ResourceKind::Environment => Some(Permission::AuditEnvironment),
-            ResourceKind::Glossary => Some(Permission::AuditGlossary),
+            ResourceKind::Glossary
+            | ResourceKind::GlossaryCategory
+            | ResourceKind::GlossaryTerm => Some(Permission::AuditGlossary),
             ResourceKind::Dataset
             | ResourceKind::Table
             | ResourceKind::Column
@@ -73,7 +75,13 @@ impl AuditQuery {
         .await?;
         match permission {
             Some(p) => authorize_with(ctx, "auditEvents", Some(&resource), Some(p)).await?,
-            None => authorize_with(ctx, "teamTenantPermissions", None, None).await?,
+            None => require_admin(
+                ctx,
+                &format!(
+                    "the audit events of a {}",
+                    crate::authz::kind_words(target.kind())
+                ),
+            )?,
         };
         let list = format!("audit:{target}");
         let page = page_args(ctx, &list, first, after)?;
@@ -82,7 +90,7 @@ impl AuditQuery {
             ctx,
             &list,
             rows,
-            Some(CountQuery::Audit(target.to_string())),
+            CountQuery::Audit(target.to_string()),
             AuditEvent::from,
         )
     }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use lakecat_core::catalog::{self as core, DatasetFilter, ImportedResources, StackStatus};
+use lakecat_core::catalog::{self as core, DatasetFilter, ImportedResources};
 use lakecat_core::ids::{DatasetId, EnvironmentId, OrganizationId};
 use lakecat_core::names::*;
 use lakecat_core::permissions::Bundle;
@@ -18,9 +18,14 @@ use crate::authz::{authorize, may_follow};
 use crate::context::refresh_search;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
+use crate::visibility::{readers, visible_dataset};
 
 mirror_enum!(Confidentiality, core::Confidentiality, { Unclassified, Official, Secret });
 mirror_enum!(Visibility, core::Visibility, { Everyone, Organization, Restricted });
+mirror_enum!(StackStatus, core::StackStatus, {
+    Pending, CreateInProgress, CreateComplete, CreateFailed, UpdateInProgress, UpdateComplete,
+    UpdateFailed, DeleteInProgress, DeleteComplete, DeleteFailed,
+});
 mirror_enum!(Topic, core::Topic, {
     Finances, HumanResources, Products, Services, Operations, Research, Sales, Orders, Sites, Energy, Customers, Misc,
 });
@@ -45,7 +50,7 @@ pub struct DatasetAws {
 #[derive(SimpleObject, Clone)]
 pub struct Stack {
     pub id: String,
-    pub status: String,
+    pub status: StackStatus,
     pub outputs: async_graphql::Json<serde_json::Value>,
     pub events: async_graphql::Json<serde_json::Value>,
     pub error: Option<String>,
@@ -126,19 +131,25 @@ impl Dataset {
     async fn imported(&self) -> bool {
         self.0.imported
     }
-    async fn aws(&self) -> DatasetAws {
+    /// Null unless one of your teams holds GET_DATASET on the dataset (owners, stewards,
+    /// invited teams): account ids and role ARNs are protected like the environment's.
+    /// Consumers find what they were granted in their share request's `consumption`.
+    async fn aws(&self, ctx: &Context<'_>) -> ApiResult<Option<DatasetAws>> {
+        if !may_follow(ctx, "Dataset.aws", self.0.id.as_str()).await? {
+            return Ok(None);
+        }
         let a = &self.0.aws;
-        DatasetAws {
+        Ok(Some(DatasetAws {
             account_id: a.account_id.to_string(),
             region: a.region.to_string(),
             bucket: a.bucket.clone(),
             glue_database: a.glue_database.clone(),
             kms_alias: a.kms_alias.clone(),
             admin_role_arn: a.admin_role_arn.clone(),
-        }
+        }))
     }
-    async fn stack_status(&self) -> &str {
-        self.0.stack_status.as_str()
+    async fn stack_status(&self) -> StackStatus {
+        self.0.stack_status.into()
     }
     /// Version for optimistic concurrency: pass it back as `expectedVersion` when updating.
     async fn version(&self) -> i64 {
@@ -228,7 +239,7 @@ impl Dataset {
             .await?
             .map(|s| Stack {
                 id: s.id.to_string(),
-                status: s.status.as_str().to_owned(),
+                status: s.status.into(),
                 outputs: async_graphql::Json(s.outputs),
                 events: async_graphql::Json(s.events),
                 error: s.error,
@@ -270,6 +281,7 @@ impl DatasetFilterInput {
                 .as_deref()
                 .map(|v| Tag::parse("filter.tag", v))
                 .transpose()?,
+            readers: None,
         })
     }
 }
@@ -294,12 +306,7 @@ impl DatasetQuery {
     async fn dataset(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Dataset>> {
         let id = DatasetId::parse("id", &id)?;
         authorize(ctx, "dataset", None).await?;
-        Ok(request(ctx)?
-            .loaders
-            .datasets
-            .load_one(id.to_string())
-            .await?
-            .map(Dataset))
+        Ok(Some(Dataset(visible_dataset(ctx, &id).await?)))
     }
 
     #[graphql(complexity = "super::page_cost(first, child_complexity)")]
@@ -311,19 +318,14 @@ impl DatasetQuery {
         filter: Option<DatasetFilterInput>,
     ) -> ApiResult<DatasetConnection> {
         authorize(ctx, "datasets", None).await?;
-        let filter = filter.unwrap_or_default().parse()?;
+        let mut filter = filter.unwrap_or_default().parse()?;
+        filter.readers = readers(ctx).await?.filter();
         let list = list_name(&filter);
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_datasets(&filter, &page).await?;
         let datasets: Vec<&core::Dataset> = rows.items.iter().map(|(_, d)| d).collect();
         prefetch(ctx, &datasets).await?;
-        DatasetConnection::from_page(
-            ctx,
-            &list,
-            rows,
-            Some(CountQuery::Datasets(filter)),
-            Dataset,
-        )
+        DatasetConnection::from_page(ctx, &list, rows, CountQuery::Datasets(filter), Dataset)
     }
 }
 
@@ -469,7 +471,7 @@ impl DatasetMutation {
             auto_approval: new.auto_approval,
             visibility: new.visibility,
             imported: new.imported.is_some(),
-            stack_status: StackStatus::Pending,
+            stack_status: core::StackStatus::Pending,
             version: 1,
             created_by: c.subject.clone(),
             created_at: now,

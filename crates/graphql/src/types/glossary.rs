@@ -84,7 +84,7 @@ impl GlossaryNode {
             ctx,
             &list,
             rows,
-            Some(CountQuery::GlossaryChildren(self.0.id.clone())),
+            CountQuery::GlossaryChildren(self.0.id.clone()),
             GlossaryNode,
         )
     }
@@ -98,12 +98,18 @@ impl GlossaryNode {
     ) -> ApiResult<TermLinkConnection> {
         let list = format!("term-links:{}", self.0.id);
         let page = page_args(ctx, &list, first, after)?;
-        let rows = store(ctx).list_term_links(&self.0.id, &page).await?;
+        let readers = crate::visibility::readers(ctx).await?.filter();
+        let rows = store(ctx)
+            .list_term_links(&self.0.id, readers.as_deref(), &page)
+            .await?;
         TermLinkConnection::from_page(
             ctx,
             &list,
             rows,
-            Some(CountQuery::TermLinks(self.0.id.clone())),
+            CountQuery::TermLinks {
+                term: self.0.id.clone(),
+                readers,
+            },
             TermLink,
         )
     }
@@ -162,7 +168,7 @@ impl GlossaryQuery {
             ctx,
             "glossaries",
             rows,
-            Some(CountQuery::Glossaries),
+            CountQuery::Glossaries,
             GlossaryNode,
         )
     }

@@ -11,6 +11,8 @@ mod tables;
 mod tasks;
 mod teams;
 
+pub(crate) use tables::dataset_of;
+
 use async_graphql::{Enum, MergedObject, SimpleObject};
 use lakecat_core::Error;
 use lakecat_core::page::{Page, PageRequest};
@@ -100,7 +102,9 @@ macro_rules! connection {
         pub struct $conn {
             pub edges: Vec<$edge>,
             pub has_next: bool,
-            pub count: Option<lakecat_core::ports::CountQuery>,
+            /// What `totalCount` counts: every list names its count query, so a total is never
+            /// the length of one page.
+            pub count: lakecat_core::ports::CountQuery,
         }
 
         #[async_graphql::Object]
@@ -122,10 +126,7 @@ macro_rules! connection {
                 &self,
                 ctx: &async_graphql::Context<'_>,
             ) -> crate::errors::ApiResult<i64> {
-                match &self.count {
-                    Some(q) => Ok(crate::context::store(ctx).count(q).await?),
-                    None => Ok(self.edges.len() as i64),
-                }
+                Ok(crate::context::store(ctx).count(&self.count).await?)
             }
         }
 
@@ -134,7 +135,7 @@ macro_rules! connection {
                 ctx: &async_graphql::Context<'_>,
                 list: &str,
                 page: lakecat_core::page::Page<T>,
-                count: Option<lakecat_core::ports::CountQuery>,
+                count: lakecat_core::ports::CountQuery,
                 f: impl Fn(T) -> $node,
             ) -> crate::errors::ApiResult<Self> {
                 let (items, has_next) = crate::types::signed(ctx, list, page)?;

@@ -231,7 +231,7 @@ impl OrganizationQuery {
             ctx,
             &list,
             rows,
-            Some(CountQuery::Organizations(filter)),
+            CountQuery::Organizations(filter),
             Organization,
         )
     }
@@ -274,7 +274,7 @@ impl OrganizationQuery {
             ctx,
             &list,
             rows,
-            Some(CountQuery::Environments(filter)),
+            CountQuery::Environments(filter),
             Environment,
         )
     }

@@ -61,6 +61,15 @@ impl From<core::Consumption> for ShareConsumption {
 }
 
 mirror_enum!(ShareItemType, ShareItemKind, { Table, Folder, Bucket });
+// Statuses are enums, one spelling in filters and answers (SUBMITTED, SHARE_SUCCEEDED).
+mirror_enum!(ShareRequestStatus, ShareStatus, {
+    Draft, Submitted, Approved, Rejected, Revoked, ShareInProgress, RevokeInProgress, Processed,
+    SubmittedForExtension, ExtensionRejected, Deleted,
+});
+mirror_enum!(ShareItemStatus, core::ItemStatus, {
+    PendingApproval, ShareApproved, ShareRejected, ShareInProgress, ShareSucceeded, ShareFailed,
+    RevokeApproved, RevokeInProgress, RevokeSucceeded, RevokeFailed, PendingExtension, Deleted,
+});
 mirror_enum!(ShareAccessLevel, ShareAccess, { Read, Write });
 
 #[derive(SimpleObject, Clone)]
@@ -69,8 +78,7 @@ pub struct ShareItem {
     pub item_type: ShareItemType,
     /// The table's or folder's id; the dataset's id for the bucket.
     pub target_id: String,
-    /// PendingApproval, Share_Approved, Share_Succeeded, Revoke_In_Progress, …
-    pub status: String,
+    pub status: ShareItemStatus,
     pub error: Option<String>,
     pub consumption: Option<ShareConsumption>,
     pub updated_at: DateTime<Utc>,
@@ -82,7 +90,7 @@ impl From<core::ShareItem> for ShareItem {
             id: i.id.to_string(),
             item_type: i.kind.into(),
             target_id: i.target_id,
-            status: i.status.as_str().to_owned(),
+            status: i.status.into(),
             error: i.error,
             consumption: i.consumption.map(ShareConsumption::from),
             updated_at: i.updated_at,
@@ -98,15 +106,17 @@ impl ShareRequest {
     async fn id(&self) -> &str {
         self.0.id.as_str()
     }
-    /// Draft, Submitted, Approved, Rejected, Revoked, Share_In_Progress, Revoke_In_Progress,
-    /// Processed, Submitted_For_Extension, Extension_Rejected or Deleted.
-    async fn status(&self) -> &str {
-        self.0.status.as_str()
+    async fn status(&self) -> ShareRequestStatus {
+        self.0.status.into()
     }
     async fn dataset_id(&self) -> &str {
         self.0.dataset_id.as_str()
     }
+    /// Null when the dataset is no longer visible to you (its visibility changed).
     async fn dataset(&self, ctx: &Context<'_>) -> ApiResult<Option<Dataset>> {
+        if !crate::visibility::may_see_dataset(ctx, &self.0.dataset_id).await? {
+            return Ok(None);
+        }
         Ok(request(ctx)?
             .loaders
             .datasets
@@ -274,14 +284,9 @@ async fn decide(
     Ok(ShareRequest(stored))
 }
 
-mirror_enum!(ShareListStatus, ShareStatus, {
-    Draft, Submitted, Approved, Rejected, Revoked, ShareInProgress, RevokeInProgress, Processed,
-    SubmittedForExtension, ExtensionRejected, Deleted,
-});
-
 #[derive(InputObject, Default)]
 pub struct ShareListFilter {
-    pub status: Option<ShareListStatus>,
+    pub status: Option<ShareRequestStatus>,
     pub dataset_id: Option<String>,
     /// Sent list: the dataset's owner team. Received list: the requesting team.
     pub team_name: Option<String>,
@@ -402,7 +407,7 @@ async fn list(
 ) -> ApiResult<ShareRequestConnection> {
     let page = page_args(ctx, name, first, after)?;
     let rows = store(ctx).list_share_requests(&f, &page).await?;
-    ShareRequestConnection::from_page(ctx, name, rows, Some(CountQuery::Shares(f)), ShareRequest)
+    ShareRequestConnection::from_page(ctx, name, rows, CountQuery::Shares(f), ShareRequest)
 }
 
 #[derive(InputObject)]
@@ -495,6 +500,9 @@ impl ShareMutation {
             )
             .into());
         }
+        // Requesting is not reading: a restricted dataset is never discovered, but a team
+        // given its id may ask for access (its approvers decide; nothing of it is shown
+        // until a share is granted).
         let dataset = s
             .datasets_by_ids(&[dataset_id.to_string()])
             .await?

@@ -6,11 +6,11 @@ use lakecat_core::catalog::{self as core, NewNotification, SOCIAL_KINDS};
 use lakecat_core::ids::{FeedMessageId, NotificationId, ResourceId};
 use lakecat_core::ports::CountQuery;
 
-use super::tables::dataset_of;
 use super::{connection, page_args};
 use crate::authz::authorize;
 use crate::context::{caller, meta, request, store};
 use crate::errors::ApiResult;
+use crate::visibility::visible_target;
 
 #[derive(SimpleObject, Clone)]
 pub struct VoteSummary {
@@ -77,6 +77,7 @@ impl SocialQuery {
     async fn upvotes(&self, ctx: &Context<'_>, target_id: String) -> ApiResult<VoteSummary> {
         let target = ResourceId::parse_kind("targetId", &target_id, SOCIAL_KINDS)?;
         authorize(ctx, "upvotes", None).await?;
+        visible_target(ctx, &target).await?;
         let v = request(ctx)?
             .loaders
             .votes
@@ -101,6 +102,7 @@ impl SocialQuery {
     ) -> ApiResult<FeedMessageConnection> {
         let target = ResourceId::parse_kind("targetId", &target_id, SOCIAL_KINDS)?;
         authorize(ctx, "feed", None).await?;
+        visible_target(ctx, &target).await?;
         let list = format!("feed:{target}");
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_feed(target.as_str(), &page).await?;
@@ -108,7 +110,7 @@ impl SocialQuery {
             ctx,
             &list,
             rows,
-            Some(CountQuery::Feed(target.to_string())),
+            CountQuery::Feed(target.to_string()),
             FeedMessage::from,
         )
     }
@@ -135,7 +137,7 @@ impl SocialQuery {
             user: c.subject.clone(),
             unread_only: unread,
         };
-        NotificationConnection::from_page(ctx, &list, rows, Some(count), Notification::from)
+        NotificationConnection::from_page(ctx, &list, rows, count, Notification::from)
     }
 
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
@@ -178,7 +180,7 @@ impl SocialMutation {
     async fn upvote(&self, ctx: &Context<'_>, input: UpvoteInput) -> ApiResult<VoteSummary> {
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, SOCIAL_KINDS)?;
         let c = authorize(ctx, "upvote", None).await?;
-        let dataset = dataset_of(ctx, &target).await?;
+        let dataset = visible_target(ctx, &target).await?;
         let v = store(ctx)
             .set_upvote(&meta(ctx)?, &target, &c.subject, input.upvote)
             .await?;
@@ -199,7 +201,7 @@ impl SocialMutation {
         let target = ResourceId::parse_kind("input.targetId", &input.target_id, SOCIAL_KINDS)?;
         let body = core::parse_feed_body("input.body", &input.body)?;
         let c = authorize(ctx, "postFeedMessage", None).await?;
-        let dataset_id = dataset_of(ctx, &target).await?;
+        let dataset_id = visible_target(ctx, &target).await?;
         let ds = request(ctx)?
             .loaders
             .datasets

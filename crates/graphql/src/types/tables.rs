@@ -14,6 +14,7 @@ use super::{connection, not_found, page_args};
 use crate::authz::authorize;
 use crate::context::{meta, request, store};
 use crate::errors::ApiResult;
+use crate::visibility::{may_see_dataset, visible_dataset};
 
 #[derive(Clone)]
 pub struct Table(pub core::Table);
@@ -215,13 +216,7 @@ pub(crate) async fn list_tables(
     let list = format!("tables:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_tables(id, &page).await?;
-    TableConnection::from_page(
-        ctx,
-        &list,
-        rows,
-        Some(CountQuery::Tables(id.clone())),
-        Table,
-    )
+    TableConnection::from_page(ctx, &list, rows, CountQuery::Tables(id.clone()), Table)
 }
 
 pub(crate) async fn list_columns(
@@ -233,13 +228,7 @@ pub(crate) async fn list_columns(
     let list = format!("columns:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_columns(id, &page).await?;
-    ColumnConnection::from_page(
-        ctx,
-        &list,
-        rows,
-        Some(CountQuery::Columns(id.clone())),
-        Column,
-    )
+    ColumnConnection::from_page(ctx, &list, rows, CountQuery::Columns(id.clone()), Column)
 }
 
 pub(crate) async fn list_folders(
@@ -251,13 +240,7 @@ pub(crate) async fn list_folders(
     let list = format!("folders:{id}");
     let page = page_args(ctx, &list, first, after)?;
     let rows = store(ctx).list_folders(id, &page).await?;
-    FolderConnection::from_page(
-        ctx,
-        &list,
-        rows,
-        Some(CountQuery::Folders(id.clone())),
-        Folder,
-    )
+    FolderConnection::from_page(ctx, &list, rows, CountQuery::Folders(id.clone()), Folder)
 }
 
 pub(crate) async fn get_table(ctx: &Context<'_>, id: &TableId) -> ApiResult<core::Table> {
@@ -286,10 +269,10 @@ async fn get_folder(ctx: &Context<'_>, id: &FolderId) -> ApiResult<core::Folder>
         .ok_or_else(|| not_found("folder", id.as_str()))
 }
 
-/// The dataset a dataset, table, column or folder belongs to (permissions live there).
 /// For fields that take any target id: the resource whose permission guards the target —
-/// itself, or its dataset for tables, columns and folders — and the permission `pick` asks
-/// for the target's kind (None: no owner team to delegate to, admins only).
+/// itself; its dataset for tables, columns and folders (NOT_FOUND unless the caller may see
+/// it, as on every read); its glossary for categories and terms — and the permission `pick`
+/// asks for the target's kind (None: no owner team to delegate to, admins only).
 pub(crate) async fn guard_of(
     ctx: &Context<'_>,
     target: &ResourceId,
@@ -299,12 +282,30 @@ pub(crate) async fn guard_of(
         ResourceKind::Dataset
         | ResourceKind::Table
         | ResourceKind::Column
-        | ResourceKind::Folder => dataset_of(ctx, target).await?.to_string(),
+        | ResourceKind::Folder => crate::visibility::visible_target(ctx, target)
+            .await?
+            .to_string(),
+        ResourceKind::GlossaryCategory | ResourceKind::GlossaryTerm => {
+            let id = lakecat_core::ids::GlossaryNodeId::parse_kind(
+                "targetId",
+                target.as_str(),
+                target.kind(),
+            )?;
+            request(ctx)?
+                .loaders
+                .glossary_nodes
+                .load_one(id.to_string())
+                .await?
+                .ok_or_else(|| not_found(target.kind().as_str(), target.as_str()))?
+                .glossary_id
+                .to_string()
+        }
         _ => target.to_string(),
     };
     Ok((resource, pick(target.kind())))
 }
 
+/// The dataset a dataset, table, column or folder belongs to (permissions live there).
 pub(crate) async fn dataset_of(ctx: &Context<'_>, target: &ResourceId) -> ApiResult<DatasetId> {
     let raw = target.as_str();
     match target.kind() {
@@ -344,12 +345,7 @@ impl TableQuery {
     async fn table(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Table>> {
         let id = TableId::parse("id", &id)?;
         authorize(ctx, "table", None).await?;
-        Ok(request(ctx)?
-            .loaders
-            .tables
-            .load_one(id.to_string())
-            .await?
-            .map(Table))
+        Ok(Some(Table(visible_table(ctx, &id).await?)))
     }
     #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn tables(
@@ -361,16 +357,18 @@ impl TableQuery {
     ) -> ApiResult<TableConnection> {
         let id = DatasetId::parse("datasetId", &dataset_id)?;
         authorize(ctx, "tables", None).await?;
+        visible_dataset(ctx, &id).await?;
         list_tables(ctx, &id, first, after).await
     }
     async fn column(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Column>> {
         let id = ColumnId::parse("id", &id)?;
         authorize(ctx, "column", None).await?;
-        Ok(store(ctx)
-            .columns_by_ids(&[id.to_string()])
-            .await?
-            .pop()
-            .map(Column))
+        let column = get_column(ctx, &id).await?;
+        let table = get_table(ctx, &column.table_id).await?;
+        if !may_see_dataset(ctx, &table.dataset_id).await? {
+            return Err(not_found("column", id.as_str()));
+        }
+        Ok(Some(Column(column)))
     }
     /// Columns of a table in position order (pages of at most 100, however wide the table).
     #[graphql(complexity = "super::page_cost(first, child_complexity)")]
@@ -383,17 +381,17 @@ impl TableQuery {
     ) -> ApiResult<ColumnConnection> {
         let id = TableId::parse("tableId", &table_id)?;
         authorize(ctx, "columns", None).await?;
+        visible_table(ctx, &id).await?;
         list_columns(ctx, &id, first, after).await
     }
     async fn folder(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Folder>> {
         let id = FolderId::parse("id", &id)?;
         authorize(ctx, "folder", None).await?;
-        Ok(request(ctx)?
-            .loaders
-            .folders
-            .load_one(id.to_string())
-            .await?
-            .map(Folder))
+        let folder = get_folder(ctx, &id).await?;
+        if !may_see_dataset(ctx, &folder.dataset_id).await? {
+            return Err(not_found("folder", id.as_str()));
+        }
+        Ok(Some(Folder(folder)))
     }
     #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn folders(
@@ -405,8 +403,18 @@ impl TableQuery {
     ) -> ApiResult<FolderConnection> {
         let id = DatasetId::parse("datasetId", &dataset_id)?;
         authorize(ctx, "folders", None).await?;
+        visible_dataset(ctx, &id).await?;
         list_folders(ctx, &id, first, after).await
     }
+}
+
+/// The table `id` if the caller may see its dataset, else NOT_FOUND.
+async fn visible_table(ctx: &Context<'_>, id: &TableId) -> ApiResult<core::Table> {
+    let table = get_table(ctx, id).await?;
+    if !may_see_dataset(ctx, &table.dataset_id).await? {
+        return Err(not_found("table", id.as_str()));
+    }
+    Ok(table)
 }
 
 #[derive(InputObject)]

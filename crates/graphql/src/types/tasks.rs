@@ -6,21 +6,25 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use lakecat_core::ids::{ResourceId, ResourceKind, TaskId};
 use lakecat_core::permissions::Permission;
+use lakecat_core::ports::CountQuery;
 use lakecat_core::tasks::TaskEnvelope;
 
 use super::tables::guard_of;
-use super::{connection, page_args};
-use crate::authz::{authorize, authorize_with};
+use super::{connection, mirror_enum, page_args};
+use crate::authz::{authorize, authorize_with, require_admin};
 use crate::context::{caller, meta, store};
 use crate::errors::ApiResult;
+
+mirror_enum!(TaskStatus, lakecat_core::catalog::TaskStatus, {
+    Pending, Running, Succeeded, Failed,
+});
 
 #[derive(SimpleObject, Clone)]
 pub struct Task {
     pub id: String,
     pub kind: String,
     pub target_id: Option<String>,
-    /// PENDING, RUNNING, SUCCEEDED or FAILED.
-    pub status: String,
+    pub status: TaskStatus,
     pub attempts: i32,
     /// Not run before this time (a retry waiting out its backoff).
     pub run_after: DateTime<Utc>,
@@ -37,7 +41,7 @@ impl From<lakecat_core::catalog::Task> for Task {
             id: t.id.to_string(),
             kind: t.kind,
             target_id: t.target_id,
-            status: t.status.as_str().to_owned(),
+            status: t.status.into(),
             attempts: t.attempts,
             run_after: t.run_after,
             lease_until: t.lease_until,
@@ -75,7 +79,13 @@ impl TaskQuery {
             let list = format!("tasks:{target}");
             let page = page_args(ctx, &list, first, after)?;
             let rows = store(ctx).list_tasks(target.as_str(), &page).await?;
-            return TaskConnection::from_page(ctx, &list, rows, None, Task::from);
+            return TaskConnection::from_page(
+                ctx,
+                &list,
+                rows,
+                CountQuery::Tasks(target.to_string()),
+                Task::from,
+            );
         }
         let (resource, permission) = guard_of(ctx, &target, |kind| match kind {
             ResourceKind::Organization => Some(Permission::GetOrganization),
@@ -84,17 +94,30 @@ impl TaskQuery {
             | ResourceKind::Table
             | ResourceKind::Column
             | ResourceKind::Folder => Some(Permission::GetDataset),
+            // Those who maintain a glossary (its stewards) see the work done on it.
+            ResourceKind::Glossary
+            | ResourceKind::GlossaryCategory
+            | ResourceKind::GlossaryTerm => Some(Permission::UpdateGlossary),
             _ => None,
         })
         .await?;
         match permission {
             Some(p) => authorize_with(ctx, "tasks", Some(&resource), Some(p)).await?,
-            None => authorize(ctx, "retryTask", None).await?,
+            None => require_admin(
+                ctx,
+                &format!("the tasks of a {}", crate::authz::kind_words(target.kind())),
+            )?,
         };
         let list = format!("tasks:{target}");
         let page = page_args(ctx, &list, first, after)?;
         let rows = store(ctx).list_tasks(target.as_str(), &page).await?;
-        TaskConnection::from_page(ctx, &list, rows, None, Task::from)
+        TaskConnection::from_page(
+            ctx,
+            &list,
+            rows,
+            CountQuery::Tasks(target.to_string()),
+            Task::from,
+        )
     }
 }
 

@@ -134,7 +134,7 @@ impl TeamQuery {
         authorize(ctx, "teams", None).await?;
         let page = page_args(ctx, "teams", first, after)?;
         let rows = store(ctx).list_teams(&page).await?;
-        TeamConnection::from_page(ctx, "teams", rows, Some(CountQuery::Teams), Team::from)
+        TeamConnection::from_page(ctx, "teams", rows, CountQuery::Teams, Team::from)
     }
 
     /// Tenant permissions of one team (admin only).

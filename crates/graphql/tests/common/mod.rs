@@ -81,7 +81,7 @@ impl Fixture {
     pub async fn run(&self, who: Option<Caller>, query: &str) -> Response {
         let store: Arc<dyn CatalogStore> = Arc::new(self.db.store.clone());
         let ctx = RequestContext::new(store, who, "req-test".into());
-        self.schema.execute(Request::new(query).data(ctx)).await
+        lakecat_graphql::execute(&self.schema, Request::new(query).data(ctx)).await
     }
 
     /// Runs and returns `data`, failing on any error.
