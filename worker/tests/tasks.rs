@@ -7,6 +7,8 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+use lakecat_core::ports::AuditStore;
+use lakecat_core::ports::SocialStore;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -16,7 +18,6 @@ use lakecat_core::ErrorCode;
 use lakecat_core::catalog::{Task, TaskStatus};
 use lakecat_core::names::TeamName;
 use lakecat_core::page::PageRequest;
-use lakecat_core::ports::CatalogStore;
 use lakecat_core::tasks::{
     NewTask, RetryPolicy, TaskEnvelope, TaskError, TaskHandler, TaskOutcome, TaskStore,
 };

@@ -6,6 +6,7 @@
 
 mod conn;
 
+use lakecat_core::ports::DatasetStore;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -16,7 +17,6 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use hdrhistogram::Histogram;
 use lakecat_core::page::PageRequest;
-use lakecat_core::ports::CatalogStore;
 use lakecat_store::{SeaStore, StoreConfig};
 
 use crate::demo::ScaleCatalog;

@@ -12,6 +12,7 @@ mod common;
 use common::{Fixture, admin, caller};
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::ports::CatalogStore;
+use lakecat_core::ports::DatasetStore;
 use lakecat_testkit::Backend;
 use sea_orm::ConnectionTrait;
 

@@ -9,6 +9,7 @@
 
 mod common;
 
+use lakecat_core::ports::DatasetStore;
 use std::collections::BTreeSet;
 
 use common::{Fixture, caller};
@@ -589,7 +590,7 @@ async fn restricted_dataset(f: &Fixture) -> Entries {
         action: "sync".into(),
         request_id: "r".into(),
     };
-    use lakecat_core::ports::CatalogStore;
+
     f.store()
         .record_discovered_tables(&meta, &did, &[table])
         .await

@@ -3,15 +3,22 @@
 //! [`lakecat_core::ports::CatalogStore`]; every mutation is one transaction that also writes
 //! its audit event. Depends on core, never on the API or AWS crates.
 
-mod catalog_store;
+mod audit;
+pub(crate) mod catalog;
 mod convert;
+mod datasets;
 pub mod entities;
 mod errors;
+mod glossary;
 pub mod migration;
+mod organizations;
 mod readers_cache;
+mod search;
 mod share_store;
+mod social;
 mod support;
 mod task_store;
+mod teams;
 mod visibility;
 
 pub use task_store::write_tasks;
@@ -32,8 +39,8 @@ pub use errors::db_err;
 pub struct SeaStore {
     db: DatabaseConnection,
     statements: Arc<AtomicU64>,
-    /// [`catalog_store::ReadersSql`] by number of teams.
-    readers_sql: Arc<std::sync::Mutex<HashMap<usize, Arc<catalog_store::ReadersSql>>>>,
+    /// [`search::ReadersSql`] by number of teams.
+    readers_sql: Arc<std::sync::Mutex<HashMap<usize, Arc<search::ReadersSql>>>>,
     readers_cache: Arc<readers_cache::ReadersCache>,
 }
 

@@ -10,6 +10,7 @@
     reason = "each test binary uses a different part of the fixture"
 )]
 
+use lakecat_core::ports::DatasetStore;
 use std::sync::Arc;
 
 use async_graphql::{Request, Response};

@@ -1,0 +1,109 @@
+//! Datasets and what is in them: tables, columns, folders, and the stack behind each.
+
+use super::*;
+use crate::caller::MutationMeta;
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use crate::permissions::Grant;
+use async_trait::async_trait;
+use std::collections::HashMap;
+
+#[async_trait]
+pub trait DatasetStore: Send + Sync {
+    /// Inserts the dataset, its stack row (PENDING) and its grants.
+    async fn create_dataset(
+        &self,
+        meta: &MutationMeta,
+        dataset: &Dataset,
+        grants: &[Grant],
+    ) -> Result<()>;
+
+    /// Applies `patch` if the stored version is `expected_version`; CONFLICT otherwise.
+    async fn update_dataset(
+        &self,
+        meta: &MutationMeta,
+        id: &DatasetId,
+        expected_version: i64,
+        patch: &DatasetPatch,
+    ) -> Result<Dataset>;
+
+    /// Deletes a dataset with its tables, columns, folders, links, votes and grants.
+    async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()>;
+
+    async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>>;
+
+    async fn list_datasets(
+        &self,
+        filter: &DatasetFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dataset>>;
+
+    async fn table_counts(&self, dataset_ids: &[String]) -> Result<HashMap<String, i64>>;
+
+    /// Records the tables found in the lake for a dataset: new tables are created, changed
+    /// ones updated in place, unchanged ones left alone; catalog edits are kept.
+    async fn record_discovered_tables(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+    ) -> Result<SyncSummary>;
+
+    async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>>;
+
+    async fn list_tables(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Table>>;
+
+    async fn update_table(
+        &self,
+        meta: &MutationMeta,
+        id: &TableId,
+        expected_version: i64,
+        patch: &DocumentPatch,
+    ) -> Result<Table>;
+
+    async fn column_counts(&self, table_ids: &[String]) -> Result<HashMap<String, i64>>;
+
+    async fn columns_by_ids(&self, ids: &[String]) -> Result<Vec<Column>>;
+
+    /// Columns in position order; the page key is the position.
+    async fn list_columns(&self, table_id: &TableId, page: &PageRequest) -> Result<Page<Column>>;
+
+    async fn update_column(
+        &self,
+        meta: &MutationMeta,
+        id: &ColumnId,
+        expected_version: i64,
+        patch: &DocumentPatch,
+        classification: Option<Option<String>>,
+    ) -> Result<Column>;
+
+    async fn create_folder(&self, meta: &MutationMeta, folder: &Folder) -> Result<()>;
+
+    async fn update_folder(
+        &self,
+        meta: &MutationMeta,
+        id: &FolderId,
+        patch: &FolderPatch,
+    ) -> Result<Folder>;
+
+    async fn delete_folder(&self, meta: &MutationMeta, id: &FolderId) -> Result<()>;
+
+    async fn folders_by_ids(&self, ids: &[String]) -> Result<Vec<Folder>>;
+
+    async fn list_folders(
+        &self,
+        dataset_id: &DatasetId,
+        page: &PageRequest,
+    ) -> Result<Page<Folder>>;
+
+    /// Every table of the given datasets, every column of the given tables (in position order
+    /// per table), every folder of the given datasets: the search index reads a page of
+    /// datasets in a few statements. Callers bound the batch.
+    async fn tables_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Table>>;
+
+    async fn columns_of_tables(&self, table_ids: &[String]) -> Result<Vec<Column>>;
+
+    async fn folders_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Folder>>;
+
+    async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>>;
+}

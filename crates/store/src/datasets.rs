@@ -1,0 +1,648 @@
+//! [`lakecat_core::ports::DatasetStore`] on sea-orm: datasets, their tables, columns and folders, and their
+//! stacks.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use lakecat_core::caller::MutationMeta;
+use lakecat_core::catalog::*;
+use lakecat_core::ids::*;
+use lakecat_core::page::{Page, PageRequest, int_key};
+use lakecat_core::permissions::Grant;
+use lakecat_core::ports::*;
+use lakecat_core::shares::ShareStatus;
+use lakecat_core::{Error, Result};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect};
+
+use crate::SeaStore;
+use crate::convert::{self, tags_json, topics_json};
+use crate::entities::*;
+use crate::errors::{db_err, db_err_unique};
+use crate::support::*;
+
+use crate::catalog::*;
+
+#[async_trait]
+impl DatasetStore for SeaStore {
+    async fn create_dataset(
+        &self,
+        meta: &MutationMeta,
+        ds: &Dataset,
+        grants: &[Grant],
+    ) -> Result<()> {
+        let txn = self.begin().await?;
+        let mut teams = vec![ds.owner_team.as_str()];
+        if let Some(s) = &ds.stewards_team {
+            teams.push(s.as_str());
+        }
+        ensure_teams(&txn, &teams).await?;
+        dataset::Entity::insert(dataset::ActiveModel {
+            id: Set(ds.id.as_str().to_owned()),
+            organization_id: Set(ds.organization_id.as_str().to_owned()),
+            environment_id: Set(ds.environment_id.as_str().to_owned()),
+            label: Set(ds.label.as_str().to_owned()),
+            slug: Set(ds.slug.as_str().to_owned()),
+            description: Set(ds.description.as_str().to_owned()),
+            owner_team: Set(ds.owner_team.as_str().to_owned()),
+            stewards_team: Set(ds.stewards_team.as_ref().map(|s| s.as_str().to_owned())),
+            confidentiality: Set(ds.confidentiality.as_str().to_owned()),
+            topics: Set(topics_json(&ds.topics)),
+            tags: Set(tags_json(&ds.tags)),
+            auto_approval: Set(ds.auto_approval),
+            visibility: Set(ds.visibility.as_str().to_owned()),
+            imported: Set(ds.imported),
+            account_id: Set(ds.aws.account_id.as_str().to_owned()),
+            region: Set(ds.aws.region.as_str().to_owned()),
+            bucket: Set(ds.aws.bucket.clone()),
+            glue_database: Set(ds.aws.glue_database.clone()),
+            kms_alias: Set(ds.aws.kms_alias.clone()),
+            admin_role_arn: Set(ds.aws.admin_role_arn.clone()),
+            stack_status: Set(ds.stack_status.as_str().to_owned()),
+            version: Set(ds.version),
+            created_by: Set(ds.created_by.clone()),
+            created_at: Set(ds.created_at),
+            updated_at: Set(ds.updated_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err_unique(
+            "a dataset with this slug already exists in the environment",
+        ))?;
+        let tags: Vec<&str> = ds.tags.iter().map(|t| t.as_str()).collect();
+        set_index_values(&txn, ds.id.as_str(), TAG, &tags).await?;
+        let topics: Vec<&str> = ds.topics.iter().map(|t| t.as_str()).collect();
+        set_index_values(&txn, ds.id.as_str(), TOPIC, &topics).await?;
+        stack::Entity::insert(stack::ActiveModel {
+            id: Set(StackId::generate().as_str().to_owned()),
+            target_id: Set(ds.id.as_str().to_owned()),
+            status: Set(StackStatus::Pending.as_str().to_owned()),
+            outputs: Set(serde_json::json!({})),
+            events: Set(serde_json::json!([])),
+            error: Set(None),
+            created_at: Set(ds.created_at),
+            updated_at: Set(ds.created_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err)?;
+        insert_grants(&txn, grants).await?;
+        index_dataset(&txn, ds.id.as_str()).await?;
+        audit(&txn, meta, ds.id.as_str(), None::<&()>, Some(ds)).await?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    async fn update_dataset(
+        &self,
+        meta: &MutationMeta,
+        id: &DatasetId,
+        expected_version: i64,
+        patch: &DatasetPatch,
+    ) -> Result<Dataset> {
+        let txn = self.begin().await?;
+        let old = Self::one_dataset(&txn, id.as_str()).await?;
+        if old.version != expected_version {
+            return Err(Error::conflict(format!(
+                "dataset {id} was changed by someone else (version {} ≠ expected {expected_version}); reload and retry",
+                old.version
+            )));
+        }
+        let before = convert::dataset(old.clone())?;
+        let mut am = old.into_active_model();
+        if let Some(v) = &patch.label {
+            am.label = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.description {
+            am.description = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.stewards_team {
+            if let Some(t) = v {
+                ensure_teams(&txn, &[t.as_str()]).await?;
+            }
+            am.stewards_team = Set(v.as_ref().map(|t| t.as_str().to_owned()));
+        }
+        if let Some(v) = patch.confidentiality {
+            am.confidentiality = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.topics {
+            am.topics = Set(topics_json(v));
+            let values: Vec<&str> = v.iter().map(|t| t.as_str()).collect();
+            set_index_values(&txn, id.as_str(), TOPIC, &values).await?;
+        }
+        if let Some(v) = &patch.tags {
+            am.tags = Set(tags_json(v));
+            let values: Vec<&str> = v.iter().map(|t| t.as_str()).collect();
+            set_index_values(&txn, id.as_str(), TAG, &values).await?;
+        }
+        if let Some(v) = patch.auto_approval {
+            am.auto_approval = Set(v);
+        }
+        if let Some(v) = patch.visibility {
+            am.visibility = Set(v.as_str().to_owned());
+        }
+        am.version = Set(expected_version + 1);
+        am.updated_at = Set(Utc::now());
+        // The version in the WHERE clause makes a concurrent writer lose cleanly.
+        let res = dataset::Entity::update_many()
+            .set(am)
+            .filter(dataset::Column::Id.eq(id.as_str()))
+            .filter(dataset::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            return Err(Error::conflict(format!(
+                "dataset {id} was changed by someone else; reload and retry"
+            )));
+        }
+        let after = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
+        if before.stewards_team != after.stewards_team {
+            self.regrant_stewards(&txn, &before, &after).await?;
+        }
+        index_dataset(&txn, id.as_str()).await?;
+        audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()> {
+        let txn = self.begin().await?;
+        let before = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
+        let open_shares = share_request::Entity::find()
+            .filter(share_request::Column::DatasetId.eq(id.as_str()))
+            .filter(share_request::Column::Status.ne(ShareStatus::Deleted.as_str()))
+            .count(&txn)
+            .await
+            .map_err(db_err)?;
+        if open_shares > 0 {
+            return Err(Error::conflict(format!(
+                "the dataset has {open_shares} open share request(s): revoke and delete them first"
+            )));
+        }
+        let deleted_shares: Vec<String> = share_request::Entity::find()
+            .select_only()
+            .column(share_request::Column::Id)
+            .filter(share_request::Column::DatasetId.eq(id.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        share_item::Entity::delete_many()
+            .filter(share_item::Column::ShareId.is_in(deleted_shares.clone()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        share_request::Entity::delete_many()
+            .filter(share_request::Column::Id.is_in(deleted_shares))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        let table_ids: Vec<String> = dataset_table::Entity::find()
+            .select_only()
+            .column(dataset_table::Column::Id)
+            .filter(dataset_table::Column::DatasetId.eq(id.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        let folder_ids: Vec<String> = folder::Entity::find()
+            .select_only()
+            .column(folder::Column::Id)
+            .filter(folder::Column::DatasetId.eq(id.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        // Column-level links and tags go with their columns.
+        let v = vec![sea_orm::Value::from(id.as_str())];
+        for sql in [
+            "DELETE FROM term_link WHERE target_id IN (SELECT c.id FROM dataset_column c JOIN dataset_table t ON c.table_id = t.id WHERE t.dataset_id = $1)",
+            "DELETE FROM resource_tag WHERE resource_id IN (SELECT c.id FROM dataset_column c JOIN dataset_table t ON c.table_id = t.id WHERE t.dataset_id = $1)",
+            "DELETE FROM dataset_column WHERE table_id IN (SELECT id FROM dataset_table WHERE dataset_id = $1)",
+        ] {
+            txn.execute_raw(self.raw(sql, v.clone()))
+                .await
+                .map_err(db_err)?;
+        }
+        let mut attached = table_ids;
+        attached.extend(folder_ids);
+        attached.push(id.as_str().to_owned());
+        self.delete_attachments(&txn, attached).await?;
+        dataset_table::Entity::delete_many()
+            .filter(dataset_table::Column::DatasetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        folder::Entity::delete_many()
+            .filter(folder::Column::DatasetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        stack::Entity::delete_many()
+            .filter(stack::Column::TargetId.eq(id.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        dataset::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        index_dataset(&txn, id.as_str()).await?;
+        audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>> {
+        let rows = by_ids::<dataset::Entity>(&self.db, dataset::Column::Id, ids).await?;
+        rows.into_iter().map(convert::dataset).collect()
+    }
+
+    async fn list_datasets(
+        &self,
+        filter: &DatasetFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dataset>> {
+        let rows = keyset(
+            &self.db,
+            Self::dataset_select(filter),
+            dataset::Column::Id,
+            page,
+        )
+        .await?;
+        try_page_by(rows, page, |m| m.id.clone(), convert::dataset)
+    }
+
+    async fn table_counts(&self, dataset_ids: &[String]) -> Result<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = dataset_table::Entity::find()
+            .select_only()
+            .column(dataset_table::Column::DatasetId)
+            .column_as(Expr::col(dataset_table::Column::Id).count(), "n")
+            .filter(dataset_table::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .group_by(dataset_table::Column::DatasetId)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn record_discovered_tables(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+    ) -> Result<SyncSummary> {
+        let txn = self.begin().await?;
+        Self::one_dataset(&txn, dataset_id.as_str()).await?;
+        let names: Vec<String> = tables
+            .iter()
+            .map(|t| t.glue_name.as_str().to_owned())
+            .collect();
+        let mut existing: HashMap<String, dataset_table::Model> = HashMap::new();
+        for chunk in names.chunks(500) {
+            let rows = dataset_table::Entity::find()
+                .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()))
+                .filter(dataset_table::Column::GlueName.is_in(chunk.to_vec()))
+                .all(&txn)
+                .await
+                .map_err(db_err)?;
+            existing.extend(rows.into_iter().map(|m| (m.glue_name.clone(), m)));
+        }
+        let mut summary = SyncSummary::default();
+        for t in tables {
+            let shape = serde_json::json!({
+                "location": t.location, "format": t.format, "properties": t.properties,
+                "description": t.description.as_ref().map(|d| d.as_str()),
+                "columns": t.columns.iter().map(|c| (&c.name, &c.data_type, c.is_partition, c.description.as_ref().map(|d| d.as_str()))).collect::<Vec<_>>(),
+            });
+            let fp = fingerprint(shape.to_string().as_bytes());
+            match existing.get(t.glue_name.as_str()) {
+                Some(old) if old.fingerprint == fp => summary.tables_unchanged += 1,
+                Some(old) => {
+                    summary.columns_written +=
+                        Self::write_table(&txn, dataset_id, Some(old), t, fp).await?;
+                    summary.tables_updated += 1;
+                }
+                None => {
+                    summary.columns_written +=
+                        Self::write_table(&txn, dataset_id, None, t, fp).await?;
+                    summary.tables_created += 1;
+                }
+            }
+        }
+        let after = serde_json::json!({
+            "tablesCreated": summary.tables_created, "tablesUpdated": summary.tables_updated,
+            "tablesUnchanged": summary.tables_unchanged, "columnsWritten": summary.columns_written,
+        });
+        index_dataset(&txn, dataset_id.as_str()).await?;
+        audit(&txn, meta, dataset_id.as_str(), None::<&()>, Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(summary)
+    }
+
+    async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>> {
+        let rows =
+            by_ids::<dataset_table::Entity>(&self.db, dataset_table::Column::Id, ids).await?;
+        Ok(rows.into_iter().map(convert::table).collect())
+    }
+
+    async fn list_tables(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Table>> {
+        let q = dataset_table::Entity::find()
+            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
+        let rows = keyset(&self.db, q, dataset_table::Column::Id, page).await?;
+        Ok(page_by(rows, page, |m| m.id.clone(), convert::table))
+    }
+
+    async fn update_table(
+        &self,
+        meta: &MutationMeta,
+        id: &TableId,
+        expected_version: i64,
+        patch: &DocumentPatch,
+    ) -> Result<Table> {
+        let txn = self.begin().await?;
+        let old = dataset_table::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("table", id))?;
+        if old.version != expected_version {
+            return Err(Error::conflict(format!(
+                "table {id} was changed by someone else; reload and retry"
+            )));
+        }
+        let before = convert::table(old.clone());
+        let mut am = old.into_active_model();
+        if let Some(v) = &patch.description {
+            am.description = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.tags {
+            am.tags = Set(tags_json(v));
+            let values: Vec<&str> = v.iter().map(|t| t.as_str()).collect();
+            set_index_values(&txn, id.as_str(), TAG, &values).await?;
+        }
+        am.version = Set(expected_version + 1);
+        am.updated_at = Set(Utc::now());
+        let res = dataset_table::Entity::update_many()
+            .set(am)
+            .filter(dataset_table::Column::Id.eq(id.as_str()))
+            .filter(dataset_table::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            return Err(Error::conflict(format!(
+                "table {id} was changed by someone else; reload and retry"
+            )));
+        }
+        let after = dataset_table::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .map(convert::table)
+            .ok_or_else(|| Error::not_found("table", id))?;
+        if let Some(ds) = dataset_of(&txn, id.as_str()).await? {
+            index_dataset(&txn, &ds).await?;
+        }
+        audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn column_counts(&self, table_ids: &[String]) -> Result<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = dataset_column::Entity::find()
+            .select_only()
+            .column(dataset_column::Column::TableId)
+            .column_as(Expr::col(dataset_column::Column::Id).count(), "n")
+            .filter(dataset_column::Column::TableId.is_in(ids_of(table_ids)))
+            .group_by(dataset_column::Column::TableId)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn columns_by_ids(&self, ids: &[String]) -> Result<Vec<Column>> {
+        let rows =
+            by_ids::<dataset_column::Entity>(&self.db, dataset_column::Column::Id, ids).await?;
+        Ok(rows.into_iter().map(convert::column).collect())
+    }
+
+    async fn list_columns(&self, table_id: &TableId, page: &PageRequest) -> Result<Page<Column>> {
+        let mut q = dataset_column::Entity::find()
+            .filter(dataset_column::Column::TableId.eq(table_id.as_str()));
+        if let Some(after) = &page.after {
+            let pos: i64 = after
+                .parse()
+                .map_err(|_| Error::bad_input("after", "cursor does not belong to this list"))?;
+            q = q.filter(dataset_column::Column::Position.gt(pos));
+        }
+        let rows = q
+            .order_by_asc(dataset_column::Column::Position)
+            .limit(u64::from(page.first) + 1)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(page_by(
+            rows,
+            page,
+            |m| int_key(m.position),
+            convert::column,
+        ))
+    }
+
+    async fn update_column(
+        &self,
+        meta: &MutationMeta,
+        id: &ColumnId,
+        expected_version: i64,
+        patch: &DocumentPatch,
+        classification: Option<Option<String>>,
+    ) -> Result<Column> {
+        let txn = self.begin().await?;
+        let old = dataset_column::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("column", id))?;
+        if old.version != expected_version {
+            return Err(Error::conflict(format!(
+                "column {id} was changed by someone else; reload and retry"
+            )));
+        }
+        let before = convert::column(old.clone());
+        let mut am = old.into_active_model();
+        if let Some(v) = &patch.description {
+            am.description = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.tags {
+            am.tags = Set(tags_json(v));
+        }
+        if let Some(v) = classification {
+            am.classification = Set(v);
+        }
+        am.version = Set(expected_version + 1);
+        let res = dataset_column::Entity::update_many()
+            .set(am)
+            .filter(dataset_column::Column::Id.eq(id.as_str()))
+            .filter(dataset_column::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected != 1 {
+            return Err(Error::conflict(format!(
+                "column {id} was changed by someone else; reload and retry"
+            )));
+        }
+        let after = dataset_column::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .map(convert::column)
+            .ok_or_else(|| Error::not_found("column", id))?;
+        if let Some(ds) = dataset_of(&txn, id.as_str()).await? {
+            index_dataset(&txn, &ds).await?;
+        }
+        audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn create_folder(&self, meta: &MutationMeta, f: &Folder) -> Result<()> {
+        let txn = self.begin().await?;
+        Self::one_dataset(&txn, f.dataset_id.as_str()).await?;
+        folder::Entity::insert(folder::ActiveModel {
+            id: Set(f.id.as_str().to_owned()),
+            dataset_id: Set(f.dataset_id.as_str().to_owned()),
+            label: Set(f.label.as_str().to_owned()),
+            prefix: Set(f.prefix.as_str().to_owned()),
+            description: Set(f.description.as_str().to_owned()),
+            tags: Set(tags_json(&f.tags)),
+            created_by: Set(f.created_by.clone()),
+            created_at: Set(f.created_at),
+            updated_at: Set(f.updated_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err_unique(
+            "a folder with this prefix already exists in the dataset",
+        ))?;
+        index_dataset(&txn, f.dataset_id.as_str()).await?;
+        audit(&txn, meta, f.id.as_str(), None::<&()>, Some(f)).await?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    async fn update_folder(
+        &self,
+        meta: &MutationMeta,
+        id: &FolderId,
+        patch: &FolderPatch,
+    ) -> Result<Folder> {
+        let txn = self.begin().await?;
+        let old = folder::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("folder", id))?;
+        let before = convert::folder(old.clone());
+        let mut am = old.into_active_model();
+        if let Some(v) = &patch.label {
+            am.label = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.description {
+            am.description = Set(v.as_str().to_owned());
+        }
+        if let Some(v) = &patch.tags {
+            am.tags = Set(tags_json(v));
+        }
+        am.updated_at = Set(Utc::now());
+        let after = convert::folder(am.update(&txn).await.map_err(db_err)?);
+        index_dataset(&txn, before.dataset_id.as_str()).await?;
+        audit(&txn, meta, id.as_str(), Some(&before), Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(after)
+    }
+
+    async fn delete_folder(&self, meta: &MutationMeta, id: &FolderId) -> Result<()> {
+        let txn = self.begin().await?;
+        let old = folder::Entity::find_by_id(id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("folder", id))?;
+        index_dataset(&txn, &old.dataset_id).await?;
+        self.delete_attachments(&txn, vec![id.as_str().to_owned()])
+            .await?;
+        folder::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        audit(
+            &txn,
+            meta,
+            id.as_str(),
+            Some(&convert::folder(old)),
+            None::<&()>,
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    async fn folders_by_ids(&self, ids: &[String]) -> Result<Vec<Folder>> {
+        let rows = by_ids::<folder::Entity>(&self.db, folder::Column::Id, ids).await?;
+        Ok(rows.into_iter().map(convert::folder).collect())
+    }
+
+    async fn list_folders(
+        &self,
+        dataset_id: &DatasetId,
+        page: &PageRequest,
+    ) -> Result<Page<Folder>> {
+        let q = folder::Entity::find().filter(folder::Column::DatasetId.eq(dataset_id.as_str()));
+        let rows = keyset(&self.db, q, folder::Column::Id, page).await?;
+        Ok(page_by(rows, page, |m| m.id.clone(), convert::folder))
+    }
+
+    async fn tables_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Table>> {
+        let rows = dataset_table::Entity::find()
+            .filter(dataset_table::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .order_by_asc(dataset_table::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::table).collect())
+    }
+
+    async fn columns_of_tables(&self, table_ids: &[String]) -> Result<Vec<Column>> {
+        let rows = dataset_column::Entity::find()
+            .filter(dataset_column::Column::TableId.is_in(ids_of(table_ids)))
+            .order_by_asc(dataset_column::Column::TableId)
+            .order_by_asc(dataset_column::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::column).collect())
+    }
+
+    async fn folders_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Folder>> {
+        let rows = folder::Entity::find()
+            .filter(folder::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .order_by_asc(folder::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(convert::folder).collect())
+    }
+
+    async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>> {
+        let row = stack::Entity::find()
+            .filter(stack::Column::TargetId.eq(target_id))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        row.map(convert::stack).transpose()
+    }
+}
