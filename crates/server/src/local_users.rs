@@ -2,6 +2,7 @@
 //! key (`jwt-signing-key.pem`), both in the data directory. On first start an admin user is
 //! created with a random password, printed once by the CLI.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use argon2::Argon2;
@@ -34,14 +35,50 @@ pub struct LocalUsers {
     pub created_admin: Option<(String, String)>,
 }
 
+/// Writes `bytes` to `path` so that no one else can ever read them and no reader ever sees a
+/// partial file: a new file beside it, private (0600) from its creation, synced, renamed over
+/// `path`, and the directory synced so the rename survives a crash.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| format!("cannot chmod {}: {e}", path.display()))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = temp_path(path);
+    let written = write_new_private(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        // Best effort: a leftover temp file holds nothing the target does not.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()));
     }
+    sync_dir(dir).map_err(|e| format!("cannot sync {}: {e}", dir.display()))
+}
+
+/// A fresh name beside `path`, hidden, unique per write.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", ulid::Ulid::new()))
+}
+
+fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -200,5 +237,66 @@ impl LocalUsers {
             username,
             teams,
         )
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    use super::*;
+
+    #[expect(clippy::unwrap_used, reason = "a test helper fails loudly")]
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[expect(clippy::unwrap_used, reason = "a test helper fails loudly")]
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn key_and_users_are_private_and_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let users = LocalUsers::open(dir.path(), "admins").unwrap();
+        let (key, list) = (
+            dir.path().join("jwt-signing-key.pem"),
+            dir.path().join("users.json"),
+        );
+        assert_eq!((mode(&key), mode(&list)), (0o600, 0o600));
+
+        let before = std::fs::metadata(&list).unwrap().ino();
+        users.upsert("ana", "pw", None, &["analysts"]).unwrap();
+        // A new file renamed over the old one: readers see the old or the new, never a mix.
+        assert_ne!(std::fs::metadata(&list).unwrap().ino(), before);
+        assert_eq!(mode(&list), 0o600);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+        assert!(users.login("ana", "pw").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("users.json");
+        write_private(&target, b"old").unwrap();
+        // A directory in the way makes the rename fail after the temp file was written.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        assert!(write_private(&blocked, b"new").is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
     }
 }
