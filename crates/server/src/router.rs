@@ -243,7 +243,7 @@ async fn login(
     .unwrap_or_else(|e| Err(format!("login task failed: {e}")));
     match result {
         Ok(Some(token)) => {
-            Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": 43200 }))
+            Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": crate::auth::LOCAL_TOKEN_SECS }))
                 .into_response()
         }
         Ok(None) => error_body(

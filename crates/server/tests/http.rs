@@ -369,3 +369,56 @@ async fn production_settings_turn_off_introspection_and_graphiql() {
         (StatusCode::OK, &json!("ana"))
     );
 }
+
+#[tokio::test]
+async fn local_tokens_die_with_their_user_and_its_password() {
+    let l = local().await;
+    let users = l.app.auth.local_users().unwrap();
+    users
+        .upsert("ana", "first-pw", None, &["analysts"])
+        .unwrap();
+    let me = |token: &str| gql(Some(token), "{ me { username } }");
+    let sign_in = async |password: &str| {
+        let (status, _, body) = call(&l.app, login("ana", password)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    };
+    let refused = async |token: &str| {
+        let (status, _, body) = call(&l.app, me(token)).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+            "{body}"
+        );
+    };
+
+    let old = sign_in("first-pw").await;
+    // Twice: the second answer comes from the verified-token cache.
+    for _ in 0..2 {
+        let (status, _, body) = call(&l.app, me(&old)).await;
+        assert_eq!(
+            (status, &body["data"]["me"]["username"]),
+            (StatusCode::OK, &json!("ana"))
+        );
+    }
+    assert!(users.set_password("ana", "second-pw").unwrap());
+    refused(&old).await;
+    let (status, _, _) = call(&l.app, login("ana", "first-pw")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let new = sign_in("second-pw").await;
+    let (status, _, _) = call(&l.app, me(&new)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Another process (the CLI) removes the user: the server reads the changed file.
+    let cli = lakecat_server::local_users::LocalUsers::open(l._dir.path(), "admins").unwrap();
+    assert!(cli.remove("ana").unwrap());
+    refused(&new).await;
+    assert!(!users.remove("ana").unwrap());
+    assert!(!users.set_password("ana", "x").unwrap());
+
+    // A user created again under the same name does not revive the old tokens.
+    users
+        .upsert("ana", "second-pw", None, &["analysts"])
+        .unwrap();
+    refused(&new).await;
+}
