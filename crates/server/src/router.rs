@@ -1,6 +1,7 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (GraphiQL when enabled),
 //! `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
-//! `x-request-id`; every request runs in a span with that id.
+//! `x-request-id`; every request runs in a span with that id. A client's id is kept only when
+//! it is a short plain token (see [`is_plain_request_id`]); any other is replaced by a ULID.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
@@ -27,8 +28,58 @@ use crate::parsed::Validation;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The longest client request id kept (a UUID is 36 characters, a ULID 26).
+const MAX_REQUEST_ID_LEN: usize = 64;
+
 #[derive(Clone, Default)]
 struct UlidRequestId;
+
+/// A request id the client sent and lakecat did not keep, shown (cut and escaped) in the
+/// request's span only.
+#[derive(Clone)]
+struct ClientRequestId(String);
+
+/// Whether a client's request id can serve as lakecat's: 1 to [`MAX_REQUEST_ID_LEN`]
+/// characters of `A-Z a-z 0-9 . _ : -`. Anything else could forge or garble the audit
+/// trail and logs that carry the id.
+fn is_plain_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Drops a client's `x-request-id` that is not plain (or is sent more than once), so that
+/// [`UlidRequestId`] makes one; the dropped value goes to the span as `client_request_id`.
+async fn screen_request_id(mut req: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let mut sent = req.headers().get_all(REQUEST_ID).iter();
+    let (first, second) = (sent.next(), sent.next());
+    let Some(first) = first else {
+        return req;
+    };
+    if second.is_none() && is_plain_request_id(first.as_bytes()) {
+        return req;
+    }
+    let shown = shown_request_id(first.as_bytes());
+    req.headers_mut().remove(REQUEST_ID);
+    req.extensions_mut().insert(ClientRequestId(shown));
+    req
+}
+
+/// A client's value as it may appear in logs: its first [`MAX_REQUEST_ID_LEN`] bytes,
+/// anything but plain id characters escaped.
+fn shown_request_id(value: &[u8]) -> String {
+    let cut = &value[..value.len().min(MAX_REQUEST_ID_LEN)];
+    cut.iter()
+        .map(|&b| {
+            if is_plain_request_id(&[b]) {
+                char::from(b).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect()
+}
 
 impl MakeRequestId for UlidRequestId {
     fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
@@ -53,11 +104,28 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let client = req
+                    .extensions()
+                    .get::<ClientRequestId>()
+                    .map(|c| c.0.as_str());
+                tracing::info_span!(
+                    "request",
+                    request_id = %id,
+                    client_request_id = client,
+                    method = %req.method(),
+                    path = %req.uri().path()
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, UlidRequestId))
+        .layer(axum::middleware::map_request(screen_request_id))
 }
 
 fn request_id(headers: &HeaderMap) -> String {
@@ -261,5 +329,17 @@ async fn login(
                 &rid,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_client_id_is_cut_and_escaped_for_the_logs() {
+        assert_eq!(shown_request_id(b"<b>\"x\n"), r#"\x3cb\x3e\x22x\x0a"#);
+        let long = "z".repeat(20_000);
+        assert_eq!(shown_request_id(long.as_bytes()), "z".repeat(64));
     }
 }

@@ -422,3 +422,55 @@ async fn local_tokens_die_with_their_user_and_its_password() {
         .unwrap();
     refused(&new).await;
 }
+
+/// A client's request id becomes lakecat's only when it is a short plain token; any other is
+/// replaced by a ULID, in the response header and in error bodies alike.
+#[tokio::test]
+async fn only_plain_client_request_ids_are_kept() {
+    let l = local().await;
+    let with_id = |id: &[u8]| {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer not-a-token")
+            .header(
+                "x-request-id",
+                axum::http::HeaderValue::from_bytes(id).unwrap(),
+            )
+            .body(Body::from(
+                json!({ "query": "{ me { username } }" }).to_string(),
+            ))
+            .unwrap()
+    };
+    let valid = "01J7Z3K9Q.trace_id:span-42";
+    let (status, rid, body) = call(&l.app, with_id(valid.as_bytes())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(rid.as_deref(), Some(valid));
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], valid);
+
+    let long = "a".repeat(20_000);
+    let sixty_five = "b".repeat(65);
+    for bad in [
+        b"<script>alert(1)</script>".as_slice(),
+        long.as_bytes(),
+        sixty_five.as_bytes(),
+        b"id with spaces",
+        "caf\u{e9}".as_bytes(),
+        b"",
+    ] {
+        let (_, rid, body) = call(&l.app, with_id(bad)).await;
+        let rid = rid.unwrap();
+        assert!(
+            ulid::Ulid::from_string(&rid).is_ok(),
+            "{:?} became {rid}",
+            String::from_utf8_lossy(bad)
+        );
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], rid.as_str());
+    }
+    // Sent twice, even a plain id is not trusted.
+    let mut twice = with_id(b"one");
+    twice
+        .headers_mut()
+        .append("x-request-id", "two".parse().unwrap());
+    let (_, rid, _) = call(&l.app, twice).await;
+    assert!(ulid::Ulid::from_string(&rid.unwrap()).is_ok());
+}
