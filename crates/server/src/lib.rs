@@ -8,7 +8,9 @@ pub mod local_users;
 pub mod parsed;
 mod router;
 mod telemetry;
+pub mod throttle;
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -35,6 +37,8 @@ pub struct App {
     pub store: SeaStore,
     pub schema: LakecatSchema,
     pub auth: Arc<Authenticator>,
+    /// Limits on sign-in: concurrent password checks, failures per username and address.
+    pub login: Arc<throttle::LoginThrottle>,
     /// The in-process worker and its queue's receiving end (embedded default), taken by
     /// [`App::start_worker`].
     pub worker: Option<Arc<Worker>>,
@@ -116,11 +120,13 @@ impl App {
             search: search.clone(),
         };
         let schema = build_schema(schema_config.clone());
+        let login = Arc::new(throttle::LoginThrottle::new(config.login_limits.clone()));
         Ok(App {
             config: Arc::new(config),
             store,
             schema,
             auth: Arc::new(auth),
+            login,
             worker,
             receiver: Arc::new(Mutex::new(receiver)),
             search,
@@ -278,10 +284,24 @@ pub async fn serve(app: App) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     tracing::info!(addr = %app.config.listen, "listening");
     app.start_worker();
-    axum::serve(listener, app.router())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    serve_on(listener, app, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` completes. Each request knows its peer's address
+/// (`ConnectInfo`), which sign-in limits count by.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    axum::serve(
+        listener,
+        app.router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

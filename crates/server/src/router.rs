@@ -6,7 +6,9 @@
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,8 +26,12 @@ use tower_http::trace::TraceLayer;
 use crate::App;
 use crate::auth::TrustedClaims;
 use crate::parsed::Validation;
+use crate::throttle::RetryAfter;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The code of a 429 answer. A transport-level code like `BAD_REQUEST`, not one of core's:
+/// no use case is rate limited.
+pub const RATE_LIMITED: &str = "RATE_LIMITED";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The longest client request id kept (a UUID is 36 characters, a ULID 26).
@@ -274,6 +280,7 @@ struct LoginRequest {
 async fn login(
     State(app): State<App>,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let rid = request_id(&headers);
@@ -301,16 +308,33 @@ async fn login(
             &rid,
         );
     }
-    // Password hashing is CPU-bound: keep it off the async workers.
+    // Behind a proxy every client shares its address: only the per-username limit then
+    // applies (forwarded-for headers are not trusted).
+    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let username = body.username.clone();
+    if let Err(retry) = app.login.attempt(&username, address) {
+        tracing::warn!(retry_after = retry.0, "sign-in refused: too many failures");
+        return too_many_sign_ins(retry, &rid);
+    }
     let auth = app.auth.clone();
-    let result = tokio::task::spawn_blocking(move || match auth.local_users() {
-        Some(users) => users.login(&body.username, &body.password),
-        None => Ok(None),
-    })
-    .await
-    .unwrap_or_else(|e| Err(format!("login task failed: {e}")));
+    let checked = app
+        .login
+        .check(move || match auth.local_users() {
+            Some(users) => users.login(&body.username, &body.password),
+            None => Ok(None),
+        })
+        .await;
+    let result = match checked {
+        Ok(result) => result,
+        Err(retry) => {
+            app.login.forgive(&username, address);
+            tracing::warn!("sign-in refused: password checks busy");
+            return too_many_sign_ins(retry, &rid);
+        }
+    };
     match result {
         Ok(Some(token)) => {
+            app.login.forgive(&username, address);
             Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": crate::auth::LOCAL_TOKEN_SECS }))
                 .into_response()
         }
@@ -330,6 +354,19 @@ async fn login(
             )
         }
     }
+}
+
+/// 429 with `Retry-After` (seconds).
+fn too_many_sign_ins(retry: RetryAfter, rid: &str) -> Response {
+    let mut resp = error_body(
+        StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMITED,
+        &format!("too many sign-in attempts; retry in {} s", retry.0),
+        rid,
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry.0));
+    resp
 }
 
 #[cfg(test)]

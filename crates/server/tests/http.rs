@@ -474,3 +474,139 @@ async fn only_plain_client_request_ids_are_kept() {
     let (_, rid, _) = call(&l.app, twice).await;
     assert!(ulid::Ulid::from_string(&rid.unwrap()).is_ok());
 }
+
+async fn local_with(limits: lakecat_server::config::LoginLimits) -> Local {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.login_limits = limits;
+    let app = App::build(config, true).await.unwrap();
+    Local { app, _dir: dir }
+}
+
+fn limits() -> lakecat_server::config::LoginLimits {
+    lakecat_server::config::LoginLimits {
+        hashing_permits: 1,
+        permit_wait: std::time::Duration::from_secs(60),
+        per_user: 100,
+        per_address: 100,
+        window: std::time::Duration::from_secs(60),
+        tracked_keys: 1000,
+    }
+}
+
+async fn call_with_headers(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, Value) {
+    let resp = app.router().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, retry, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ins_beyond_the_password_checks_get_429() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        permit_wait: std::time::Duration::from_millis(20),
+        ..limits()
+    })
+    .await;
+    let tries = (0..8).map(|i| {
+        let app = l.app.clone();
+        tokio::spawn(async move { call_with_headers(&app, login(&format!("u{i}"), "wrong")).await })
+    });
+    let mut answers = Vec::new();
+    for t in tries.collect::<Vec<_>>() {
+        answers.push(t.await.unwrap());
+    }
+    let limited: Vec<_> = answers
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(!limited.is_empty(), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .any(|(s, _, _)| *s == StatusCode::UNAUTHORIZED),
+        "{answers:?}"
+    );
+    for (_, retry, body) in limited {
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(code(body), "RATE_LIMITED", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_past_its_failures_waits_for_the_window_even_with_the_right_password() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        per_user: 2,
+        // Longer than two password checks take in a debug build.
+        window: std::time::Duration::from_secs(6),
+        ..limits()
+    })
+    .await;
+    l.app
+        .auth
+        .local_users()
+        .unwrap()
+        .upsert("ana", "right", None, &["analysts"])
+        .unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            call(&l.app, login("ana", "wrong")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, retry, body) = call_with_headers(&l.app, login("ana", "right")).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
+    );
+    let secs: u64 = retry.unwrap().parse().unwrap();
+    assert!((1..=6).contains(&secs), "{secs}");
+    // Another user is not affected.
+    assert_eq!(
+        call(&l.app, login("bo", "x")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    // Successes are not counted.
+    for _ in 0..3 {
+        assert_eq!(call(&l.app, login("ana", "right")).await.0, StatusCode::OK);
+    }
+}
+
+/// `lakecat serve` gives each request its peer's address, which sign-in limits count by.
+#[tokio::test]
+async fn failures_are_counted_per_client_address_over_a_real_socket() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        per_address: 2,
+        ..limits()
+    })
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(lakecat_server::serve_on(listener, l.app.clone(), async {
+        stopped.await.ok();
+    }));
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    let mut retry = None;
+    for i in 0..3 {
+        let resp = client
+            .post(format!("http://{addr}/auth/login"))
+            .json(&json!({ "username": format!("u{i}"), "password": "wrong" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+        retry = retry.or(resp.headers().get("retry-after").cloned());
+    }
+    assert_eq!(statuses, [401, 401, 429]);
+    assert!(retry.is_some());
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
