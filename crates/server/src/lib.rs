@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod introspection;
 pub mod local_users;
 pub mod parsed;
 mod router;
@@ -18,7 +19,9 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::SearchIndex;
 use lakecat_core::shares::ShareProcessor;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
-use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema, build_schema_validating};
+use lakecat_graphql::{
+    LakecatSchema, SchemaConfig, build_introspection_schema, build_schema, build_schema_validating,
+};
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
     InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
@@ -49,6 +52,8 @@ pub struct App {
     pub parsed: Arc<parsed::ParsedQueries>,
     /// The schema that runs documents [`parsed`] knows passed validation (built at the first).
     validated: Arc<(SchemaConfig, OnceLock<LakecatSchema>)>,
+    /// The schema for introspection-only documents (built at the first).
+    introspection: Arc<OnceLock<LakecatSchema>>,
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
@@ -132,6 +137,7 @@ impl App {
             search,
             parsed: Arc::new(parsed::ParsedQueries::new(parsed::ENTRIES)),
             validated: Arc::new((schema_config, OnceLock::new())),
+            introspection: Arc::new(OnceLock::new()),
         })
     }
 
@@ -143,6 +149,14 @@ impl App {
         schema.get_or_init(|| {
             build_schema_validating(config.clone(), async_graphql::ValidationMode::Fast)
         })
+    }
+
+    /// The schema for a document that only introspects (see
+    /// [`introspection::is_bounded_introspection`]): introspection without the depth limit
+    /// the standard introspection query exceeds, and no other field.
+    pub fn introspection_schema(&self) -> &LakecatSchema {
+        self.introspection
+            .get_or_init(|| build_introspection_schema(self.validated.0.clone()))
     }
 
     /// Starts the in-process worker (once): republishes what an earlier run left behind, runs

@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::App;
 use crate::auth::TrustedClaims;
+use crate::introspection::is_bounded_introspection;
 use crate::parsed::Validation;
 use crate::throttle::RetryAfter;
 
@@ -217,9 +218,13 @@ async fn graphql_handler(
         }
     };
     let validation = app.parsed.prepare(&mut req);
-    let schema = match validation {
-        Validation::Passed => app.validated_schema(),
-        Validation::Needed(_) => &app.schema,
+    let schema = if app.config.introspection && introspects_only(&mut req) {
+        app.introspection_schema()
+    } else {
+        match validation {
+            Validation::Passed => app.validated_schema(),
+            Validation::Needed(_) => &app.schema,
+        }
     };
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
@@ -245,6 +250,14 @@ async fn graphql_handler(
         StatusCode::OK
     };
     (status, GraphQLResponse::from(resp)).into_response()
+}
+
+/// Whether the request's operation only introspects, within the depth limit but for
+/// `ofType` steps (the standard introspection query's).
+fn introspects_only(req: &mut async_graphql::Request) -> bool {
+    let name = req.operation_name.clone();
+    req.parsed_query()
+        .is_ok_and(|doc| is_bounded_introspection(doc, name.as_deref()))
 }
 
 fn tag_error(e: &mut ServerError, rid: &str, request_error: bool) {

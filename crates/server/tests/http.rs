@@ -610,3 +610,130 @@ async fn failures_are_counted_per_client_address_over_a_real_socket() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// What graphql-js' `getIntrospectionQuery` produces (GraphiQL, graphql-codegen) with every
+/// option async-graphql supports: descriptions, `specifiedByURL`, `isRepeatable`, the schema's
+/// description, deprecated input values, `isOneOf`, and its default `ofType` depth of 9.
+fn standard_introspection_query() -> String {
+    let of_type = (0..9).fold(String::new(), |inner, _| {
+        format!("\n ofType {{\n name\n kind{inner}\n }}")
+    });
+    format!(
+        r#"
+    query IntrospectionQuery {{
+      __schema {{
+        description
+        queryType {{ name kind }}
+        mutationType {{ name kind }}
+        subscriptionType {{ name kind }}
+        types {{
+          ...FullType
+        }}
+        directives {{
+          name
+          description
+          isRepeatable
+          locations
+          args(includeDeprecated: true) {{
+            ...InputValue
+          }}
+        }}
+      }}
+    }}
+
+    fragment FullType on __Type {{
+      kind
+      name
+      description
+      specifiedByURL
+      isOneOf
+      fields(includeDeprecated: true) {{
+        name
+        description
+        args(includeDeprecated: true) {{
+          ...InputValue
+        }}
+        type {{
+          ...TypeRef
+        }}
+        isDeprecated
+        deprecationReason
+      }}
+      inputFields(includeDeprecated: true) {{
+        ...InputValue
+      }}
+      interfaces {{
+        ...TypeRef
+      }}
+      enumValues(includeDeprecated: true) {{
+        name
+        description
+        isDeprecated
+        deprecationReason
+      }}
+      possibleTypes {{
+        ...TypeRef
+      }}
+    }}
+
+    fragment InputValue on __InputValue {{
+      name
+      description
+      type {{ ...TypeRef }}
+      defaultValue
+      isDeprecated
+      deprecationReason
+    }}
+
+    fragment TypeRef on __Type {{
+      kind
+      name{of_type}
+    }}
+  "#
+    )
+}
+
+#[tokio::test]
+async fn the_standard_introspection_query_runs_and_depth_still_binds_everything_else() {
+    let l = local().await;
+    let query = standard_introspection_query();
+    let request = || {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({ "query": query, "operationName": "IntrospectionQuery" }).to_string(),
+            ))
+            .unwrap()
+    };
+    // Twice: the second time the document is known to have passed validation.
+    for _ in 0..2 {
+        let (status, _, body) = call(&l.app, request()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+        let types = body["data"]["__schema"]["types"].as_array().unwrap();
+        assert!(types.iter().any(|t| t["name"] == "Dataset"), "{body}");
+    }
+
+    // Introspection next to a normal field: the depth limit holds.
+    let deep = "datasets(first: 1) { edges { node { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { id } } } } } } } } } } } } } }";
+    let deep_introspection = (0..6).fold("name".to_owned(), |acc, _| {
+        format!("fields {{ type {{ {acc} }} }}")
+    });
+    for query in [
+        format!("{{ __schema {{ types {{ name }} }} {deep} }}"),
+        format!("{{ __typename {deep} }}"),
+        // Introspection that fans out (fields of types of fields …) is not exempt either.
+        format!("{{ __schema {{ types {{ {deep_introspection} }} }} }}"),
+    ] {
+        let (status, _, body) = call(&l.app, gql(None, &query)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nested too deep"),
+            "{body}"
+        );
+    }
+}
