@@ -31,6 +31,9 @@ pub const MAX_DEPTH: usize = 12;
 /// Connections count `first × what each node asks for`: a full page of 100 datasets with
 /// every field fits; a page of pages of pages does not.
 pub const MAX_COMPLEXITY: usize = 10_000;
+/// The depth limit of [`build_introspection_schema`], a backstop: the server sends it only
+/// documents whose depth is within [`MAX_DEPTH`] once `ofType` steps are not counted.
+pub const MAX_INTROSPECTION_DEPTH: usize = 32;
 
 #[derive(Clone)]
 pub struct SchemaConfig {
@@ -56,6 +59,28 @@ pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
 /// schema's validation, run with variables that cannot change its outcome (the server's
 /// `parsed` cache decides).
 pub fn build_schema_validating(config: SchemaConfig, validation: ValidationMode) -> LakecatSchema {
+    build(config, validation, MAX_DEPTH, false)
+}
+
+/// A schema that answers introspection only (any other field is refused), for documents that
+/// introspect and nothing else: the standard introspection query nests `ofType` deeper than
+/// [`MAX_DEPTH`]. Introspection off in `config` leaves it off here too.
+pub fn build_introspection_schema(config: SchemaConfig) -> LakecatSchema {
+    build(
+        config,
+        ValidationMode::Strict,
+        MAX_INTROSPECTION_DEPTH,
+        true,
+    )
+}
+
+fn build(
+    config: SchemaConfig,
+    validation: ValidationMode,
+    depth: usize,
+    introspection_only: bool,
+) -> LakecatSchema {
+    let introspection = config.introspection;
     let services = Services::new(
         config.store,
         config.cursor_key,
@@ -69,13 +94,13 @@ pub fn build_schema_validating(config: SchemaConfig, validation: ValidationMode)
         EmptySubscription,
     )
     .data(services)
-    .limit_depth(MAX_DEPTH)
+    .limit_depth(depth)
     .limit_complexity(MAX_COMPLEXITY)
     .validation_mode(validation);
-    if config.introspection {
-        builder.finish()
-    } else {
-        builder.disable_introspection().finish()
+    match (introspection, introspection_only) {
+        (false, _) => builder.disable_introspection().finish(),
+        (true, true) => builder.introspection_only().finish(),
+        (true, false) => builder.finish(),
     }
 }
 

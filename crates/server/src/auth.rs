@@ -2,7 +2,8 @@
 //! JWKS, issuer, audience or `client_id`, `exp`/`nbf` with a small leeway, `token_use`, and
 //! groups from a configurable claim. Remote JWKS are cached and refreshed on an unknown `kid`
 //! at most once per [`JWKS_REFRESH_INTERVAL`]. Local mode signs its own ES256 tokens and
-//! verifies them with this same code.
+//! verifies them with this same code, and refuses those whose user was removed or changed
+//! its password since (see [`LOCAL_SESSION_CLAIM`]).
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -22,6 +23,12 @@ pub const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// Where lakecat's own (local-mode) tokens carry the caller's teams, whatever
 /// `LAKECAT_GROUPS_CLAIM` says about an external identity provider's tokens.
 pub const LOCAL_GROUPS_CLAIM: &str = "cognito:groups";
+/// Where a local token carries its user's session stamp (`users.json`); the token is valid
+/// only while the user exists with that stamp. Tokens without it are minted with the signing
+/// key for names `users.json` does not hold (tests, benchmarks) and are tied to no user.
+pub const LOCAL_SESSION_CLAIM: &str = "lakecat:session";
+/// How long a local token lives.
+pub const LOCAL_TOKEN_SECS: i64 = 12 * 3600;
 
 /// Claims an API Gateway Cognito authorizer already verified; the Lambda adapter inserts
 /// them as a request extension only when `trust_gateway_claims` is configured.
@@ -50,10 +57,26 @@ pub struct Authenticator {
     /// How often at most an unknown `kid` may trigger a JWKS fetch.
     refresh_interval: Duration,
     local: Option<LocalUsers>,
-    /// Tokens already verified, so a client's next request skips the signature check:
-    /// token → (caller, `exp`, `kid`). A hit still needs an unexpired token whose key is
-    /// still published; the map is cleared when it reaches [`VERIFIED_CACHE_SIZE`].
-    verified: std::sync::Mutex<HashMap<String, (Caller, i64, String)>>,
+    /// Tokens already verified, so a client's next request skips the signature check. A hit
+    /// still needs an unexpired token whose key is still published and, for a local token,
+    /// whose session is still current; the map is cleared when it reaches
+    /// [`VERIFIED_CACHE_SIZE`].
+    verified: std::sync::Mutex<HashMap<String, Verified>>,
+}
+
+#[derive(Clone)]
+struct Verified {
+    caller: Caller,
+    exp: i64,
+    kid: String,
+    session: Option<LocalSession>,
+}
+
+/// The local user and session stamp a local token was issued for.
+#[derive(Clone)]
+struct LocalSession {
+    username: String,
+    stamp: String,
 }
 
 const VERIFIED_CACHE_SIZE: usize = 10_000;
@@ -147,6 +170,14 @@ impl Authenticator {
             _ => refuse("token invalid"),
         })?;
         let caller = self.caller_from_claims(&data.claims)?;
+        let session = self.local_session(&data.claims)?;
+        if let Some(s) = &session
+            && !self.session_is_current(s)
+        {
+            return Err(refuse(
+                "token revoked: its user was removed or changed password",
+            ));
+        }
         if let (Some(exp), Ok(mut cache)) = (
             data.claims.get("exp").and_then(Value::as_i64),
             self.verified.lock(),
@@ -154,26 +185,77 @@ impl Authenticator {
             if cache.len() >= VERIFIED_CACHE_SIZE {
                 cache.clear();
             }
-            cache.insert(token.to_owned(), (caller.clone(), exp, kid));
+            let verified = Verified {
+                caller: caller.clone(),
+                exp,
+                kid,
+                session,
+            };
+            cache.insert(token.to_owned(), verified);
         }
         Ok(caller)
     }
 
+    /// The local session a token claims, when local users are on and it claims one.
+    fn local_session(&self, claims: &Value) -> Result<Option<LocalSession>, AuthError> {
+        let (Some(_), Some(stamp)) = (
+            &self.local,
+            claims.get(LOCAL_SESSION_CLAIM).and_then(Value::as_str),
+        ) else {
+            return Ok(None);
+        };
+        let username = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .and_then(|s| s.strip_prefix("local:"))
+            .ok_or_else(|| AuthError("token invalid".into()))?;
+        Ok(Some(LocalSession {
+            username: username.to_owned(),
+            stamp: stamp.to_owned(),
+        }))
+    }
+
+    /// Whether the session's user still exists with that stamp. An unreadable `users.json`
+    /// refuses the token: a removed user must not get in while the file cannot be read.
+    fn session_is_current(&self, session: &LocalSession) -> bool {
+        let Some(users) = &self.local else {
+            return false;
+        };
+        match users.session_is_current(&session.username, &session.stamp) {
+            Ok(current) => current,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check a local token's session");
+                false
+            }
+        }
+    }
+
     /// The caller of a token verified before, if it has not expired since and its signing key
     /// is still published (a key the identity provider rotated out revokes its tokens here too).
+    /// A local token's session must still be current too; a token that fails a check leaves
+    /// the cache, and the full verification gives the reason.
     async fn cached(&self, token: &str) -> Option<Caller> {
-        let (caller, exp, kid) = self.verified.lock().ok()?.get(token).cloned()?;
-        if chrono::Utc::now().timestamp() > exp + LEEWAY_SECS as i64 {
+        let hit = self.verified.lock().ok()?.get(token).cloned()?;
+        let forget = || {
             if let Ok(mut cache) = self.verified.lock() {
                 cache.remove(token);
             }
+        };
+        if chrono::Utc::now().timestamp() > hit.exp + LEEWAY_SECS as i64 {
+            forget();
+            return None;
+        }
+        if let Some(s) = &hit.session
+            && !self.session_is_current(s)
+        {
+            forget();
             return None;
         }
         let published = match &self.jwks {
-            Jwks::Static(set) => set.find(&kid).is_some(),
-            Jwks::Remote { cache, .. } => cache.read().await.0.find(&kid).is_some(),
+            Jwks::Static(set) => set.find(&hit.kid).is_some(),
+            Jwks::Remote { cache, .. } => cache.read().await.0.find(&hit.kid).is_some(),
         };
-        published.then_some(caller)
+        published.then_some(hit.caller)
     }
 
     /// Builds the caller from verified claims (also used for trusted gateway claims).
@@ -313,19 +395,25 @@ async fn discover_jwks_url(issuer: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{url} has no jwks_uri"))
 }
 
-/// Signs a local-mode token (ES256, 12 hours).
+/// Signs a local-mode token (ES256, [`LOCAL_TOKEN_SECS`]), tied to the user's session stamp
+/// when given one.
 pub fn sign_local_token(
     key: &EncodingKey,
     kid: &str,
     subject: &str,
     username: &str,
     groups: &[String],
+    session: Option<&str>,
 ) -> Result<String, String> {
     let now = chrono::Utc::now().timestamp();
-    let claims = serde_json::json!({
+    let mut claims = serde_json::json!({
         "iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE, "sub": subject, "username": username,
-        LOCAL_GROUPS_CLAIM: groups, "token_use": "id", "iat": now, "nbf": now, "exp": now + 12 * 3600,
+        LOCAL_GROUPS_CLAIM: groups, "token_use": "id", "iat": now, "nbf": now,
+        "exp": now + LOCAL_TOKEN_SECS,
     });
+    if let Some(session) = session {
+        claims[LOCAL_SESSION_CLAIM] = session.into();
+    }
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(kid.to_owned());
     jsonwebtoken::encode(&header, &claims, key).map_err(|e| format!("cannot sign token: {e}"))

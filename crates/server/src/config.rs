@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use lakecat_core::permissions::TenantPermission;
 
+pub use crate::throttle::LoginLimits;
+
 /// How callers authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMode {
@@ -57,6 +59,9 @@ pub struct Config {
     /// Recent results the embedded index keeps for its current state
     /// (`LAKECAT_SEARCH_CACHE`, searches and as many suggestion lists; 0: none).
     pub search_cache: usize,
+    /// How many password checks run at once and how many failed sign-ins a username or an
+    /// address may have in a window (`POST /auth/login`).
+    pub login_limits: LoginLimits,
 }
 
 /// Where the in-process worker grants shares (`LAKECAT_LAKE`).
@@ -231,6 +236,7 @@ impl Config {
                 .map(PathBuf::from)
                 .or_else(|| data_dir.as_ref().map(|d| d.join("search"))),
             search_cache,
+            login_limits: LoginLimits::default(),
             lake: match var("LAKECAT_LAKE").as_deref().unwrap_or("local") {
                 "local" => LakeMode::Local,
                 "aws" => LakeMode::Aws {
@@ -269,6 +275,7 @@ impl Config {
             lake: LakeMode::Local,
             search_dir: None,
             search_cache: DEFAULT_SEARCH_CACHE,
+            login_limits: LoginLimits::default(),
         }
     }
 }

@@ -4,11 +4,14 @@
 
 pub mod auth;
 pub mod config;
+pub mod introspection;
 pub mod local_users;
 pub mod parsed;
 mod router;
 mod telemetry;
+pub mod throttle;
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -16,7 +19,9 @@ use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::SearchIndex;
 use lakecat_core::shares::ShareProcessor;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
-use lakecat_graphql::{LakecatSchema, SchemaConfig, build_schema, build_schema_validating};
+use lakecat_graphql::{
+    LakecatSchema, SchemaConfig, build_introspection_schema, build_schema, build_schema_validating,
+};
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
     InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
@@ -35,6 +40,8 @@ pub struct App {
     pub store: SeaStore,
     pub schema: LakecatSchema,
     pub auth: Arc<Authenticator>,
+    /// Limits on sign-in: concurrent password checks, failures per username and address.
+    pub login: Arc<throttle::LoginThrottle>,
     /// The in-process worker and its queue's receiving end (embedded default), taken by
     /// [`App::start_worker`].
     pub worker: Option<Arc<Worker>>,
@@ -45,6 +52,8 @@ pub struct App {
     pub parsed: Arc<parsed::ParsedQueries>,
     /// The schema that runs documents [`parsed`] knows passed validation (built at the first).
     validated: Arc<(SchemaConfig, OnceLock<LakecatSchema>)>,
+    /// The schema for introspection-only documents (built at the first).
+    introspection: Arc<OnceLock<LakecatSchema>>,
 }
 
 /// How often the in-process sweep looks for stranded tasks, and how long a PENDING task may
@@ -116,16 +125,19 @@ impl App {
             search: search.clone(),
         };
         let schema = build_schema(schema_config.clone());
+        let login = Arc::new(throttle::LoginThrottle::new(config.login_limits.clone()));
         Ok(App {
             config: Arc::new(config),
             store,
             schema,
             auth: Arc::new(auth),
+            login,
             worker,
             receiver: Arc::new(Mutex::new(receiver)),
             search,
             parsed: Arc::new(parsed::ParsedQueries::new(parsed::ENTRIES)),
             validated: Arc::new((schema_config, OnceLock::new())),
+            introspection: Arc::new(OnceLock::new()),
         })
     }
 
@@ -137,6 +149,14 @@ impl App {
         schema.get_or_init(|| {
             build_schema_validating(config.clone(), async_graphql::ValidationMode::Fast)
         })
+    }
+
+    /// The schema for a document that only introspects (see
+    /// [`introspection::is_bounded_introspection`]): introspection without the depth limit
+    /// the standard introspection query exceeds, and no other field.
+    pub fn introspection_schema(&self) -> &LakecatSchema {
+        self.introspection
+            .get_or_init(|| build_introspection_schema(self.validated.0.clone()))
     }
 
     /// Starts the in-process worker (once): republishes what an earlier run left behind, runs
@@ -278,10 +298,24 @@ pub async fn serve(app: App) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", app.config.listen))?;
     tracing::info!(addr = %app.config.listen, "listening");
     app.start_worker();
-    axum::serve(listener, app.router())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    serve_on(listener, app, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `shutdown` completes. Each request knows its peer's address
+/// (`ConnectInfo`), which sign-in limits count by.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    axum::serve(
+        listener,
+        app.router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,14 @@
 //! Local mode's users: `users.json` (argon2 password hashes and teams) and an ES256 signing
 //! key (`jwt-signing-key.pem`), both in the data directory. On first start an admin user is
 //! created with a random password, printed once by the CLI.
+//!
+//! Each user carries a session stamp that changes with its password; local tokens carry it,
+//! so a token dies with its user and with the password it was issued for.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -18,6 +24,10 @@ pub struct LocalUser {
     pub email: Option<String>,
     pub password_hash: String,
     pub teams: Vec<String>,
+    /// Random, new with every password set; local tokens carry it. Empty in files written
+    /// before it existed, until the user's password is next set.
+    #[serde(default)]
+    pub session: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -32,16 +42,97 @@ pub struct LocalUsers {
     jwks: JwkSet,
     /// The first admin's password when this start created it (shown once).
     pub created_admin: Option<(String, String)>,
+    /// `users.json` as last read, with the identity of the file read: token checks read it
+    /// on every request.
+    cache: Mutex<Option<(FileStamp, Arc<UsersFile>)>>,
+    /// Serializes this process's read-modify-write cycles of `users.json`.
+    writing: Mutex<()>,
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+/// What tells one version of `users.json` from another without reading it. Every write
+/// renames a new file into place, so the inode changes too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: SystemTime,
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| format!("cannot chmod {}: {e}", path.display()))?;
+    inode: u64,
+}
+
+/// A file changed this recently may change again within its timestamp's granularity, with
+/// the same length (and a reused inode): such a read is not cached (git's "racy" rule).
+const SETTLED_AFTER: Duration = Duration::from_secs(2);
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> Option<FileStamp> {
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(meta),
+        })
     }
+
+    fn settled(&self) -> bool {
+        SystemTime::now()
+            .duration_since(self.modified)
+            .is_ok_and(|age| age >= SETTLED_AFTER)
+    }
+}
+
+/// A fresh session stamp (128 random bits).
+fn new_session() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Writes `bytes` to `path` so that no one else can ever read them and no reader ever sees a
+/// partial file: a new file beside it, private (0600) from its creation, synced, renamed over
+/// `path`, and the directory synced so the rename survives a crash.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = temp_path(path);
+    let written = write_new_private(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        // Best effort: a leftover temp file holds nothing the target does not.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
+    sync_dir(dir).map_err(|e| format!("cannot sync {}: {e}", dir.display()))
+}
+
+/// A fresh name beside `path`, hidden, unique per write.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", ulid::Ulid::new()))
+}
+
+fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -107,6 +198,7 @@ impl LocalUsers {
                     email: None,
                     password_hash: hash_password(&password)?,
                     teams: vec![admin_group.to_owned()],
+                    session: new_session(),
                 }],
             };
             write_private(
@@ -121,6 +213,8 @@ impl LocalUsers {
             kid,
             jwks,
             created_admin,
+            cache: Mutex::new(None),
+            writing: Mutex::new(()),
         })
     }
 
@@ -134,7 +228,43 @@ impl LocalUsers {
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
-    /// Adds or replaces a user (used by `lakecat seed` for demo users).
+    /// The users, parsed again only when the file changed (another process, such as the
+    /// CLI, may change it while the server runs).
+    fn users(&self) -> Result<Arc<UsersFile>, String> {
+        let meta = std::fs::metadata(&self.path)
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        let stamp = FileStamp::of(&meta);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (Some((cached, users)), Some(now)) = (cache.as_ref(), stamp)
+            && *cached == now
+        {
+            return Ok(users.clone());
+        }
+        let users = Arc::new(self.read()?);
+        *cache = stamp
+            .filter(FileStamp::settled)
+            .map(|stamp| (stamp, users.clone()));
+        Ok(users)
+    }
+
+    /// Reads `users.json`, applies `edit` and writes the result (when `edit` says it changed
+    /// something), one change at a time in this process.
+    fn change<R>(&self, edit: impl FnOnce(&mut UsersFile) -> (bool, R)) -> Result<R, String> {
+        let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut file = self.read()?;
+        let (changed, result) = edit(&mut file);
+        if changed {
+            write_private(
+                &self.path,
+                &serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?,
+            )?;
+            *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
+        Ok(result)
+    }
+
+    /// Adds or replaces a user (used by `lakecat seed` for demo users). Tokens issued to an
+    /// earlier user of that name stop working.
     pub fn upsert(
         &self,
         username: &str,
@@ -142,24 +272,59 @@ impl LocalUsers {
         email: Option<&str>,
         teams: &[&str],
     ) -> Result<(), String> {
-        let mut file = self.read()?;
-        file.users.retain(|u| u.username != username);
-        file.users.push(LocalUser {
+        let user = LocalUser {
             username: username.to_owned(),
             email: email.map(str::to_owned),
             password_hash: hash_password(password)?,
             teams: teams.iter().map(|t| (*t).to_owned()).collect(),
-        });
-        write_private(
-            &self.path,
-            &serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?,
+            session: new_session(),
+        };
+        self.change(|file| {
+            file.users.retain(|u| u.username != username);
+            file.users.push(user);
+            (true, ())
+        })
+    }
+
+    /// Removes a user; its tokens stop working. False when there was no such user.
+    pub fn remove(&self, username: &str) -> Result<bool, String> {
+        self.change(|file| {
+            let before = file.users.len();
+            file.users.retain(|u| u.username != username);
+            let removed = file.users.len() != before;
+            (removed, removed)
+        })
+    }
+
+    /// Sets a user's password; tokens issued before stop working. False when there is no
+    /// such user.
+    pub fn set_password(&self, username: &str, password: &str) -> Result<bool, String> {
+        let hash = hash_password(password)?;
+        self.change(
+            |file| match file.users.iter_mut().find(|u| u.username == username) {
+                Some(user) => {
+                    user.password_hash = hash;
+                    user.session = new_session();
+                    (true, true)
+                }
+                None => (false, false),
+            },
         )
+    }
+
+    /// Whether `username` still exists with this session stamp (the one its token carries).
+    pub fn session_is_current(&self, username: &str, session: &str) -> Result<bool, String> {
+        Ok(self
+            .users()?
+            .users
+            .iter()
+            .any(|u| u.username == username && u.session == session))
     }
 
     /// Checks a password and returns a signed token. The same answer for an unknown user and
     /// a wrong password, and the same work (a hash check) for both.
     pub fn login(&self, username: &str, password: &str) -> Result<Option<String>, String> {
-        let file = self.read()?;
+        let file = self.users()?;
         let user = file.users.iter().find(|u| u.username == username);
         let hash = user.map(|u| u.password_hash.clone()).unwrap_or_else(|| {
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7GQ5Xo9tYdC0Zz2z0fT1cZ8yJw3rNk1xqGmXQ3Xh5sU".to_owned()
@@ -176,6 +341,7 @@ impl LocalUsers {
                     &format!("local:{}", u.username),
                     &u.username,
                     &u.teams,
+                    Some(&u.session),
                 )?;
                 Ok(Some(token))
             }
@@ -191,14 +357,101 @@ impl LocalUsers {
             .map_err(|e| format!("cannot sign token: {e}"))
     }
 
-    /// A token for a local user without a password check (tests, seeding, benchmarks).
+    /// A token for a local user without a password check (tests, seeding, benchmarks). It
+    /// carries the user's session when `users.json` has the user, so it dies with it like a
+    /// token from [`LocalUsers::login`]; a name not in `users.json` gets a token tied to no
+    /// user, valid until it expires.
     pub fn token_for(&self, username: &str, teams: &[String]) -> Result<String, String> {
+        let users = self.users()?;
+        let session = users
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .map(|u| u.session.as_str());
         crate::auth::sign_local_token(
             &self.key,
             &self.kid,
             &format!("local:{username}"),
             username,
             teams,
+            session,
         )
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    use super::*;
+
+    #[expect(clippy::unwrap_used, reason = "a test helper fails loudly")]
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[expect(clippy::unwrap_used, reason = "a test helper fails loudly")]
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn key_and_users_are_private_and_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let users = LocalUsers::open(dir.path(), "admins").unwrap();
+        let (key, list) = (
+            dir.path().join("jwt-signing-key.pem"),
+            dir.path().join("users.json"),
+        );
+        assert_eq!((mode(&key), mode(&list)), (0o600, 0o600));
+
+        let before = std::fs::metadata(&list).unwrap().ino();
+        users.upsert("ana", "pw", None, &["analysts"]).unwrap();
+        // A new file renamed over the old one: readers see the old or the new, never a mix.
+        assert_ne!(std::fs::metadata(&list).unwrap().ino(), before);
+        assert_eq!(mode(&list), 0o600);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+        assert!(users.login("ana", "pw").unwrap().is_some());
+    }
+
+    #[test]
+    fn users_written_before_sessions_existed_still_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = serde_json::json!({ "users": [{
+            "username": "old", "email": null, "teams": ["t"],
+            "password_hash": hash_password("pw").unwrap(),
+        }]});
+        std::fs::write(dir.path().join("users.json"), legacy.to_string()).unwrap();
+        let users = LocalUsers::open(dir.path(), "admins").unwrap();
+        assert!(users.created_admin.is_none());
+        assert!(users.login("old", "pw").unwrap().is_some());
+        assert!(users.session_is_current("old", "").unwrap());
+        assert!(users.set_password("old", "new").unwrap());
+        assert!(!users.session_is_current("old", "").unwrap());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("users.json");
+        write_private(&target, b"old").unwrap();
+        // A directory in the way makes the rename fail after the temp file was written.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        assert!(write_private(&blocked, b"new").is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
     }
 }

@@ -20,7 +20,10 @@
 use std::num::NonZeroUsize;
 use std::sync::{Mutex, PoisonError};
 
-use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument, Type};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, Type,
+};
 use async_graphql::{Value, Variables};
 use lru::LruCache;
 
@@ -144,23 +147,28 @@ fn variables_conform(
     operation: Option<&str>,
     variables: &Variables,
 ) -> bool {
-    let op = match (&doc.operations, operation) {
-        (DocumentOperations::Single(op), None) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.values().next() {
-            Some(op) => op,
-            None => return false,
-        },
-        _ => return false,
+    let Some(op) = self::operation(doc, operation) else {
+        return false;
     };
     op.node.variable_definitions.iter().all(|def| {
         variables
             .get(&def.node.name.node)
             .is_none_or(|value| conforms(&def.node.var_type.node, value))
     })
+}
+
+/// The operation a request runs: the one named, or the only one. None when there is no
+/// such operation (the schema reports that).
+pub(crate) fn operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), None) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    }
 }
 
 /// Whether `value` is a non-null value of `ty`, a built-in scalar or a list of them. As

@@ -1,11 +1,14 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (GraphiQL when enabled),
 //! `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
-//! `x-request-id`; every request runs in a span with that id.
+//! `x-request-id`; every request runs in a span with that id. A client's id is kept only when
+//! it is a short plain token (see [`is_plain_request_id`]); any other is replaced by a ULID.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,13 +25,68 @@ use tower_http::trace::TraceLayer;
 
 use crate::App;
 use crate::auth::TrustedClaims;
+use crate::introspection::is_bounded_introspection;
 use crate::parsed::Validation;
+use crate::throttle::RetryAfter;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The code of a 429 answer. A transport-level code like `BAD_REQUEST`, not one of core's:
+/// no use case is rate limited.
+pub const RATE_LIMITED: &str = "RATE_LIMITED";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest client request id kept (a UUID is 36 characters, a ULID 26).
+const MAX_REQUEST_ID_LEN: usize = 64;
 
 #[derive(Clone, Default)]
 struct UlidRequestId;
+
+/// A request id the client sent and lakecat did not keep, shown (cut and escaped) in the
+/// request's span only.
+#[derive(Clone)]
+struct ClientRequestId(String);
+
+/// Whether a client's request id can serve as lakecat's: 1 to [`MAX_REQUEST_ID_LEN`]
+/// characters of `A-Z a-z 0-9 . _ : -`. Anything else could forge or garble the audit
+/// trail and logs that carry the id.
+fn is_plain_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Drops a client's `x-request-id` that is not plain (or is sent more than once), so that
+/// [`UlidRequestId`] makes one; the dropped value goes to the span as `client_request_id`.
+async fn screen_request_id(mut req: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let mut sent = req.headers().get_all(REQUEST_ID).iter();
+    let (first, second) = (sent.next(), sent.next());
+    let Some(first) = first else {
+        return req;
+    };
+    if second.is_none() && is_plain_request_id(first.as_bytes()) {
+        return req;
+    }
+    let shown = shown_request_id(first.as_bytes());
+    req.headers_mut().remove(REQUEST_ID);
+    req.extensions_mut().insert(ClientRequestId(shown));
+    req
+}
+
+/// A client's value as it may appear in logs: its first [`MAX_REQUEST_ID_LEN`] bytes,
+/// anything but plain id characters escaped.
+fn shown_request_id(value: &[u8]) -> String {
+    let cut = &value[..value.len().min(MAX_REQUEST_ID_LEN)];
+    cut.iter()
+        .map(|&b| {
+            if is_plain_request_id(&[b]) {
+                char::from(b).to_string()
+            } else {
+                format!("\\x{b:02x}")
+            }
+        })
+        .collect()
+}
 
 impl MakeRequestId for UlidRequestId {
     fn make_request_id<B>(&mut self, _req: &Request<B>) -> Option<RequestId> {
@@ -53,11 +111,28 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let client = req
+                    .extensions()
+                    .get::<ClientRequestId>()
+                    .map(|c| c.0.as_str());
+                tracing::info_span!(
+                    "request",
+                    request_id = %id,
+                    client_request_id = client,
+                    method = %req.method(),
+                    path = %req.uri().path()
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, UlidRequestId))
+        .layer(axum::middleware::map_request(screen_request_id))
 }
 
 fn request_id(headers: &HeaderMap) -> String {
@@ -143,9 +218,13 @@ async fn graphql_handler(
         }
     };
     let validation = app.parsed.prepare(&mut req);
-    let schema = match validation {
-        Validation::Passed => app.validated_schema(),
-        Validation::Needed(_) => &app.schema,
+    let schema = if app.config.introspection && introspects_only(&mut req) {
+        app.introspection_schema()
+    } else {
+        match validation {
+            Validation::Passed => app.validated_schema(),
+            Validation::Needed(_) => &app.schema,
+        }
     };
     let store: std::sync::Arc<dyn CatalogStore> = std::sync::Arc::new(app.store.clone());
     let ctx = RequestContext::new(store, caller, rid.clone());
@@ -171,6 +250,14 @@ async fn graphql_handler(
         StatusCode::OK
     };
     (status, GraphQLResponse::from(resp)).into_response()
+}
+
+/// Whether the request's operation only introspects, within the depth limit but for
+/// `ofType` steps (the standard introspection query's).
+fn introspects_only(req: &mut async_graphql::Request) -> bool {
+    let name = req.operation_name.clone();
+    req.parsed_query()
+        .is_ok_and(|doc| is_bounded_introspection(doc, name.as_deref()))
 }
 
 fn tag_error(e: &mut ServerError, rid: &str, request_error: bool) {
@@ -206,6 +293,7 @@ struct LoginRequest {
 async fn login(
     State(app): State<App>,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let rid = request_id(&headers);
@@ -233,17 +321,34 @@ async fn login(
             &rid,
         );
     }
-    // Password hashing is CPU-bound: keep it off the async workers.
+    // Behind a proxy every client shares its address: only the per-username limit then
+    // applies (forwarded-for headers are not trusted).
+    let address = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let username = body.username.clone();
+    if let Err(retry) = app.login.attempt(&username, address) {
+        tracing::warn!(retry_after = retry.0, "sign-in refused: too many failures");
+        return too_many_sign_ins(retry, &rid);
+    }
     let auth = app.auth.clone();
-    let result = tokio::task::spawn_blocking(move || match auth.local_users() {
-        Some(users) => users.login(&body.username, &body.password),
-        None => Ok(None),
-    })
-    .await
-    .unwrap_or_else(|e| Err(format!("login task failed: {e}")));
+    let checked = app
+        .login
+        .check(move || match auth.local_users() {
+            Some(users) => users.login(&body.username, &body.password),
+            None => Ok(None),
+        })
+        .await;
+    let result = match checked {
+        Ok(result) => result,
+        Err(retry) => {
+            app.login.forgive(&username, address);
+            tracing::warn!("sign-in refused: password checks busy");
+            return too_many_sign_ins(retry, &rid);
+        }
+    };
     match result {
         Ok(Some(token)) => {
-            Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": 43200 }))
+            app.login.forgive(&username, address);
+            Json(serde_json::json!({ "token": token, "tokenType": "Bearer", "expiresIn": crate::auth::LOCAL_TOKEN_SECS }))
                 .into_response()
         }
         Ok(None) => error_body(
@@ -261,5 +366,30 @@ async fn login(
                 &rid,
             )
         }
+    }
+}
+
+/// 429 with `Retry-After` (seconds).
+fn too_many_sign_ins(retry: RetryAfter, rid: &str) -> Response {
+    let mut resp = error_body(
+        StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMITED,
+        &format!("too many sign-in attempts; retry in {} s", retry.0),
+        rid,
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry.0));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_client_id_is_cut_and_escaped_for_the_logs() {
+        assert_eq!(shown_request_id(b"<b>\"x\n"), r#"\x3cb\x3e\x22x\x0a"#);
+        let long = "z".repeat(20_000);
+        assert_eq!(shown_request_id(long.as_bytes()), "z".repeat(64));
     }
 }

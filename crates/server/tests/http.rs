@@ -369,3 +369,371 @@ async fn production_settings_turn_off_introspection_and_graphiql() {
         (StatusCode::OK, &json!("ana"))
     );
 }
+
+#[tokio::test]
+async fn local_tokens_die_with_their_user_and_its_password() {
+    let l = local().await;
+    let users = l.app.auth.local_users().unwrap();
+    users
+        .upsert("ana", "first-pw", None, &["analysts"])
+        .unwrap();
+    let me = |token: &str| gql(Some(token), "{ me { username } }");
+    let sign_in = async |password: &str| {
+        let (status, _, body) = call(&l.app, login("ana", password)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    };
+    let refused = async |token: &str| {
+        let (status, _, body) = call(&l.app, me(token)).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+            "{body}"
+        );
+    };
+
+    let old = sign_in("first-pw").await;
+    // Twice: the second answer comes from the verified-token cache.
+    for _ in 0..2 {
+        let (status, _, body) = call(&l.app, me(&old)).await;
+        assert_eq!(
+            (status, &body["data"]["me"]["username"]),
+            (StatusCode::OK, &json!("ana"))
+        );
+    }
+    assert!(users.set_password("ana", "second-pw").unwrap());
+    refused(&old).await;
+    let (status, _, _) = call(&l.app, login("ana", "first-pw")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let new = sign_in("second-pw").await;
+    let (status, _, _) = call(&l.app, me(&new)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Another process (the CLI) removes the user: the server reads the changed file.
+    let cli = lakecat_server::local_users::LocalUsers::open(l._dir.path(), "admins").unwrap();
+    assert!(cli.remove("ana").unwrap());
+    refused(&new).await;
+    assert!(!users.remove("ana").unwrap());
+    assert!(!users.set_password("ana", "x").unwrap());
+
+    // A user created again under the same name does not revive the old tokens.
+    users
+        .upsert("ana", "second-pw", None, &["analysts"])
+        .unwrap();
+    refused(&new).await;
+}
+
+/// A client's request id becomes lakecat's only when it is a short plain token; any other is
+/// replaced by a ULID, in the response header and in error bodies alike.
+#[tokio::test]
+async fn only_plain_client_request_ids_are_kept() {
+    let l = local().await;
+    let with_id = |id: &[u8]| {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer not-a-token")
+            .header(
+                "x-request-id",
+                axum::http::HeaderValue::from_bytes(id).unwrap(),
+            )
+            .body(Body::from(
+                json!({ "query": "{ me { username } }" }).to_string(),
+            ))
+            .unwrap()
+    };
+    let valid = "01J7Z3K9Q.trace_id:span-42";
+    let (status, rid, body) = call(&l.app, with_id(valid.as_bytes())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(rid.as_deref(), Some(valid));
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], valid);
+
+    let long = "a".repeat(20_000);
+    let sixty_five = "b".repeat(65);
+    for bad in [
+        b"<script>alert(1)</script>".as_slice(),
+        long.as_bytes(),
+        sixty_five.as_bytes(),
+        b"id with spaces",
+        "caf\u{e9}".as_bytes(),
+        b"",
+    ] {
+        let (_, rid, body) = call(&l.app, with_id(bad)).await;
+        let rid = rid.unwrap();
+        assert!(
+            ulid::Ulid::from_string(&rid).is_ok(),
+            "{:?} became {rid}",
+            String::from_utf8_lossy(bad)
+        );
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], rid.as_str());
+    }
+    // Sent twice, even a plain id is not trusted.
+    let mut twice = with_id(b"one");
+    twice
+        .headers_mut()
+        .append("x-request-id", "two".parse().unwrap());
+    let (_, rid, _) = call(&l.app, twice).await;
+    assert!(ulid::Ulid::from_string(&rid.unwrap()).is_ok());
+}
+
+async fn local_with(limits: lakecat_server::config::LoginLimits) -> Local {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.login_limits = limits;
+    let app = App::build(config, true).await.unwrap();
+    Local { app, _dir: dir }
+}
+
+fn limits() -> lakecat_server::config::LoginLimits {
+    lakecat_server::config::LoginLimits {
+        hashing_permits: 1,
+        permit_wait: std::time::Duration::from_secs(60),
+        per_user: 100,
+        per_address: 100,
+        window: std::time::Duration::from_secs(60),
+        tracked_keys: 1000,
+    }
+}
+
+async fn call_with_headers(app: &App, req: Request<Body>) -> (StatusCode, Option<String>, Value) {
+    let resp = app.router().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, retry, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_sign_ins_beyond_the_password_checks_get_429() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        permit_wait: std::time::Duration::from_millis(20),
+        ..limits()
+    })
+    .await;
+    let tries = (0..8).map(|i| {
+        let app = l.app.clone();
+        tokio::spawn(async move { call_with_headers(&app, login(&format!("u{i}"), "wrong")).await })
+    });
+    let mut answers = Vec::new();
+    for t in tries.collect::<Vec<_>>() {
+        answers.push(t.await.unwrap());
+    }
+    let limited: Vec<_> = answers
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(!limited.is_empty(), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .any(|(s, _, _)| *s == StatusCode::UNAUTHORIZED),
+        "{answers:?}"
+    );
+    for (_, retry, body) in limited {
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(code(body), "RATE_LIMITED", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_user_past_its_failures_waits_for_the_window_even_with_the_right_password() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        per_user: 2,
+        // Longer than two password checks take in a debug build.
+        window: std::time::Duration::from_secs(6),
+        ..limits()
+    })
+    .await;
+    l.app
+        .auth
+        .local_users()
+        .unwrap()
+        .upsert("ana", "right", None, &["analysts"])
+        .unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            call(&l.app, login("ana", "wrong")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, retry, body) = call_with_headers(&l.app, login("ana", "right")).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
+    );
+    let secs: u64 = retry.unwrap().parse().unwrap();
+    assert!((1..=6).contains(&secs), "{secs}");
+    // Another user is not affected.
+    assert_eq!(
+        call(&l.app, login("bo", "x")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    // Successes are not counted.
+    for _ in 0..3 {
+        assert_eq!(call(&l.app, login("ana", "right")).await.0, StatusCode::OK);
+    }
+}
+
+/// `lakecat serve` gives each request its peer's address, which sign-in limits count by.
+#[tokio::test]
+async fn failures_are_counted_per_client_address_over_a_real_socket() {
+    let l = local_with(lakecat_server::config::LoginLimits {
+        per_address: 2,
+        ..limits()
+    })
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(lakecat_server::serve_on(listener, l.app.clone(), async {
+        stopped.await.ok();
+    }));
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    let mut retry = None;
+    for i in 0..3 {
+        let resp = client
+            .post(format!("http://{addr}/auth/login"))
+            .json(&json!({ "username": format!("u{i}"), "password": "wrong" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+        retry = retry.or(resp.headers().get("retry-after").cloned());
+    }
+    assert_eq!(statuses, [401, 401, 429]);
+    assert!(retry.is_some());
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// What graphql-js' `getIntrospectionQuery` produces (GraphiQL, graphql-codegen) with every
+/// option async-graphql supports: descriptions, `specifiedByURL`, `isRepeatable`, the schema's
+/// description, deprecated input values, `isOneOf`, and its default `ofType` depth of 9.
+fn standard_introspection_query() -> String {
+    let of_type = (0..9).fold(String::new(), |inner, _| {
+        format!("\n ofType {{\n name\n kind{inner}\n }}")
+    });
+    format!(
+        r#"
+    query IntrospectionQuery {{
+      __schema {{
+        description
+        queryType {{ name kind }}
+        mutationType {{ name kind }}
+        subscriptionType {{ name kind }}
+        types {{
+          ...FullType
+        }}
+        directives {{
+          name
+          description
+          isRepeatable
+          locations
+          args(includeDeprecated: true) {{
+            ...InputValue
+          }}
+        }}
+      }}
+    }}
+
+    fragment FullType on __Type {{
+      kind
+      name
+      description
+      specifiedByURL
+      isOneOf
+      fields(includeDeprecated: true) {{
+        name
+        description
+        args(includeDeprecated: true) {{
+          ...InputValue
+        }}
+        type {{
+          ...TypeRef
+        }}
+        isDeprecated
+        deprecationReason
+      }}
+      inputFields(includeDeprecated: true) {{
+        ...InputValue
+      }}
+      interfaces {{
+        ...TypeRef
+      }}
+      enumValues(includeDeprecated: true) {{
+        name
+        description
+        isDeprecated
+        deprecationReason
+      }}
+      possibleTypes {{
+        ...TypeRef
+      }}
+    }}
+
+    fragment InputValue on __InputValue {{
+      name
+      description
+      type {{ ...TypeRef }}
+      defaultValue
+      isDeprecated
+      deprecationReason
+    }}
+
+    fragment TypeRef on __Type {{
+      kind
+      name{of_type}
+    }}
+  "#
+    )
+}
+
+#[tokio::test]
+async fn the_standard_introspection_query_runs_and_depth_still_binds_everything_else() {
+    let l = local().await;
+    let query = standard_introspection_query();
+    let request = || {
+        Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({ "query": query, "operationName": "IntrospectionQuery" }).to_string(),
+            ))
+            .unwrap()
+    };
+    // Twice: the second time the document is known to have passed validation.
+    for _ in 0..2 {
+        let (status, _, body) = call(&l.app, request()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+        let types = body["data"]["__schema"]["types"].as_array().unwrap();
+        assert!(types.iter().any(|t| t["name"] == "Dataset"), "{body}");
+    }
+
+    // Introspection next to a normal field: the depth limit holds.
+    let deep = "datasets(first: 1) { edges { node { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { dataset { tables(first: 1) { edges { node { id } } } } } } } } } } } } } }";
+    let deep_introspection = (0..6).fold("name".to_owned(), |acc, _| {
+        format!("fields {{ type {{ {acc} }} }}")
+    });
+    for query in [
+        format!("{{ __schema {{ types {{ name }} }} {deep} }}"),
+        format!("{{ __typename {deep} }}"),
+        // Introspection that fans out (fields of types of fields …) is not exempt either.
+        format!("{{ __schema {{ types {{ {deep_introspection} }} }} }}"),
+    ] {
+        let (status, _, body) = call(&l.app, gql(None, &query)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nested too deep"),
+            "{body}"
+        );
+    }
+}
