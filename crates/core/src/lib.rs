@@ -19,4 +19,4 @@ pub mod shares;
 pub mod tasks;
 mod text_enum;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Reason, Result};

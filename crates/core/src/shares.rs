@@ -204,6 +204,7 @@ impl ShareState {
                     "a share request in state {} cannot {action:?}",
                     self.status.as_str()
                 ))
+                .with_reason(crate::Reason::ShareTransitionNotAllowed)
             })?;
         self.guard(action, selected)?;
         let mut next = self.clone();
@@ -232,15 +233,19 @@ impl ShareState {
         match action {
             ShareAction::Submit if !any(|i| i == I::PendingApproval) => Err(Error::conflict(
                 "add at least one item before submitting the share request",
-            )),
+            )
+            .with_reason(crate::Reason::ShareRequestHasNoItems)),
             ShareAction::Finish if any(ItemStatus::in_progress) => {
-                Err(Error::conflict("items are still being processed"))
+                Err(Error::conflict("items are still being processed")
+                    .with_reason(crate::Reason::ShareItemsInProgress))
             }
             ShareAction::Delete if any(ItemStatus::holds_access) => Err(Error::conflict(
                 "revoke the shared items before deleting the share request",
-            )),
+            )
+            .with_reason(crate::Reason::ShareItemsHoldAccess)),
             ShareAction::RequestExtension if !any(|i| i == I::ShareSucceeded) => {
-                Err(Error::conflict("nothing is shared to extend"))
+                Err(Error::conflict("nothing is shared to extend")
+                    .with_reason(crate::Reason::ShareNothingToExtend))
             }
             ShareAction::RevokeItems => {
                 let revocable = |i: &ItemStatus| {
@@ -252,10 +257,12 @@ impl ShareState {
                 {
                     return Err(Error::conflict(format!(
                         "item {bad} is not in a state that can be revoked"
-                    )));
+                    ))
+                    .with_reason(crate::Reason::ShareItemNotRevocable));
                 }
                 if !self.items.iter().any(revocable) {
-                    return Err(Error::conflict("no item can be revoked"));
+                    return Err(Error::conflict("no item can be revoked")
+                        .with_reason(crate::Reason::ShareNothingToRevoke));
                 }
                 Ok(())
             }
@@ -278,6 +285,7 @@ impl ShareState {
                     "item {index} is {}, not being processed",
                     from.as_str()
                 ))
+                .with_reason(crate::Reason::ShareItemNotInProgress)
             })?;
         let mut next = self.clone();
         next.items[index] = to;

@@ -31,6 +31,7 @@ impl From<ApiError> for async_graphql::Error {
         };
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", e.code.as_str());
+            ext.set("reason", e.reason.as_str());
             if let Some(f) = &e.field {
                 ext.set("field", f.as_str());
             }

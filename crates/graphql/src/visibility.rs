@@ -62,7 +62,10 @@ pub(crate) async fn may_see_dataset(ctx: &Context<'_>, id: &DatasetId) -> ApiRes
 pub(crate) async fn visible_target(ctx: &Context<'_>, target: &ResourceId) -> ApiResult<DatasetId> {
     let dataset = crate::types::dataset_of(ctx, target).await?;
     if !may_see_dataset(ctx, &dataset).await? {
-        return Err(not_found(target.kind().as_str(), target.as_str()));
+        return Err(not_found(
+            &crate::authz::kind_words(target.kind()),
+            target.as_str(),
+        ));
     }
     Ok(dataset)
 }

@@ -279,3 +279,88 @@ async fn stewards_read_the_audit_and_tasks_of_their_glossary() {
         );
     }
 }
+
+/// `extensions.reason` of each error of a response.
+fn reasons(r: &async_graphql::Response) -> Vec<String> {
+    r.errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("reason"))
+                .map(|v| v.to_string().trim_matches('"').to_owned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn errors_carry_a_specific_reason_under_their_code() {
+    let f = Fixture::new(Backend::Sqlite).await;
+    let olga = caller("olga", &["owners"], false);
+    let ds = f.id("dataset");
+    let stale = f
+        .run(
+            Some(olga.clone()),
+            &format!(r#"mutation {{ updateDataset(input: {{id: "{ds}", expectedVersion: 99, label: "X"}}) {{ id }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&stale), ["CONFLICT"]);
+    assert_eq!(reasons(&stale), ["stale_version"]);
+    let taken = f
+        .run(
+            Some(olga.clone()),
+            &format!(r#"mutation {{ createDataset(input: {{environmentId: "{}", label: "Sales Orders", ownerTeam: "owners"}}) {{ id }} }}"#, f.id("env")),
+        )
+        .await;
+    assert_eq!(
+        reasons(&taken),
+        ["dataset_slug_taken"],
+        "{:?}",
+        taken.errors
+    );
+    let missing = f
+        .run(
+            Some(olga.clone()),
+            &format!(
+                r#"{{ dataset(id: "{}") {{ id }} }}"#,
+                lakecat_core::ids::DatasetId::generate()
+            ),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&missing), ["NOT_FOUND"]);
+    assert_eq!(reasons(&missing), ["dataset_not_found"]);
+    let bad = f
+        .run(Some(olga.clone()), r#"{ dataset(id: "nope") { id } }"#)
+        .await;
+    assert_eq!(Fixture::codes(&bad), ["BAD_USER_INPUT"]);
+    assert_eq!(reasons(&bad), ["invalid_value"]);
+    let forbidden = f
+        .run(
+            Some(caller("eve", &["outsiders"], false)),
+            &format!(r#"mutation {{ deleteDataset(input: {{id: "{ds}"}}) }}"#),
+        )
+        .await;
+    assert_eq!(reasons(&forbidden), ["permission_missing"]);
+    // An item of another dataset than the request's.
+    let gus = caller("gus", &["guests"], false);
+    let other = f
+        .ok(Some(admin()), &format!(r#"mutation {{ createDataset(input: {{environmentId: "{}", label: "Other", ownerTeam: "owners"}}) {{ id }} }}"#, f.id("env")))
+        .await;
+    let other = other["createDataset"]["id"].as_str().unwrap().to_owned();
+    let share = f
+        .ok(
+            Some(gus.clone()),
+            &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{other}", environmentId: "{}", teamName: "guests"}}) {{ id }} }}"#, f.id("env")),
+        )
+        .await;
+    let sid = share["createShareRequest"]["id"].as_str().unwrap();
+    let wrong = f
+        .run(
+            Some(gus),
+            &format!(r#"mutation {{ addShareItem(input: {{shareId: "{sid}", itemType: TABLE, itemId: "{}"}}) {{ id }} }}"#, f.id("table")),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&wrong), ["BAD_USER_INPUT"]);
+    assert_eq!(reasons(&wrong), ["share_item_not_in_dataset"]);
+}

@@ -12,7 +12,7 @@ use lakecat_core::page::{Page, PageRequest, int_key};
 use lakecat_core::permissions::Grant;
 use lakecat_core::ports::*;
 use lakecat_core::shares::ShareStatus;
-use lakecat_core::{Error, Result};
+use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait, QueryOrder, QuerySelect};
@@ -70,6 +70,7 @@ impl DatasetStore for SeaStore {
         .await
         .map_err(db_err_unique(
             "a dataset with this slug already exists in the environment",
+            Reason::DatasetSlugTaken,
         ))?;
         let tags: Vec<&str> = ds.tags.iter().map(|t| t.as_str()).collect();
         set_index_values(&txn, ds.id.as_str(), TAG, &tags).await?;
@@ -107,7 +108,7 @@ impl DatasetStore for SeaStore {
             return Err(Error::conflict(format!(
                 "dataset {id} was changed by someone else (version {} ≠ expected {expected_version}); reload and retry",
                 old.version
-            )));
+            )).with_reason(Reason::StaleVersion));
         }
         let before = convert::dataset(old.clone())?;
         let mut am = old.into_active_model();
@@ -155,7 +156,8 @@ impl DatasetStore for SeaStore {
         if res.rows_affected != 1 {
             return Err(Error::conflict(format!(
                 "dataset {id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let after = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
         if before.stewards_team != after.stewards_team {
@@ -179,7 +181,8 @@ impl DatasetStore for SeaStore {
         if open_shares > 0 {
             return Err(Error::conflict(format!(
                 "the dataset has {open_shares} open share request(s): revoke and delete them first"
-            )));
+            ))
+            .with_reason(Reason::DatasetHasOpenShares));
         }
         let deleted_shares: Vec<String> = share_request::Entity::find()
             .select_only()
@@ -371,7 +374,8 @@ impl DatasetStore for SeaStore {
         if old.version != expected_version {
             return Err(Error::conflict(format!(
                 "table {id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let before = convert::table(old.clone());
         let mut am = old.into_active_model();
@@ -395,7 +399,8 @@ impl DatasetStore for SeaStore {
         if res.rows_affected != 1 {
             return Err(Error::conflict(format!(
                 "table {id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let after = dataset_table::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -471,7 +476,8 @@ impl DatasetStore for SeaStore {
         if old.version != expected_version {
             return Err(Error::conflict(format!(
                 "column {id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let before = convert::column(old.clone());
         let mut am = old.into_active_model();
@@ -495,7 +501,8 @@ impl DatasetStore for SeaStore {
         if res.rows_affected != 1 {
             return Err(Error::conflict(format!(
                 "column {id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let after = dataset_column::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -529,6 +536,7 @@ impl DatasetStore for SeaStore {
         .await
         .map_err(db_err_unique(
             "a folder with this prefix already exists in the dataset",
+            Reason::FolderPrefixTaken,
         ))?;
         index_dataset(&txn, f.dataset_id.as_str()).await?;
         audit(&txn, meta, f.id.as_str(), None::<&()>, Some(f)).await?;

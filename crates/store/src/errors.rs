@@ -1,6 +1,6 @@
 //! The one place database errors become core error codes.
 
-use lakecat_core::Error;
+use lakecat_core::{Error, Reason};
 use sea_orm::{DbErr, SqlErr};
 
 /// Converts a database error: constraint violations become CONFLICT / NOT_FOUND, lost
@@ -9,10 +9,12 @@ pub fn db_err(e: DbErr) -> Error {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             Error::conflict("a resource with these values already exists")
+                .with_reason(Reason::AlreadyExists)
         }
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::conflict(
             "the change refers to a resource that does not exist or is still referenced",
-        ),
+        )
+        .with_reason(Reason::ReferenceMissing),
         _ => match e {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
                 Error::unavailable(format!("database unavailable: {e}"))
@@ -22,10 +24,10 @@ pub fn db_err(e: DbErr) -> Error {
     }
 }
 
-/// Like [`db_err`], with a clearer message for a unique violation.
-pub fn db_err_unique(message: &str) -> impl Fn(DbErr) -> Error + '_ {
+/// Like [`db_err`], with a clearer message and a specific reason for a unique violation.
+pub fn db_err_unique(message: &str, reason: Reason) -> impl Fn(DbErr) -> Error + '_ {
     move |e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => Error::conflict(message),
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::conflict(message).with_reason(reason),
         _ => db_err(e),
     }
 }

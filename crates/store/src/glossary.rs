@@ -10,7 +10,7 @@ use lakecat_core::names::{Description, Label};
 use lakecat_core::page::{Page, PageRequest};
 use lakecat_core::permissions::Grant;
 use lakecat_core::ports::*;
-use lakecat_core::{Error, Result};
+use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
 
@@ -73,7 +73,8 @@ impl GlossaryStore for SeaStore {
         {
             return Err(Error::conflict(format!(
                 "{id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let before = convert::glossary_node(old.clone());
         let mut am = old.into_active_model();
@@ -95,7 +96,8 @@ impl GlossaryStore for SeaStore {
         if res.rows_affected != 1 {
             return Err(Error::conflict(format!(
                 "{id} was changed by someone else; reload and retry"
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         let after = convert::glossary_node(Self::one_node(&txn, id.as_str()).await?);
         index_dataset(&txn, after.glossary_id.as_str()).await?;
@@ -203,7 +205,10 @@ impl GlossaryStore for SeaStore {
         })
         .exec_without_returning(&txn)
         .await
-        .map_err(db_err_unique("this term is already linked to the target"))?;
+        .map_err(db_err_unique(
+            "this term is already linked to the target",
+            Reason::TermAlreadyLinked,
+        ))?;
         if let Some(ds) = dataset_of(&txn, &link.target_id).await? {
             index_dataset(&txn, &ds).await?;
         }
@@ -215,9 +220,10 @@ impl GlossaryStore for SeaStore {
         let txn = self.begin().await?;
         let old = Self::one_link(&txn, id.as_str()).await?;
         if old.approved {
-            return Err(Error::conflict(format!(
-                "term link {id} is already approved"
-            )));
+            return Err(
+                Error::conflict(format!("term link {id} is already approved"))
+                    .with_reason(Reason::TermLinkAlreadyApproved),
+            );
         }
         let before = convert::term_link(old.clone());
         let mut am = old.into_active_model();

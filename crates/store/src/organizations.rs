@@ -9,7 +9,7 @@ use lakecat_core::ids::*;
 use lakecat_core::page::{Page, PageRequest};
 use lakecat_core::permissions::Grant;
 use lakecat_core::ports::*;
-use lakecat_core::{Error, Result};
+use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait};
 
@@ -96,9 +96,10 @@ impl OrganizationStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("organization", id))?;
         if old.archived {
-            return Err(Error::conflict(format!(
-                "organization {id} is already archived"
-            )));
+            return Err(
+                Error::conflict(format!("organization {id} is already archived"))
+                    .with_reason(Reason::OrganizationArchived),
+            );
         }
         let envs = environment::Entity::find()
             .filter(environment::Column::OrganizationId.eq(id.as_str()))
@@ -108,7 +109,8 @@ impl OrganizationStore for SeaStore {
         if envs > 0 {
             return Err(Error::conflict(format!(
                 "organization {id} still has {envs} environment(s); delete them first"
-            )));
+            ))
+            .with_reason(Reason::OrganizationNotEmpty));
         }
         let before = convert::organization(old.clone());
         let mut am = old.into_active_model();
@@ -153,10 +155,10 @@ impl OrganizationStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("organization", &env.organization_id))?;
         if org.archived {
-            return Err(Error::conflict(format!(
-                "organization {} is archived",
-                org.id
-            )));
+            return Err(
+                Error::conflict(format!("organization {} is archived", org.id))
+                    .with_reason(Reason::OrganizationArchived),
+            );
         }
         ensure_teams(&txn, &[env.owner_team.as_str()]).await?;
         environment::Entity::insert(environment::ActiveModel {
@@ -179,6 +181,7 @@ impl OrganizationStore for SeaStore {
         .await
         .map_err(db_err_unique(
             "an environment for this AWS account and region is already linked",
+            Reason::EnvironmentAlreadyLinked,
         ))?;
         insert_grants(&txn, grants).await?;
         audit(&txn, meta, env.id.as_str(), None::<&()>, Some(env)).await?;
@@ -237,7 +240,8 @@ impl OrganizationStore for SeaStore {
         if datasets > 0 {
             return Err(Error::conflict(format!(
                 "environment {id} still has {datasets} dataset(s); delete them first"
-            )));
+            ))
+            .with_reason(Reason::EnvironmentNotEmpty));
         }
         let before = convert::environment(old)?;
         self.delete_attachments(&txn, vec![id.as_str().to_owned()])

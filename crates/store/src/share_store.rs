@@ -19,7 +19,7 @@ use lakecat_core::shares::{
     ShareStore, ShareWrite,
 };
 use lakecat_core::tasks::TaskError;
-use lakecat_core::{Error, Result};
+use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{Condition, QueryOrder, QuerySelect, Set};
@@ -217,12 +217,14 @@ impl ShareStore for SeaStore {
             .await
             .map_err(db_err_unique(
                 "another open share request exists for this dataset, environment and team",
+                Reason::ShareRequestAlreadyOpen,
             ))?;
         if updated.rows_affected != 1 {
             return Err(Error::conflict(format!(
                 "the share request changed since it was read (version {} is now {}); reload and retry",
                 w.expected_version, before.version
-            )));
+            ))
+            .with_reason(Reason::StaleVersion));
         }
         if !w.removed_items.is_empty() {
             share_item::Entity::delete_many()
@@ -249,7 +251,10 @@ impl ShareStore for SeaStore {
                 )
                 .exec_without_returning(&txn)
                 .await
-                .map_err(db_err_unique("the item is already in the share request"))?;
+                .map_err(db_err_unique(
+                    "the item is already in the share request",
+                    Reason::ShareItemAlreadyAdded,
+                ))?;
         }
         write_tasks(&txn, &w.tasks).await?;
         for n in &w.notifications {

@@ -12,7 +12,7 @@ use lakecat_core::catalog::{NewNotification, Task, TaskStatus};
 use lakecat_core::ids::TaskId;
 use lakecat_core::page::{Page, PageRequest};
 use lakecat_core::tasks::{ClaimedTask, NewTask, TaskOutcome, TaskStore};
-use lakecat_core::{Error, Result};
+use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{Condition, QueryOrder, QuerySelect, Set};
@@ -77,7 +77,8 @@ async fn as_holder(
     if res.rows_affected != 1 {
         return Err(Error::conflict(format!(
             "task {id} attempt {attempt} no longer holds the task (taken over or finished)"
-        )));
+        ))
+        .with_reason(Reason::TaskNotHeld));
     }
     Ok(())
 }
@@ -328,7 +329,8 @@ impl TaskStore for SeaStore {
             return Err(Error::conflict(format!(
                 "task {id} is {}, only FAILED tasks are retried",
                 before.status.as_str()
-            )));
+            ))
+            .with_reason(Reason::TaskNotFailed));
         }
         let now = Utc::now();
         task::Entity::update_many()

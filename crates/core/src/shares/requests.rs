@@ -175,7 +175,8 @@ impl NewShareRequest {
 
 fn check_expiry(field: &str, at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
     match at {
-        Some(t) if t <= now => Err(Error::bad_input(field, "the expiry date is in the past")),
+        Some(t) if t <= now => Err(Error::bad_input(field, "the expiry date is in the past")
+            .with_reason(crate::Reason::ExpiryInThePast)),
         _ => Ok(()),
     }
 }
@@ -213,7 +214,8 @@ impl ShareCase {
         now: DateTime<Utc>,
     ) -> Result<ShareWrite> {
         if self.share.status == ShareStatus::Deleted {
-            return Err(Error::conflict("the share request is deleted"));
+            return Err(Error::conflict("the share request is deleted")
+                .with_reason(crate::Reason::ShareRequestDeleted));
         }
         let next = self.state().apply(action, selected)?;
         let mut share = self.share.clone();
@@ -307,7 +309,8 @@ impl ShareCase {
                 return Err(Error::conflict(format!(
                     "the item is already in the request ({})",
                     old.status.as_str()
-                )));
+                ))
+                .with_reason(crate::Reason::ShareItemAlreadyAdded));
             }
         }
         let mut case = self.clone();
@@ -357,7 +360,8 @@ impl ShareCase {
             return Err(Error::conflict(format!(
                 "items cannot be removed while the request is {}",
                 self.share.status.as_str()
-            )));
+            ))
+            .with_reason(crate::Reason::ShareItemsLocked));
         }
         if !matches!(
             item.status,
@@ -366,7 +370,8 @@ impl ShareCase {
             return Err(Error::conflict(format!(
                 "the item is {}: revoke it first",
                 item.status.as_str()
-            )));
+            ))
+            .with_reason(crate::Reason::ShareItemsHoldAccess));
         }
         let mut share = self.share.clone();
         share.version += 1;
@@ -406,7 +411,8 @@ impl ShareCase {
             return Err(Error::conflict(format!(
                 "the request expired on {}: reject it; the requester opens a new one",
                 at.format("%Y-%m-%d %H:%M UTC")
-            )));
+            ))
+            .with_reason(crate::Reason::ShareRequestExpired));
         }
         let mut w = self.act(ShareAction::Approve, &[], now)?;
         w.share.reject_reason = None;
@@ -500,10 +506,10 @@ impl ShareCase {
 
     /// Tells both sides the expiry is near, once per expiry date.
     pub fn remind(&self, now: DateTime<Utc>) -> Result<ShareWrite> {
-        let at = self
-            .share
-            .expires_at
-            .ok_or_else(|| Error::conflict("the request has no expiry"))?;
+        let at = self.share.expires_at.ok_or_else(|| {
+            Error::conflict("the request has no expiry")
+                .with_reason(crate::Reason::ShareRequestHasNoExpiry)
+        })?;
         let mut share = self.share.clone();
         share.reminded_at = Some(now);
         share.version += 1;

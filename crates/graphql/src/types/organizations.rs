@@ -39,6 +39,7 @@ pub(crate) fn require_member(c: &Caller, field: &str, team: &TeamName) -> ApiRes
         Err(Error::forbidden(format!(
             "{field}: you can only name one of your own teams ({team} is not)"
         ))
+        .with_reason(lakecat_core::Reason::NotATeamMember)
         .into())
     }
 }
@@ -515,7 +516,11 @@ impl OrganizationMutation {
             .pop()
             .ok_or_else(|| not_found("organization", id.as_str()))?;
         if org.admin_team == team {
-            return Err(Error::conflict("the organization's admin team cannot be removed").into());
+            return Err(
+                Error::conflict("the organization's admin team cannot be removed")
+                    .with_reason(lakecat_core::Reason::OwnerTeamRequired)
+                    .into(),
+            );
         }
         store(ctx)
             .remove_team(&meta(ctx)?, id.as_str(), &team)
@@ -677,7 +682,11 @@ impl OrganizationMutation {
             .pop()
             .ok_or_else(|| not_found("environment", id.as_str()))?;
         if env.owner_team == team {
-            return Err(Error::conflict("the environment's owner team cannot be removed").into());
+            return Err(
+                Error::conflict("the environment's owner team cannot be removed")
+                    .with_reason(lakecat_core::Reason::OwnerTeamRequired)
+                    .into(),
+            );
         }
         store(ctx)
             .remove_team(&meta(ctx)?, id.as_str(), &team)

@@ -483,7 +483,9 @@ impl ShareMutation {
         let c = authorize(ctx, "createShareRequest", Some(env_id.as_str())).await?;
         if !c.is_admin && !c.is_member(&team) {
             return Err(
-                Error::bad_input("input.teamName", "you are not a member of this team").into(),
+                Error::bad_input("input.teamName", "you are not a member of this team")
+                    .with_reason(lakecat_core::Reason::NotATeamMember)
+                    .into(),
             );
         }
         let s = store(ctx);
@@ -498,6 +500,7 @@ impl ShareMutation {
                 "input.teamName",
                 "the team is not a member of the consumer environment",
             )
+            .with_reason(lakecat_core::Reason::TeamNotInEnvironment)
             .into());
         }
         // Requesting is not reading: a restricted dataset is never discovered, but a team
@@ -561,6 +564,7 @@ impl ShareMutation {
                         "input.itemId",
                         "the table belongs to another dataset than the request's",
                     )
+                    .with_reason(lakecat_core::Reason::ShareItemNotInDataset)
                     .into());
                 }
                 ItemToAdd {
@@ -582,6 +586,7 @@ impl ShareMutation {
                         "input.itemId",
                         "the folder belongs to another dataset than the request's",
                     )
+                    .with_reason(lakecat_core::Reason::ShareItemNotInDataset)
                     .into());
                 }
                 ItemToAdd {

@@ -296,7 +296,9 @@ pub(crate) async fn guard_of(
                 .glossary_nodes
                 .load_one(id.to_string())
                 .await?
-                .ok_or_else(|| not_found(target.kind().as_str(), target.as_str()))?
+                .ok_or_else(|| {
+                    not_found(&crate::authz::kind_words(target.kind()), target.as_str())
+                })?
                 .glossary_id
                 .to_string()
         }
