@@ -10,7 +10,7 @@ use lakecat_core::glossary::{GlossaryNode, TermLink};
 use lakecat_core::ids::*;
 use lakecat_core::names::*;
 use lakecat_core::page::PageRequest;
-use lakecat_core::permissions::{Bundle, Grant, Permission, TenantPermission};
+use lakecat_core::permissions::{Bundle, Permission, TenantPermission};
 use lakecat_core::ports::DatasetStore;
 use lakecat_core::ports::GlossaryStore;
 use lakecat_core::ports::OrganizationStore;
@@ -19,6 +19,9 @@ use lakecat_core::ports::TeamStore;
 use lakecat_core::ports::{CatalogStore, CountQuery, EnvironmentFilter};
 use lakecat_server::local_users::LocalUsers;
 use lakecat_store::SeaStore;
+
+/// Who the demo and seed act as (audit trail, `createdBy`).
+const SEED_ACTOR: &str = "lakecat-seed";
 
 pub const DEMO_PASSWORD: &str = "lakecat-demo";
 pub const DEMO_USERS: &[(&str, &str)] = &[
@@ -30,7 +33,7 @@ pub const DEMO_USERS: &[(&str, &str)] = &[
 
 fn meta() -> MutationMeta {
     MutationMeta {
-        actor: "lakecat-seed".into(),
+        actor: SEED_ACTOR.into(),
         action: "seed".into(),
         request_id: format!("seed-{}", ulid::Ulid::new()),
     }
@@ -50,19 +53,13 @@ pub async fn create_org(
     description: &str,
     admin: &str,
 ) -> Result<Organization> {
-    let now = Utc::now();
-    let org = Organization {
-        id: OrganizationId::generate(),
+    let (org, grants) = NewOrganization {
         label: Label::parse("label", label).map_err(e)?,
         description: Description::parse("description", description).map_err(e)?,
         tags: vec![],
         admin_team: team(admin)?,
-        archived: false,
-        created_by: "lakecat-seed".into(),
-        created_at: now,
-        updated_at: now,
-    };
-    let grants = Grant::bundle(&org.admin_team, org.id.as_str(), Bundle::OrganizationAll);
+    }
+    .build(SEED_ACTOR, Utc::now());
     store
         .create_organization(&meta(), &org, &grants)
         .await
@@ -78,9 +75,7 @@ pub async fn create_env(
     region: &str,
     owner: &str,
 ) -> Result<Environment> {
-    let now = Utc::now();
-    let env = Environment {
-        id: EnvironmentId::generate(),
+    let (env, grants) = NewEnvironment {
         organization_id: org.id.clone(),
         label: Label::parse("label", label).map_err(e)?,
         description: Description::parse("description", "").map_err(e)?,
@@ -91,11 +86,8 @@ pub async fn create_env(
         env_type: EnvironmentType::Data,
         resource_prefix: Slug::parse("prefix", "lakecat").map_err(e)?,
         pivot_role_name: DEFAULT_PIVOT_ROLE.into(),
-        created_by: "lakecat-seed".into(),
-        created_at: now,
-        updated_at: now,
-    };
-    let grants = Grant::bundle(&env.owner_team, env.id.as_str(), Bundle::EnvironmentAll);
+    }
+    .build(SEED_ACTOR, Utc::now());
     store
         .create_environment(&meta(), &env, &grants)
         .await
@@ -140,32 +132,9 @@ pub async fn create_dataset(
         visibility: Visibility::Everyone,
         imported: None,
     };
-    let id = DatasetId::generate();
-    let now = Utc::now();
-    let ds = Dataset {
-        aws: new.aws_details(env, &id),
-        id: id.clone(),
-        organization_id: env.organization_id.clone(),
-        environment_id: env.id.clone(),
-        label: new.label.clone(),
-        slug: new.slug.clone(),
-        description: new.description.clone(),
-        owner_team: new.owner_team.clone(),
-        stewards_team: new.stewards_team.clone(),
-        confidentiality: new.confidentiality,
-        topics: new.topics.clone(),
-        tags: new.tags.clone(),
-        auto_approval: false,
-        visibility: Visibility::Everyone,
-        imported: false,
-        stack_status: StackStatus::Pending,
-        version: 1,
-        created_by: "lakecat-seed".into(),
-        created_at: now,
-        updated_at: now,
-    };
+    let (ds, grants) = new.build(env, SEED_ACTOR, Utc::now()).map_err(e)?;
     store
-        .create_dataset(&meta(), &ds, &new.grants(&id, env))
+        .create_dataset(&meta(), &ds, &grants)
         .await
         .map_err(e)?;
     Ok(ds)
@@ -524,9 +493,7 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
             .record_discovered_tables(&m, &ds.id, &tables)
             .await
             .map_err(e)?;
-        let now = Utc::now();
-        let folder = Folder {
-            id: FolderId::generate(),
+        let folder = NewFolder {
             dataset_id: ds.id.clone(),
             label: Label::parse("label", "Raw landing zone").map_err(e)?,
             prefix: S3Prefix::parse("prefix", "raw/").map_err(e)?,
@@ -536,10 +503,8 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
             )
             .map_err(e)?,
             tags: vec![],
-            created_by: "lakecat-seed".into(),
-            created_at: now,
-            updated_at: now,
-        };
+        }
+        .build(SEED_ACTOR, Utc::now());
         store.create_folder(&m, &folder).await.map_err(e)?;
         datasets.push(ds);
     }
@@ -598,39 +563,24 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
 async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
     let m = meta();
     let now = Utc::now();
-    let node = |kind,
-                parent: Option<&GlossaryNode>,
-                label: &str,
-                description: &str|
-     -> Result<GlossaryNode> {
-        let id = GlossaryNodeId::generate(kind);
-        Ok(GlossaryNode {
-            glossary_id: parent
-                .map(|p| p.glossary_id.clone())
-                .unwrap_or_else(|| id.clone()),
-            id,
-            parent_id: parent.map(|p| p.id.clone()),
-            label: Label::parse("label", label).map_err(e)?,
-            description: Description::parse("description", description).map_err(e)?,
-            admin_team: team("data-stewards")?,
-            version: 1,
-            created_by: "lakecat-seed".into(),
-            created_at: now,
-            updated_at: now,
-        })
+    let text = |label: &str, description: &str| -> Result<(Label, Description)> {
+        Ok((
+            Label::parse("label", label).map_err(e)?,
+            Description::parse("description", description).map_err(e)?,
+        ))
     };
-    let g = node(
-        ResourceKind::Glossary,
-        None,
+    let child = |kind, parent: &GlossaryNode, label: &str, description: &str| {
+        let (label, description) = text(label, description)?;
+        GlossaryNode::new_child(parent, kind, label, description, SEED_ACTOR, now).map_err(e)
+    };
+    let (label, description) = text(
         "Business Glossary",
         "Definitions the whole company agrees on.",
     )?;
+    let (g, grants) =
+        GlossaryNode::new_glossary(label, description, team("data-stewards")?, SEED_ACTOR, now);
     store
-        .create_glossary_node(
-            &m,
-            &g,
-            &Grant::bundle(&g.admin_team, g.id.as_str(), Bundle::GlossaryAll),
-        )
+        .create_glossary_node(&m, &g, &grants)
         .await
         .map_err(e)?;
     let mut terms = Vec::new();
@@ -672,10 +622,10 @@ async fn seed_glossary(store: &SeaStore, datasets: &[Dataset]) -> Result<()> {
             ],
         ),
     ] {
-        let c = node(ResourceKind::GlossaryCategory, Some(&g), cat, cat_desc)?;
+        let c = child(ResourceKind::GlossaryCategory, &g, cat, cat_desc)?;
         store.create_glossary_node(&m, &c, &[]).await.map_err(e)?;
         for (t, d) in ts {
-            let term = node(ResourceKind::GlossaryTerm, Some(&c), t, d)?;
+            let term = child(ResourceKind::GlossaryTerm, &c, t, d)?;
             store
                 .create_glossary_node(&m, &term, &[])
                 .await

@@ -73,6 +73,25 @@ pub struct NewOrganization {
     pub admin_team: TeamName,
 }
 
+impl NewOrganization {
+    /// The organization `actor` creates, and its admin team's grants (ORGANIZATION_ALL).
+    pub fn build(self, actor: &str, now: DateTime<Utc>) -> (Organization, Vec<Grant>) {
+        let org = Organization {
+            id: OrganizationId::generate(),
+            label: self.label,
+            description: self.description,
+            tags: self.tags,
+            admin_team: self.admin_team,
+            archived: false,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let grants = Grant::bundle(&org.admin_team, org.id.as_str(), Bundle::OrganizationAll);
+        (org, grants)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrganizationPatch {
     pub label: Option<Label>,
@@ -138,6 +157,30 @@ pub struct NewEnvironment {
     pub env_type: EnvironmentType,
     pub resource_prefix: Slug,
     pub pivot_role_name: String,
+}
+
+impl NewEnvironment {
+    /// The environment `actor` links, and its owner team's grants (ENVIRONMENT_ALL).
+    pub fn build(self, actor: &str, now: DateTime<Utc>) -> (Environment, Vec<Grant>) {
+        let env = Environment {
+            id: EnvironmentId::generate(),
+            organization_id: self.organization_id,
+            label: self.label,
+            description: self.description,
+            tags: self.tags,
+            account_id: self.account_id,
+            region: self.region,
+            owner_team: self.owner_team,
+            env_type: self.env_type,
+            resource_prefix: self.resource_prefix,
+            pivot_role_name: self.pivot_role_name,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let grants = Grant::bundle(&env.owner_team, env.id.as_str(), Bundle::EnvironmentAll);
+        (env, grants)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -326,6 +369,47 @@ impl NewDataset {
                 admin_role_arn: admin_default,
             },
         }
+    }
+
+    /// The dataset `actor` registers in `env` (its stack PENDING until deployed), and the
+    /// grants of its roles.
+    pub fn build(
+        self,
+        env: &Environment,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Dataset, Vec<Grant>)> {
+        if env.id != self.environment_id {
+            return Err(Error::internal(format!(
+                "dataset for environment {} built in {}",
+                self.environment_id, env.id
+            )));
+        }
+        let id = DatasetId::generate();
+        let grants = self.grants(&id, env);
+        let ds = Dataset {
+            aws: self.aws_details(env, &id),
+            id,
+            organization_id: env.organization_id.clone(),
+            environment_id: env.id.clone(),
+            imported: self.imported.is_some(),
+            label: self.label,
+            slug: self.slug,
+            description: self.description,
+            owner_team: self.owner_team,
+            stewards_team: self.stewards_team,
+            confidentiality: self.confidentiality,
+            topics: self.topics,
+            tags: self.tags,
+            auto_approval: self.auto_approval,
+            visibility: self.visibility,
+            stack_status: StackStatus::Pending,
+            version: 1,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        Ok((ds, grants))
     }
 
     /// Who gets which bundle when the dataset is created (see [`dataset_role_grants`]).
@@ -553,6 +637,23 @@ pub struct NewFolder {
     pub tags: Vec<Tag>,
 }
 
+impl NewFolder {
+    /// The folder `actor` adds to its dataset.
+    pub fn build(self, actor: &str, now: DateTime<Utc>) -> Folder {
+        Folder {
+            id: FolderId::generate(),
+            dataset_id: self.dataset_id,
+            label: self.label,
+            prefix: self.prefix,
+            description: self.description,
+            tags: self.tags,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FolderPatch {
     pub label: Option<Label>,
@@ -734,5 +835,25 @@ mod tests {
         assert!(parse_bucket_name("b", "My-Bucket").is_err());
         assert!(parse_kms_alias("k", "alias/aws/s3").is_err());
         assert!(parse_role_arn("r", "arn:aws:iam::123456789012:user/ana").is_err());
+    }
+
+    #[test]
+    fn a_built_dataset_is_pending_in_its_environment_with_its_roles_grants() {
+        let env = env();
+        let mut new = new_ds(Some("stewards"));
+        new.environment_id = env.id.clone();
+        let (ds, grants) = new.clone().build(&env, "ana", Utc::now()).unwrap();
+        assert_eq!(ds.environment_id, env.id);
+        assert_eq!(ds.organization_id, env.organization_id);
+        assert_eq!(ds.stack_status, StackStatus::Pending);
+        assert_eq!((ds.version, ds.created_by.as_str()), (1, "ana"));
+        assert_eq!(grants, new.grants(&ds.id, &env));
+        assert!(ds.aws.bucket.starts_with("lakecat-sales-orders-"));
+        // Built for another environment than the one given: a bug, not a user's input.
+        let other = new_ds(None);
+        assert_eq!(
+            other.build(&env, "ana", Utc::now()).unwrap_err().code,
+            crate::ErrorCode::Internal
+        );
     }
 }

@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::ids::{GlossaryNodeId, ResourceKind, TermLinkId};
 use crate::names::{Description, Label, TeamName};
+use crate::permissions::{Bundle, Grant};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GlossaryNode {
@@ -28,15 +30,71 @@ impl GlossaryNode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewGlossaryNode {
-    /// None for a glossary; a glossary or category for a category or term.
-    pub parent_id: Option<GlossaryNodeId>,
-    pub kind: ResourceKind,
-    pub label: Label,
-    pub description: Description,
-    /// Required for a glossary; inherited otherwise.
-    pub admin_team: Option<TeamName>,
+/// Use cases: the nodes people create, built in one place (the API and the demo call these).
+impl GlossaryNode {
+    /// A glossary `actor` creates, administered by `admin_team` (GLOSSARY_ALL).
+    pub fn new_glossary(
+        label: Label,
+        description: Description,
+        admin_team: TeamName,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> (GlossaryNode, Vec<Grant>) {
+        let id = GlossaryNodeId::generate(ResourceKind::Glossary);
+        let node = GlossaryNode {
+            glossary_id: id.clone(),
+            id,
+            parent_id: None,
+            label,
+            description,
+            admin_team,
+            version: 1,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let grants = Grant::bundle(&node.admin_team, node.id.as_str(), Bundle::GlossaryAll);
+        (node, grants)
+    }
+
+    /// A category or term (`kind`) under `parent`, in its glossary and administered by the
+    /// glossary's team; BAD_USER_INPUT under a term (terms have no children).
+    pub fn new_child(
+        parent: &GlossaryNode,
+        kind: ResourceKind,
+        label: Label,
+        description: Description,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<GlossaryNode> {
+        if parent.kind() == ResourceKind::GlossaryTerm {
+            return Err(Error::bad_input(
+                "input.parentId",
+                "a term cannot have children; use a glossary or category",
+            ));
+        }
+        if !matches!(
+            kind,
+            ResourceKind::GlossaryCategory | ResourceKind::GlossaryTerm
+        ) {
+            return Err(Error::internal(format!(
+                "a glossary child cannot be a {}",
+                kind.as_str()
+            )));
+        }
+        Ok(GlossaryNode {
+            id: GlossaryNodeId::generate(kind),
+            glossary_id: parent.glossary_id.clone(),
+            parent_id: Some(parent.id.clone()),
+            label,
+            description,
+            admin_team: parent.admin_team.clone(),
+            version: 1,
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -453,33 +453,8 @@ impl DatasetMutation {
             .await?
             .pop()
             .ok_or_else(|| not_found("environment", new.environment_id.as_str()))?;
-        let id = DatasetId::generate();
-        let now = Utc::now();
-        let ds = core::Dataset {
-            aws: new.aws_details(&env, &id),
-            id: id.clone(),
-            organization_id: env.organization_id.clone(),
-            environment_id: env.id.clone(),
-            label: new.label.clone(),
-            slug: new.slug.clone(),
-            description: new.description.clone(),
-            owner_team: new.owner_team.clone(),
-            stewards_team: new.stewards_team.clone(),
-            confidentiality: new.confidentiality,
-            topics: new.topics.clone(),
-            tags: new.tags.clone(),
-            auto_approval: new.auto_approval,
-            visibility: new.visibility,
-            imported: new.imported.is_some(),
-            stack_status: core::StackStatus::Pending,
-            version: 1,
-            created_by: c.subject.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        store(ctx)
-            .create_dataset(&meta(ctx)?, &ds, &new.grants(&id, &env))
-            .await?;
+        let (ds, grants) = new.build(&env, &c.subject, Utc::now())?;
+        store(ctx).create_dataset(&meta(ctx)?, &ds, &grants).await?;
         refresh_search(ctx, ds.id.as_str()).await;
         Ok(Dataset(ds))
     }

@@ -6,7 +6,7 @@ use lakecat_core::Error;
 use lakecat_core::glossary::{self as core, LINKABLE_KINDS};
 use lakecat_core::ids::{GlossaryNodeId, ResourceId, ResourceKind, TermLinkId};
 use lakecat_core::names::*;
-use lakecat_core::permissions::{Bundle, Grant, Permission};
+use lakecat_core::permissions::Permission;
 use lakecat_core::ports::CountQuery;
 
 use super::organizations::require_member;
@@ -256,13 +256,6 @@ async fn create_child(
     input: CreateGlossaryChildInput,
 ) -> ApiResult<GlossaryNode> {
     let parent_id = GlossaryNodeId::parse("input.parentId", &input.parent_id)?;
-    if parent_id.kind() == ResourceKind::GlossaryTerm {
-        return Err(Error::bad_input(
-            "input.parentId",
-            "a term cannot have children; use a glossary or category",
-        )
-        .into());
-    }
     let label = Label::parse("input.label", &input.label)?;
     let description = Description::parse(
         "input.description",
@@ -271,19 +264,8 @@ async fn create_child(
     caller(ctx)?;
     let parent = node(ctx, &parent_id).await?;
     let c = authorize(ctx, field, Some(parent.glossary_id.as_str())).await?;
-    let now = Utc::now();
-    let n = core::GlossaryNode {
-        id: GlossaryNodeId::generate(kind),
-        glossary_id: parent.glossary_id.clone(),
-        parent_id: Some(parent_id),
-        label,
-        description,
-        admin_team: parent.admin_team.clone(),
-        version: 1,
-        created_by: c.subject.clone(),
-        created_at: now,
-        updated_at: now,
-    };
+    let n =
+        core::GlossaryNode::new_child(&parent, kind, label, description, &c.subject, Utc::now())?;
     store(ctx)
         .create_glossary_node(&meta(ctx)?, &n, &[])
         .await?;
@@ -309,21 +291,13 @@ impl GlossaryMutation {
         let admin_team = TeamName::parse("input.adminTeam", &input.admin_team)?;
         let c = authorize(ctx, "createGlossary", None).await?;
         require_member(c, "input.adminTeam", &admin_team)?;
-        let id = GlossaryNodeId::generate(ResourceKind::Glossary);
-        let now = Utc::now();
-        let n = core::GlossaryNode {
-            glossary_id: id.clone(),
-            id,
-            parent_id: None,
+        let (n, grants) = core::GlossaryNode::new_glossary(
             label,
             description,
             admin_team,
-            version: 1,
-            created_by: c.subject.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        let grants = Grant::bundle(&n.admin_team, n.id.as_str(), Bundle::GlossaryAll);
+            &c.subject,
+            Utc::now(),
+        );
         store(ctx)
             .create_glossary_node(&meta(ctx)?, &n, &grants)
             .await?;

@@ -7,7 +7,7 @@ use lakecat_core::caller::Caller;
 use lakecat_core::catalog::{self as core, DatasetFilter, NewNotification};
 use lakecat_core::ids::{EnvironmentId, OrganizationId, ResourceKind};
 use lakecat_core::names::*;
-use lakecat_core::permissions::{Bundle, Grant, Permission};
+use lakecat_core::permissions::{Bundle, Permission};
 use lakecat_core::ports::{CountQuery, EnvironmentFilter, OrganizationFilter};
 
 use super::teams::TeamMembership;
@@ -399,19 +399,13 @@ impl OrganizationMutation {
         let admin_team = TeamName::parse("input.adminTeam", &input.admin_team)?;
         let c = authorize(ctx, "createOrganization", None).await?;
         require_member(c, "input.adminTeam", &admin_team)?;
-        let now = Utc::now();
-        let org = core::Organization {
-            id: OrganizationId::generate(),
+        let (org, grants) = core::NewOrganization {
             label,
             description,
             tags,
             admin_team,
-            archived: false,
-            created_by: c.subject.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        let grants = Grant::bundle(&org.admin_team, org.id.as_str(), Bundle::OrganizationAll);
+        }
+        .build(&c.subject, Utc::now());
         store(ctx)
             .create_organization(&meta(ctx)?, &org, &grants)
             .await?;
@@ -560,9 +554,7 @@ impl OrganizationMutation {
         )?;
         let c = authorize(ctx, "createEnvironment", Some(org_id.as_str())).await?;
         require_member(c, "input.ownerTeam", &owner_team)?;
-        let now = Utc::now();
-        let env = core::Environment {
-            id: EnvironmentId::generate(),
+        let (env, grants) = core::NewEnvironment {
             organization_id: org_id,
             label,
             description,
@@ -573,11 +565,8 @@ impl OrganizationMutation {
             env_type: input.env_type.into(),
             resource_prefix,
             pivot_role_name,
-            created_by: c.subject.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        let grants = Grant::bundle(&env.owner_team, env.id.as_str(), Bundle::EnvironmentAll);
+        }
+        .build(&c.subject, Utc::now());
         store(ctx)
             .create_environment(&meta(ctx)?, &env, &grants)
             .await?;

@@ -529,18 +529,14 @@ impl TableMutation {
         )?;
         let tags = Tag::parse_list("input.tags", input.tags.as_deref().unwrap_or(&[]))?;
         let c = authorize(ctx, "createFolder", Some(dataset_id.as_str())).await?;
-        let now = Utc::now();
-        let folder = core::Folder {
-            id: FolderId::generate(),
+        let folder = core::NewFolder {
             dataset_id,
             label,
             prefix,
             description,
             tags,
-            created_by: c.subject.clone(),
-            created_at: now,
-            updated_at: now,
-        };
+        }
+        .build(&c.subject, Utc::now());
         store(ctx).create_folder(&meta(ctx)?, &folder).await?;
         crate::context::refresh_search(ctx, folder.dataset_id.as_str()).await;
         Ok(Folder(folder))
