@@ -536,6 +536,59 @@ async fn write_access_adds_insert_and_delete() {
     );
 }
 
+/// Lake Formation grants a table Glue does not have; lakecat checks Glue first, and a missing
+/// table fails the item for good (a retry would not make it appear) with nothing granted, in
+/// one account as across accounts.
+#[tokio::test]
+async fn a_table_missing_from_glue_is_refused_and_nothing_is_granted() {
+    let lake = lake().await;
+    let missing = "table sales_orders not found in Glue database sales of account 111111111111 \
+                   (region eu-west-1)";
+    for consumer in [role(CONSUMER, "analyst"), role(SOURCE, "analyst")] {
+        let g = item(
+            "share-m",
+            "item-m",
+            &consumer,
+            ShareAccess::Read,
+            table("sales_orders"),
+        );
+        let e = lake.processor.grant(&g).await.unwrap_err();
+        assert!(!e.retryable, "{consumer}: {e:?}");
+        assert_eq!(e.message, missing, "{consumer}");
+    }
+    let on_missing = table_resource(SOURCE, DB, "sales_orders");
+    assert_eq!(grants(&lake.source, SOURCE, on_missing.clone()).await, []);
+    assert_eq!(grants(&lake.consumer, CONSUMER, on_missing).await, []);
+    let glue = aws_sdk_glue::Client::new(&lake.consumer);
+    let no_link = glue
+        .get_database()
+        .name("sales_shared")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_glue::error::ProvideErrorMetadata::code(&no_link),
+        Some("EntityNotFoundException"),
+        "no shared database, so no resource link"
+    );
+    assert_eq!(lake.locks.held_keys(), Vec::<String>::new());
+
+    // A table Glue has is granted as before.
+    let orders = item(
+        "share-o",
+        "item-o",
+        &role(CONSUMER, "analyst"),
+        ShareAccess::Read,
+        table("orders"),
+    );
+    lake.processor.grant(&orders).await.unwrap();
+    assert_eq!(
+        grants(&lake.source, SOURCE, source_table()).await.len(),
+        1,
+        "the consumer account's grant"
+    );
+}
+
 // moto records Lake Formation grants per account and catalog but has none of Lake
 // Formation's cross-account semantics: no RAM share is created, grant options are not
 // enforced, and the consumer account's grant on the source table would be accepted without
