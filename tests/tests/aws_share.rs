@@ -218,6 +218,11 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
     assert!(!bucket_policy(&source, bucket).await.contains(&role));
     assert!(!key_policy(&source, &alias).await.contains(&role));
     assert_eq!(access_points(&source, bucket).await, 0);
+    assert_eq!(
+        bucket_policy(&source, bucket).await,
+        "",
+        "the bucket had no policy: neither the share's statement nor lakecat's delegation is left"
+    );
 }
 
 /// data.all #941: approvals of several shares on one dataset processed at the same time must
@@ -322,4 +327,84 @@ async fn parallel_approvals_keep_every_policy_statement() {
             "{role} lost from the key policy"
         );
     }
+}
+
+/// A table share whose table is not in Glue (the catalog knows it, the lake no longer has it)
+/// ends Share_Failed with the reason on the item, at the first attempt, and nothing is
+/// granted: Lake Formation would have granted the missing table, and a resource link pointed
+/// at nothing.
+#[tokio::test]
+async fn a_table_missing_from_glue_fails_its_item_with_the_reason() {
+    let moto = lakecat_testkit::moto::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.lake = LakeMode::Aws {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    };
+    let app = App::build(config, true).await.unwrap();
+    seed_demo(&app.store, app.auth.local_users()).await.unwrap();
+    app.start_worker();
+
+    let ben = sign_in(&app, "ben").await;
+    let ana = sign_in(&app, "ana").await;
+    let (ds, table, glue_name) = dataset_of(&app, &ben, "sales-analytics", EU).await;
+    let ds_id = ds["id"].as_str().unwrap().to_owned();
+    let aws = &ds["aws"];
+    let (bucket, db, region) = (
+        aws["bucket"].as_str().unwrap(),
+        aws["glueDatabase"].as_str().unwrap(),
+        aws["region"].as_str().unwrap(),
+    );
+    let base = AwsConfig {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    }
+    .load()
+    .await;
+    // The bucket, key and Glue database, but not the table.
+    EmulatedDataset {
+        account_id: EU,
+        region,
+        bucket,
+        glue_database: db,
+        tables: &[],
+        kms_alias: aws["kmsAlias"].as_str(),
+    }
+    .create(&base)
+    .await
+    .unwrap();
+
+    let env = environment_in(&app, &ben, US).await;
+    let s = gql(&app, &ben, &format!(r#"mutation {{ createShareRequest(input: {{datasetId: "{ds_id}", environmentId: "{env}", teamName: "finance", purpose: "margin report"}}) {{ id }} }}"#)).await;
+    let id = s["createShareRequest"]["id"].as_str().unwrap().to_owned();
+    gql(&app, &ben, &format!(r#"mutation {{ addShareItem(input: {{shareId: "{id}", itemType: TABLE, itemId: "{table}"}}) {{ id }} }}"#)).await;
+    gql(
+        &app,
+        &ben,
+        &format!(r#"mutation {{ submitShareRequest(input: {{shareId: "{id}"}}) {{ status }} }}"#),
+    )
+    .await;
+    gql(
+        &app,
+        &ana,
+        &format!(r#"mutation {{ approveShareRequest(input: {{shareId: "{id}"}}) {{ status }} }}"#),
+    )
+    .await;
+
+    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(60)).await;
+    let item = &done["items"][0];
+    assert_eq!(item["status"], "Share_Failed", "{item}");
+    assert_eq!(
+        item["error"],
+        format!(
+            "table {glue_name} not found in Glue database {db} of account {EU} (region {region})"
+        ),
+        "{item}"
+    );
+    assert!(item["consumption"].is_null(), "{item}");
+    // No grant (the resource link's absence is checked in crates/aws/tests/shares_moto.rs).
+    let source = as_account(&base, EU).await.unwrap();
+    assert!(lf_principals(&source, db, &glue_name).await.is_empty());
 }

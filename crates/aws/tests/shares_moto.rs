@@ -536,6 +536,59 @@ async fn write_access_adds_insert_and_delete() {
     );
 }
 
+/// Lake Formation grants a table Glue does not have; lakecat checks Glue first, and a missing
+/// table fails the item for good (a retry would not make it appear) with nothing granted, in
+/// one account as across accounts.
+#[tokio::test]
+async fn a_table_missing_from_glue_is_refused_and_nothing_is_granted() {
+    let lake = lake().await;
+    let missing = "table sales_orders not found in Glue database sales of account 111111111111 \
+                   (region eu-west-1)";
+    for consumer in [role(CONSUMER, "analyst"), role(SOURCE, "analyst")] {
+        let g = item(
+            "share-m",
+            "item-m",
+            &consumer,
+            ShareAccess::Read,
+            table("sales_orders"),
+        );
+        let e = lake.processor.grant(&g).await.unwrap_err();
+        assert!(!e.retryable, "{consumer}: {e:?}");
+        assert_eq!(e.message, missing, "{consumer}");
+    }
+    let on_missing = table_resource(SOURCE, DB, "sales_orders");
+    assert_eq!(grants(&lake.source, SOURCE, on_missing.clone()).await, []);
+    assert_eq!(grants(&lake.consumer, CONSUMER, on_missing).await, []);
+    let glue = aws_sdk_glue::Client::new(&lake.consumer);
+    let no_link = glue
+        .get_database()
+        .name("sales_shared")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_glue::error::ProvideErrorMetadata::code(&no_link),
+        Some("EntityNotFoundException"),
+        "no shared database, so no resource link"
+    );
+    assert_eq!(lake.locks.held_keys(), Vec::<String>::new());
+
+    // A table Glue has is granted as before.
+    let orders = item(
+        "share-o",
+        "item-o",
+        &role(CONSUMER, "analyst"),
+        ShareAccess::Read,
+        table("orders"),
+    );
+    lake.processor.grant(&orders).await.unwrap();
+    assert_eq!(
+        grants(&lake.source, SOURCE, source_table()).await.len(),
+        1,
+        "the consumer account's grant"
+    );
+}
+
 // moto records Lake Formation grants per account and catalog but has none of Lake
 // Formation's cross-account semantics: no RAM share is created, grant options are not
 // enforced, and the consumer account's grant on the source table would be accepted without
@@ -799,7 +852,7 @@ async fn folders_share_one_access_point_per_consumer() {
         json!(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
     );
     let delegation = json!({
-        "Sid": "DelegateToAccessPoints",
+        "Sid": "LakecatDelegateToAccessPoints",
         "Effect": "Allow",
         "Principal": { "AWS": "*" },
         "Action": "*",
@@ -818,20 +871,169 @@ async fn folders_share_one_access_point_per_consumer() {
         ["LakecatItemitemf2List", "LakecatItemitemf2Objects"]
     );
 
+    let bucket = bucket_policy(&lake).await.unwrap();
+    assert_eq!(
+        bucket["Statement"],
+        json!([delegation]),
+        "the access point is still there"
+    );
+
     lake.processor.revoke(&curated).await.unwrap();
     assert_eq!(
         access_point_policy(&lake, &name).await,
         None,
         "access point deleted"
     );
-    lake.processor.revoke(&curated).await.unwrap();
-    let bucket = bucket_policy(&lake).await.unwrap();
     assert_eq!(
-        bucket["Statement"],
-        json!([delegation]),
-        "the delegation is never revoked"
+        bucket_policy(&lake).await,
+        None,
+        "lakecat's delegation went with its last access point, and the policy it alone made"
     );
+    lake.processor.revoke(&curated).await.unwrap();
+    assert_eq!(bucket_policy(&lake).await, None);
     assert_eq!(lake.locks.held_keys(), Vec::<String>::new());
+}
+
+fn bucket_arns() -> Value {
+    json!([
+        format!("arn:aws:s3:::{BUCKET}"),
+        format!("arn:aws:s3:::{BUCKET}/*")
+    ])
+}
+
+async fn put_bucket_policy(lake: &Lake, policy: &Value) {
+    s3(&lake.source)
+        .put_bucket_policy()
+        .bucket(BUCKET)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Two folders of one bucket shared to two consumer roles (two access points): lakecat's
+/// delegation stays while either is shared and goes with the last, leaving the operator's
+/// bucket policy exactly as it was.
+#[tokio::test]
+async fn the_delegation_goes_with_the_last_folder_share_of_the_bucket() {
+    let lake = lake().await;
+    let operator = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "OperatorAuditRead",
+            "Effect": "Allow",
+            "Principal": { "AWS": role(SOURCE, "auditor") },
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": bucket_arns(),
+        }],
+    });
+    put_bucket_policy(&lake, &operator).await;
+    let raw = item(
+        "share-1",
+        "item-1",
+        &role(CONSUMER, "analyst"),
+        ShareAccess::Read,
+        folder("raw/"),
+    );
+    let curated = item(
+        "share-2",
+        "item-2",
+        &role(SOURCE, "auditor"),
+        ShareAccess::Read,
+        folder("curated/"),
+    );
+    let first = lake.processor.grant(&raw).await.unwrap();
+    let second = lake.processor.grant(&curated).await.unwrap();
+    assert_ne!(first.access_point_arn, second.access_point_arn);
+    let both = ["LakecatDelegateToAccessPoints", "OperatorAuditRead"];
+    assert_eq!(sids(&bucket_policy(&lake).await.unwrap()), both);
+
+    lake.processor.revoke(&raw).await.unwrap();
+    assert_eq!(
+        sids(&bucket_policy(&lake).await.unwrap()),
+        both,
+        "the other access point still needs the delegation"
+    );
+
+    lake.processor.revoke(&curated).await.unwrap();
+    assert_eq!(bucket_policy(&lake).await, Some(operator.clone()));
+    lake.processor.revoke(&curated).await.unwrap();
+    lake.processor.revoke(&raw).await.unwrap();
+    assert_eq!(bucket_policy(&lake).await, Some(operator));
+    assert_eq!(lake.locks.held_keys(), Vec::<String>::new());
+}
+
+/// A delegation lakecat did not write (an operator's, or one lakecat wrote before its
+/// statement had a Sid of its own) is never removed; lakecat adds and removes its own beside it.
+#[tokio::test]
+async fn a_delegation_lakecat_did_not_write_is_never_removed() {
+    let lake = lake().await;
+    let operator = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DelegateToAccessPoints",
+            "Effect": "Allow",
+            "Principal": { "AWS": "*" },
+            "Action": "*",
+            "Resource": bucket_arns(),
+            "Condition": { "StringEquals": { "s3:DataAccessPointAccount": SOURCE } },
+        }],
+    });
+    put_bucket_policy(&lake, &operator).await;
+    let raw = item(
+        "share-1",
+        "item-1",
+        &role(CONSUMER, "analyst"),
+        ShareAccess::Read,
+        folder("raw/"),
+    );
+    lake.processor.grant(&raw).await.unwrap();
+    assert_eq!(
+        sids(&bucket_policy(&lake).await.unwrap()),
+        ["DelegateToAccessPoints", "LakecatDelegateToAccessPoints"]
+    );
+    lake.processor.revoke(&raw).await.unwrap();
+    assert_eq!(bucket_policy(&lake).await, Some(operator));
+}
+
+/// A revoke deciding that its access point was the bucket's last races a grant of another
+/// consumer's folder: whatever the interleaving, the granted folder keeps its delegation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_racing_grant_keeps_the_delegation() {
+    let lake = lake().await;
+    let leaving = item(
+        "share-1",
+        "item-1",
+        &role(CONSUMER, "analyst"),
+        ShareAccess::Read,
+        folder("raw/"),
+    );
+    let arriving = item(
+        "share-2",
+        "item-2",
+        &role(CONSUMER, "auditor"),
+        ShareAccess::Read,
+        folder("curated/"),
+    );
+    for round in 0..5 {
+        lake.processor.grant(&leaving).await.unwrap();
+        let (revoke, grant) = (lake.processor.clone(), lake.processor.clone());
+        let (going, coming) = (leaving.clone(), arriving.clone());
+        let (revoked, granted) = tokio::join!(
+            tokio::spawn(async move { revoke.revoke(&going).await }),
+            tokio::spawn(async move { grant.grant(&coming).await }),
+        );
+        revoked.unwrap().unwrap();
+        granted.unwrap().unwrap();
+        let policy = bucket_policy(&lake).await.unwrap();
+        assert_eq!(
+            sids(&policy),
+            ["LakecatDelegateToAccessPoints"],
+            "round {round}"
+        );
+        lake.processor.revoke(&arriving).await.unwrap();
+        assert_eq!(bucket_policy(&lake).await, None, "round {round}");
+    }
 }
 
 #[tokio::test]
@@ -1017,7 +1219,7 @@ async fn concurrent_approvals_keep_every_statement() {
 
     let bucket = bucket_policy(&lake).await.unwrap();
     let mut want: Vec<String> = (0..10).map(|i| format!("LakecatShareshare{i}")).collect();
-    want.push("DelegateToAccessPoints".into());
+    want.push("LakecatDelegateToAccessPoints".into());
     want.sort();
     assert_eq!(sids(&bucket), want);
 

@@ -31,14 +31,14 @@ fn dir(name: &str) -> PathBuf {
 }
 
 /// Compares `actual` with `tests/snapshots/<name>.json` (as JSON values, so key order and
-/// spacing do not matter); with `UPDATE_SNAPSHOTS=1`, writes it instead.
+/// spacing do not matter); with `UPDATE_SNAPSHOTS=1`, writes it first (and still compares,
+/// so even an update run checks what it wrote).
 fn assert_snapshot(name: &str, actual: &Value) {
     let path = dir("snapshots").join(format!("{name}.json"));
     let pretty = format!("{}\n", serde_json::to_string_pretty(actual).unwrap());
     if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, pretty).unwrap();
-        return;
+        std::fs::write(&path, &pretty).unwrap();
     }
     let Ok(stored) = std::fs::read_to_string(&path) else {
         panic!(

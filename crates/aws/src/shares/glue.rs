@@ -1,12 +1,43 @@
-//! Glue's side of a cross-account table share in the consumer account: the `<db>_shared`
-//! database and the resource links in it, created and deleted idempotently.
+//! Glue's side of a table share: the source table, checked before anything is granted on it,
+//! and in the consumer account the `<db>_shared` database and the resource links in it,
+//! created and deleted idempotently.
 
 use aws_sdk_glue::Client as Glue;
 use aws_sdk_glue::types::{DatabaseInput, TableIdentifier, TableInput};
-use lakecat_core::shares::ShareItemGrant;
+use lakecat_core::shares::{ShareItemGrant, ShareSource};
 use lakecat_core::tasks::TaskError;
 
 use super::error::{build_error, is_code, sdk_error};
+
+/// Fails, permanently, when the dataset's Glue database has no table `name`: Lake Formation
+/// would grant it anyway (a grant, and a resource link, to nothing), and no retry makes a
+/// table appear.
+pub(crate) async fn require_source_table(
+    glue: &Glue,
+    s: &ShareSource,
+    name: &str,
+) -> Result<(), TaskError> {
+    let out = glue
+        .get_table()
+        .catalog_id(&s.account_id)
+        .database_name(&s.glue_database)
+        .name(name)
+        .send()
+        .await;
+    match out {
+        Ok(_) => Ok(()),
+        // Glue says EntityNotFoundException for a missing database as for a missing table.
+        Err(e) if is_code(&e, &["EntityNotFoundException"]) => Err(TaskError::permanent(format!(
+            "table {name} not found in Glue database {} of account {} (region {})",
+            s.glue_database, s.account_id, s.region
+        ))),
+        Err(e) => Err(sdk_error(
+            "glue GetTable",
+            &format!("{}:{}.{name}", s.account_id, s.glue_database),
+            e,
+        )),
+    }
+}
 
 pub(crate) async fn ensure_shared_database(
     glue: &Glue,

@@ -1,7 +1,24 @@
 //! Direct S3 access in the dataset's account. A folder is reached through one access point per
 //! (dataset, consumer role), whose policy holds one pair of statements per folder item; the
-//! bucket policy delegates access control to the account's access points once. A whole bucket
-//! gets one bucket-policy statement per share.
+//! bucket policy delegates access control to the account's access points while lakecat has any
+//! on the bucket. A whole bucket gets one bucket-policy statement per share.
+//!
+//! The delegation statement lets *every* access point of the dataset's account govern the
+//! bucket, so it is lakecat's only while lakecat needs it, and only if lakecat wrote it:
+//! - lakecat's own delegation has the Sid [`DELEGATION_SID`] (`LakecatDelegateToAccessPoints`).
+//!   A grant adds it even when the policy already delegates under another Sid (an operator's
+//!   `DelegateToAccessPoints`, or the one lakecat wrote before it had a Sid of its own), so
+//!   lakecat's shares never depend on a statement lakecat does not own.
+//! - A revoke that deletes an access point removes lakecat's delegation once no access point
+//!   of lakecat's (named `lakecat-…`) is left on the bucket, as S3 Control's ListAccessPoints
+//!   reports them: the access points are the source of truth, not lakecat's own records. Any
+//!   other statement, whatever its Sid or content, is never removed.
+//! - "No access point left" is decided safely under concurrency: a grant creates its access
+//!   point before it adds the delegation, and the check and the removal happen under the
+//!   bucket policy's lock, which the grant's addition takes too. Either the check sees the new
+//!   access point, or the grant's addition comes after the removal and puts it back.
+//!
+//! See `docs/shares.md`.
 
 use aws_config::SdkConfig;
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
@@ -14,9 +31,14 @@ use super::AwsShareProcessor;
 use super::error::{is_code, sdk_error};
 use super::policy::{Policy, sid};
 
-/// The bucket-policy statement that lets the account's access points decide (AWS's
-/// recommended delegation). It grants nothing by itself, so no revoke removes it.
-pub(crate) const DELEGATION_SID: &str = "DelegateToAccessPoints";
+/// lakecat's bucket-policy statement that lets the account's access points decide (AWS's
+/// recommended delegation). Its own Sid, not AWS's customary `DelegateToAccessPoints`, tells
+/// it apart from a delegation someone else wrote: only this one is ever removed.
+pub(crate) const DELEGATION_SID: &str = "LakecatDelegateToAccessPoints";
+
+/// The start of every access point name lakecat gives: the access points it counts before it
+/// removes its delegation.
+const ACCESS_POINT_PREFIX: &str = "lakecat-";
 
 fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -46,9 +68,9 @@ pub(crate) fn access_point_name(dataset_id: &str, role_arn: &str) -> String {
         .take(16)
         .collect();
     if slug.is_empty() {
-        format!("lakecat-{hash}")
+        format!("{ACCESS_POINT_PREFIX}{hash}")
     } else {
-        format!("lakecat-{slug}-{hash}")
+        format!("{ACCESS_POINT_PREFIX}{slug}-{hash}")
     }
 }
 
@@ -165,14 +187,15 @@ async fn source_config(p: &AwsShareProcessor, s: &ShareSource) -> Result<SdkConf
     p.assume(&s.pivot_role_arn, &s.external_id, &s.region).await
 }
 
-/// Read-modify-write of the bucket policy under the bucket's lock. On revoke a bucket that is
-/// gone has nothing left to revoke.
+/// Read-modify-write of the bucket policy under the bucket's lock; `change` says whether it
+/// changed the policy, and may look elsewhere first (still under the lock). On revoke a bucket
+/// that is gone has nothing left to revoke.
 async fn edit_bucket_policy(
     p: &AwsShareProcessor,
     s3: &aws_sdk_s3::Client,
     s: &ShareSource,
     revoking: bool,
-    change: impl FnOnce(&mut Policy) -> bool,
+    change: impl AsyncFnOnce(&mut Policy) -> Result<bool, TaskError>,
 ) -> Result<(), TaskError> {
     let bucket = &s.bucket;
     p.locked(&format!("s3-bucket-policy:{bucket}"), async {
@@ -190,7 +213,7 @@ async fn edit_bucket_policy(
         };
         let mut policy = Policy::parse(current.as_deref())
             .map_err(|e| TaskError::permanent(format!("bucket policy of {bucket}: {e}")))?;
-        if !change(&mut policy) {
+        if !change(&mut policy).await? {
             return Ok(());
         }
         if policy.is_empty() {
@@ -221,7 +244,7 @@ pub(crate) async fn grant_bucket(
     let s = &g.source;
     let s3 = s3_client(&source_config(p, s).await?);
     let wanted = bucket_statement(&g.share_id, s, &g.target.role_arn, g.access);
-    edit_bucket_policy(p, &s3, s, false, |policy| policy.upsert(wanted)).await?;
+    edit_bucket_policy(p, &s3, s, false, async |policy| Ok(policy.upsert(wanted))).await?;
     Ok(Consumption {
         bucket: s.bucket.clone(),
         region: s.region.clone(),
@@ -236,7 +259,7 @@ pub(crate) async fn revoke_bucket(
     let s = &g.source;
     let s3 = s3_client(&source_config(p, s).await?);
     let sid = bucket_sid(&g.share_id);
-    edit_bucket_policy(p, &s3, s, true, |policy| policy.remove(&[&sid])).await
+    edit_bucket_policy(p, &s3, s, true, async |policy| Ok(policy.remove(&[&sid]))).await
 }
 
 /// The access point's policy; None when the access point does not exist.
@@ -308,6 +331,13 @@ async fn ensure_access_point(
     Ok((out.access_point_arn, out.alias))
 }
 
+fn access_point_lock(s: &ShareSource, name: &str) -> String {
+    format!(
+        "s3-access-point-policy:{}:{}:{name}",
+        s.account_id, s.region
+    )
+}
+
 pub(crate) async fn grant_folder(
     p: &AwsShareProcessor,
     g: &ShareItemGrant,
@@ -317,19 +347,12 @@ pub(crate) async fn grant_folder(
     let config = source_config(p, s).await?;
     let s3 = s3_client(&config);
     let control = s3control_client(&config);
-    edit_bucket_policy(p, &s3, s, false, |policy| {
-        policy.upsert(delegation_statement(s))
-    })
-    .await?;
-
     let name = access_point_name(&g.dataset_id, &g.target.role_arn);
     let arn = access_point_arn(s, &name);
-    let lock = format!(
-        "s3-access-point-policy:{}:{}:{name}",
-        s.account_id, s.region
-    );
+    // The access point first, the delegation after: a revoke deciding whether to remove the
+    // delegation then either sees this access point or is followed by the delegation's return.
     let (ap_arn, alias) = p
-        .locked(&lock, async {
+        .locked(&access_point_lock(s, &name), async {
             let found = ensure_access_point(&control, s, &name).await?;
             let mut policy = access_point_policy(&control, s, &name)
                 .await?
@@ -343,6 +366,10 @@ pub(crate) async fn grant_folder(
             Ok(found)
         })
         .await?;
+    edit_bucket_policy(p, &s3, s, false, async |policy| {
+        Ok(policy.upsert(delegation_statement(s)))
+    })
+    .await?;
     Ok(Consumption {
         access_point_arn: Some(ap_arn.unwrap_or(arn)),
         access_point_alias: alias,
@@ -358,37 +385,79 @@ pub(crate) async fn revoke_folder(
     g: &ShareItemGrant,
 ) -> Result<(), TaskError> {
     let s = &g.source;
-    let control = s3control_client(&source_config(p, s).await?);
+    let config = source_config(p, s).await?;
+    let control = s3control_client(&config);
     let name = access_point_name(&g.dataset_id, &g.target.role_arn);
-    let lock = format!(
-        "s3-access-point-policy:{}:{}:{name}",
-        s.account_id, s.region
-    );
-    p.locked(&lock, async {
-        let Some(mut policy) = access_point_policy(&control, s, &name).await? else {
-            return Ok(());
-        };
-        let [objects, list] = folder_sids(&g.item_id);
-        let changed = policy.remove(&[&objects, &list]);
-        if policy.is_empty() {
-            let delete = control
-                .delete_access_point()
-                .account_id(&s.account_id)
-                .name(&name)
-                .send()
-                .await;
-            return match delete {
-                Ok(_) => Ok(()),
-                Err(e) if is_code(&e, &["NoSuchAccessPoint"]) => Ok(()),
-                Err(e) => Err(sdk_error("s3control DeleteAccessPoint", &name, e)),
+    let access_point_gone = p
+        .locked(&access_point_lock(s, &name), async {
+            let Some(mut policy) = access_point_policy(&control, s, &name).await? else {
+                return Ok(true);
             };
+            let [objects, list] = folder_sids(&g.item_id);
+            let changed = policy.remove(&[&objects, &list]);
+            if policy.is_empty() {
+                let delete = control
+                    .delete_access_point()
+                    .account_id(&s.account_id)
+                    .name(&name)
+                    .send()
+                    .await;
+                return match delete {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_code(&e, &["NoSuchAccessPoint"]) => Ok(true),
+                    Err(e) => Err(sdk_error("s3control DeleteAccessPoint", &name, e)),
+                };
+            }
+            if changed {
+                put_access_point_policy(&control, s, &name, &policy).await?;
+            }
+            Ok(false)
+        })
+        .await?;
+    // Also when the access point was already gone: a retry of a revoke that deleted it and
+    // then failed before removing the delegation.
+    if access_point_gone {
+        let s3 = s3_client(&config);
+        edit_bucket_policy(p, &s3, s, true, async |policy| {
+            if lakecat_access_points(&control, s).await? > 0 {
+                return Ok(false);
+            }
+            Ok(policy.remove(&[DELEGATION_SID]))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// How many of lakecat's access points the dataset's account has on the bucket.
+async fn lakecat_access_points(
+    control: &aws_sdk_s3control::Client,
+    s: &ShareSource,
+) -> Result<usize, TaskError> {
+    let mut count = 0;
+    let mut next = None;
+    loop {
+        let out = control
+            .list_access_points()
+            .account_id(&s.account_id)
+            .bucket(&s.bucket)
+            .set_next_token(next)
+            .send()
+            .await
+            .map_err(|e| sdk_error("s3control ListAccessPoints", &s.bucket, e))?;
+        count += out
+            .access_point_list()
+            .iter()
+            .filter(|ap| ap.name().starts_with(ACCESS_POINT_PREFIX))
+            .count();
+        next = out
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if next.is_none() {
+            return Ok(count);
         }
-        if changed {
-            put_access_point_policy(&control, s, &name, &policy).await?;
-        }
-        Ok(())
-    })
-    .await
+    }
 }
 
 #[cfg(test)]
@@ -474,6 +543,10 @@ mod tests {
             json!(["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"])
         );
         let d = delegation_statement(&source());
+        assert_eq!(
+            d["Sid"], "LakecatDelegateToAccessPoints",
+            "lakecat's own Sid"
+        );
         assert_eq!(
             d["Condition"]["StringEquals"]["s3:DataAccessPointAccount"],
             "111111111111"

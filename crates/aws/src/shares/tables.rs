@@ -6,6 +6,10 @@
 //!
 //! A consumer account's account-level grant and resource link may serve several shares (one
 //! per consumer role), so a revoke removes them only when no other principal still uses them.
+//!
+//! A grant first checks that the table exists in the dataset's Glue database (Lake Formation
+//! grants a missing table without complaint): a missing table fails the item for good, before
+//! anything is granted. A revoke does not check: it removes what a grant made, table or not.
 
 use aws_config::SdkConfig;
 use aws_sdk_lakeformation::Client as LakeFormation;
@@ -15,7 +19,8 @@ use lakecat_core::tasks::TaskError;
 
 use super::AwsShareProcessor;
 use super::glue::{
-    delete_database, delete_table, ensure_resource_link, ensure_shared_database, tables_in,
+    delete_database, delete_table, ensure_resource_link, ensure_shared_database,
+    require_source_table, tables_in,
 };
 use super::lakeformation::{database, grant, grants_on, principal_of, revoke, table};
 
@@ -45,7 +50,9 @@ pub(crate) async fn grant_table(
     let (s, t) = (&g.source, &g.target);
     let same_account = s.account_id == t.account_id;
     let permissions = data_permissions(g.access);
-    let source_lf = LakeFormation::new(&source_config(p, g).await?);
+    let source = source_config(p, g).await?;
+    require_source_table(&aws_sdk_glue::Client::new(&source), s, name).await?;
+    let source_lf = LakeFormation::new(&source);
     let source_table = table(&s.account_id, &s.glue_database, name)?;
     if same_account {
         grant(
