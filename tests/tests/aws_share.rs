@@ -393,9 +393,9 @@ async fn a_table_missing_from_glue_fails_its_item_with_the_reason() {
     )
     .await;
 
-    let done = wait_for(&app, &ben, &id, "Processed", Duration::from_secs(60)).await;
+    let done = wait_for(&app, &ben, &id, "PROCESSED", Duration::from_secs(60)).await;
     let item = &done["items"][0];
-    assert_eq!(item["status"], "Share_Failed", "{item}");
+    assert_eq!(item["status"], "SHARE_FAILED", "{item}");
     assert_eq!(
         item["error"],
         format!(
