@@ -1,7 +1,7 @@
 //! The `lakecat` command line: `serve` (the whole catalog in one process), `migrate`,
-//! `schema`, `seed` and `bench`.
+//! `schema`, `seed` and `reindex`. The load benchmark is a crate of its own
+//! (`crates/bench`), so this binary carries no test kit.
 
-pub mod bench;
 pub mod demo;
 pub mod reindex;
 
@@ -86,8 +86,6 @@ pub enum Command {
         #[arg(long, env = "LAKECAT_SEARCH_DIR")]
         search_dir: Option<PathBuf>,
     },
-    /// Load benchmark: seeds PostgreSQL, starts the server, drives concurrent GraphQL load.
-    Bench(bench::BenchArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -235,7 +233,6 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Bench(args) => bench::run(args).await,
     }
 }
 
