@@ -80,9 +80,27 @@ pub fn service(app: &App) -> axum::Router {
         .layer(axum::middleware::from_fn(from_gateway))
 }
 
-/// Builds the app from `LAKECAT_*` variables. Migrations are not run at cold start unless
-/// `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat migrate` once instead).
+/// Why the API refuses to start without OpenSearch.
+pub const SEARCH_REQUIRED: &str = "OPENSEARCH_URL is required: the API answers searches from \
+    OpenSearch and writes a search.index task with every catalog change, which the worker \
+    Lambda runs on the same OpenSearch; set it, with OPENSEARCH_AUTH and friends, as the \
+    worker's";
+
+/// Refuses a deployment without search. The Lambda holds no embedded index (it is built
+/// without one, and runs no worker to keep one current), so without OpenSearch every search
+/// would fail while the catalog's changes kept writing search tasks.
+pub fn require_search(var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+    match var("OPENSEARCH_URL").filter(|v| !v.trim().is_empty()) {
+        Some(_) => Ok(()),
+        None => Err(SEARCH_REQUIRED.into()),
+    }
+}
+
+/// Builds the app from `LAKECAT_*` and `OPENSEARCH_*` variables. Migrations are not run at
+/// cold start unless `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat migrate` once
+/// instead).
 pub async fn app_from_env() -> Result<App, String> {
+    require_search(|n| std::env::var(n).ok())?;
     let config = Config::from_env(None)?;
     let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
     let migrate = var("LAKECAT_MIGRATE_ON_START").is_some_and(|v| v == "true");
@@ -107,4 +125,20 @@ pub async fn app_from_env() -> Result<App, String> {
             }
         };
     App::build_with_queue(config, migrate, queue).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_opensearch_the_api_refuses_to_start() {
+        for unset in [None, Some(""), Some("  ")] {
+            let e = require_search(|_| unset.map(str::to_owned)).unwrap_err();
+            assert_eq!(e, SEARCH_REQUIRED);
+        }
+        assert!(SEARCH_REQUIRED.starts_with("OPENSEARCH_URL is required: "));
+        let set = |n: &str| (n == "OPENSEARCH_URL").then(|| "https://search.example.com".into());
+        assert_eq!(require_search(set), Ok(()));
+    }
 }

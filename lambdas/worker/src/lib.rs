@@ -1,7 +1,9 @@
 //! The worker Lambda: one function for two event sources — SQS batches of task envelopes
 //! (answered with partial batch failures) and the EventBridge schedule that runs the sweep.
-//! The handlers (no-op, `share.process` on AWS), the retry policy and the queue are
-//! `lakecat-worker`'s and `lakecat-aws`'s; the scheduled sweep also runs the share expiry.
+//! The handlers (no-op, `share.process` on AWS, `search.index` on OpenSearch), the retry
+//! policy and the queue are `lakecat-worker`'s, `lakecat-aws`'s and `lakecat-search`'s; the
+//! scheduled sweep also runs the share expiry. Without OpenSearch configured the worker does
+//! not start: the API writes a `search.index` task with every catalog change.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,46 +35,164 @@ pub async fn handle(worker: &Worker, event: Value) -> Result<Value, String> {
     Err("unknown event: expected SQS records or an EventBridge scheduled event".into())
 }
 
-/// The worker from `LAKECAT_*` variables: the database, the task queue and its DLQ.
+/// Why the worker refuses to start without OpenSearch.
+pub const SEARCH_REQUIRED: &str = "OPENSEARCH_URL is required: the API writes search.index \
+    tasks that this worker must run (without a handler each would fail and land in the DLQ); \
+    set it, with OPENSEARCH_AUTH and friends, to the same OpenSearch as the API Lambda's";
+
+/// What the worker Lambda needs, read and checked before anything connects. Every part is
+/// required: a worker missing one would dead-letter the tasks it cannot run.
+pub struct WorkerSettings {
+    pub database_url: String,
+    pub queue_url: String,
+    pub dlq_url: String,
+    /// An AWS API emulator (`LAKECAT_AWS_ENDPOINT`), instead of AWS.
+    pub aws_endpoint: Option<String>,
+    pub search: lakecat_search::OpenSearchConfig,
+}
+
+impl WorkerSettings {
+    /// From `LAKECAT_DATABASE_URL`, `LAKECAT_TASK_QUEUE_URL`, `LAKECAT_TASK_DLQ_URL`,
+    /// `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables, looked up through `var` (the
+    /// process environment in the Lambda, a map in tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<WorkerSettings, String> {
+        let get = |n: &str| var(n).filter(|v| !v.trim().is_empty());
+        let database_url = get("LAKECAT_DATABASE_URL").ok_or("LAKECAT_DATABASE_URL is required")?;
+        let queue_url =
+            get("LAKECAT_TASK_QUEUE_URL").ok_or("LAKECAT_TASK_QUEUE_URL is required")?;
+        let dlq_url = get("LAKECAT_TASK_DLQ_URL").ok_or("LAKECAT_TASK_DLQ_URL is required")?;
+        let search = lakecat_search::OpenSearchConfig::from_lookup(&var)
+            .map_err(|e| {
+                format!(
+                    "{}: {}",
+                    e.field.as_deref().unwrap_or("OpenSearch"),
+                    e.message
+                )
+            })?
+            .ok_or(SEARCH_REQUIRED)?;
+        Ok(WorkerSettings {
+            database_url,
+            queue_url,
+            dlq_url,
+            aws_endpoint: get("LAKECAT_AWS_ENDPOINT"),
+            search,
+        })
+    }
+}
+
+/// The worker from the process environment (see [`WorkerSettings::from_lookup`]).
 pub async fn worker_from_env() -> Result<Worker, String> {
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-    let url = var("LAKECAT_DATABASE_URL").ok_or("LAKECAT_DATABASE_URL is required")?;
-    let queue_url = var("LAKECAT_TASK_QUEUE_URL").ok_or("LAKECAT_TASK_QUEUE_URL is required")?;
-    let dlq_url = var("LAKECAT_TASK_DLQ_URL").ok_or("LAKECAT_TASK_DLQ_URL is required")?;
-    let mut config = lakecat_store::StoreConfig::new(url);
+    worker_from(WorkerSettings::from_lookup(|n| std::env::var(n).ok())?).await
+}
+
+/// The worker: the database, the task queue and its DLQ, share processing on AWS and the
+/// search index on OpenSearch.
+pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
+    let mut config = lakecat_store::StoreConfig::new(settings.database_url);
     config.max_connections = 4;
     let store = lakecat_store::SeaStore::connect(&config)
         .await
         .map_err(|e| e.message)?;
     let sdk = lakecat_aws::AwsConfig {
         region: None,
-        endpoint: var("LAKECAT_AWS_ENDPOINT"),
+        endpoint: settings.aws_endpoint,
     }
     .load()
     .await;
-    let queue: Arc<dyn TaskQueue> = Arc::new(lakecat_aws::SqsQueue::new(&sdk, queue_url, dlq_url));
+    let queue: Arc<dyn TaskQueue> = Arc::new(lakecat_aws::SqsQueue::new(
+        &sdk,
+        settings.queue_url,
+        settings.dlq_url,
+    ));
     let catalog: Arc<dyn CatalogStore> = Arc::new(store.clone());
     // Policy edits are serialized across Lambda instances by lease locks in the database.
     let processor = Arc::new(lakecat_aws::AwsShareProcessor::new(
         &sdk,
         Arc::new(store.clone()),
     ));
-    let worker = Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
-        .with_handler(Arc::new(NoopHandler))
-        .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
-        .with_share_expiry(Arc::new(ShareExpiry::new(catalog.clone(), queue)));
-    // The search index tasks, when the deployment has an OpenSearch domain.
-    let search = lakecat_search::OpenSearchConfig::from_env()?;
-    Ok(match search {
-        Some(os) => {
-            let index = lakecat_search::OpenSearchIndex::connect(&os)
-                .await
-                .map_err(|e| e.message)?;
-            worker.with_handler(Arc::new(lakecat_worker::SearchHandler::new(
-                catalog,
+    let index = lakecat_search::OpenSearchIndex::connect(&settings.search)
+        .await
+        .map_err(|e| e.message)?;
+    Ok(
+        Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
+            .with_handler(Arc::new(NoopHandler))
+            .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
+            .with_handler(Arc::new(lakecat_worker::SearchHandler::new(
+                catalog.clone(),
                 Arc::new(index),
             )))
+            .with_share_expiry(Arc::new(ShareExpiry::new(catalog, queue))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<WorkerSettings, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        WorkerSettings::from_lookup(|n| vars.get(n).cloned())
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("LAKECAT_DATABASE_URL", "postgres://lakecat@db/lakecat"),
+        (
+            "LAKECAT_TASK_QUEUE_URL",
+            "https://sqs.eu-west-1.amazonaws.com/1/t",
+        ),
+        (
+            "LAKECAT_TASK_DLQ_URL",
+            "https://sqs.eu-west-1.amazonaws.com/1/d",
+        ),
+    ];
+
+    #[test]
+    fn without_opensearch_the_worker_refuses_to_start() {
+        for empty in [
+            &BASE[..],
+            &[BASE[0], BASE[1], BASE[2], ("OPENSEARCH_URL", " ")],
+        ] {
+            match settings(empty) {
+                Err(e) => assert_eq!(e, SEARCH_REQUIRED),
+                Ok(_) => panic!("a worker without OpenSearch would dead-letter search tasks"),
+            }
         }
-        None => worker,
-    })
+        assert!(SEARCH_REQUIRED.starts_with(
+            "OPENSEARCH_URL is required: the API writes search.index tasks that this worker \
+             must run"
+        ));
+    }
+
+    #[test]
+    fn with_opensearch_every_part_is_read() {
+        let mut vars = BASE.to_vec();
+        vars.push(("OPENSEARCH_URL", "https://search.example.com"));
+        vars.push(("LAKECAT_AWS_ENDPOINT", "http://127.0.0.1:5000"));
+        let s = settings(&vars).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.search.url, "https://search.example.com");
+        assert_eq!(s.database_url, BASE[0].1);
+        assert_eq!(s.queue_url, BASE[1].1);
+        assert_eq!(s.dlq_url, BASE[2].1);
+        assert_eq!(s.aws_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+    }
+
+    #[test]
+    fn a_bad_opensearch_setting_names_its_variable() {
+        let mut vars = BASE.to_vec();
+        vars.push(("OPENSEARCH_URL", "https://search.example.com"));
+        vars.push(("OPENSEARCH_AUTH", "kerberos"));
+        match settings(&vars) {
+            Err(e) => assert!(e.starts_with("OPENSEARCH_AUTH: "), "{e}"),
+            Ok(_) => panic!("accepted OPENSEARCH_AUTH=kerberos"),
+        }
+        match settings(&BASE[1..]) {
+            Err(e) => assert_eq!(e, "LAKECAT_DATABASE_URL is required"),
+            Ok(_) => panic!("accepted no database"),
+        }
+    }
 }
