@@ -107,7 +107,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(|e| anyhow!(e.message))?;
             let opensearch =
-                lakecat_search::OpenSearchConfig::from_env().map_err(|e| anyhow!(e))?;
+                lakecat_server::config::opensearch_from_env().map_err(|e| anyhow!(e))?;
             let total = lakecat_core::ports::CatalogStore::count(
                 &store,
                 &lakecat_core::ports::CountQuery::Datasets(Default::default()),
