@@ -3,6 +3,7 @@
 //! wiring of adapters. Depends on core, store and graphql; never on AWS SDK crates.
 
 pub mod auth;
+pub mod graphiql;
 pub mod introspection;
 pub mod local_users;
 pub mod parsed;
