@@ -136,6 +136,14 @@ pub struct AwsSettings {
     pub endpoint: Option<String>,
 }
 
+/// The log filter unless `LAKECAT_LOG` says otherwise: lakecat's own lines at info (start,
+/// listen address, admin created, migrations, task failures); the libraries under it, whose
+/// info lines are their internals (tantivy's segment merges, every SQL statement, SDK
+/// retries), at warn.
+pub const DEFAULT_LOG_FILTER: &str = "info,tantivy=warn,sqlx=warn,sea_orm=warn,\
+    sea_orm_migration=warn,aws_config=warn,aws_smithy_runtime=warn,hyper=warn,\
+    hyper_util=warn,reqwest=warn,opensearch=warn";
+
 pub const LOCAL_ISSUER: &str = "lakecat-local";
 pub const DEFAULT_ADMIN_GROUP: &str = "lakecat-admins";
 

@@ -85,6 +85,7 @@ impl App {
         let store = SeaStore::connect(&sc).await.map_err(|e| e.message)?;
         if migrate {
             store.migrate().await.map_err(|e| e.message)?;
+            tracing::info!("database migrations applied");
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
