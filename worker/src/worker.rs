@@ -243,7 +243,7 @@ async fn run_guarded(
 /// Kind of [`NoopHandler`].
 pub const NOOP_KIND: &str = "noop";
 
-/// Does nothing and succeeds: measures the task machinery itself (`lakecat bench
+/// Does nothing and succeeds: measures the task machinery itself (`lakecat-bench
 /// --scenario task-throughput`) and checks a deployment's worker path end to end.
 pub struct NoopHandler;
 

@@ -1,6 +1,6 @@
 //! Running against an AWS API emulator (moto server): the HTTP client lakecat uses when an
 //! endpoint override is set, and the preparation of a dataset's resources in an emulated
-//! account (`lakecat bench --scenario share-approve`, the end-to-end tests, a laptop demo).
+//! account (`lakecat-bench --scenario share-approve`, the end-to-end tests, a laptop demo).
 //!
 //! moto answers S3 Control with `<CreateAccessPointResponse>` where AWS answers
 //! `<CreateAccessPointResult>`; boto3 does not mind, the Rust SDK rejects the document. With

@@ -1,7 +1,7 @@
 //! The `lakecat` command line: `serve` (the whole catalog in one process), `migrate`,
-//! `schema`, `seed` and `bench`.
+//! `schema`, `seed` and `reindex`. The load benchmark is a crate of its own
+//! (`crates/bench`), so this binary carries no test kit.
 
-pub mod bench;
 pub mod demo;
 pub mod reindex;
 
@@ -48,7 +48,8 @@ impl Where {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Runs the catalog (API, auth, health) in one process: SQLite, local users, no cloud.
+    /// Runs the catalog in one process (GraphQL API, GraphiQL, sign-in, health): SQLite,
+    /// local users, no cloud. Then open http://127.0.0.1:8080/graphiql and sign in.
     Serve {
         #[command(flatten)]
         at: Where,
@@ -70,6 +71,7 @@ pub enum Command {
     Seed {
         #[command(flatten)]
         at: Where,
+        /// Load the demo catalog: believable teams, datasets, glossary and demo users.
         #[arg(long, conflicts_with = "scale")]
         demo: bool,
         /// Generate N datasets (one table of 10 columns each) plus a 10,000-column table.
@@ -86,8 +88,6 @@ pub enum Command {
         #[arg(long, env = "LAKECAT_SEARCH_DIR")]
         search_dir: Option<PathBuf>,
     },
-    /// Load benchmark: seeds PostgreSQL, starts the server, drives concurrent GraphQL load.
-    Bench(bench::BenchArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(|e| anyhow!(e.message))?;
             let opensearch =
-                lakecat_search::OpenSearchConfig::from_env().map_err(|e| anyhow!(e))?;
+                lakecat_server::config::opensearch_from_env().map_err(|e| anyhow!(e))?;
             let total = lakecat_core::ports::CatalogStore::count(
                 &store,
                 &lakecat_core::ports::CountQuery::Datasets(Default::default()),
@@ -235,7 +235,6 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Bench(args) => bench::run(args).await,
     }
 }
 
@@ -264,6 +263,8 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
             .map_err(|e| anyhow!(e.message))?;
     }
     if let Some((user, password)) = app.auth.local_users().and_then(|u| u.created_admin.clone()) {
+        // The password goes to the terminal only, never to the log.
+        tracing::info!(username = %user, "created the admin user");
         println!("first start: created the admin user (shown once, keep it)");
         println!("  username: {user}");
         println!("  password: {password}");
@@ -283,11 +284,57 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
             print_demo_users();
         }
     }
-    println!("lakecat is listening on http://{listen}/graphql");
-    if app.config.graphiql {
-        println!(
-            "GraphiQL: open http://{listen}/graphql in a browser; sign in with POST http://{listen}/auth/login"
-        );
-    }
+    let graphiql = if app.config.graphiql {
+        format!(", GraphiQL http://{listen}/graphiql")
+    } else {
+        String::new()
+    };
+    let sign_in = match app.auth.local_users() {
+        Some(_) => {
+            "sign in as admin (or a demo user) on the GraphiQL page or with POST /auth/login"
+        }
+        None => "send your identity provider's token as Authorization: Bearer",
+    };
+    println!("lakecat is up: API http://{listen}/graphql{graphiql}; {sign_in}");
+    tracing::info!(api = %format!("http://{listen}/graphql"), data_dir = %at.data_dir.display(), "lakecat is up");
     lakecat_server::serve(app).await.map_err(|e| anyhow!(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `lakecat --help` and each subcommand's help describe everything in one line at least.
+    #[test]
+    fn every_subcommand_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            if cmd
+                .get_about()
+                .is_none_or(|a| a.to_string().trim().is_empty())
+            {
+                missing.push(path.clone());
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg
+                    .get_help()
+                    .is_none_or(|h| h.to_string().trim().is_empty())
+                {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() != "help" {
+                    walk(sub, &path, missing);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
+    }
 }

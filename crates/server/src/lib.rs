@@ -3,7 +3,7 @@
 //! wiring of adapters. Depends on core, store and graphql; never on AWS SDK crates.
 
 pub mod auth;
-pub mod config;
+pub mod graphiql;
 pub mod introspection;
 pub mod local_users;
 pub mod parsed;
@@ -27,6 +27,9 @@ use lakecat_worker::{
     InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
     SearchRebuildHandler, ShareExpiry, ShareHandler, Worker,
 };
+
+/// The configuration, read in one place for every binary (see `lakecat-config`).
+pub use lakecat_config as config;
 
 pub use auth::{Authenticator, TrustedClaims};
 pub use config::{AuthMode, Config, LakeMode};
@@ -82,6 +85,7 @@ impl App {
         let store = SeaStore::connect(&sc).await.map_err(|e| e.message)?;
         if migrate {
             store.migrate().await.map_err(|e| e.message)?;
+            tracing::info!("database migrations applied");
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
@@ -214,9 +218,8 @@ impl App {
 async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
     #[cfg(feature = "opensearch")]
     {
-        let os = lakecat_search::OpenSearchConfig::from_env()?;
-        if let Some(os) = os {
-            let index = lakecat_search::OpenSearchIndex::connect(&os)
+        if let Some(os) = &config.opensearch {
+            let index = lakecat_search::OpenSearchIndex::connect(os)
                 .await
                 .map_err(|e| e.message)?;
             // An unreachable cluster does not stop the API: searches answer with an error
@@ -234,9 +237,6 @@ async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, S
     }
     embedded_search(config)
 }
-
-#[cfg(feature = "embedded-search")]
-const _: () = assert!(config::DEFAULT_SEARCH_CACHE == lakecat_search::DEFAULT_RESULT_CACHE);
 
 /// The embedded search index, kept current by the in-process worker (none without one).
 fn embedded_search(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {

@@ -2,7 +2,7 @@
 //! validation.
 //!
 //! Clients send the same few query texts again and again with different variables (the web
-//! UI's queries, a pipeline's calls, `lakecat bench`). Parsing one with async-graphql's pest
+//! UI's queries, a pipeline's calls, `lakecat-bench`). Parsing one with async-graphql's pest
 //! grammar costs more than a cached search answer; cloning its parsed document costs a
 //! fraction of that. A document depends on the query text alone.
 //!

@@ -1,16 +1,15 @@
-//! The HTTP surface: `POST /graphql`, `GET /graphql` (GraphiQL when enabled),
-//! `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
+//! The HTTP surface: `POST /graphql`, `GET /graphiql` and `GET /graphql` (GraphiQL when
+//! enabled, its assets under `/graphiql/assets/`), `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
 //! `x-request-id`; every request runs in a span with that id. A client's id is kept only when
 //! it is a short plain token (see [`is_plain_request_id`]); any other is replaced by a ULID.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use lakecat_core::caller::Caller;
@@ -23,11 +22,11 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::App;
 use crate::auth::TrustedClaims;
 use crate::introspection::is_bounded_introspection;
 use crate::parsed::Validation;
 use crate::throttle::RetryAfter;
+use crate::{App, graphiql};
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The code of a 429 answer. A transport-level code like `BAD_REQUEST`, not one of core's:
@@ -98,12 +97,17 @@ impl MakeRequestId for UlidRequestId {
 
 pub fn router(app: App) -> Router {
     let graphql = if app.config.graphiql {
-        get(graphiql).post(graphql_handler)
+        get(graphiql::page).post(graphql_handler)
     } else {
         post(graphql_handler)
     };
-    Router::new()
-        .route("/graphql", graphql)
+    let mut routes = Router::new().route("/graphql", graphql);
+    if app.config.graphiql {
+        routes = routes
+            .route("/graphiql", get(graphiql::page))
+            .route("/graphiql/assets/{name}", get(graphiql::asset));
+    }
+    routes
         .route("/auth/login", post(login))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -268,10 +272,6 @@ fn tag_error(e: &mut ServerError, rid: &str, request_error: bool) {
         ext.set("code", "GRAPHQL_VALIDATION_FAILED");
     }
     ext.set("requestId", rid);
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 async fn ready(State(app): State<App>) -> Response {

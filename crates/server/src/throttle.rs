@@ -12,34 +12,7 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 use tokio::sync::Semaphore;
 
-#[derive(Debug, Clone)]
-pub struct LoginLimits {
-    /// Password checks running at once.
-    pub hashing_permits: usize,
-    /// How long a sign-in waits for a running check to finish before it is refused.
-    pub permit_wait: Duration,
-    /// Sign-ins per username in a window that may fail (or be in progress).
-    pub per_user: u32,
-    /// Sign-ins per client address in a window that may fail (or be in progress).
-    pub per_address: u32,
-    pub window: Duration,
-    /// Usernames, and addresses, tracked (each).
-    pub tracked_keys: usize,
-}
-
-impl Default for LoginLimits {
-    fn default() -> Self {
-        LoginLimits {
-            hashing_permits: std::thread::available_parallelism()
-                .map_or(2, |n| n.get().clamp(2, 4)),
-            permit_wait: Duration::from_secs(1),
-            per_user: 10,
-            per_address: 30,
-            window: Duration::from_secs(300),
-            tracked_keys: 10_000,
-        }
-    }
-}
+pub use lakecat_config::LoginLimits;
 
 /// A sign-in refused for now: the client may try again after this many seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Real parts for tests and benchmarks, no mocks: a private PostgreSQL 15 cluster with one
 //! fresh database per test (cloned from a migrated template), a SQLite file store, and moto
-//! server for AWS APIs. Used by tests in every crate and by `lakecat bench`.
+//! server for AWS APIs. Used by tests in every crate and by `lakecat-bench`.
 
 pub mod moto;
 pub mod pg;

@@ -89,41 +89,40 @@ pub const SEARCH_REQUIRED: &str = "OPENSEARCH_URL is required: the API answers s
 /// Refuses a deployment without search. The Lambda holds no embedded index (it is built
 /// without one, and runs no worker to keep one current), so without OpenSearch every search
 /// would fail while the catalog's changes kept writing search tasks.
-pub fn require_search(var: impl Fn(&str) -> Option<String>) -> Result<(), String> {
-    match var("OPENSEARCH_URL").filter(|v| !v.trim().is_empty()) {
+pub fn require_search(config: &Config) -> Result<(), String> {
+    match &config.opensearch {
         Some(_) => Ok(()),
         None => Err(SEARCH_REQUIRED.into()),
     }
 }
 
-/// Builds the app from `LAKECAT_*` and `OPENSEARCH_*` variables. Migrations are not run at
-/// cold start unless `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat migrate` once
-/// instead).
+/// Builds the app from `LAKECAT_*` and `OPENSEARCH_*` variables (read by
+/// [`Config::from_env`], as `lakecat serve` and the worker read theirs). Migrations are not
+/// run at cold start unless `LAKECAT_MIGRATE_ON_START=true` (deployments run `lakecat
+/// migrate` once instead).
 pub async fn app_from_env() -> Result<App, String> {
-    require_search(|n| std::env::var(n).ok())?;
     let config = Config::from_env(None)?;
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-    let migrate = var("LAKECAT_MIGRATE_ON_START").is_some_and(|v| v == "true");
+    require_search(&config)?;
     // Task ids go to SQS after commit when the queue is configured; else the worker's
     // scheduled sweep publishes them.
-    let queue: Option<std::sync::Arc<dyn lakecat_core::tasks::TaskQueue>> =
-        match (var("LAKECAT_TASK_QUEUE_URL"), var("LAKECAT_TASK_DLQ_URL")) {
-            (Some(url), Some(dlq)) => {
-                let sdk = lakecat_aws::AwsConfig {
-                    region: None,
-                    endpoint: var("LAKECAT_AWS_ENDPOINT"),
-                }
-                .load()
-                .await;
-                Some(std::sync::Arc::new(lakecat_aws::SqsQueue::new(
-                    &sdk, url, dlq,
-                )))
+    let queue: Option<std::sync::Arc<dyn lakecat_core::tasks::TaskQueue>> = match &config.task_queue
+    {
+        Some(q) => {
+            let sdk = lakecat_aws::AwsConfig {
+                region: None,
+                endpoint: config.aws.endpoint.clone(),
             }
-            (None, None) => None,
-            _ => {
-                return Err("LAKECAT_TASK_QUEUE_URL and LAKECAT_TASK_DLQ_URL go together".into());
-            }
-        };
+            .load()
+            .await;
+            Some(std::sync::Arc::new(lakecat_aws::SqsQueue::new(
+                &sdk,
+                q.queue_url.clone(),
+                q.dlq_url.clone(),
+            )))
+        }
+        None => None,
+    };
+    let migrate = config.migrate_on_start;
     App::build_with_queue(config, migrate, queue).await
 }
 
@@ -133,12 +132,27 @@ mod tests {
 
     #[test]
     fn without_opensearch_the_api_refuses_to_start() {
+        let api = |search: Option<&str>| {
+            Config::from_lookup(None, |n| match n {
+                "LAKECAT_AUTH_MODE" => Some("cognito".into()),
+                "LAKECAT_COGNITO_USER_POOL_ID" => Some("eu-west-1_x".into()),
+                "LAKECAT_COGNITO_REGION" => Some("eu-west-1".into()),
+                "LAKECAT_AUDIENCES" => Some("client".into()),
+                "LAKECAT_CURSOR_KEY" => Some("k".repeat(32)),
+                "LAKECAT_DATABASE_URL" => Some("postgres://db/lakecat".into()),
+                "OPENSEARCH_URL" => search.map(str::to_owned),
+                _ => None,
+            })
+            .unwrap()
+        };
         for unset in [None, Some(""), Some("  ")] {
-            let e = require_search(|_| unset.map(str::to_owned)).unwrap_err();
+            let e = require_search(&api(unset)).unwrap_err();
             assert_eq!(e, SEARCH_REQUIRED);
         }
         assert!(SEARCH_REQUIRED.starts_with("OPENSEARCH_URL is required: "));
-        let set = |n: &str| (n == "OPENSEARCH_URL").then(|| "https://search.example.com".into());
-        assert_eq!(require_search(set), Ok(()));
+        assert_eq!(
+            require_search(&api(Some("https://search.example.com"))),
+            Ok(())
+        );
     }
 }

@@ -35,54 +35,12 @@ pub async fn handle(worker: &Worker, event: Value) -> Result<Value, String> {
     Err("unknown event: expected SQS records or an EventBridge scheduled event".into())
 }
 
-/// Why the worker refuses to start without OpenSearch.
-pub const SEARCH_REQUIRED: &str = "OPENSEARCH_URL is required: the API writes search.index \
-    tasks that this worker must run (without a handler each would fail and land in the DLQ); \
-    set it, with OPENSEARCH_AUTH and friends, to the same OpenSearch as the API Lambda's";
-
-/// What the worker Lambda needs, read and checked before anything connects. Every part is
-/// required: a worker missing one would dead-letter the tasks it cannot run.
-pub struct WorkerSettings {
-    pub database_url: String,
-    pub queue_url: String,
-    pub dlq_url: String,
-    /// An AWS API emulator (`LAKECAT_AWS_ENDPOINT`), instead of AWS.
-    pub aws_endpoint: Option<String>,
-    pub search: lakecat_search::OpenSearchConfig,
-}
-
-impl WorkerSettings {
-    /// From `LAKECAT_DATABASE_URL`, `LAKECAT_TASK_QUEUE_URL`, `LAKECAT_TASK_DLQ_URL`,
-    /// `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables, looked up through `var` (the
-    /// process environment in the Lambda, a map in tests).
-    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<WorkerSettings, String> {
-        let get = |n: &str| var(n).filter(|v| !v.trim().is_empty());
-        let database_url = get("LAKECAT_DATABASE_URL").ok_or("LAKECAT_DATABASE_URL is required")?;
-        let queue_url =
-            get("LAKECAT_TASK_QUEUE_URL").ok_or("LAKECAT_TASK_QUEUE_URL is required")?;
-        let dlq_url = get("LAKECAT_TASK_DLQ_URL").ok_or("LAKECAT_TASK_DLQ_URL is required")?;
-        let search = lakecat_search::OpenSearchConfig::from_lookup(&var)
-            .map_err(|e| {
-                format!(
-                    "{}: {}",
-                    e.field.as_deref().unwrap_or("OpenSearch"),
-                    e.message
-                )
-            })?
-            .ok_or(SEARCH_REQUIRED)?;
-        Ok(WorkerSettings {
-            database_url,
-            queue_url,
-            dlq_url,
-            aws_endpoint: get("LAKECAT_AWS_ENDPOINT"),
-            search,
-        })
-    }
-}
+// Read and checked with every other variable in lakecat-config.
+pub use lakecat_config::worker::{SEARCH_REQUIRED, WorkerSettings};
 
 /// The worker from the process environment (see [`WorkerSettings::from_lookup`]).
 pub async fn worker_from_env() -> Result<Worker, String> {
-    worker_from(WorkerSettings::from_lookup(|n| std::env::var(n).ok())?).await
+    worker_from(WorkerSettings::from_lookup(lakecat_config::process_env)?).await
 }
 
 /// The worker: the database, the task queue and its DLQ, share processing on AWS and the

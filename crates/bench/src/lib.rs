@@ -1,8 +1,13 @@
-//! `lakecat bench`: seeds PostgreSQL (a private cluster unless `--database-url`), starts
-//! `lakecat serve` as a child process, drives concurrent GraphQL load over HTTP and prints
+//! `lakecat-bench`, the load benchmark: seeds PostgreSQL (a private cluster unless
+//! `--database-url`), starts `lakecat serve` as a child process, drives concurrent GraphQL load over HTTP and prints
 //! p50/p95/p99 latency, requests/s and the server's peak RSS per scenario. `lambda-init`
 //! measures how long the API Lambda binary takes from exec to asking the runtime API for
 //! its first event.
+//!
+//! A crate of its own so the shipped `lakecat` binary carries neither this harness nor the
+//! test kit it starts PostgreSQL and moto server with. The server under load is the `lakecat`
+//! command line itself (the `lakecat-cli` library, the same allocator), run by this binary as
+//! `lakecat-bench serve …` so that one `cargo run -p lakecat-bench` builds all it needs.
 
 mod conn;
 
@@ -19,10 +24,14 @@ use hdrhistogram::Histogram;
 use lakecat_core::page::PageRequest;
 use lakecat_store::{SeaStore, StoreConfig};
 
-use crate::demo::ScaleCatalog;
+use lakecat_cli::demo::ScaleCatalog;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
+
+/// The first argument that makes this binary `lakecat` instead of the benchmark: the rest
+/// are `lakecat serve`'s.
+pub const SERVE: &str = "serve";
 
 /// `list-datasets` reports two rows: the first page and pages deep in the cursor chain.
 pub const SCENARIOS: &[&str] = &[
@@ -128,7 +137,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         .await
         .map_err(|e| anyhow!(e.message))?;
     let t = Instant::now();
-    let scale = crate::demo::seed_scale(&store, args.datasets, !args.json).await?;
+    let scale = lakecat_cli::demo::seed_scale(&store, args.datasets, !args.json).await?;
     eprintln!("catalog ready in {:.0} s", t.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
     let mut outcomes = Vec::new();
@@ -239,7 +248,7 @@ impl Server {
             .port();
         let exe = std::env::current_exe()?;
         let child = tokio::process::Command::new(exe)
-            .args(["serve", "--data-dir"])
+            .args([SERVE, "--data-dir"])
             .arg(dir)
             .args([
                 "--database-url",
@@ -504,7 +513,7 @@ async fn drive(
                         json!({ "t": target.wide_table, "after": target.column_cursors.choose(&mut rng) }),
                     ),
                     "search" => {
-                        use crate::demo::{WORDS_A, WORDS_B};
+                        use lakecat_cli::demo::{WORDS_A, WORDS_B};
                         let (a, b) = (WORDS_A.choose(&mut rng).copied().unwrap_or("sales"), WORDS_B.choose(&mut rng).copied().unwrap_or("orders"));
                         // An exact table name (one that exists: dataset i's words are fixed by
                         // i), words of names, a word of descriptions.
@@ -520,7 +529,7 @@ async fn drive(
                         )
                     }
                     "suggest" => {
-                        use crate::demo::{WORDS_A, WORDS_B};
+                        use lakecat_cli::demo::{WORDS_A, WORDS_B};
                         let (a, b) = (WORDS_A.choose(&mut rng).copied().unwrap_or("sales"), WORDS_B.choose(&mut rng).copied().unwrap_or("orders"));
                         let p = format!("{a}_{}", &b[..b.len().min(3)]);
                         ("query($p: String!) { suggest(prefix: $p, first: 10) { kind id text } }", json!({ "p": p }))

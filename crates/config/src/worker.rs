@@ -1,0 +1,43 @@
+//! The worker Lambda's settings: fewer than the server's, every one required.
+
+use crate::{AwsSettings, OpenSearchConfig, TaskQueueUrls, Vars};
+
+/// Why the worker refuses to start without OpenSearch.
+pub const SEARCH_REQUIRED: &str = "OPENSEARCH_URL is required: the API writes search.index \
+    tasks that this worker must run (without a handler each would fail and land in the DLQ); \
+    set it, with OPENSEARCH_AUTH and friends, to the same OpenSearch as the API Lambda's";
+
+/// What the worker Lambda needs, read and checked before anything connects. Every part is
+/// required: a worker missing one would dead-letter the tasks it cannot run.
+pub struct WorkerSettings {
+    pub database_url: String,
+    pub queue_url: String,
+    pub dlq_url: String,
+    /// An AWS API emulator (`LAKECAT_AWS_ENDPOINT`), instead of AWS.
+    pub aws_endpoint: Option<String>,
+    pub search: OpenSearchConfig,
+}
+
+impl WorkerSettings {
+    /// From `LAKECAT_DATABASE_URL`, `LAKECAT_TASK_QUEUE_URL`, `LAKECAT_TASK_DLQ_URL`,
+    /// `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables, looked up through `var` (the
+    /// process environment in the Lambda, a map in tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<WorkerSettings, String> {
+        let env = Vars::new(var);
+        let database_url = env
+            .var("LAKECAT_DATABASE_URL")
+            .ok_or("LAKECAT_DATABASE_URL is required")?;
+        let TaskQueueUrls { queue_url, dlq_url } = env
+            .task_queue()?
+            .ok_or("LAKECAT_TASK_QUEUE_URL is required")?;
+        let search = env.opensearch()?.ok_or(SEARCH_REQUIRED)?;
+        let AwsSettings { endpoint, .. } = env.aws();
+        Ok(WorkerSettings {
+            database_url,
+            queue_url,
+            dlq_url,
+            aws_endpoint: endpoint,
+            search,
+        })
+    }
+}
