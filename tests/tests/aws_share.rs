@@ -113,7 +113,7 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
 
     let ben = sign_in(&app, "ben").await; // finance, works in the US account
     let ana = sign_in(&app, "ana").await; // sales-analytics, owns the EU sales datasets
-    let (ds, table, glue_name) = dataset_of(&app, &ben, "sales-analytics", EU).await;
+    let (ds, table, glue_name) = dataset_of(&app, &ana, "sales-analytics", EU).await;
     let ds_id = ds["id"].as_str().unwrap().to_owned();
     let aws = &ds["aws"];
     let (bucket, db) = (
@@ -349,7 +349,7 @@ async fn a_table_missing_from_glue_fails_its_item_with_the_reason() {
 
     let ben = sign_in(&app, "ben").await;
     let ana = sign_in(&app, "ana").await;
-    let (ds, table, glue_name) = dataset_of(&app, &ben, "sales-analytics", EU).await;
+    let (ds, table, glue_name) = dataset_of(&app, &ana, "sales-analytics", EU).await;
     let ds_id = ds["id"].as_str().unwrap().to_owned();
     let aws = &ds["aws"];
     let (bucket, db, region) = (

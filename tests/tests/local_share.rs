@@ -29,7 +29,7 @@ async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
 
     let ben = sign_in(&app, "ben").await; // finance
     let ana = sign_in(&app, "ana").await; // sales-analytics, owns the sales datasets
-    let (ds, table, glue_name) = dataset_of(&app, &ben, "sales-analytics", "123456789012").await;
+    let (ds, table, glue_name) = dataset_of(&app, &ana, "sales-analytics", "123456789012").await;
     let ds_id = ds["id"].as_str().unwrap();
     let env = common::environment_in(&app, &ben, "123456789012").await;
 

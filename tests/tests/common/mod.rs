@@ -72,8 +72,8 @@ pub async fn wait_for(app: &App, token: &str, id: &str, status: &str, within: Du
     }
 }
 
-/// A demo dataset owned by `owner` with at least one table: (dataset json, first table id,
-/// its name).
+/// A demo dataset owned by `owner` with at least one table, read with `token` (a member of the
+/// owner team: only its teams see `aws`): (dataset json, first table id, its name).
 pub async fn dataset_of(
     app: &App,
     token: &str,
