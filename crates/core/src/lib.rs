@@ -17,7 +17,7 @@ pub mod ports;
 pub mod search;
 pub mod shares;
 pub mod tasks;
-pub mod users;
 mod text_enum;
+pub mod users;
 
 pub use error::{Error, ErrorCode, Result};

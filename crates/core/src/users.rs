@@ -141,7 +141,17 @@ mod tests {
         for ok in ["ana", "a", "0day", "ana.b_c-d", &"x".repeat(64)] {
             assert!(Username::parse("username", ok).is_ok(), "{ok}");
         }
-        for bad in ["", "Ana", ".ana", "-ana", "_ana", "an a", "ana@x", "é", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "Ana",
+            ".ana",
+            "-ana",
+            "_ana",
+            "an a",
+            "ana@x",
+            "é",
+            &"x".repeat(65),
+        ] {
             let e = Username::parse("username", bad).err();
             assert_eq!(
                 e.as_ref().map(|e| (e.code, e.field.as_deref())),

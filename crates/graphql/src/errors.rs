@@ -7,18 +7,30 @@ use lakecat_core::{Error, ErrorCode};
 
 /// The error type of every resolver. Deliberately not `Display`, so that `?` cannot turn a
 /// core error into an uncoded GraphQL error through async-graphql's blanket conversion.
+///
+/// The second field says an UNAVAILABLE message is safe to show as it is (a feature this
+/// deployment does not offer, rather than a dependency's failure, whose detail is logged).
 #[derive(Debug, Clone)]
-pub struct ApiError(pub Error);
+pub struct ApiError(pub Error, bool);
+
+impl ApiError {
+    /// UNAVAILABLE with `message` shown to the caller: what this deployment does not offer,
+    /// and where to go instead.
+    pub fn not_offered(message: impl Into<String>) -> Self {
+        ApiError(Error::unavailable(message), true)
+    }
+}
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        ApiError(e)
+        ApiError(e, false)
     }
 }
 
 impl From<ApiError> for async_graphql::Error {
-    fn from(ApiError(e): ApiError) -> Self {
+    fn from(ApiError(e, shown): ApiError) -> Self {
         let message = match e.code {
+            ErrorCode::Unavailable if shown => e.message.clone(),
             ErrorCode::Internal => {
                 tracing::error!(error = %e.message, "internal error");
                 "internal error; the request id identifies it in the server logs".to_owned()
