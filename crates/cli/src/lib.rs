@@ -1,9 +1,10 @@
 //! The `lakecat` command line: `serve` (the whole catalog in one process), `migrate`,
-//! `schema`, `seed` and `bench`.
+//! `schema`, `seed`, `reindex`, `users` (local users and their teams) and `bench`.
 
 pub mod bench;
 pub mod demo;
 pub mod reindex;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ pub enum Command {
         #[arg(long, env = "LAKECAT_SEARCH_DIR")]
         search_dir: Option<PathBuf>,
     },
+    /// Manages local users and their teams (local mode's users.json).
+    Users(users::UsersArgs),
     /// Load benchmark: seeds PostgreSQL, starts the server, drives concurrent GraphQL load.
     Bench(bench::BenchArgs),
 }
@@ -235,6 +238,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Users(args) => users::run(args).await,
         Command::Bench(args) => bench::run(args).await,
     }
 }
