@@ -1,9 +1,10 @@
 //! The `lakecat` command line: `serve` (the whole catalog in one process), `migrate`,
-//! `schema`, `seed` and `reindex`. The load benchmark is a crate of its own
-//! (`crates/bench`), so this binary carries no test kit.
+//! `schema`, `seed`, `reindex` and `users` (local users and their teams). The load benchmark
+//! is a crate of its own (`crates/bench`), so this binary carries no test kit.
 
 pub mod demo;
 pub mod reindex;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -88,6 +89,8 @@ pub enum Command {
         #[arg(long, env = "LAKECAT_SEARCH_DIR")]
         search_dir: Option<PathBuf>,
     },
+    /// Manages local users and their teams (local mode's users.json).
+    Users(users::UsersArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -235,6 +238,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Users(args) => users::run(args).await,
     }
 }
 

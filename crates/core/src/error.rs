@@ -69,6 +69,8 @@ text_enum!(Reason {
     TeamNotInEnvironment => "team_not_in_environment",
     ExpiryInThePast => "expiry_in_the_past",
     UserAlreadyExists => "user_already_exists",
+    // UNAVAILABLE by design rather than by failure.
+    NotOffered => "not_offered",
 });
 
 impl Reason {

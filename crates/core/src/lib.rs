@@ -18,5 +18,6 @@ pub mod search;
 pub mod shares;
 pub mod tasks;
 mod text_enum;
+pub mod users;
 
 pub use error::{Error, ErrorCode, Reason, Result};

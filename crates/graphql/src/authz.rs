@@ -44,6 +44,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "me" => SignedIn(OWN),
         "teams" => SignedIn("team names are identity-provider group names, shown when inviting"),
         "teamTenantPermissions" => Admin,
+        "users" => Admin,
         "organizations" => {
             SignedIn("the list is trimmed to organizations the caller's teams belong to")
         }
@@ -111,6 +112,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         }
         // --- mutations ---
         "setTeamTenantPermissions" => Admin,
+        "createUser" | "resetUserPassword" | "setUserTeams" | "removeUser" => Admin,
         "retryTask" => Admin,
         "createOrganization" => Tenant(T::ManageOrganizations),
         "updateOrganization" => Resource(P::UpdateOrganization, "input.id"),

@@ -7,7 +7,7 @@ use async_graphql::Context;
 use lakecat_core::Error;
 use lakecat_core::caller::{Caller, MutationMeta};
 use lakecat_core::permissions::TenantPermission;
-use lakecat_core::ports::CatalogStore;
+use lakecat_core::ports::{CatalogStore, UserDirectory};
 use lakecat_core::tasks::TaskQueue;
 use tokio::sync::OnceCell;
 
@@ -27,6 +27,8 @@ pub struct Services {
     /// The search index, refreshed after a mutation for the caller's read-your-writes (the
     /// mutation's `search.index` task makes it converge in any case).
     pub search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
+    /// Local users; None where an identity provider holds them.
+    pub users: Option<Arc<dyn UserDirectory>>,
 }
 
 impl Services {
@@ -42,6 +44,7 @@ impl Services {
             default_tenant_permissions: Arc::new(default_tenant_permissions),
             queue,
             search: None,
+            users: None,
         }
     }
 
@@ -50,6 +53,11 @@ impl Services {
         search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
     ) -> Self {
         self.search = search;
+        self
+    }
+
+    pub fn with_users(mut self, users: Option<Arc<dyn UserDirectory>>) -> Self {
+        self.users = users;
         self
     }
 }

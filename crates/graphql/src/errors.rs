@@ -3,12 +3,21 @@
 //! adds the request id to every error).
 
 use async_graphql::ErrorExtensions;
-use lakecat_core::{Error, ErrorCode};
+use lakecat_core::{Error, ErrorCode, Reason};
 
 /// The error type of every resolver. Deliberately not `Display`, so that `?` cannot turn a
 /// core error into an uncoded GraphQL error through async-graphql's blanket conversion.
 #[derive(Debug, Clone)]
 pub struct ApiError(pub Error);
+
+impl ApiError {
+    /// UNAVAILABLE with `message` shown to the caller (reason `not_offered`): what this
+    /// deployment does not offer, and where to go instead — not a dependency's failure,
+    /// whose detail is only logged.
+    pub fn not_offered(message: impl Into<String>) -> Self {
+        ApiError(Error::unavailable(message).with_reason(Reason::NotOffered))
+    }
+}
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
@@ -19,6 +28,7 @@ impl From<Error> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(ApiError(e): ApiError) -> Self {
         let message = match e.code {
+            ErrorCode::Unavailable if e.reason == Reason::NotOffered => e.message.clone(),
             ErrorCode::Internal => {
                 tracing::error!(error = %e.message, "internal error");
                 "internal error; the request id identifies it in the server logs".to_owned()

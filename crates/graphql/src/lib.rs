@@ -48,6 +48,9 @@ pub struct SchemaConfig {
     pub queue: Option<Arc<dyn lakecat_core::tasks::TaskQueue>>,
     /// The search index; None where no index is configured (`search` answers UNAVAILABLE).
     pub search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
+    /// Local users (the embedded default); None where an identity provider holds users
+    /// (Cognito, OIDC), and the user mutations answer UNAVAILABLE.
+    pub users: Option<Arc<dyn lakecat_core::ports::UserDirectory>>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -87,7 +90,8 @@ fn build(
         config.default_tenant_permissions,
         config.queue,
     )
-    .with_search(config.search);
+    .with_search(config.search)
+    .with_users(config.users);
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

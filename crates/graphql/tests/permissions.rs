@@ -352,6 +352,22 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             format!(r#"rejectShareExtension(input: {{shareId: "{shr}"}}) {{ id }}"#),
         ),
         (
+            "createUser",
+            r#"createUser(input: {username: "newbie", password: "long enough password", teams: ["outsiders"]}) { username }"#.into(),
+        ),
+        (
+            "resetUserPassword",
+            r#"resetUserPassword(input: {username: "admin", password: "long enough password"})"#.into(),
+        ),
+        (
+            "setUserTeams",
+            r#"setUserTeams(input: {username: "admin", teams: ["outsiders"]}) { teams }"#.into(),
+        ),
+        (
+            "removeUser",
+            r#"removeUser(input: {username: "admin"})"#.into(),
+        ),
+        (
             "retryTask",
             format!(
                 r#"retryTask(input: {{id: "{}"}}) {{ id }}"#,
@@ -633,6 +649,7 @@ fn query_calls(f: &Fixture, e: &Entries) -> Vec<(&'static str, String)> {
         ("me", "me { username }".into()),
         ("teams", "teams { nodes { name } }".into()),
         ("teamTenantPermissions", r#"teamTenantPermissions(team: "owners")"#.into()),
+        ("users", "users { username teams email }".into()),
         ("organization", format!(r#"organization(id: "{org}") {{ id label }}"#)),
         ("organizations", "organizations { nodes { id label } }".into()),
         ("environment", format!(r#"environment(id: "{env}") {{ id accountId }}"#)),

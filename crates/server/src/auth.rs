@@ -2,10 +2,11 @@
 //! JWKS, issuer, audience or `client_id`, `exp`/`nbf` with a small leeway, `token_use`, and
 //! groups from a configurable claim. Remote JWKS are cached and refreshed on an unknown `kid`
 //! at most once per [`JWKS_REFRESH_INTERVAL`]. Local mode signs its own ES256 tokens and
-//! verifies them with this same code, and refuses those whose user was removed or changed
-//! its password since (see [`LOCAL_SESSION_CLAIM`]).
+//! verifies them with this same code, and refuses those whose user was removed or whose
+//! password or teams changed since (see [`LOCAL_SESSION_CLAIM`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -56,7 +57,7 @@ pub struct Authenticator {
     jwks: Jwks,
     /// How often at most an unknown `kid` may trigger a JWKS fetch.
     refresh_interval: Duration,
-    local: Option<LocalUsers>,
+    local: Option<Arc<LocalUsers>>,
     /// Tokens already verified, so a client's next request skips the signature check. A hit
     /// still needs an unexpired token whose key is still published and, for a local token,
     /// whose session is still current; the map is cleared when it reaches
@@ -89,7 +90,7 @@ impl Authenticator {
                 (
                     LOCAL_ISSUER.to_owned(),
                     Jwks::Static(users.jwks()),
-                    Some(users),
+                    Some(Arc::new(users)),
                 )
             }
             AuthMode::Cognito {
@@ -141,7 +142,12 @@ impl Authenticator {
     }
 
     pub fn local_users(&self) -> Option<&LocalUsers> {
-        self.local.as_ref()
+        self.local.as_deref()
+    }
+
+    /// The local users, shared (the GraphQL user directory changes them).
+    pub fn local_users_shared(&self) -> Option<Arc<LocalUsers>> {
+        self.local.clone()
     }
 
     /// Verifies a bearer token and returns the caller.
@@ -175,7 +181,7 @@ impl Authenticator {
             && !self.session_is_current(s)
         {
             return Err(refuse(
-                "token revoked: its user was removed or changed password",
+                "token revoked: its user was removed, or its password or teams changed",
             ));
         }
         if let (Some(exp), Ok(mut cache)) = (

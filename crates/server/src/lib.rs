@@ -10,6 +10,7 @@ pub mod parsed;
 mod router;
 mod telemetry;
 pub mod throttle;
+pub mod user_directory;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -120,6 +121,15 @@ impl App {
         } else {
             (queue, None, None)
         };
+        let login = Arc::new(throttle::LoginThrottle::new(config.login_limits.clone()));
+        // Local mode manages its users through the API too; an identity provider holds them
+        // otherwise.
+        let users = auth.local_users_shared().map(|local| {
+            Arc::new(user_directory::LocalUserDirectory::new(
+                local,
+                login.clone(),
+            )) as Arc<dyn lakecat_core::ports::UserDirectory>
+        });
         let schema_config = SchemaConfig {
             store: dyn_store,
             cursor_key: config.cursor_key.clone(),
@@ -127,9 +137,9 @@ impl App {
             default_tenant_permissions: config.default_tenant_permissions.clone(),
             queue,
             search: search.clone(),
+            users,
         };
         let schema = build_schema(schema_config.clone());
-        let login = Arc::new(throttle::LoginThrottle::new(config.login_limits.clone()));
         Ok(App {
             config: Arc::new(config),
             store,

@@ -2,8 +2,9 @@
 //! key (`jwt-signing-key.pem`), both in the data directory. On first start an admin user is
 //! created with a random password, printed once by the CLI.
 //!
-//! Each user carries a session stamp that changes with its password; local tokens carry it,
-//! so a token dies with its user and with the password it was issued for.
+//! Each user carries a session stamp that changes with its password and its teams; local
+//! tokens carry it, so a token dies with its user and with the password and teams it was
+//! issued for.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use jsonwebtoken::EncodingKey;
 use jsonwebtoken::jwk::JwkSet;
+use lakecat_core::users::UserSummary;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +79,14 @@ impl FileStamp {
         SystemTime::now()
             .duration_since(self.modified)
             .is_ok_and(|age| age >= SETTLED_AFTER)
+    }
+}
+
+fn summary(user: &LocalUser) -> UserSummary {
+    UserSummary {
+        username: user.username.clone(),
+        email: user.email.clone(),
+        teams: user.teams.clone(),
     }
 }
 
@@ -308,6 +318,56 @@ impl LocalUsers {
                     (true, true)
                 }
                 None => (false, false),
+            },
+        )
+    }
+
+    /// Every user, by name, without password hashes.
+    pub fn list(&self) -> Result<Vec<UserSummary>, String> {
+        let mut users: Vec<UserSummary> = self.users()?.users.iter().map(summary).collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(users)
+    }
+
+    /// Adds a user. False, and nothing written, when one of that name exists.
+    pub fn create(
+        &self,
+        username: &str,
+        password: &str,
+        email: Option<&str>,
+        teams: &[String],
+    ) -> Result<bool, String> {
+        let user = LocalUser {
+            username: username.to_owned(),
+            email: email.map(str::to_owned),
+            password_hash: hash_password(password)?,
+            teams: teams.to_vec(),
+            session: new_session(),
+        };
+        self.change(|file| {
+            if file.users.iter().any(|u| u.username == username) {
+                return (false, false);
+            }
+            file.users.push(user);
+            (true, true)
+        })
+    }
+
+    /// Replaces a user's teams. Tokens issued before stop working: they carry the old teams.
+    /// None when there is no such user.
+    pub fn set_teams(
+        &self,
+        username: &str,
+        teams: &[String],
+    ) -> Result<Option<UserSummary>, String> {
+        self.change(
+            |file| match file.users.iter_mut().find(|u| u.username == username) {
+                Some(user) => {
+                    user.teams = teams.to_vec();
+                    user.session = new_session();
+                    (true, Some(summary(user)))
+                }
+                None => (false, None),
             },
         )
     }

@@ -737,3 +737,82 @@ async fn the_standard_introspection_query_runs_and_depth_still_binds_everything_
         );
     }
 }
+
+/// The admin user mutations on local mode's `users.json`: a user created through the API
+/// signs in; a change of teams or password, or a removal, ends its tokens; users.json never
+/// holds or returns a password.
+#[tokio::test]
+async fn admins_manage_local_users_through_the_api() {
+    let l = local().await;
+    let (user, password) = l
+        .app
+        .auth
+        .local_users()
+        .unwrap()
+        .created_admin
+        .clone()
+        .unwrap();
+    let (_, _, body) = call(&l.app, login(&user, &password)).await;
+    let admin = body["token"].as_str().unwrap().to_owned();
+    let mutate = async |doc: &str| call(&l.app, gql(Some(&admin), doc)).await.2;
+
+    let created = mutate(r#"mutation { createUser(input: {username: "bo", password: "bo's long password", teams: ["analysts"]}) { username teams } }"#).await;
+    assert_eq!(
+        created["data"]["createUser"],
+        json!({ "username": "bo", "teams": ["analysts"] }),
+        "{created}"
+    );
+    let again = mutate(r#"mutation { createUser(input: {username: "bo", password: "another long password", teams: []}) { username } }"#).await;
+    assert_eq!(code(&again), "CONFLICT", "{again}");
+    let listed = mutate("{ users { username teams } }").await;
+    assert_eq!(
+        listed["data"]["users"],
+        json!([{ "username": "admin", "teams": ["lakecat-admins"] }, { "username": "bo", "teams": ["analysts"] }])
+    );
+    let file = std::fs::read_to_string(l._dir.path().join("users.json")).unwrap();
+    assert!(
+        !file.contains("long password"),
+        "users.json holds hashes only"
+    );
+
+    let (status, _, body) = call(&l.app, login("bo", "bo's long password")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let me = async |token: &str| call(&l.app, gql(Some(token), "{ me { teams } }")).await;
+    assert_eq!(
+        me(&token).await.2["data"]["me"]["teams"],
+        json!(["analysts"])
+    );
+
+    // New teams: the old token carried the old ones, so it dies.
+    let teams = mutate(
+        r#"mutation { setUserTeams(input: {username: "bo", teams: ["finance"]}) { teams } }"#,
+    )
+    .await;
+    assert_eq!(teams["data"]["setUserTeams"]["teams"], json!(["finance"]));
+    assert_eq!(me(&token).await.0, StatusCode::UNAUTHORIZED);
+    let (_, _, body) = call(&l.app, login("bo", "bo's long password")).await;
+    let token = body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        me(&token).await.2["data"]["me"]["teams"],
+        json!(["finance"])
+    );
+
+    let reset = mutate(r#"mutation { resetUserPassword(input: {username: "bo", password: "a brand new password"}) }"#).await;
+    assert_eq!(reset["data"]["resetUserPassword"], true, "{reset}");
+    assert_eq!(me(&token).await.0, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = call(&l.app, login("bo", "bo's long password")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, _, body) = call(&l.app, login("bo", "a brand new password")).await;
+    let token = body["token"].as_str().unwrap().to_owned();
+
+    // Bo is no admin.
+    let (_, _, body) = call(&l.app, gql(Some(&token), "{ users { username } }")).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+
+    let removed = mutate(r#"mutation { removeUser(input: {username: "bo"}) }"#).await;
+    assert_eq!(removed["data"]["removeUser"], true, "{removed}");
+    assert_eq!(me(&token).await.0, StatusCode::UNAUTHORIZED);
+    let gone = mutate(r#"mutation { removeUser(input: {username: "bo"}) }"#).await;
+    assert_eq!(code(&gone), "NOT_FOUND", "{gone}");
+}

@@ -17,6 +17,7 @@ mod organizations;
 mod search;
 mod social;
 mod teams;
+mod users;
 pub use audit::AuditStore;
 pub use datasets::DatasetStore;
 pub use glossary::GlossaryStore;
@@ -24,6 +25,7 @@ pub use organizations::OrganizationStore;
 pub use search::SearchReaders;
 pub use social::SocialStore;
 pub use teams::TeamStore;
+pub use users::UserDirectory;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrganizationFilter {

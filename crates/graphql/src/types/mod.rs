@@ -10,6 +10,7 @@ mod social;
 mod tables;
 mod tasks;
 mod teams;
+mod users;
 
 pub(crate) use tables::dataset_of;
 
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     tasks::TaskQuery,
     shares::ShareQuery,
     search::SearchQueryRoot,
+    users::UserQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     social::SocialMutation,
     tasks::TaskMutation,
     shares::ShareMutation,
+    users::UserMutation,
 );
 
 #[derive(SimpleObject, Clone)]

@@ -122,10 +122,9 @@ impl PlainObject for Suggestion {
 }
 
 fn index<'a>(ctx: &Context<'a>) -> ApiResult<&'a dyn core::SearchIndex> {
-    services(ctx)
-        .search
-        .as_deref()
-        .ok_or_else(|| Error::unavailable("search is not configured on this deployment").into())
+    services(ctx).search.as_deref().ok_or_else(|| {
+        crate::errors::ApiError::not_offered("search is not configured on this deployment")
+    })
 }
 
 /// What the caller may see, or None for admins (who see everything): organizations its teams

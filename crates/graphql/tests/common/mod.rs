@@ -56,6 +56,22 @@ impl Fixture {
         backend: Backend,
         search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
     ) -> Fixture {
+        Fixture::with_services(backend, search, None).await
+    }
+
+    /// A fixture whose API manages `users` (local mode's user directory).
+    pub async fn with_users(
+        backend: Backend,
+        users: Arc<dyn lakecat_core::ports::UserDirectory>,
+    ) -> Fixture {
+        Fixture::with_services(backend, None, Some(users)).await
+    }
+
+    async fn with_services(
+        backend: Backend,
+        search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
+        users: Option<Arc<dyn lakecat_core::ports::UserDirectory>>,
+    ) -> Fixture {
         let db = fresh_store(backend).await.unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
         let schema = build_schema(SchemaConfig {
@@ -65,6 +81,7 @@ impl Fixture {
             default_tenant_permissions: vec![],
             queue: None,
             search,
+            users,
         });
         let mut f = Fixture {
             db,
