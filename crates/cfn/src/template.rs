@@ -383,7 +383,12 @@ impl Template {
                 .map(|(k, v)| (k.to_string(), v.to_value()))
                 .collect(),
         );
-        sorted(Value::Object(m))
+        let rendered = Value::Object(m);
+        if maps_sort_their_keys() {
+            rendered
+        } else {
+            sorted(rendered)
+        }
     }
 
     /// Two-space indented JSON, the form written to disk and snapshotted.
@@ -398,8 +403,19 @@ impl Template {
     }
 }
 
-/// Sorts every object's keys. serde_json's `Map` is already sorted unless some crate in the
-/// build turns on its `preserve_order` feature; this keeps the output sorted either way.
+/// Whether serde_json's `Map` keeps its keys sorted: it does (a `BTreeMap`) unless a crate in
+/// the build turns on its `preserve_order` feature, and then [`sorted`] does the sorting.
+fn maps_sort_their_keys() -> bool {
+    static SORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SORTED.get_or_init(|| {
+        let m: Map<String, Value> = [("b".to_owned(), Value::Null), ("a".to_owned(), Value::Null)]
+            .into_iter()
+            .collect();
+        m.keys().next().is_some_and(|k| k == "a")
+    })
+}
+
+/// Sorts every object's keys.
 fn sorted(v: Value) -> Value {
     match v {
         Value::Object(m) => {
