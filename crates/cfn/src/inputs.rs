@@ -174,8 +174,63 @@ impl DatasetRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lakecat_core::catalog::{EnvironmentType, NewEnvironment};
+    use lakecat_core::catalog::{
+        Confidentiality, EnvironmentType, NewDataset, NewEnvironment, Visibility,
+    };
     use lakecat_core::names::{AwsAccountId, AwsRegion, Description, Label};
+
+    fn environment(prefix: &str) -> Result<Environment, Box<dyn std::error::Error>> {
+        Ok(NewEnvironment {
+            organization_id: OrganizationId::generate(),
+            label: Label::parse("l", "Prod")?,
+            description: Description::parse("d", "")?,
+            tags: vec![],
+            account_id: AwsAccountId::parse("a", "111122223333")?,
+            region: AwsRegion::parse("r", "eu-west-1")?,
+            owner_team: TeamName::parse("t", "admins")?,
+            env_type: EnvironmentType::Data,
+            resource_prefix: Slug::parse("p", prefix)?,
+            pivot_role_name: "lakecat-pivot-role".into(),
+        }
+        .build("me", chrono::Utc::now())
+        .0)
+    }
+
+    /// The bootstrap's policies are scoped to `<prefix>-*` names: the names the catalog gives a
+    /// created dataset must fall inside them.
+    #[test]
+    fn created_datasets_are_named_inside_the_prefix() -> Result<(), Box<dyn std::error::Error>> {
+        let env = environment("datalake")?;
+        let (ds, _) = NewDataset {
+            environment_id: env.id.clone(),
+            label: Label::parse("l", "Sales orders")?,
+            slug: Slug::parse("s", "sales-orders")?,
+            description: Description::parse("d", "")?,
+            owner_team: TeamName::parse("t", "sales")?,
+            stewards_team: None,
+            confidentiality: Confidentiality::Unclassified,
+            topics: vec![],
+            tags: vec![],
+            auto_approval: false,
+            visibility: Visibility::Organization,
+            imported: None,
+        }
+        .build(&env, "me", chrono::Utc::now())?;
+        let env_ref = EnvironmentRef::from_environment(&env)?;
+        let ds_ref = DatasetRef::from_dataset(&ds)?;
+        let p = env_ref.prefix.as_str();
+        assert!(ds_ref.bucket.as_str().starts_with(&format!("{p}-")));
+        assert!(ds_ref.admin_role.as_str().starts_with(&format!("{p}-")));
+        let glue = format!("{}_", env_ref.prefix.glue());
+        assert!(ds_ref.glue_database.as_str().starts_with(&glue));
+        let alias = ds.aws.kms_alias.as_deref().unwrap_or_default();
+        assert!(
+            KmsAlias::parse("k", alias)?
+                .as_str()
+                .starts_with(&format!("alias/{p}-"))
+        );
+        Ok(())
+    }
 
     #[test]
     fn prefixes_are_short_slugs() {
@@ -186,19 +241,7 @@ mod tests {
 
     #[test]
     fn team_roles_are_the_roles_shares_grant_to() -> Result<(), Box<dyn std::error::Error>> {
-        let (env, _) = NewEnvironment {
-            organization_id: OrganizationId::generate(),
-            label: Label::parse("l", "Prod")?,
-            description: Description::parse("d", "")?,
-            tags: vec![],
-            account_id: AwsAccountId::parse("a", "111122223333")?,
-            region: AwsRegion::parse("r", "eu-west-1")?,
-            owner_team: TeamName::parse("t", "admins")?,
-            env_type: EnvironmentType::Data,
-            resource_prefix: Slug::parse("p", "lake")?,
-            pivot_role_name: "lakecat-pivot-role".into(),
-        }
-        .build("me", chrono::Utc::now());
+        let env = environment("lake")?;
         let prefix = ResourcePrefix::parse("p", "lake")?;
         for team in ["analysts", "data#science/eu", &"x".repeat(80)] {
             let team = TeamName::parse("t", team)?;
