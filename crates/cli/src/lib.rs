@@ -91,6 +91,13 @@ pub enum Command {
     },
     /// Manages local users and their teams (local mode's users.json).
     Users(users::UsersArgs),
+    /// Writes every CloudFormation template lakecat deploys, with example inputs, as JSON
+    /// files to read and lint (environment bootstrap, environment, dataset, imported dataset).
+    Synth {
+        /// The directory to write the templates to (created if missing).
+        #[arg(long, default_value = "lakecat-templates")]
+        out: PathBuf,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -239,6 +246,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Users(args) => users::run(args).await,
+        Command::Synth { out } => {
+            for path in lakecat_cfn::synth(&out)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
     }
 }
 
