@@ -11,6 +11,8 @@ mod router;
 mod telemetry;
 pub mod throttle;
 pub mod user_directory;
+#[cfg(feature = "web-ui")]
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -107,6 +107,11 @@ pub fn router(app: App) -> Router {
             .route("/graphiql", get(graphiql::page))
             .route("/graphiql/assets/{name}", get(graphiql::asset));
     }
+    // Every path the API does not claim belongs to the web UI (it routes in the browser).
+    #[cfg(feature = "web-ui")]
+    {
+        routes = routes.fallback(crate::web::serve);
+    }
     routes
         .route("/auth/login", post(login))
         .route("/healthz", get(|| async { "ok" }))
