@@ -17,7 +17,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['e2e/**/*.{ts,js,mjs}', 'scripts/**/*.mjs', '*.config.ts', 'codegen.ts'],
+    files: ['scripts/**/*.mjs', '*.config.ts', 'codegen.ts'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Playwright tests run in node and hand functions to the page.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

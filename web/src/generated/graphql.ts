@@ -252,7 +252,14 @@ export type NodeFieldsFragment = { id: string, kind: GlossaryNodeKind, label: st
 export type GlossariesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GlossariesQuery = { glossaries: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string }> } }> } }> } };
+export type GlossariesQuery = { glossaries: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string }> } }> } };
+
+export type ChildrenQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ChildrenQuery = { glossaryNode: { id: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string }> } } | null };
 
 export type TermQueryVariables = Exact<{
   id: string;
@@ -321,15 +328,17 @@ export type SuggestQuery = { suggest: Array<{ kind: SearchKind, id: string, text
 
 export type ShareFieldsFragment = { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> };
 
+export type ShareSummaryFragment = { id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> };
+
 export type SharesSentQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharesSentQuery = { sharesSent: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> }> } };
+export type SharesSentQuery = { sharesSent: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> }> } };
 
 export type SharesReceivedQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SharesReceivedQuery = { sharesReceived: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> }> } };
+export type SharesReceivedQuery = { sharesReceived: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> }> } };
 
 export type ShareQueryVariables = Exact<{
   id: string;

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
-import { GLOSSARIES } from '../api/ops/glossary';
-import type { GlossariesQuery } from '../generated/graphql';
+import { CHILDREN, GLOSSARIES } from '../api/ops/glossary';
+import type { ChildrenQuery, ChildrenQueryVariables, GlossariesQuery } from '../generated/graphql';
 import { useQuery } from '../lib/useQuery';
 import { ErrorNote, Loading } from '../components/ui';
 
@@ -22,18 +22,26 @@ export default function GlossaryPage() {
             c.kind === 'TERM' ? (
               <TermRow key={c.id} id={c.id} label={c.label} description={c.description} />
             ) : (
-              <div key={c.id} className="category">
-                <h3>{c.label}</h3>
-                <ul className="rows">
-                  {c.children.nodes.map((t) => (
-                    <TermRow key={t.id} id={t.id} label={t.label} description={t.description} />
-                  ))}
-                </ul>
-              </div>
+              <Category key={c.id} id={c.id} label={c.label} />
             ),
           )}
         </section>
       ))}
+    </div>
+  );
+}
+
+function Category({ id, label }: { id: string; label: string }) {
+  const q = useQuery<ChildrenQuery, ChildrenQueryVariables>(CHILDREN, { id }, id);
+  return (
+    <div className="category">
+      <h3>{label}</h3>
+      <ErrorNote error={q.error} />
+      <ul className="rows">
+        {q.data?.glossaryNode?.children.nodes.map((t) => (
+          <TermRow key={t.id} id={t.id} label={t.label} description={t.description} />
+        ))}
+      </ul>
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { ErrorNote, Loading } from '../components/ui';
 
 function targetPath(targetId: string | null): string | null {
   if (!targetId) return null;
-  if (targetId.startsWith('share_')) return `/shares/${targetId}`;
+  if (targetId.startsWith('shr_')) return `/shares/${targetId}`;
   if (targetId.startsWith('ds_')) return `/datasets/${targetId}`;
   if (targetId.startsWith('tbl_')) return `/tables/${targetId}`;
   return null;

@@ -113,7 +113,7 @@ export function SearchPage() {
               <ul className="chips" aria-label="Active filters">
                 {chips.map((c) => (
                   <li key={`${c.facet}:${c.value}`}>
-                    <button type="button" className="chip" onClick={() => dispatch({ type: 'remove', facet: c.facet, value: c.value })} aria-label={`Remove filter ${FACET_LABELS[c.facet]}: ${c.value}`}>
+                    <button type="button" className="chip" onClick={() => dispatch({ type: 'remove', facet: c.facet, value: c.value })} aria-label={`Remove filter ${FACET_LABELS[c.facet]}: ${c.facet === 'KIND' ? humanize(c.value) : c.value}`}>
                       <span className="chip-facet">{FACET_LABELS[c.facet]}:</span> {c.facet === 'KIND' ? humanize(c.value) : c.value}
                       <span aria-hidden="true"> ×</span>
                     </button>

@@ -1,13 +1,13 @@
 import { Link } from 'react-router-dom';
 import { SHARES_RECEIVED, SHARES_SENT } from '../api/ops/shares';
-import type { ShareFieldsFragment, SharesReceivedQuery, SharesSentQuery } from '../generated/graphql';
+import type { ShareSummaryFragment, SharesReceivedQuery, SharesSentQuery } from '../generated/graphql';
 import { useQuery } from '../lib/useQuery';
 import { formatDate, humanize } from '../lib/format';
 import { Badge, ErrorNote, Loading, statusTone } from '../components/ui';
 
 export default function SharesPage({ box }: { box: 'sent' | 'received' }) {
   const q = useQuery<SharesSentQuery & SharesReceivedQuery, Record<string, never>>(box === 'sent' ? SHARES_SENT : SHARES_RECEIVED, {}, box);
-  const list: ShareFieldsFragment[] = (box === 'sent' ? q.data?.sharesSent?.nodes : q.data?.sharesReceived?.nodes) ?? [];
+  const list: ShareSummaryFragment[] = (box === 'sent' ? q.data?.sharesSent?.nodes : q.data?.sharesReceived?.nodes) ?? [];
   const ordered = [...list].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   return (
     <div className="page">

@@ -10,18 +10,28 @@ export const NODE_FIELDS = /* GraphQL */ `
 
 export const GLOSSARIES = /* GraphQL */ `
   query Glossaries {
-    glossaries(first: 50) {
+    glossaries(first: 10) {
       nodes {
         ...NodeFields
-        children(first: 100) {
+        children(first: 30) {
           nodes {
             ...NodeFields
-            children(first: 100) {
-              nodes {
-                ...NodeFields
-              }
-            }
           }
+        }
+      }
+    }
+  }
+  ${NODE_FIELDS}
+`;
+
+/** A category's terms, fetched per category (the API bounds a query's complexity). */
+export const CHILDREN = /* GraphQL */ `
+  query Children($id: String!) {
+    glossaryNode(id: $id) {
+      id
+      children(first: 100) {
+        nodes {
+          ...NodeFields
         }
       }
     }

@@ -44,26 +44,46 @@ export const SHARE_FIELDS = /* GraphQL */ `
   }
 `;
 
+export const SHARE_SUMMARY = /* GraphQL */ `
+  fragment ShareSummary on ShareRequest {
+    id
+    status
+    datasetId
+    dataset {
+      id
+      label
+      ownerTeam {
+        name
+      }
+    }
+    teamName
+    updatedAt
+    items {
+      id
+    }
+  }
+`;
+
 export const SHARES_SENT = /* GraphQL */ `
   query SharesSent {
-    sharesSent(first: 100) {
+    sharesSent(first: 50) {
       nodes {
-        ...ShareFields
+        ...ShareSummary
       }
     }
   }
-  ${SHARE_FIELDS}
+  ${SHARE_SUMMARY}
 `;
 
 export const SHARES_RECEIVED = /* GraphQL */ `
   query SharesReceived {
-    sharesReceived(first: 100) {
+    sharesReceived(first: 50) {
       nodes {
-        ...ShareFields
+        ...ShareSummary
       }
     }
   }
-  ${SHARE_FIELDS}
+  ${SHARE_SUMMARY}
 `;
 
 export const SHARE = /* GraphQL */ `
