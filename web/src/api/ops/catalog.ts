@@ -1,0 +1,212 @@
+export const DATASET = /* GraphQL */ `
+  query Dataset($id: String!) {
+    dataset(id: $id) {
+      id
+      label
+      slug
+      description
+      ownerTeam {
+        name
+      }
+      stewardsTeam {
+        name
+      }
+      organization {
+        id
+        label
+      }
+      environment {
+        id
+        label
+        region
+      }
+      environmentId
+      confidentiality
+      visibility
+      topics
+      tags
+      autoApproval
+      imported
+      version
+      userRole
+      createdBy
+      createdAt
+      updatedAt
+      tableCount
+      upvotes
+      hasUpvoted
+      stackStatus
+      aws {
+        accountId
+        region
+        bucket
+        glueDatabase
+        kmsAlias
+        adminRoleArn
+      }
+      terms {
+        id
+        approved
+        term {
+          id
+          label
+        }
+      }
+      tables(first: 100) {
+        nodes {
+          id
+          name
+          label
+          description
+          format
+          columnCount
+          tags
+        }
+      }
+      folders(first: 100) {
+        nodes {
+          id
+          label
+          prefix
+          description
+          tags
+        }
+      }
+    }
+  }
+`;
+
+export const TABLE = /* GraphQL */ `
+  query Table($id: String!) {
+    table(id: $id) {
+      id
+      datasetId
+      dataset {
+        id
+        label
+        userRole
+      }
+      name
+      label
+      location
+      format
+      description
+      tags
+      version
+      columnCount
+      upvotes
+      updatedAt
+      terms {
+        id
+        approved
+        term {
+          id
+          label
+        }
+      }
+    }
+  }
+`;
+
+export const COLUMN_FIELDS = /* GraphQL */ `
+  fragment ColumnFields on Column {
+    id
+    tableId
+    name
+    type
+    isPartition
+    position
+    description
+    tags
+    classification
+    version
+  }
+`;
+
+export const COLUMNS = /* GraphQL */ `
+  query Columns($tableId: String!, $after: String) {
+    columns(tableId: $tableId, first: 100, after: $after) {
+      nodes {
+        ...ColumnFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${COLUMN_FIELDS}
+`;
+
+export const COLUMN = /* GraphQL */ `
+  query Column($id: String!) {
+    column(id: $id) {
+      ...ColumnFields
+    }
+  }
+  ${COLUMN_FIELDS}
+`;
+
+export const UPDATE_DATASET = /* GraphQL */ `
+  mutation UpdateDataset($input: UpdateDatasetInput!) {
+    updateDataset(input: $input) {
+      id
+      description
+      tags
+      version
+    }
+  }
+`;
+
+export const UPDATE_TABLE = /* GraphQL */ `
+  mutation UpdateTable($input: UpdateTableInput!) {
+    updateTable(input: $input) {
+      id
+      description
+      tags
+      version
+    }
+  }
+`;
+
+export const UPDATE_COLUMN = /* GraphQL */ `
+  mutation UpdateColumn($input: UpdateColumnInput!) {
+    updateColumn(input: $input) {
+      ...ColumnFields
+    }
+  }
+  ${COLUMN_FIELDS}
+`;
+
+export const FEED = /* GraphQL */ `
+  query Feed($targetId: String!) {
+    feed(targetId: $targetId, first: 50) {
+      nodes {
+        id
+        author
+        body
+        createdAt
+      }
+    }
+  }
+`;
+
+export const POST_FEED = /* GraphQL */ `
+  mutation PostFeed($input: PostFeedMessageInput!) {
+    postFeedMessage(input: $input) {
+      id
+      author
+      body
+      createdAt
+    }
+  }
+`;
+
+export const UPVOTE = /* GraphQL */ `
+  mutation Upvote($input: UpvoteInput!) {
+    upvote(input: $input) {
+      upvotes
+      hasUpvoted
+    }
+  }
+`;

@@ -1,0 +1,11 @@
+export const ME = /* GraphQL */ `
+  query Me {
+    me {
+      username
+      teams
+      isAdmin
+      tenantPermissions
+    }
+    unreadNotificationCount
+  }
+`;

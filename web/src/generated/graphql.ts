@@ -1,0 +1,398 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type AddShareItemInput = {
+  /** The table's or folder's id; omitted for the bucket. */
+  itemId?: string | null | undefined;
+  itemType: ShareItemType;
+  shareId: string;
+};
+
+export type Confidentiality =
+  | 'OFFICIAL'
+  | 'SECRET'
+  | 'UNCLASSIFIED';
+
+export type CreateShareRequestInput = {
+  /**
+   * READ: Lake Formation DESCRIBE + SELECT, s3:GetObject. WRITE adds INSERT and DELETE,
+   * s3:PutObject and s3:DeleteObject.
+   */
+  access?: ShareAccessLevel;
+  datasetId: string;
+  /** The consumer environment (where the consumer team works). */
+  environmentId: string;
+  expiresAt?: string | null | undefined;
+  purpose?: string | null | undefined;
+  /** The consumer team; the caller must be a member. */
+  teamName: string;
+};
+
+export type GlossaryNodeKind =
+  | 'CATEGORY'
+  | 'GLOSSARY'
+  | 'TERM';
+
+export type PostFeedMessageInput = {
+  body: string;
+  targetId: string;
+};
+
+export type SearchFacet =
+  | 'CONFIDENTIALITY'
+  | 'ENVIRONMENT'
+  | 'KIND'
+  | 'ORGANIZATION'
+  | 'OWNER_TEAM'
+  | 'REGION'
+  | 'TAG'
+  | 'TERM'
+  | 'TOPIC';
+
+/** Selected values of one facet (OR-ed); facets are AND-ed. */
+export type SearchFilter = {
+  facet: SearchFacet;
+  values: Array<string>;
+};
+
+export type SearchKind =
+  | 'COLUMN'
+  | 'DATASET'
+  | 'FOLDER'
+  | 'TABLE'
+  | 'TERM';
+
+export type ShareAccessLevel =
+  | 'READ'
+  | 'WRITE';
+
+export type ShareItemStatus =
+  | 'DELETED'
+  | 'PENDING_APPROVAL'
+  | 'PENDING_EXTENSION'
+  | 'REVOKE_APPROVED'
+  | 'REVOKE_FAILED'
+  | 'REVOKE_IN_PROGRESS'
+  | 'REVOKE_SUCCEEDED'
+  | 'SHARE_APPROVED'
+  | 'SHARE_FAILED'
+  | 'SHARE_IN_PROGRESS'
+  | 'SHARE_REJECTED'
+  | 'SHARE_SUCCEEDED';
+
+export type ShareItemType =
+  | 'BUCKET'
+  | 'FOLDER'
+  | 'TABLE';
+
+export type ShareRequestStatus =
+  | 'APPROVED'
+  | 'DELETED'
+  | 'DRAFT'
+  | 'EXTENSION_REJECTED'
+  | 'PROCESSED'
+  | 'REJECTED'
+  | 'REVOKED'
+  | 'REVOKE_IN_PROGRESS'
+  | 'SHARE_IN_PROGRESS'
+  | 'SUBMITTED'
+  | 'SUBMITTED_FOR_EXTENSION';
+
+export type StackStatus =
+  | 'CREATE_COMPLETE'
+  | 'CREATE_FAILED'
+  | 'CREATE_IN_PROGRESS'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED'
+  | 'DELETE_IN_PROGRESS'
+  | 'PENDING'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_FAILED'
+  | 'UPDATE_IN_PROGRESS';
+
+export type Topic =
+  | 'CUSTOMERS'
+  | 'ENERGY'
+  | 'FINANCES'
+  | 'HUMAN_RESOURCES'
+  | 'MISC'
+  | 'OPERATIONS'
+  | 'ORDERS'
+  | 'PRODUCTS'
+  | 'RESEARCH'
+  | 'SALES'
+  | 'SERVICES'
+  | 'SITES';
+
+export type UpdateColumnInput = {
+  /** PII, SENSITIVE, PUBLIC, INTERNAL, or "" to clear. */
+  classification?: string | null | undefined;
+  description?: string | null | undefined;
+  expectedVersion: number;
+  id: string;
+  tags?: Array<string> | null | undefined;
+};
+
+export type UpdateDatasetInput = {
+  autoApproval?: boolean | null | undefined;
+  confidentiality?: Confidentiality | null | undefined;
+  description?: string | null | undefined;
+  /** The `version` you read; a stale version gets CONFLICT. */
+  expectedVersion: number;
+  id: string;
+  label?: string | null | undefined;
+  /** A team name, or "" to clear. */
+  stewardsTeam?: string | null | undefined;
+  tags?: Array<string> | null | undefined;
+  topics?: Array<Topic> | null | undefined;
+  visibility?: Visibility | null | undefined;
+};
+
+export type UpdateTableInput = {
+  description?: string | null | undefined;
+  expectedVersion: number;
+  id: string;
+  tags?: Array<string> | null | undefined;
+};
+
+export type UpvoteInput = {
+  targetId: string;
+  /** true to upvote, false to take the upvote back. */
+  upvote: boolean;
+};
+
+/** The caller's role on a resource. */
+export type UserRole =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'NO_PERMISSION'
+  | 'OWNER';
+
+export type Visibility =
+  | 'EVERYONE'
+  | 'ORGANIZATION'
+  | 'RESTRICTED';
+
+export type DatasetQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DatasetQuery = { dataset: { id: string, label: string, slug: string, description: string, environmentId: string, confidentiality: Confidentiality, visibility: Visibility, topics: Array<Topic>, tags: Array<string>, autoApproval: boolean, imported: boolean, version: number, userRole: UserRole, createdBy: string, createdAt: string, updatedAt: string, tableCount: number, upvotes: number, hasUpvoted: boolean, stackStatus: StackStatus, ownerTeam: { name: string }, stewardsTeam: { name: string } | null, organization: { id: string, label: string } | null, environment: { id: string, label: string, region: string } | null, aws: { accountId: string, region: string, bucket: string, glueDatabase: string, kmsAlias: string | null, adminRoleArn: string } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }>, tables: { nodes: Array<{ id: string, name: string, label: string, description: string, format: string, columnCount: number, tags: Array<string> }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string, description: string, tags: Array<string> }> } } | null };
+
+export type TableQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TableQuery = { table: { id: string, datasetId: string, name: string, label: string, location: string, format: string, description: string, tags: Array<string>, version: number, columnCount: number, upvotes: number, updatedAt: string, dataset: { id: string, label: string, userRole: UserRole } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }> } | null };
+
+export type ColumnFieldsFragment = { id: string, tableId: string, name: string, type: string, isPartition: boolean, position: number, description: string, tags: Array<string>, classification: string | null, version: number };
+
+export type ColumnsQueryVariables = Exact<{
+  tableId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type ColumnsQuery = { columns: { nodes: Array<{ id: string, tableId: string, name: string, type: string, isPartition: boolean, position: number, description: string, tags: Array<string>, classification: string | null, version: number }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ColumnQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ColumnQuery = { column: { id: string, tableId: string, name: string, type: string, isPartition: boolean, position: number, description: string, tags: Array<string>, classification: string | null, version: number } | null };
+
+export type UpdateDatasetMutationVariables = Exact<{
+  input: UpdateDatasetInput;
+}>;
+
+
+export type UpdateDatasetMutation = { updateDataset: { id: string, description: string, tags: Array<string>, version: number } };
+
+export type UpdateTableMutationVariables = Exact<{
+  input: UpdateTableInput;
+}>;
+
+
+export type UpdateTableMutation = { updateTable: { id: string, description: string, tags: Array<string>, version: number } };
+
+export type UpdateColumnMutationVariables = Exact<{
+  input: UpdateColumnInput;
+}>;
+
+
+export type UpdateColumnMutation = { updateColumn: { id: string, tableId: string, name: string, type: string, isPartition: boolean, position: number, description: string, tags: Array<string>, classification: string | null, version: number } };
+
+export type FeedQueryVariables = Exact<{
+  targetId: string;
+}>;
+
+
+export type FeedQuery = { feed: { nodes: Array<{ id: string, author: string, body: string, createdAt: string }> } };
+
+export type PostFeedMutationVariables = Exact<{
+  input: PostFeedMessageInput;
+}>;
+
+
+export type PostFeedMutation = { postFeedMessage: { id: string, author: string, body: string, createdAt: string } };
+
+export type UpvoteMutationVariables = Exact<{
+  input: UpvoteInput;
+}>;
+
+
+export type UpvoteMutation = { upvote: { upvotes: number, hasUpvoted: boolean } };
+
+export type NodeFieldsFragment = { id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string };
+
+export type GlossariesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GlossariesQuery = { glossaries: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string }> } }> } };
+
+export type ChildrenQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ChildrenQuery = { glossaryNode: { id: string, children: { nodes: Array<{ id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string }> } } | null };
+
+export type TermQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TermQuery = { glossaryNode: { version: number, id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string, links: { nodes: Array<{ id: string, targetId: string, targetKind: string, approved: boolean, createdBy: string, createdAt: string }> } } | null };
+
+export type ApproveLinkMutationVariables = Exact<{
+  linkId: string;
+}>;
+
+
+export type ApproveLinkMutation = { approveTermLink: { id: string, approved: boolean } };
+
+export type DismissLinkMutationVariables = Exact<{
+  linkId: string;
+}>;
+
+
+export type DismissLinkMutation = { dismissTermLink: boolean };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { unreadNotificationCount: number, me: { username: string, teams: Array<string>, isAdmin: boolean, tenantPermissions: Array<string> } };
+
+export type NotificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NotificationsQuery = { unreadNotificationCount: number, notifications: { nodes: Array<{ id: string, team: string, kind: string, message: string, targetId: string | null, read: boolean, createdAt: string }> } };
+
+export type UnreadCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadCountQuery = { unreadNotificationCount: number };
+
+export type MarkReadMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type MarkReadMutation = { markNotificationRead: boolean };
+
+export type MarkAllReadMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MarkAllReadMutation = { markAllNotificationsRead: number };
+
+export type SearchQueryVariables = Exact<{
+  query: string;
+  filters: Array<SearchFilter> | SearchFilter;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SearchQuery = { search: { totalCount: number, everyWord: boolean, hits: Array<{ kind: SearchKind, id: string, name: string, label: string, snippet: string, datasetId: string | null }>, facets: Array<{ facet: SearchFacet, values: Array<{ value: string, count: number }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SuggestQueryVariables = Exact<{
+  prefix: string;
+}>;
+
+
+export type SuggestQuery = { suggest: Array<{ kind: SearchKind, id: string, text: string }> };
+
+export type ShareFieldsFragment = { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> };
+
+export type ShareSummaryFragment = { id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> };
+
+export type SharesSentQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SharesSentQuery = { sharesSent: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> }> } };
+
+export type SharesReceivedQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SharesReceivedQuery = { sharesReceived: { nodes: Array<{ id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> }> } };
+
+export type ShareQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ShareQuery = { shareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type RequestContextQueryVariables = Exact<{
+  datasetId: string;
+}>;
+
+
+export type RequestContextQuery = { me: { teams: Array<string> }, environments: { nodes: Array<{ id: string, label: string, region: string, accountId: string }> }, dataset: { id: string, label: string, ownerTeam: { name: string }, tables: { nodes: Array<{ id: string, name: string }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string }> } } | null };
+
+export type CreateShareMutationVariables = Exact<{
+  input: CreateShareRequestInput;
+}>;
+
+
+export type CreateShareMutation = { createShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type AddShareItemMutationVariables = Exact<{
+  input: AddShareItemInput;
+}>;
+
+
+export type AddShareItemMutation = { addShareItem: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type SubmitShareMutationVariables = Exact<{
+  shareId: string;
+}>;
+
+
+export type SubmitShareMutation = { submitShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type ApproveShareMutationVariables = Exact<{
+  shareId: string;
+}>;
+
+
+export type ApproveShareMutation = { approveShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type RejectShareMutationVariables = Exact<{
+  shareId: string;
+  reason: string;
+}>;
+
+
+export type RejectShareMutation = { rejectShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type RevokeShareMutationVariables = Exact<{
+  shareId: string;
+}>;
+
+
+export type RevokeShareMutation = { revokeShareItems: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
