@@ -19,6 +19,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
      object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// Paths of the API (some only when configured): never answered with the UI's page.
+const API_PATHS: &[&str] = &["graphql", "graphiql", "auth", "healthz", "readyz"];
+
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Serves a file of the UI, or `index.html` for a route of the UI.
@@ -37,9 +40,13 @@ pub async fn serve(uri: Uri) -> Response {
             file.data.into_owned(),
         );
     }
-    // A missing file is a 404; anything else is a route of the UI.
+    // A missing file is a 404, and so is a path of the API (GraphiQL when it is off, say);
+    // anything else is a route of the UI.
     let last = path.rsplit('/').next().unwrap_or("");
-    if path.starts_with("assets/") || last.contains('.') {
+    let api = API_PATHS
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if api || path.starts_with("assets/") || last.contains('.') {
         return answer(
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",
