@@ -521,7 +521,7 @@ impl Readers {
     ///
     /// [`EVERYONE`]: crate::search::EVERYONE
     pub fn of(mut held: Vec<String>) -> Readers {
-        held.push(crate::search::EVERYONE.to_owned());
+        held.retain(|r| r != crate::search::EVERYONE);
         held.sort();
         held.dedup();
         Readers(Some(held))
@@ -530,16 +530,25 @@ impl Readers {
     pub fn may_see(&self, dataset: &Dataset) -> bool {
         match &self.0 {
             None => true,
-            Some(held) => held.binary_search(&dataset.reader()).is_ok(),
+            Some(held) => {
+                let reader = dataset.reader();
+                reader == crate::search::EVERYONE || held.binary_search(&reader).is_ok()
+            }
         }
     }
 
-    /// For [`DatasetFilter::readers`] and the store's other visibility filters.
+    /// For [`DatasetFilter::readers`] and the store's other visibility filters: the held
+    /// readers and [`EVERYONE`](crate::search::EVERYONE).
     pub fn filter(&self) -> Option<Vec<String>> {
-        self.0.clone()
+        self.0.as_ref().map(|held| {
+            let mut all = held.clone();
+            all.push(crate::search::EVERYONE.to_owned());
+            all
+        })
     }
 
-    /// As given to a search query (`None` for admins).
+    /// As given to a search query (`None` for admins): the held readers, without
+    /// [`EVERYONE`](crate::search::EVERYONE), which the engines add themselves.
     pub fn held(&self) -> Option<&[String]> {
         self.0.as_deref()
     }

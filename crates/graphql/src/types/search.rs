@@ -127,18 +127,6 @@ fn index<'a>(ctx: &Context<'a>) -> ApiResult<&'a dyn core::SearchIndex> {
     })
 }
 
-/// What the caller may see, or None for admins (who see everything): organizations its teams
-/// belong to, datasets they own, steward, were invited to or were granted a share of.
-async fn readers(ctx: &Context<'_>) -> ApiResult<Option<Vec<String>>> {
-    let c = crate::context::caller(ctx)?;
-    if c.is_admin {
-        return Ok(None);
-    }
-    Ok(Some(
-        services(ctx).store.search_readers(&c.group_names()).await?,
-    ))
-}
-
 #[derive(Default)]
 pub struct SearchQueryRoot;
 
@@ -193,7 +181,10 @@ impl SearchQueryRoot {
             SearchQuery {
                 text: query,
                 filters: selected,
-                readers: readers(ctx).await?,
+                readers: crate::visibility::readers(ctx)
+                    .await?
+                    .held()
+                    .map(<[String]>::to_vec),
                 first: page.first,
                 offset,
                 any_word: false,
@@ -261,9 +252,9 @@ impl SearchQueryRoot {
         #[graphql(default = 10)] first: i32,
     ) -> ApiResult<PlainList<Suggestion>> {
         authorize(ctx, "suggest", None).await?;
-        let readers = readers(ctx).await?;
+        let readers = crate::visibility::readers(ctx).await?.held();
         let found = index(ctx)?
-            .suggest(&prefix, readers.as_deref(), first.clamp(1, 50) as u32)
+            .suggest(&prefix, readers, first.clamp(1, 50) as u32)
             .await?;
         Ok(PlainList(
             found
