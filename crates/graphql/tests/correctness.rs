@@ -99,7 +99,6 @@ async fn answers_keep_the_selection_order_whatever_resolves_first() {
 
 #[tokio::test]
 async fn total_count_counts_every_item_not_the_page() {
-    use lakecat_core::ports::CatalogStore;
     use lakecat_core::tasks::{NewTask, TaskStore};
     let f = Fixture::new(Backend::Sqlite).await;
     let ds = f.id("dataset");
