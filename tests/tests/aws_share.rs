@@ -107,7 +107,8 @@ async fn a_cross_account_share_is_granted_and_revoked_on_aws() {
         region: Some("eu-west-1".into()),
         endpoint: Some(moto.endpoint.clone()),
     };
-    let app = App::build(config, true).await.unwrap();
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    let app = App::build(config, true, wired).await.unwrap();
     seed_demo(&app.store, app.auth.local_users()).await.unwrap();
     app.start_worker();
 
@@ -238,7 +239,8 @@ async fn parallel_approvals_keep_every_policy_statement() {
         region: Some("eu-west-1".into()),
         endpoint: Some(moto.endpoint.clone()),
     };
-    let app = App::build(config, true).await.unwrap();
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    let app = App::build(config, true, wired).await.unwrap();
     seed_demo(&app.store, app.auth.local_users()).await.unwrap();
     app.start_worker();
     let users = app.auth.local_users().unwrap();
@@ -343,7 +345,8 @@ async fn a_table_missing_from_glue_fails_its_item_with_the_reason() {
         region: Some("eu-west-1".into()),
         endpoint: Some(moto.endpoint.clone()),
     };
-    let app = App::build(config, true).await.unwrap();
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    let app = App::build(config, true, wired).await.unwrap();
     seed_demo(&app.store, app.auth.local_users()).await.unwrap();
     app.start_worker();
 

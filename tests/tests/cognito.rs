@@ -62,7 +62,8 @@ async fn app_for(pool: &str, endpoint: &str, audience: &str, dir: &std::path::Pa
     };
     config.audiences = vec![audience.into()];
     config.admin_group = "lakecat-admins".into();
-    App::build(config, true).await.unwrap()
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    App::build(config, true, wired).await.unwrap()
 }
 
 #[tokio::test]

@@ -21,9 +21,9 @@ use serde_json::json;
 async fn a_share_is_granted_and_revoked_by_the_in_process_worker() {
     let dir = tempfile::tempdir().unwrap();
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-    let app = App::build(Config::local(dir.path().to_path_buf(), url), true)
-        .await
-        .unwrap();
+    let config = Config::local(dir.path().to_path_buf(), url);
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    let app = App::build(config, true, wired).await.unwrap();
     seed_demo(&app.store, app.auth.local_users()).await.unwrap();
     app.start_worker();
 

@@ -112,6 +112,7 @@ pub async fn as_account(base: &SdkConfig, account: &str) -> Result<SdkConfig> {
         .build())
 }
 
+#[cfg(feature = "shares")]
 /// A dataset's resources in an emulated account: its bucket, its KMS key under `kms_alias`,
 /// its Glue database and tables. Existing resources are left as they are.
 pub struct EmulatedDataset<'a> {
@@ -123,6 +124,7 @@ pub struct EmulatedDataset<'a> {
     pub kms_alias: Option<&'a str>,
 }
 
+#[cfg(feature = "shares")]
 impl EmulatedDataset<'_> {
     pub async fn create(&self, base: &SdkConfig) -> Result<()> {
         use aws_sdk_glue::types::{DatabaseInput, TableInput};

@@ -1,16 +1,22 @@
-//! Adapters of lakecat's ports over the AWS SDK. Every client is built from [`AwsConfig`],
+//! Adapters of lakecat's ports over the AWS SDK, one feature each: `sqs` (the task queue) and
+//! `shares` (share processing on Lake Formation, S3 and KMS). Every client is built from [`AwsConfig`],
 //! which takes an endpoint override, so the same code runs against AWS and against an AWS
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
 pub mod emulator;
+#[cfg(feature = "shares")]
 mod shares;
+#[cfg(feature = "sqs")]
 mod sqs;
 
+#[cfg(feature = "shares")]
 pub use shares::AwsShareProcessor;
 /// S3 and S3 Control clients as the share processor builds them (path-style and a fixed
 /// S3 Control address under an endpoint override).
+#[cfg(feature = "shares")]
 pub use shares::s3::{s3_client, s3control_client};
+#[cfg(feature = "sqs")]
 pub use sqs::SqsQueue;
 
 /// Where and how to reach AWS.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
-use lakecat_server::{App, Config};
+use lakecat_server::{Adapters, App, Config, LakeMode};
 use lakecat_store::{SeaStore, StoreConfig};
 
 #[derive(Parser)]
@@ -255,6 +255,52 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The adapters `lakecat serve` wires in: OpenSearch when `OPENSEARCH_URL` is set, else the
+/// embedded index (with the in-process worker, which keeps it current); share processing on
+/// AWS when `LAKECAT_LAKE=aws`.
+pub async fn adapters(config: &Config) -> Result<Adapters> {
+    use std::sync::Arc;
+    let search: Option<Arc<dyn lakecat_core::search::SearchIndex>> =
+        match (&config.opensearch, config.in_process_worker) {
+            (Some(os), _) => Some(Arc::new(
+                lakecat_search::OpenSearchIndex::open_checked(os)
+                    .await
+                    .map_err(|e| anyhow!(e.message))?,
+            )),
+            (None, true) => {
+                let index = match &config.search_dir {
+                    Some(dir) => lakecat_search::TantivyIndex::open(dir),
+                    None => lakecat_search::TantivyIndex::in_memory(),
+                }
+                .map_err(|e| anyhow!(e.message))?;
+                index.set_result_cache(config.search_cache);
+                Some(Arc::new(index))
+            }
+            (None, false) => None,
+        };
+    let aws_lake = match &config.lake {
+        LakeMode::Local => None,
+        LakeMode::Aws { region, endpoint } => {
+            let sdk = lakecat_aws::AwsConfig {
+                region: region.clone(),
+                endpoint: endpoint.clone(),
+            }
+            .load()
+            .await;
+            let factory: lakecat_server::ShareProcessorFactory = Arc::new(move |lock| {
+                Arc::new(lakecat_aws::AwsShareProcessor::new(&sdk, lock))
+                    as Arc<dyn lakecat_core::shares::ShareProcessor>
+            });
+            Some(factory)
+        }
+    };
+    Ok(Adapters {
+        search,
+        queue: None,
+        aws_lake,
+    })
+}
+
 fn print_demo_users() {
     println!("demo users (password '{}'):", demo::DEMO_PASSWORD);
     for (user, team) in demo::DEMO_USERS {
@@ -270,7 +316,10 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
     config.listen = listen;
     config.database_url = at.url();
     lakecat_server::init_tracing(config.json_logs);
-    let app = App::build(config, true).await.map_err(|e| anyhow!(e))?;
+    let wired = adapters(&config).await?;
+    let app = App::build(config, true, wired)
+        .await
+        .map_err(|e| anyhow!(e))?;
     // On PostgreSQL, searches take their callers' readers from the in-process cache while
     // its listener hears PostgreSQL's notifications; LAKECAT_SEARCH_CACHE=0 turns it off with
     // the result cache.

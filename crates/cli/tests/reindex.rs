@@ -29,7 +29,8 @@ async fn a_reindex_while_serving_is_done_by_the_server() {
     let search_dir = dir.path().join("search");
     let mut config = Config::local(dir.path().to_path_buf(), url);
     config.search_dir = Some(search_dir.clone());
-    let app = App::build(config, true).await.unwrap();
+    let wired = lakecat_cli::adapters(&config).await.unwrap();
+    let app = App::build(config, true, wired).await.unwrap();
     app.start_worker();
     let index = app.search.clone().unwrap();
     // The server builds its new index at start (and runs the seed's search tasks).

@@ -170,9 +170,9 @@ struct Server {
 impl Server {
     async fn start(dir: &Path) -> Server {
         let url = lakecat_store::sqlite_url(&dir.join("catalog.db"));
-        let app = App::build(Config::local(dir.to_path_buf(), url), true)
-            .await
-            .unwrap();
+        let config = Config::local(dir.to_path_buf(), url);
+        let wired = lakecat_cli::adapters(&config).await.unwrap();
+        let app = App::build(config, true, wired).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

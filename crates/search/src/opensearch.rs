@@ -9,7 +9,7 @@
 //! Requests and responses are pure functions ([`requests`], [`responses`]); this module only
 //! sends them.
 
-mod config;
+use crate::opensearch_config::{self as config, OpenSearchAuth, OpenSearchConfig, SigV4Service};
 pub mod requests;
 pub mod responses;
 
@@ -26,7 +26,6 @@ use serde_json::Value;
 use lakecat_core::search::{SearchDoc, SearchIndex, SearchQuery, SearchResult, Suggestion};
 use lakecat_core::{Error, Result};
 
-pub use config::{DEFAULT_INDEX_PREFIX, OpenSearchAuth, OpenSearchConfig, SigV4Service};
 use requests::{BulkOp, MAX_BULK_BYTES, SCHEMA_VERSION};
 
 /// How long one request may take (a bulk body of a rebuild included).
@@ -264,6 +263,23 @@ impl OpenSearchIndex {
         )
         .await
         .map(drop)
+    }
+
+    /// Connects, and makes sure the index exists, as a server does at start: an unreachable
+    /// cluster does not stop it (searches answer with an error until it is back, and the next
+    /// start creates the index); an index of an older schema is used, with a warning to run
+    /// `lakecat reindex`.
+    pub async fn open_checked(config: &OpenSearchConfig) -> Result<OpenSearchIndex> {
+        let index = OpenSearchIndex::connect(config).await?;
+        match index.ensure().await {
+            Ok(IndexState::Outdated { index }) => tracing::warn!(
+                %index,
+                "the search index has an older schema; run `lakecat reindex`"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e.message, "OpenSearch index check failed"),
+        }
+        Ok(index)
     }
 
     /// Makes sure the alias exists: when missing, creates the schema's first index

@@ -31,8 +31,6 @@ use tantivy::{
 mod cache;
 mod collect;
 
-pub use cache::DEFAULT_ENTRIES as DEFAULT_RESULT_CACHE;
-
 use crate::derived::{
     AS_TYPED_BOOST, DESCRIPTION_BOOST, EXACT_BOOST, FACET_VALUES, MAX_SUGGESTIONS, NAME_WORD_BOOST,
     OTHER_WORD_BOOST, PREFIX_BOOST, TYPED_PREFIX_BOOST, derive, facet_field, visible_to,
@@ -194,7 +192,7 @@ impl TantivyIndex {
     }
 
     /// Keeps the results of up to `entries` recent searches and as many suggestion lists for
-    /// the current index state (0: none). Default: [`DEFAULT_RESULT_CACHE`].
+    /// the current index state (0: none). Default: [`DEFAULT_RESULT_CACHE`](crate::DEFAULT_RESULT_CACHE).
     pub fn set_result_cache(&self, entries: usize) {
         self.0.results.resize(entries);
     }

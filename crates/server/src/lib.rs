@@ -1,6 +1,8 @@
 //! The lakecat server: one axum router (GraphQL, login, health) shared by `lakecat serve`,
-//! the API Lambda and tests; its configuration, validated at start; authentication; and the
-//! wiring of adapters. Depends on core, store and graphql; never on AWS SDK crates.
+//! the API Lambda and tests; its configuration, validated at start; authentication. The
+//! adapters (search engine, task queue, AWS share processing) are wired by each binary and
+//! handed in as [`Adapters`], so the server depends on core, store and graphql only: building
+//! the workspace never gives one binary another's adapters.
 
 pub mod auth;
 pub mod graphiql;
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::SearchIndex;
-use lakecat_core::shares::ShareProcessor;
+use lakecat_core::shares::{ResourceLock, ShareProcessor};
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{
     LakecatSchema, SchemaConfig, build_introspection_schema, build_schema, build_schema_validating,
@@ -69,20 +71,33 @@ pub struct App {
 const SWEEP_INTERVAL: Duration = Duration::from_secs(2);
 const SWEEP_GRACE: Duration = Duration::from_secs(10);
 
+/// Builds the share processor of `LAKECAT_LAKE=aws` from the lock store the server opens
+/// (policy edits are serialized across processes by lease locks in the database).
+pub type ShareProcessorFactory =
+    Arc<dyn Fn(Arc<dyn ResourceLock>) -> Arc<dyn ShareProcessor> + Send + Sync>;
+
+/// What a binary wires into the server: the adapters it was built with.
+#[derive(Clone, Default)]
+pub struct Adapters {
+    /// The search index: searches answer NOT_OFFERED without one; the in-process worker keeps
+    /// it current.
+    pub search: Option<Arc<dyn SearchIndex>>,
+    /// Where task ids are published after commit when there is no in-process worker (the API
+    /// Lambda's SQS queue); without either, tasks wait for a sweep.
+    pub queue: Option<Arc<dyn TaskQueue>>,
+    /// Share processing on AWS for the in-process worker (`LAKECAT_LAKE=aws`).
+    pub aws_lake: Option<ShareProcessorFactory>,
+}
+
 impl App {
     /// Connects to the database (migrating it when `migrate`), prepares authentication and
-    /// builds the schema.
-    pub async fn build(config: Config, migrate: bool) -> Result<App, String> {
-        App::build_with_queue(config, migrate, None).await
-    }
-
-    /// Like [`App::build`], publishing task ids to `queue` after commit (the API Lambda's SQS
-    /// queue). Without an in-process worker and without a queue, tasks wait for a sweep.
-    pub async fn build_with_queue(
-        config: Config,
-        migrate: bool,
-        queue: Option<Arc<dyn TaskQueue>>,
-    ) -> Result<App, String> {
+    /// builds the schema over `adapters`.
+    pub async fn build(config: Config, migrate: bool, adapters: Adapters) -> Result<App, String> {
+        let Adapters {
+            search,
+            queue,
+            aws_lake,
+        } = adapters;
         let mut sc = StoreConfig::new(config.database_url.clone());
         sc.max_connections = config.max_connections;
         let store = SeaStore::connect(&sc).await.map_err(|e| e.message)?;
@@ -92,20 +107,26 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
-        let search = search_index(&config).await?;
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);
+            let lake: Arc<dyn ShareProcessor> = match (&config.lake, aws_lake) {
+                (LakeMode::Local, _) => Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
+                (LakeMode::Aws { .. }, Some(factory)) => factory(Arc::new(store.clone())),
+                (LakeMode::Aws { .. }, None) => {
+                    return Err(
+                        "LAKECAT_LAKE=aws: this binary has no AWS share processing (its in-process worker works on the local lake only)"
+                            .into(),
+                    );
+                }
+            };
             let worker = Worker::new(
                 Arc::new(store.clone()),
                 queue.clone(),
                 RetryPolicy::default(),
             )
             .with_handler(Arc::new(NoopHandler))
-            .with_handler(Arc::new(ShareHandler::new(
-                dyn_store.clone(),
-                share_processor(&config.lake, &store, &dyn_store).await?,
-            )))
+            .with_handler(Arc::new(ShareHandler::new(dyn_store.clone(), lake)))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
             let worker = match &search {
                 Some(index) => worker
@@ -223,84 +244,6 @@ impl App {
     pub fn router(&self) -> axum::Router {
         router(self.clone())
     }
-}
-
-/// The search index: OpenSearch when `OPENSEARCH_URL` is set (built with the `opensearch`
-/// feature), else the embedded index.
-async fn search_index(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
-    #[cfg(feature = "opensearch")]
-    {
-        if let Some(os) = &config.opensearch {
-            let index = lakecat_search::OpenSearchIndex::connect(os)
-                .await
-                .map_err(|e| e.message)?;
-            // An unreachable cluster does not stop the API: searches answer with an error
-            // until it is back, and the next start creates the index.
-            match index.ensure().await {
-                Ok(lakecat_search::IndexState::Outdated { index }) => tracing::warn!(
-                    %index,
-                    "the search index has an older schema; run `lakecat reindex`"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e.message, "OpenSearch index check failed"),
-            }
-            return Ok(Some(Arc::new(index)));
-        }
-    }
-    embedded_search(config)
-}
-
-/// The embedded search index, kept current by the in-process worker (none without one).
-fn embedded_search(config: &Config) -> Result<Option<Arc<dyn SearchIndex>>, String> {
-    if !config.in_process_worker {
-        return Ok(None);
-    }
-    #[cfg(feature = "embedded-search")]
-    {
-        let index = match &config.search_dir {
-            Some(dir) => lakecat_search::TantivyIndex::open(dir),
-            None => lakecat_search::TantivyIndex::in_memory(),
-        }
-        .map_err(|e| e.message)?;
-        index.set_result_cache(config.search_cache);
-        Ok(Some(Arc::new(index)))
-    }
-    #[cfg(not(feature = "embedded-search"))]
-    {
-        Ok(None)
-    }
-}
-
-/// The lake the in-process worker grants shares on.
-async fn share_processor(
-    lake: &LakeMode,
-    store: &SeaStore,
-    dyn_store: &Arc<dyn CatalogStore>,
-) -> Result<Arc<dyn ShareProcessor>, String> {
-    Ok(match lake {
-        LakeMode::Local => Arc::new(LocalLakeProcessor::new(dyn_store.clone())),
-        #[cfg(not(feature = "aws-lake"))]
-        LakeMode::Aws { .. } => {
-            let _ = store;
-            return Err(
-                "LAKECAT_LAKE=aws: this binary was built without the aws-lake feature".into(),
-            );
-        }
-        #[cfg(feature = "aws-lake")]
-        LakeMode::Aws { region, endpoint } => {
-            let sdk = lakecat_aws::AwsConfig {
-                region: region.clone(),
-                endpoint: endpoint.clone(),
-            }
-            .load()
-            .await;
-            // Policy edits are serialized across processes by lease locks in the database.
-            Arc::new(lakecat_aws::AwsShareProcessor::new(
-                &sdk,
-                Arc::new(store.clone()),
-            ))
-        }
-    })
 }
 
 /// Serves until SIGINT/SIGTERM, then drains in-flight requests.

@@ -6,6 +6,8 @@
     reason = "integration tests are outside #[cfg(test)], where allow-unwrap-in-tests applies"
 )]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -17,7 +19,10 @@ async fn app(graphiql: bool) -> (App, tempfile::TempDir) {
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
     let mut config = Config::local(dir.path().to_path_buf(), url);
     config.graphiql = graphiql;
-    (App::build(config, true).await.unwrap(), dir)
+    (
+        App::build(config, true, common::embedded()).await.unwrap(),
+        dir,
+    )
 }
 
 async fn get(app: &App, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {

@@ -7,6 +7,8 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -22,9 +24,13 @@ struct Local {
 async fn local() -> Local {
     let dir = tempfile::tempdir().unwrap();
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-    let app = App::build(Config::local(dir.path().to_path_buf(), url), true)
-        .await
-        .unwrap();
+    let app = App::build(
+        Config::local(dir.path().to_path_buf(), url),
+        true,
+        common::embedded(),
+    )
+    .await
+    .unwrap();
     Local { app, _dir: dir }
 }
 
@@ -348,7 +354,7 @@ async fn production_settings_turn_off_introspection_and_graphiql() {
     let mut config = Config::local(dir.path().to_path_buf(), url);
     config.introspection = false;
     config.graphiql = false;
-    let app = App::build(config, true).await.unwrap();
+    let app = App::build(config, true, common::embedded()).await.unwrap();
     let token = app
         .auth
         .local_users()
@@ -480,7 +486,7 @@ async fn local_with(limits: lakecat_server::config::LoginLimits) -> Local {
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
     let mut config = Config::local(dir.path().to_path_buf(), url);
     config.login_limits = limits;
-    let app = App::build(config, true).await.unwrap();
+    let app = App::build(config, true, common::embedded()).await.unwrap();
     Local { app, _dir: dir }
 }
 

@@ -8,6 +8,8 @@
     reason = "integration tests are outside #[cfg(test)], where allow-unwrap-in-tests applies"
 )]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -33,9 +35,13 @@ async fn get(app: &App, path: &str) -> (StatusCode, axum::http::HeaderMap, Strin
 async fn the_ui_is_served_at_the_root_under_a_strict_policy() {
     let dir = tempfile::tempdir().unwrap();
     let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
-    let app = App::build(Config::local(dir.path().to_path_buf(), url), true)
-        .await
-        .unwrap();
+    let app = App::build(
+        Config::local(dir.path().to_path_buf(), url),
+        true,
+        common::embedded(),
+    )
+    .await
+    .unwrap();
     // The API keeps its paths.
     assert_eq!(get(&app, "/healthz").await.2, "ok");
     let (status, headers, _) = get(&app, "/graphiql").await;

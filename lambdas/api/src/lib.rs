@@ -5,7 +5,7 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use lakecat_server::{App, Config, TrustedClaims};
+use lakecat_server::{Adapters, App, Config, TrustedClaims};
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 use serde_json::Value;
@@ -122,8 +122,26 @@ pub async fn app_from_env() -> Result<App, String> {
         }
         None => None,
     };
+    let search = match &config.opensearch {
+        Some(os) => Some(std::sync::Arc::new(
+            lakecat_search::OpenSearchIndex::open_checked(os)
+                .await
+                .map_err(|e| e.message)?,
+        )
+            as std::sync::Arc<dyn lakecat_core::search::SearchIndex>),
+        None => None,
+    };
     let migrate = config.migrate_on_start;
-    App::build_with_queue(config, migrate, queue).await
+    App::build(
+        config,
+        migrate,
+        Adapters {
+            search,
+            queue,
+            aws_lake: None,
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 )]
 
 use http_body_util::BodyExt;
-use lakecat_server::{App, Config};
+use lakecat_server::{Adapters, App, Config};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -18,7 +18,10 @@ async fn app(trust: bool) -> (App, tempfile::TempDir) {
     let mut config = Config::local(dir.path().to_path_buf(), url);
     config.trust_gateway_claims = trust;
     config.audiences.push("app-client-1".into());
-    (App::build(config, true).await.unwrap(), dir)
+    (
+        App::build(config, true, Adapters::default()).await.unwrap(),
+        dir,
+    )
 }
 
 const QUERY: &str = "{ me { subject username teams } }";

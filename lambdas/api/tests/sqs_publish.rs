@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use lakecat_core::tasks::{NewTask, TaskEnvelope, TaskOutcome, TaskStore};
-use lakecat_server::{App, Config};
+use lakecat_server::{Adapters, App, Config};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -47,9 +47,11 @@ async fn retried_tasks_are_published_to_sqs_after_commit() {
     let mut config = Config::local(dir.path().to_path_buf(), db);
     config.in_process_worker = false;
     let queue = Arc::new(lakecat_aws::SqsQueue::new(&sdk, main.clone(), dlq));
-    let app = App::build_with_queue(config, true, Some(queue))
-        .await
-        .unwrap();
+    let adapters = Adapters {
+        queue: Some(queue),
+        ..Adapters::default()
+    };
+    let app = App::build(config, true, adapters).await.unwrap();
 
     let task = NewTask::new("sync-tables", None, json!({"v": 1}));
     app.store

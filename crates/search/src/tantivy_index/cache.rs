@@ -17,7 +17,7 @@ use lru::LruCache;
 
 /// Entries kept by default (of each kind). A page of 20 hits with snippets and facet counts
 /// is about 12 KB, the largest page (100 hits) about 60 KB: 12–60 MB when full.
-pub const DEFAULT_ENTRIES: usize = 1024;
+pub const DEFAULT_ENTRIES: usize = crate::DEFAULT_RESULT_CACHE;
 
 #[derive(Hash, PartialEq, Eq)]
 struct SuggestKey {

@@ -164,7 +164,7 @@ impl OpenSearchConfig {
 
 /// An http(s) URL without credentials in it (they belong in `OPENSEARCH_USER`/`_PASSWORD`).
 pub(crate) fn check_url(url: &str) -> std::result::Result<(), &'static str> {
-    let parsed = opensearch::http::Url::parse(url).map_err(|_| "not a URL")?;
+    let parsed = url::Url::parse(url).map_err(|_| "not a URL")?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("expected an http or https URL");
     }
