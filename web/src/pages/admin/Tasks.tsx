@@ -56,8 +56,10 @@ function TaskList({ target }: { target: string }) {
 
   return (
     <>
+      <p className="muted small">Counts and the status filter cover the tasks on this page (the API lists a resource's tasks, oldest first, without a status filter).</p>
       <fieldset className="status-filter">
         <legend>Status</legend>
+        
         <label className="check">
           <input type="radio" name="status" checked={status === ''} onChange={() => setStatus('')} /> All ({tasks.nodes.length})
         </label>
