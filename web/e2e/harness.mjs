@@ -1,7 +1,7 @@
 // Starts what the journeys need: a real `lakecat serve --demo` on a free port with a temp
 // data directory, the built UI with its API proxy, and Debian's chromium through
 // playwright-core (never a downloaded browser).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, readFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,13 +27,33 @@ function freePort() {
   });
 }
 
+/**
+ * The data directory the server starts on: the demo catalog, plus the 10,000-column table of
+ * `lakecat seed --scale 1` (the demo has no table that wide), with the search index built
+ * before the server starts. The admin's password is what lakecat prints on first start.
+ */
+function prepareData(bin, dataDir) {
+  const run = (...args) => execFileSync(bin, [...args, '--data-dir', dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const first = run('users', 'list');
+  const adminPassword = first.match(/password: (\S+)/)?.[1];
+  if (!adminPassword) throw new Error(`no admin password in: ${first}`);
+  const t0 = Date.now();
+  // The scale seed first: the demo's tenant permissions then win over its.
+  run('seed', '--scale', '1');
+  run('seed', '--demo');
+  run('reindex');
+  return { adminPassword, seedMs: Date.now() - t0 };
+}
+
 export async function startAll() {
   const bin = process.env.LAKECAT_BIN ?? join(REPO, 'target', 'debug', 'lakecat');
   const tmp = mkdtempSync(join(tmpdir(), 'lakecat-e2e-'));
+  const dataDir = join(tmp, 'data');
+  const { adminPassword, seedMs } = prepareData(bin, dataDir);
   const apiPort = await freePort();
   const logPath = join(tmp, 'serve.log');
   const log = openSync(logPath, 'w');
-  const proc = spawn(bin, ['serve', '--demo', '--data-dir', join(tmp, 'data'), '--listen', `127.0.0.1:${apiPort}`], { stdio: ['ignore', log, log] });
+  const proc = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${apiPort}`], { stdio: ['ignore', log, log] });
   const api = `http://127.0.0.1:${apiPort}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -62,12 +82,12 @@ export async function startAll() {
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { api, base, browser, stop };
+  return { api, base, browser, stop, adminPassword, seedMs };
 }
 
 /** Signs in through the API (for set-up and for the concurrent editor). */
-export async function apiToken(api, username) {
-  const r = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'lakecat-demo' }) });
+export async function apiToken(api, username, password = 'lakecat-demo') {
+  const r = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   return (await r.json()).token;
 }
 

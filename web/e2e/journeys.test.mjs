@@ -31,10 +31,10 @@ function noConsoleErrors(page, allowed = []) {
   assert.deepEqual(errors, [], 'console errors');
 }
 
-async function signIn(page, username) {
+async function signIn(page, username, password = 'lakecat-demo') {
   await page.goto(`${env.base}/login`);
   await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('lakecat-demo');
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
@@ -63,8 +63,37 @@ before(async () => {
   const own = byLabel('Sales Orders');
   const other = d.datasets.nodes.find((n) => n.ownerTeam.name === 'finance');
   // Which demo user owns which dataset: ana is sales-analytics, ben is finance.
-  ctx = { anaToken: ana, own, ownTable: own.tables.nodes.find((t) => t.name === 'sales_orders'), other, approver: 'ben' };
+  ctx = { anaToken: ana, own, ownTable: own.tables.nodes.find((t) => t.name === 'sales_orders'), other, approver: 'ben', byLabel };
+  ctx.adminToken = await apiToken(env.api, 'admin', env.adminPassword);
+  ctx.devToken = await apiToken(env.api, 'dev');
+  const envs = await apiQuery(env.api, ana, '{ environments(first: 10) { nodes { id label } } }');
+  ctx.euEnv = envs.environments.nodes.find((e) => e.label === 'Production EU');
+  metrics.e2eSeedMs = env.seedMs;
 });
+
+/** A request from ana's team for one table of a dataset, submitted through the API (set-up). */
+async function submittedShare(datasetLabel) {
+  const ds = ctx.byLabel(datasetLabel);
+  const q = (query, variables) => apiQuery(env.api, ctx.anaToken, query, variables);
+  const created = await q('mutation($i: CreateShareRequestInput!) { createShareRequest(input: $i) { id } }', {
+    i: { datasetId: ds.id, environmentId: ctx.euEnv.id, teamName: 'sales-analytics', purpose: `e2e: ${datasetLabel}` },
+  });
+  const shareId = created.createShareRequest.id;
+  await q('mutation($i: AddShareItemInput!) { addShareItem(input: $i) { id } }', { i: { shareId, itemType: 'TABLE', itemId: ds.tables.nodes[0].id } });
+  await q('mutation($s: String!) { submitShareRequest(input: { shareId: $s }) { id } }', { s: shareId });
+  return { shareId, dataset: ds };
+}
+
+/** Waits (through the API) until the request reaches `status`. */
+async function shareStatus(token, shareId, status) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const d = await apiQuery(env.api, token, `{ shareRequest(id: "${shareId}") { status } }`);
+    if (d.shareRequest.status === status) return;
+    if (Date.now() > deadline) throw new Error(`share ${shareId} is ${d.shareRequest.status}, not ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 after(async () => {
   mkdirSync(OUT, { recursive: true });
@@ -284,6 +313,304 @@ describe('lakecat web', () => {
     await page.goto(`${env.base}/glossary`);
     await axe(page, 'glossary');
     await shot(page, 'glossary');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('reject with a reason: the approver must give one, the requester sees it', async () => {
+    const { shareId } = await submittedShare('Product Catalog');
+    const page = await newPage();
+    await signIn(page, 'dev');
+    await page.goto(`${env.base}/shares/received`);
+    await page.getByRole('link', { name: 'Product Catalog' }).first().click();
+    await page.waitForURL(new RegExp(`/shares/${shareId}$`));
+    await page.getByRole('button', { name: 'Reject…' }).click();
+    await page.getByRole('button', { name: 'Reject request' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Give the requesters a reason.' }).waitFor();
+    assert.equal(await page.getByTestId('share-status').textContent(), 'Submitted', 'nothing was sent without a reason');
+    await page.getByLabel('Reason').fill('The product catalog is public on the web shop; use the export there.');
+    await page.getByRole('button', { name: 'Reject request' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Rejected');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByText('Rejected because').waitFor();
+    await page.getByText('use the export there').waitFor();
+    assert.equal(await page.getByTestId('share-status').textContent(), 'Rejected');
+    const api = await apiQuery(env.api, ctx.anaToken, `{ shareRequest(id: "${shareId}") { status rejectReason } }`);
+    assert.deepEqual(api.shareRequest, { status: 'REJECTED', rejectReason: 'The product catalog is public on the web shop; use the export there.' });
+    await axe(page, 'share-rejected');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('a granted share: the requester asks for an extension, the owner approves it, then revokes', async () => {
+    const { shareId } = await submittedShare('Inventory Snapshots');
+    await apiQuery(env.api, ctx.devToken, 'mutation($s: String!) { approveShareRequest(input: { shareId: $s }) { id } }', { s: shareId });
+    await shareStatus(ctx.devToken, shareId, 'PROCESSED');
+    const page = await newPage();
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByTestId('consumption').waitFor();
+    await page.getByRole('button', { name: 'Ask for an extension…' }).click();
+    await page.getByRole('button', { name: 'Ask for extension' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Pick the last day you need access.' }).waitFor();
+    const until = new Date(Date.now() + 90 * 86400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Last day of access').fill(until);
+    await page.getByRole('button', { name: 'Ask for extension' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Submitted for extension');
+    await page.getByTestId('requested-expiry').waitFor();
+    await axe(page, 'share-extension');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await signIn(page, 'dev');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByRole('button', { name: 'Approve extension' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Processed', null, { timeout: 20_000 });
+    const extended = await apiQuery(env.api, ctx.devToken, `{ shareRequest(id: "${shareId}") { expiresAt requestedExpiry } }`);
+    assert.equal(extended.shareRequest.expiresAt.slice(0, 10), until, 'access now lasts until the day asked for');
+    assert.equal(extended.shareRequest.requestedExpiry, null);
+    assert.notEqual(await page.getByTestId('expires-at').textContent(), 'No expiry');
+    await page.getByRole('button', { name: 'Revoke access' }).click();
+    // The revoke runs as a task; the request ends processed with its item revoked.
+    await page.getByRole('cell', { name: 'Revoke succeeded' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('consumption').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Processed');
+    const grants = await apiQuery(env.api, ctx.devToken, `{ lakeGrants(datasetId: "${ctx.byLabel('Inventory Snapshots').id}") { shareId } }`);
+    assert.ok(!grants.lakeGrants.some((g) => g.shareId === shareId), 'the lake grant is gone');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('a steward approves a proposed term link', async () => {
+    const page = await newPage();
+    await signIn(page, 'carla');
+    await page.goto(`${env.base}/glossary`);
+    await page.getByRole('link', { name: 'Net Revenue' }).click();
+    await page.getByRole('heading', { name: 'Linked data' }).waitFor();
+    const pending = page.locator('li.row').filter({ hasText: 'Pending approval' });
+    const before = await pending.count();
+    assert.ok(before > 0, 'the demo proposes a link to Net Revenue');
+    const url = new URL(page.url());
+    const termId = url.pathname.split('/').pop();
+    await pending.first().getByRole('button', { name: 'Approve' }).click();
+    await page.waitForFunction((n) => [...document.querySelectorAll('li.row')].filter((li) => li.textContent.includes('Pending approval')).length === n - 1, before);
+    const carla = await apiToken(env.api, 'carla');
+    const links = await apiQuery(env.api, carla, `{ glossaryNode(id: "${termId}") { links(first: 50) { nodes { approved } } } }`);
+    assert.equal(links.glossaryNode.links.nodes.filter((l) => !l.approved).length, before - 1);
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('mark all notifications read', async () => {
+    const page = await newPage();
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/notifications`);
+    await page.getByTestId('notifications').locator('li.unread').first().waitFor();
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="notifications"] li.unread').length === 0);
+    await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+    await page.getByText('0 unread').waitFor();
+    const d = await apiQuery(env.api, ctx.anaToken, '{ unreadNotificationCount }');
+    assert.equal(d.unreadNotificationCount, 0);
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('a 10,000-column table scrolls with a bounded DOM to its last column', async () => {
+    const d = await apiQuery(env.api, ctx.anaToken, '{ datasets(first: 5, filter: { tag: "wide" }) { nodes { tables(first: 1) { nodes { id name columnCount } } } } }');
+    const wide = d.datasets.nodes[0].tables.nodes[0];
+    assert.equal(wide.columnCount, 10_000);
+    const page = await newPage();
+    await signIn(page, 'ana');
+    const t0 = Date.now();
+    await page.goto(`${env.base}/tables/${wide.id}`);
+    const list = page.getByTestId('columns');
+    await list.getByRole('button', { name: /feature_00000/ }).waitFor();
+    metrics.wideTableInteractiveMs = Date.now() - t0;
+    const rowsInDom = () => list.locator('li').count();
+    const first = await rowsInDom();
+    assert.ok(first > 5 && first <= 60, `rows in the DOM at the top: ${first}`);
+    // Scroll to the end: pages load in order as the list asks for them.
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await list.getByRole('button', { name: /feature_09999/ }).waitFor({ timeout: 30_000 });
+    const last = await rowsInDom();
+    assert.ok(last <= 60, `rows in the DOM at the end: ${last}`);
+    assert.equal(await list.locator('li').last().getAttribute('aria-posinset'), '10000');
+    // Halfway, then a selected column opens its pane.
+    await list.evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
+    await list.getByRole('button', { name: /feature_05000/ }).click();
+    await page.locator('.column-pane').getByText('feature_05000').first().waitFor();
+    assert.ok((await rowsInDom()) <= 60);
+    await axe(page, 'wide-table');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('non-admins see no Administer entry and are told they are not allowed', async () => {
+    const page = await newPage();
+    await signIn(page, 'ana');
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administer' }).count(), 0);
+    await page.goto(`${env.base}/admin/teams`);
+    await page.getByRole('heading', { name: 'Not allowed', level: 1 }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Administration is for lakecat admins' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save permissions' }).count(), 0);
+    await axe(page, 'admin-not-allowed');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('admin: organizations, environment registration with field errors, tenant permissions, audit log', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin', env.adminPassword);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administer' }).click();
+    await page.waitForURL(/\/admin\/organizations$/);
+    await page.getByTestId('organizations').getByRole('link', { name: 'Acme Retail' }).waitFor();
+    await axe(page, 'admin-organizations');
+    // Create an organization (a missing name is caught before the API).
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.locator('#label-err').filter({ hasText: 'Give the organization a name.' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Acme Logistics');
+    await page.getByLabel('Description', { exact: true }).fill('Warehouses and transport.');
+    await page.getByLabel('Admin team').fill('platform');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByRole('heading', { name: 'Acme Logistics', level: 1 }).waitFor();
+    const orgId = new URL(page.url()).pathname.split('/').pop();
+    // Register an environment: the API's field error shows under its field.
+    await page.getByLabel('Name', { exact: true }).fill('Logistics EU');
+    await page.getByLabel('AWS account id').fill('12345');
+    await page.getByLabel('Region', { exact: true }).fill('eu-west-1');
+    await page.getByLabel('Owner team').fill('platform');
+    await page.getByRole('button', { name: 'Register environment' }).click();
+    const accountErr = page.locator('#accountId-err');
+    await accountErr.waitFor();
+    assert.match(await accountErr.textContent(), /12/);
+    assert.equal(await page.getByLabel('AWS account id').getAttribute('aria-invalid'), 'true');
+    await axe(page, 'admin-organization');
+    await shot(page, 'admin-environment');
+    await page.getByLabel('AWS account id').fill('333344445555');
+    await page.getByRole('button', { name: 'Register environment' }).click();
+    await page.getByRole('status').filter({ hasText: 'Registered Logistics EU.' }).waitFor();
+    await page.getByTestId('environments').getByRole('cell', { name: '333344445555', exact: true }).waitFor();
+    const envs = await apiQuery(env.api, ctx.adminToken, `{ environments(first: 10, organizationId: "${orgId}") { nodes { label accountId region } } }`);
+    assert.deepEqual(envs.environments.nodes, [{ label: 'Logistics EU', accountId: '333344445555', region: 'eu-west-1' }]);
+
+    // Tenant permissions: revoke one from marketing, then grant it back.
+    const perms = async () => (await apiQuery(env.api, ctx.adminToken, '{ teamTenantPermissions(team: "marketing") }')).teamTenantPermissions;
+    assert.ok((await perms()).includes('MANAGE_SHARES'));
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Teams' }).click();
+    await page.getByTestId('teams').getByRole('button', { name: 'marketing' }).click();
+    const box = page.getByRole('checkbox', { name: /MANAGE_SHARES/ });
+    await box.waitFor();
+    assert.equal(await box.isChecked(), true);
+    await box.uncheck();
+    await page.getByRole('button', { name: 'Save permissions' }).click();
+    await page.getByRole('status').filter({ hasText: 'marketing now holds' }).waitFor();
+    assert.deepEqual((await perms()).sort(), ['MANAGE_DATASETS']);
+    await axe(page, 'admin-teams');
+    await shot(page, 'admin-teams');
+    await page.getByRole('checkbox', { name: /MANAGE_SHARES/ }).check();
+    await page.getByRole('button', { name: 'Save permissions' }).click();
+    await page.getByRole('status').filter({ hasText: 'MANAGE_SHARES' }).waitFor();
+    assert.deepEqual((await perms()).sort(), ['MANAGE_DATASETS', 'MANAGE_SHARES']);
+
+    // The audit log of the new organization, paged (21 more edits make a second page of 20).
+    for (let i = 0; i < 21; i++) {
+      await apiQuery(env.api, ctx.adminToken, 'mutation($i: UpdateOrganizationInput!) { updateOrganization(input: $i) { id } }', { i: { id: orgId, description: `Warehouses and transport, edit ${i}.` } });
+    }
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Resource').selectOption({ label: 'Acme Logistics' });
+    await page.waitForURL(new RegExp(`target=${orgId}`));
+    const events = page.getByTestId('audit-events');
+    await events.locator('tbody tr').first().waitFor();
+    assert.equal(await events.locator('tbody tr').count(), 20);
+    const firstPage = await events.locator('tbody tr').allTextContents();
+    assert.ok(firstPage[0].includes('admin'), `actor shown: ${firstPage[0]}`);
+    await page.getByRole('navigation', { name: 'Audit pages' }).getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-events"] tbody tr').length === 2);
+    assert.match(await events.textContent(), /edit 20\./);
+    // Filter by action on the page.
+    const actions = await page.getByLabel('Action on this page').locator('option').allTextContents();
+    assert.ok(actions.length >= 2, `actions: ${actions}`);
+    await axe(page, 'admin-audit');
+    await shot(page, 'admin-audit');
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('admin: a failed task, filtered by status, is retried', async () => {
+    // A real failure: a consumer environment is unlinked while a share still holds access, so
+    // revoking that share fails for good ("environment … no longer exists").
+    const admin = (query, variables) => apiQuery(env.api, ctx.adminToken, query, variables);
+    const acme = (await admin('{ organizations(first: 10) { nodes { id label } } }')).organizations.nodes.find((o) => o.label === 'Acme Retail');
+    const consumer = (
+      await admin('mutation($i: CreateEnvironmentInput!) { createEnvironment(input: $i) { id } }', {
+        i: { organizationId: acme.id, label: 'Sandbox', accountId: '444455556666', region: 'eu-west-1', ownerTeam: 'platform' },
+      })
+    ).createEnvironment.id;
+    await admin('mutation($i: InviteTeamToEnvironmentInput!) { inviteTeamToEnvironment(input: $i) { team } }', { i: { environmentId: consumer, team: 'sales-analytics' } });
+    const ds = ctx.byLabel('Marketing Campaigns');
+    const ana = (query, variables) => apiQuery(env.api, ctx.anaToken, query, variables);
+    const shareId = (
+      await ana('mutation($i: CreateShareRequestInput!) { createShareRequest(input: $i) { id } }', {
+        i: { datasetId: ds.id, environmentId: consumer, teamName: 'sales-analytics', purpose: 'sandbox analysis' },
+      })
+    ).createShareRequest.id;
+    await ana('mutation($i: AddShareItemInput!) { addShareItem(input: $i) { id } }', { i: { shareId, itemType: 'TABLE', itemId: ds.tables.nodes[0].id } });
+    await ana('mutation($s: String!) { submitShareRequest(input: { shareId: $s }) { id } }', { s: shareId });
+    await admin('mutation($s: String!) { approveShareRequest(input: { shareId: $s }) { id } }', { s: shareId });
+    await shareStatus(ctx.adminToken, shareId, 'PROCESSED');
+    await admin('mutation($i: ResourceInput!) { deleteEnvironment(input: $i) }', { i: { id: consumer } });
+    await admin('mutation($s: String!) { revokeShareItems(input: { shareId: $s }) { id } }', { s: shareId });
+    const failedTask = async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const t = (await admin(`{ tasks(targetId: "${shareId}", first: 50) { nodes { id status attempts lastError updatedAt } } }`)).tasks.nodes.find((n) => n.status === 'FAILED');
+        if (t) return t;
+        if (Date.now() > deadline) throw new Error('no failed task');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const failed = await failedTask();
+
+    const page = await newPage();
+    await signIn(page, 'admin', env.adminPassword);
+    await page.goto(`${env.base}/admin/tasks`);
+    await page.getByLabel('or its id').fill(shareId);
+    await page.getByRole('button', { name: 'Show' }).click();
+    const tasks = page.getByTestId('tasks');
+    await tasks.locator('tbody tr').first().waitFor();
+    assert.ok((await tasks.locator('tbody tr').count()) >= 2, 'the grant and the revoke');
+    await page.getByRole('radio', { name: /^Failed \(1\)/ }).check();
+    assert.equal(await tasks.locator('tbody tr').count(), 1);
+    assert.match(await tasks.textContent(), /no longer exists/);
+    await page.getByRole('radio', { name: /^Succeeded/ }).check();
+    assert.ok(!(await tasks.textContent()).includes('no longer exists'));
+    await page.getByRole('radio', { name: /^Failed/ }).check();
+    await axe(page, 'admin-tasks');
+    await shot(page, 'admin-tasks');
+    await tasks.getByRole('button', { name: new RegExp(`Retry .* ${failed.id}`) }).click();
+    await page.getByRole('status').filter({ hasText: `Task ${failed.id} is` }).waitFor();
+    // The retry ran it again with a fresh attempt budget: the revoke, already recorded, now finishes.
+    const deadline = Date.now() + 20_000;
+    let again;
+    for (;;) {
+      again = (await admin(`{ tasks(targetId: "${shareId}", first: 50) { nodes { id status attempts } } }`)).tasks.nodes.find((n) => n.id === failed.id);
+      if (again.status === 'SUCCEEDED') break;
+      if (Date.now() > deadline) throw new Error(`task after retry: ${JSON.stringify(again)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const audit = await admin(`{ auditEvents(targetId: "${failed.id}", first: 10) { nodes { action actor } } }`);
+    assert.deepEqual(audit.auditEvents.nodes, [{ action: 'retryTask', actor: 'local:admin' }]);
+    await page.reload();
+    await page.getByRole('radio', { name: /^Failed \(0\)/ }).waitFor();
+    await page.getByRole('radio', { name: /^Succeeded \(2\)/ }).waitFor();
     noConsoleErrors(page);
     await page.context().close();
   });

@@ -8,7 +8,8 @@ import type { MeQuery, UnreadCountQuery } from './generated/graphql';
 import { SessionContext, type Session } from './session';
 import { Shell } from './components/Shell';
 import { ErrorNote, Loading } from './components/ui';
-import { LoginPage } from './pages/Login';
+import { LoginCallback, LoginPage } from './pages/Login';
+import { forgetRefresh, keepFresh, loadAuthConfig } from './api/oidc';
 import { SearchPage } from './pages/Search';
 
 // The search page is the landing page and ships in the entry chunk; the rest load on demand.
@@ -21,6 +22,13 @@ const SharePage = lazy(() => import('./pages/Share'));
 const NotificationsPage = lazy(() => import('./pages/Notifications'));
 const GlossaryPage = lazy(() => import('./pages/Glossary'));
 const TermPage = lazy(() => import('./pages/Term'));
+// Administration: admins only, never in the search page's bundle.
+const AdminLayout = lazy(() => import('./pages/admin/AdminLayout'));
+const AdminOrganizations = lazy(() => import('./pages/admin/Organizations'));
+const AdminOrganization = lazy(() => import('./pages/admin/Organization'));
+const AdminTeams = lazy(() => import('./pages/admin/Teams'));
+const AdminAudit = lazy(() => import('./pages/admin/Audit'));
+const AdminTasks = lazy(() => import('./pages/admin/Tasks'));
 
 export function App() {
   const navigate = useNavigate();
@@ -55,6 +63,23 @@ export function App() {
     };
   }, [hasToken]);
 
+  // With an identity provider, refresh the token before it expires while signed in.
+  useEffect(() => {
+    if (!hasToken) return;
+    let stop = () => {};
+    let live = true;
+    loadAuthConfig().then(
+      (c) => {
+        if (live && c.mode === 'oidc') stop = keepFresh(c);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [hasToken]);
+
   const refreshUnread = useCallback(() => {
     gql<UnreadCountQuery>(UNREAD_COUNT)
       .then((d) => setUnread(d.unreadNotificationCount))
@@ -71,15 +96,20 @@ export function App() {
 
   const signOut = useCallback(() => {
     logout();
+    forgetRefresh();
     setMe(null);
     setHasToken(false);
     navigate('/login', { replace: true });
   }, [navigate]);
 
+  const onSignedIn = useCallback(() => setHasToken(true), []);
   const session: Session | null = useMemo(() => (me ? { me, unread, refreshUnread, signOut } : null), [me, unread, refreshUnread, signOut]);
 
   if (location.pathname === '/login') {
-    return <LoginPage onSignedIn={() => setHasToken(true)} />;
+    return <LoginPage onSignedIn={onSignedIn} />;
+  }
+  if (location.pathname === '/login/callback') {
+    return <LoginCallback onSignedIn={onSignedIn} />;
   }
   if (!hasToken) {
     const next = location.pathname + location.search;
@@ -105,6 +135,14 @@ export function App() {
             <Route path="/notifications" element={<NotificationsPage />} />
             <Route path="/glossary" element={<GlossaryPage />} />
             <Route path="/glossary/:id" element={<TermPage />} />
+            <Route path="/admin" element={<AdminLayout />}>
+              <Route index element={<Navigate to="/admin/organizations" replace />} />
+              <Route path="organizations" element={<AdminOrganizations />} />
+              <Route path="organizations/:id" element={<AdminOrganization />} />
+              <Route path="teams" element={<AdminTeams />} />
+              <Route path="audit" element={<AdminAudit />} />
+              <Route path="tasks" element={<AdminTasks />} />
+            </Route>
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

@@ -75,6 +75,23 @@ pub struct Config {
     /// Apply pending migrations at start (`LAKECAT_MIGRATE_ON_START`; the API Lambda, whose
     /// deployments otherwise run `lakecat migrate` once).
     pub migrate_on_start: bool,
+    /// How the web UI signs users in with the identity provider (cognito and oidc modes,
+    /// when `LAKECAT_WEB_CLIENT_ID` is set); public values only.
+    pub web_sign_in: Option<WebSignIn>,
+}
+
+/// The web UI's OAuth 2.0 client: authorization code flow with PKCE, a public client (no
+/// secret). Endpoints left unset are discovered by the UI from the issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSignIn {
+    /// `LAKECAT_WEB_CLIENT_ID`: the app client id (Cognito) or client id (OIDC).
+    pub client_id: String,
+    /// `LAKECAT_WEB_SCOPES`, space- or comma-separated (default `openid email profile`).
+    pub scopes: Vec<String>,
+    /// `LAKECAT_OIDC_AUTHORIZATION_ENDPOINT` (Cognito: `https://<domain>/oauth2/authorize`).
+    pub authorization_endpoint: Option<String>,
+    /// `LAKECAT_OIDC_TOKEN_ENDPOINT` (Cognito: `https://<domain>/oauth2/token`).
+    pub token_endpoint: Option<String>,
 }
 
 /// Where the in-process worker grants shares (`LAKECAT_LAKE`).
@@ -182,6 +199,21 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
             Some("1" | "true" | "yes" | "on") => Ok(true),
             Some("0" | "false" | "no" | "off") => Ok(false),
             Some(v) => Err(format!("{name}: expected true or false, got '{v}'")),
+        }
+    }
+
+    /// An `https://` URL (or `http://` on localhost, for a local issuer).
+    fn https_url(&self, name: &str) -> Result<Option<String>, String> {
+        match self.var(name) {
+            None => Ok(None),
+            Some(u)
+                if u.starts_with("https://")
+                    || u.starts_with("http://localhost")
+                    || u.starts_with("http://127.0.0.1") =>
+            {
+                Ok(Some(u.trim().to_owned()))
+            }
+            Some(u) => Err(format!("{name}: expected an https:// URL, got '{u}'")),
         }
     }
 
@@ -391,6 +423,28 @@ impl Config {
             task_queue: env.task_queue()?,
             aws: env.aws(),
             migrate_on_start: env.flag("LAKECAT_MIGRATE_ON_START", false)?,
+            web_sign_in: match env.var("LAKECAT_WEB_CLIENT_ID") {
+                Some(_) if local => {
+                    return Err(
+                        "LAKECAT_WEB_CLIENT_ID: only for cognito and oidc modes (local mode signs in with a password)"
+                            .into(),
+                    );
+                }
+                Some(client_id) => Some(WebSignIn {
+                    client_id,
+                    scopes: match env.var("LAKECAT_WEB_SCOPES") {
+                        Some(s) => s
+                            .split([' ', ','])
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        None => vec!["openid".into(), "email".into(), "profile".into()],
+                    },
+                    authorization_endpoint: env.https_url("LAKECAT_OIDC_AUTHORIZATION_ENDPOINT")?,
+                    token_endpoint: env.https_url("LAKECAT_OIDC_TOKEN_ENDPOINT")?,
+                }),
+                None => None,
+            },
             lake: match env
                 .var("LAKECAT_LAKE")
                 .as_deref()
@@ -442,6 +496,7 @@ impl Config {
             task_queue: None,
             aws: AwsSettings::default(),
             migrate_on_start: false,
+            web_sign_in: None,
         }
     }
 }
@@ -514,6 +569,40 @@ mod tests {
         assert!(c.migrate_on_start);
     }
 
+    #[test]
+    fn the_web_client_is_read_in_oidc_mode() {
+        let oidc = [
+            ("LAKECAT_AUTH_MODE", "oidc"),
+            ("LAKECAT_OIDC_ISSUER", "https://id.example.com"),
+            ("LAKECAT_AUDIENCES", "web"),
+            ("LAKECAT_CURSOR_KEY", "0123456789abcdef0123456789abcdef"),
+        ];
+        assert_eq!(config(&oidc).unwrap().web_sign_in, None);
+        let mut vars = oidc.to_vec();
+        vars.push(("LAKECAT_WEB_CLIENT_ID", "web"));
+        let web = config(&vars).unwrap().web_sign_in.unwrap();
+        assert_eq!(web.client_id, "web");
+        assert_eq!(web.scopes, ["openid", "email", "profile"]);
+        assert_eq!(web.token_endpoint, None);
+        vars.push(("LAKECAT_WEB_SCOPES", "openid, groups"));
+        vars.push((
+            "LAKECAT_OIDC_TOKEN_ENDPOINT",
+            "https://auth.example.com/oauth2/token",
+        ));
+        let web = config(&vars).unwrap().web_sign_in.unwrap();
+        assert_eq!(web.scopes, ["openid", "groups"]);
+        assert_eq!(
+            web.token_endpoint.as_deref(),
+            Some("https://auth.example.com/oauth2/token")
+        );
+        vars.push(("LAKECAT_OIDC_AUTHORIZATION_ENDPOINT", "ftp://x"));
+        let err = config(&vars).unwrap_err();
+        assert!(
+            err.starts_with("LAKECAT_OIDC_AUTHORIZATION_ENDPOINT"),
+            "{err}"
+        );
+    }
+
     /// Every refusal starts with the name of the variable to fix.
     #[test]
     fn a_bad_value_names_its_variable() {
@@ -541,6 +630,10 @@ mod tests {
                 "LAKECAT_DEFAULT_TENANT_PERMISSIONS",
             ),
             (vec![("LAKECAT_LAKE", "gcs")], "LAKECAT_LAKE"),
+            (
+                vec![("LAKECAT_WEB_CLIENT_ID", "web")],
+                "LAKECAT_WEB_CLIENT_ID",
+            ),
             (
                 vec![("LAKECAT_MIGRATE_ON_START", "sometimes")],
                 "LAKECAT_MIGRATE_ON_START",

@@ -384,6 +384,59 @@ async fn fetch_jwks(client: &reqwest::Client, url: &str) -> Result<JwkSet, Strin
         .map_err(|e| format!("{url}: not a JWKS: {e}"))
 }
 
+/// What the web UI needs to know to sign users in (`GET /auth/config`); public values only.
+/// Local mode: a password form posting to `/auth/login`. Cognito and oidc: the authorization
+/// code flow with PKCE against the issuer, when a web client is configured.
+pub fn public_config(config: &Config) -> Value {
+    let issuer = match &config.auth {
+        AuthMode::Local { .. } => return serde_json::json!({ "mode": "local" }),
+        AuthMode::Cognito {
+            user_pool_id,
+            region,
+            issuer,
+            ..
+        } => issuer.clone().unwrap_or_else(|| {
+            format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
+        }),
+        AuthMode::Oidc { issuer, .. } => issuer.clone(),
+    };
+    let web = config.web_sign_in.as_ref();
+    serde_json::json!({
+        "mode": "oidc",
+        "issuer": issuer,
+        "clientId": web.map(|w| w.client_id.as_str()),
+        "scopes": web.map(|w| w.scopes.as_slice()),
+        "authorizationEndpoint": web.and_then(|w| w.authorization_endpoint.as_deref()),
+        "tokenEndpoint": web.and_then(|w| w.token_endpoint.as_deref()),
+    })
+}
+
+/// Origins the web UI fetches from to sign in (the issuer's discovery document, the token
+/// endpoint): they join the page's `connect-src`. None in local mode or without a web client.
+pub fn sign_in_origins(config: &Config) -> Vec<String> {
+    let Some(web) = &config.web_sign_in else {
+        return vec![];
+    };
+    let issuer = public_config(config)["issuer"].as_str().map(str::to_owned);
+    let mut origins: Vec<String> = [issuer, web.token_endpoint.clone()]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| origin(&u))
+        .collect();
+    origins.dedup();
+    origins
+}
+
+/// `scheme://host[:port]` of a URL, when it is http(s) and has no characters a policy
+/// header could not carry.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    (matches!(scheme, "https" | "http") && !host.is_empty() && host.chars().all(plain))
+        .then(|| format!("{scheme}://{host}"))
+}
+
 async fn discover_jwks_url(issuer: &str) -> Result<String, String> {
     let url = format!(
         "{}/.well-known/openid-configuration",

@@ -1,5 +1,5 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphiql` and `GET /graphql` (GraphiQL when
-//! enabled, its assets under `/graphiql/assets/`), `POST /auth/login` (local mode), `/healthz`, `/readyz`. Every response carries
+//! enabled, its assets under `/graphiql/assets/`), `POST /auth/login` (local mode), `GET /auth/config` (how the UI signs in), `/healthz`, `/readyz`. Every response carries
 //! `x-request-id`; every request runs in a span with that id. A client's id is kept only when
 //! it is a short plain token (see [`is_plain_request_id`]); any other is replaced by a ULID.
 
@@ -114,6 +114,7 @@ pub fn router(app: App) -> Router {
     }
     routes
         .route("/auth/login", post(login))
+        .route("/auth/config", get(auth_config))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .with_state(app)
@@ -287,6 +288,14 @@ async fn ready(State(app): State<App>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+/// How the UI signs in (public: no token needed); see [`crate::auth::public_config`].
+async fn auth_config(State(app): State<App>) -> Response {
+    let mut resp = Json(crate::auth::public_config(&app.config)).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    resp
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@
 //! build the UI. On AWS the same build goes to S3 and CloudFront, so the API Lambda is built
 //! without this (the `web-ui` feature).
 
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
@@ -19,13 +20,28 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
      object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// [`CONTENT_SECURITY_POLICY`], with the identity provider's origins added to `connect-src`
+/// when the UI signs in there (it fetches the discovery document and tokens).
+pub fn content_security_policy(config: &crate::Config) -> String {
+    let origins = crate::auth::sign_in_origins(config);
+    if origins.is_empty() {
+        return CONTENT_SECURITY_POLICY.to_owned();
+    }
+    CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self';",
+        &format!("connect-src 'self' {};", origins.join(" ")),
+    )
+}
+
 /// Paths of the API (some only when configured): never answered with the UI's page.
 const API_PATHS: &[&str] = &["graphql", "graphiql", "auth", "healthz", "readyz"];
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Serves a file of the UI, or `index.html` for a route of the UI.
-pub async fn serve(uri: Uri) -> Response {
+pub async fn serve(State(app): State<crate::App>, uri: Uri) -> Response {
+    let csp = HeaderValue::from_str(&content_security_policy(&app.config))
+        .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     let path = uri.path().trim_start_matches('/');
     if let Some(file) = (!path.is_empty()).then(|| Dist::get(path)).flatten() {
         let cache = if path.starts_with("assets/") {
@@ -34,6 +50,7 @@ pub async fn serve(uri: Uri) -> Response {
             "no-cache"
         };
         return answer(
+            &csp,
             StatusCode::OK,
             content_type(path),
             cache,
@@ -48,6 +65,7 @@ pub async fn serve(uri: Uri) -> Response {
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     if api || path.starts_with("assets/") || last.contains('.') {
         return answer(
+            &csp,
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",
             "no-cache",
@@ -56,12 +74,14 @@ pub async fn serve(uri: Uri) -> Response {
     }
     match Dist::get("index.html") {
         Some(index) => answer(
+            &csp,
             StatusCode::OK,
             "text/html; charset=utf-8",
             "no-cache",
             index.data.into_owned(),
         ),
         None => answer(
+            &csp,
             StatusCode::SERVICE_UNAVAILABLE,
             "text/plain; charset=utf-8",
             "no-cache",
@@ -79,6 +99,7 @@ pub fn is_built() -> bool {
 }
 
 fn answer(
+    csp: &HeaderValue,
     status: StatusCode,
     content_type: &'static str,
     cache: &'static str,
@@ -88,10 +109,7 @@ fn answer(
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

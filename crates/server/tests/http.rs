@@ -822,3 +822,41 @@ async fn admins_manage_local_users_through_the_api() {
     let gone = mutate(r#"mutation { removeUser(input: {username: "bo"}) }"#).await;
     assert_eq!(code(&gone), "NOT_FOUND", "{gone}");
 }
+
+#[tokio::test]
+async fn the_ui_learns_how_to_sign_in_without_a_token() {
+    let l = local().await;
+    let req = || Request::get("/auth/config").body(Body::empty()).unwrap();
+    let (status, _, body) = call(&l.app, req()).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "mode": "local" })));
+
+    // An OIDC issuer with a web client: its public settings, never a secret.
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    config.auth = lakecat_server::AuthMode::Oidc {
+        issuer: "https://id.example.com/realms/acme".into(),
+        jwks_url: Some("https://id.example.com/realms/acme/certs".into()),
+    };
+    config.audiences = vec!["lakecat-web".into()];
+    config.web_sign_in = Some(lakecat_server::config::WebSignIn {
+        client_id: "lakecat-web".into(),
+        scopes: vec!["openid".into(), "email".into()],
+        authorization_endpoint: None,
+        token_endpoint: Some("https://auth.example.com/oauth2/token".into()),
+    });
+    let app = App::build(config, true).await.unwrap();
+    let (status, _, body) = call(&app, req()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({
+            "mode": "oidc",
+            "issuer": "https://id.example.com/realms/acme",
+            "clientId": "lakecat-web",
+            "scopes": ["openid", "email"],
+            "authorizationEndpoint": null,
+            "tokenEndpoint": "https://auth.example.com/oauth2/token",
+        })
+    );
+}

@@ -106,3 +106,32 @@ async fn the_ui_is_served_at_the_root_under_a_strict_policy() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_page_may_reach_the_identity_provider_it_signs_in_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = lakecat_store::sqlite_url(&dir.path().join("catalog.db"));
+    let mut config = Config::local(dir.path().to_path_buf(), url);
+    assert_eq!(
+        lakecat_server::web::content_security_policy(&config),
+        lakecat_server::web::CONTENT_SECURITY_POLICY
+    );
+    config.auth = lakecat_server::AuthMode::Oidc {
+        issuer: "https://id.example.com/realms/acme".into(),
+        jwks_url: Some("https://id.example.com/realms/acme/certs".into()),
+    };
+    config.web_sign_in = Some(lakecat_server::config::WebSignIn {
+        client_id: "lakecat-web".into(),
+        scopes: vec!["openid".into()],
+        authorization_endpoint: None,
+        token_endpoint: Some("https://auth.example.com/oauth2/token".into()),
+    });
+    let csp = lakecat_server::web::content_security_policy(&config);
+    assert!(
+        csp.contains("connect-src 'self' https://id.example.com https://auth.example.com;"),
+        "{csp}"
+    );
+    let app = App::build(config, true).await.unwrap();
+    let (_, headers, _) = get(&app, "/search").await;
+    assert_eq!(headers[header::CONTENT_SECURITY_POLICY], csp.as_str());
+}

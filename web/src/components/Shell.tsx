@@ -22,6 +22,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <NavLink to="/shares/sent">My requests</NavLink>
           <NavLink to="/shares/received">Approvals</NavLink>
           <NavLink to="/glossary">Glossary</NavLink>
+          {me.isAdmin && <NavLink to="/admin">Administer</NavLink>}
         </nav>
         <div className="topbar-end">
           <NavLink to="/notifications" className="bell" aria-label={unread > 0 ? `Notifications, ${unread} unread` : 'Notifications'}>

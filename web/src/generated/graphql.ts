@@ -14,6 +14,31 @@ export type Confidentiality =
   | 'SECRET'
   | 'UNCLASSIFIED';
 
+export type CreateEnvironmentInput = {
+  /** 12-digit AWS account id. */
+  accountId: string;
+  description?: string | null | undefined;
+  label: string;
+  organizationId: string;
+  /** One of your teams; it gets ENVIRONMENT_ALL. */
+  ownerTeam: string;
+  /** Name of the pivot role lakecat assumes in the account (default `lakecat-pivot-role`). */
+  pivotRoleName?: string | null | undefined;
+  region: string;
+  /** Prefix of the AWS resources lakecat creates there (default `lakecat`). */
+  resourcePrefix?: string | null | undefined;
+  tags?: Array<string> | null | undefined;
+  type?: EnvironmentType;
+};
+
+export type CreateOrganizationInput = {
+  /** One of your teams; it gets ORGANIZATION_ALL. */
+  adminTeam: string;
+  description?: string | null | undefined;
+  label: string;
+  tags?: Array<string> | null | undefined;
+};
+
 export type CreateShareRequestInput = {
   /**
    * READ: Lake Formation DESCRIBE + SELECT, s3:GetObject. WRITE adds INSERT and DELETE,
@@ -28,6 +53,10 @@ export type CreateShareRequestInput = {
   /** The consumer team; the caller must be a member. */
   teamName: string;
 };
+
+export type EnvironmentType =
+  | 'COMPUTE'
+  | 'DATA';
 
 export type GlossaryNodeKind =
   | 'CATEGORY'
@@ -62,6 +91,12 @@ export type SearchKind =
   | 'FOLDER'
   | 'TABLE'
   | 'TERM';
+
+export type SetTeamTenantPermissionsInput = {
+  /** The complete new set, e.g. `["MANAGE_DATASETS"]`; an empty list removes all. */
+  permissions: Array<string>;
+  team: string;
+};
 
 export type ShareAccessLevel =
   | 'READ'
@@ -110,6 +145,12 @@ export type StackStatus =
   | 'UPDATE_COMPLETE'
   | 'UPDATE_FAILED'
   | 'UPDATE_IN_PROGRESS';
+
+export type TaskStatus =
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
 export type Topic =
   | 'CUSTOMERS'
@@ -173,6 +214,85 @@ export type Visibility =
   | 'EVERYONE'
   | 'ORGANIZATION'
   | 'RESTRICTED';
+
+export type OrganizationsQueryVariables = Exact<{
+  after?: string | null | undefined;
+  includeArchived?: boolean | null | undefined;
+}>;
+
+
+export type OrganizationsQuery = { organizations: { nodes: Array<{ id: string, label: string, description: string, adminTeam: string, archived: boolean, createdAt: string, teams: Array<{ team: string }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateOrganizationMutationVariables = Exact<{
+  input: CreateOrganizationInput;
+}>;
+
+
+export type CreateOrganizationMutation = { createOrganization: { id: string, label: string } };
+
+export type OrganizationQueryVariables = Exact<{
+  id: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type OrganizationQuery = { organization: { id: string, label: string, description: string, adminTeam: string, teams: Array<{ team: string, permissions: Array<string> }> } | null, environments: { nodes: Array<{ id: string, label: string, accountId: string, region: string, ownerTeam: string, type: EnvironmentType, pivotRoleArn: string, createdAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateEnvironmentMutationVariables = Exact<{
+  input: CreateEnvironmentInput;
+}>;
+
+
+export type CreateEnvironmentMutation = { createEnvironment: { id: string, label: string } };
+
+export type TeamsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type TeamsQuery = { teams: { nodes: Array<{ name: string, createdAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type TeamPermissionsQueryVariables = Exact<{
+  team: string;
+}>;
+
+
+export type TeamPermissionsQuery = { teamTenantPermissions: Array<string> };
+
+export type SetTeamPermissionsMutationVariables = Exact<{
+  input: SetTeamTenantPermissionsInput;
+}>;
+
+
+export type SetTeamPermissionsMutation = { setTeamTenantPermissions: Array<string> };
+
+export type AdminResourcesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AdminResourcesQuery = { organizations: { nodes: Array<{ id: string, label: string }> }, environments: { nodes: Array<{ id: string, label: string }> }, datasets: { nodes: Array<{ id: string, label: string }> } };
+
+export type AuditEventsQueryVariables = Exact<{
+  targetId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { nodes: Array<{ id: string, actor: string, action: string, targetKind: string, targetId: string, before: unknown, after: unknown, requestId: string, at: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type TasksQueryVariables = Exact<{
+  targetId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type TasksQuery = { tasks: { nodes: Array<{ id: string, kind: string, targetId: string | null, status: TaskStatus, attempts: number, runAfter: string, lastError: string | null, createdAt: string, updatedAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type RetryTaskMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RetryTaskMutation = { retryTask: { id: string, status: TaskStatus, attempts: number } };
 
 export type DatasetQueryVariables = Exact<{
   id: string;
@@ -326,7 +446,7 @@ export type SuggestQueryVariables = Exact<{
 
 export type SuggestQuery = { suggest: Array<{ kind: SearchKind, id: string, text: string }> };
 
-export type ShareFieldsFragment = { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> };
+export type ShareFieldsFragment = { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> };
 
 export type ShareSummaryFragment = { id: string, status: ShareRequestStatus, datasetId: string, teamName: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string } } | null, items: Array<{ id: string }> };
 
@@ -345,7 +465,7 @@ export type ShareQueryVariables = Exact<{
 }>;
 
 
-export type ShareQuery = { shareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type ShareQuery = { shareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type RequestContextQueryVariables = Exact<{
   datasetId: string;
@@ -359,28 +479,28 @@ export type CreateShareMutationVariables = Exact<{
 }>;
 
 
-export type CreateShareMutation = { createShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type CreateShareMutation = { createShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type AddShareItemMutationVariables = Exact<{
   input: AddShareItemInput;
 }>;
 
 
-export type AddShareItemMutation = { addShareItem: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type AddShareItemMutation = { addShareItem: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type SubmitShareMutationVariables = Exact<{
   shareId: string;
 }>;
 
 
-export type SubmitShareMutation = { submitShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type SubmitShareMutation = { submitShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type ApproveShareMutationVariables = Exact<{
   shareId: string;
 }>;
 
 
-export type ApproveShareMutation = { approveShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type ApproveShareMutation = { approveShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type RejectShareMutationVariables = Exact<{
   shareId: string;
@@ -388,11 +508,33 @@ export type RejectShareMutationVariables = Exact<{
 }>;
 
 
-export type RejectShareMutation = { rejectShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type RejectShareMutation = { rejectShareRequest: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
 
 export type RevokeShareMutationVariables = Exact<{
   shareId: string;
 }>;
 
 
-export type RevokeShareMutation = { revokeShareItems: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+export type RevokeShareMutation = { revokeShareItems: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type RequestExtensionMutationVariables = Exact<{
+  shareId: string;
+  expiresAt: string;
+}>;
+
+
+export type RequestExtensionMutation = { requestShareExtension: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type ApproveExtensionMutationVariables = Exact<{
+  shareId: string;
+}>;
+
+
+export type ApproveExtensionMutation = { approveShareExtension: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type RejectExtensionMutationVariables = Exact<{
+  shareId: string;
+}>;
+
+
+export type RejectExtensionMutation = { rejectShareExtension: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { login } from '../api/client';
 import { describe } from '../api/errors';
+import { finishSignIn, loadAuthConfig, safeNext, startSignIn, type AuthConfig } from '../api/oidc';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [params] = useSearchParams();
@@ -11,8 +12,32 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const next = params.get('next');
-  // Only same-site paths: never bounce to another origin after sign-in.
-  const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/search';
+  const target = safeNext(next);
+  const [config, setConfig] = useState<AuthConfig | null>(null);
+
+  // The server says how to sign in: a password here (local mode) or the identity provider.
+  useEffect(() => {
+    let live = true;
+    loadAuthConfig().then(
+      (c) => live && setConfig(c),
+      (e: unknown) => live && setError(describe(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  async function withProvider() {
+    if (config?.mode !== 'oidc') return;
+    setBusy(true);
+    setError(null);
+    try {
+      await startSignIn(config, target);
+    } catch (err) {
+      setError(describe(err));
+      setBusy(false);
+    }
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -46,6 +71,20 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
         <h1>Sign in</h1>
         <p className="muted">Find, understand and request the data in your lake.</p>
         {next && !error && <p className="note">Sign in to continue where you were.</p>}
+        {config?.mode === 'oidc' && (
+          <>
+            {error && (
+              <p className="note note-error" id="login-error" role="alert">
+                {error}
+              </p>
+            )}
+            <button type="button" className="btn btn-primary btn-block" disabled={busy || !config.clientId} onClick={() => void withProvider()}>
+              {busy ? 'Opening your sign-in page…' : 'Sign in with your organization'}
+            </button>
+            {!config.clientId && <p className="muted">Browser sign-in is not configured on this server (LAKECAT_WEB_CLIENT_ID).</p>}
+          </>
+        )}
+        {config?.mode === 'local' && (
         <form onSubmit={submit} noValidate>
           <div className="field">
             <label htmlFor="username">Username</label>
@@ -73,6 +112,66 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        )}
+        {!config && !error && <p className="muted" role="status">Loading…</p>}
+        {!config && error && (
+          <p className="note note-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </main>
+  );
+}
+
+// A code is single-use: one exchange per callback URL, even when the effect runs twice.
+const finishing = new Map<string, Promise<string>>();
+
+/** The identity provider sends the user back here with a code (OIDC mode). */
+export function LoginCallback({ onSignedIn }: { onSignedIn: () => void }) {
+  const navigate = useNavigate();
+  const { search } = useLocation();
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadAuthConfig()
+      .then((c) => {
+        if (c.mode !== 'oidc') throw new Error('This server signs in with a password.');
+        let p = finishing.get(search);
+        if (!p) {
+          p = finishSignIn(c, search);
+          finishing.set(search, p);
+        }
+        return p;
+      })
+      .then(
+        (to) => {
+          if (!live) return;
+          onSignedIn();
+          navigate(to, { replace: true });
+        },
+        (e: unknown) => live && setError(describe(e)),
+      );
+    return () => {
+      live = false;
+    };
+  }, [search, navigate, onSignedIn]);
+  return (
+    <main className="login" id="main">
+      <div className="login-card">
+        <h1>Signing in</h1>
+        {error ? (
+          <>
+            <p className="note note-error" role="alert">
+              {error}
+            </p>
+            <a href="/login">Start again</a>
+          </>
+        ) : (
+          <p className="muted" role="status">
+            Finishing sign-in…
+          </p>
+        )}
       </div>
     </main>
   );

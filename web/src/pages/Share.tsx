@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { gql } from '../api/client';
 import { describe } from '../api/errors';
-import { APPROVE_SHARE, REJECT_SHARE, REVOKE_SHARE, SHARE } from '../api/ops/shares';
+import { APPROVE_EXTENSION, APPROVE_SHARE, REJECT_EXTENSION, REJECT_SHARE, REQUEST_EXTENSION, REVOKE_SHARE, SHARE } from '../api/ops/shares';
 import type { ShareQuery, ShareQueryVariables } from '../generated/graphql';
 import { useQuery } from '../lib/useQuery';
 import { formatDate, humanize } from '../lib/format';
@@ -19,6 +19,9 @@ export default function SharePage() {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
+  const [extending, setExtending] = useState(false);
+  const [until, setUntil] = useState('');
+  const [untilError, setUntilError] = useState<string | null>(null);
   const s = q.data?.shareRequest;
   const status = s?.status;
   const { reload } = q;
@@ -35,6 +38,25 @@ export default function SharePage() {
   const approverTeams = [s.dataset?.ownerTeam.name, s.dataset?.stewardsTeam?.name].filter(Boolean);
   const canDecide = me.isAdmin || me.teams.some((t) => approverTeams.includes(t));
   const granted = s.items.filter((i) => i.status === 'SHARE_SUCCEEDED');
+  const requester = me.teams.includes(s.teamName);
+  const mayExtend = requester && granted.length > 0 && (s.status === 'PROCESSED' || s.status === 'EXTENSION_REJECTED');
+
+  function extend(e: FormEvent) {
+    e.preventDefault();
+    // The date picked is the last day of access: access lasts until the end of that day (UTC).
+    const end = until ? new Date(`${until}T23:59:59Z`) : null;
+    if (!end || Number.isNaN(end.getTime())) {
+      setUntilError('Pick the last day you need access.');
+      return;
+    }
+    if (end.getTime() <= Date.now() || (s!.expiresAt && end.getTime() <= new Date(s!.expiresAt).getTime())) {
+      setUntilError('Pick a day after the current expiry.');
+      return;
+    }
+    setUntilError(null);
+    setExtending(false);
+    void act(REQUEST_EXTENSION, { shareId: s!.id, expiresAt: end.toISOString() });
+  }
 
   async function act(query: string, vars: Record<string, string>) {
     setBusy(true);
@@ -170,7 +192,13 @@ export default function SharePage() {
               <dt>Consumer team</dt>
               <dd>{s.teamName}</dd>
               <dt>Access until</dt>
-              <dd>{s.expiresAt ? formatDate(s.expiresAt) : 'No expiry'}</dd>
+              <dd data-testid="expires-at">{s.expiresAt ? formatDate(s.expiresAt) : 'No expiry'}</dd>
+              {s.requestedExpiry && (
+                <>
+                  <dt>Extension asked</dt>
+                  <dd data-testid="requested-expiry">until {formatDate(s.requestedExpiry)}</dd>
+                </>
+              )}
               <dt>Role receiving access</dt>
               <dd className="mono small">{s.principalRoleArn}</dd>
               {s.rejectReason && (
@@ -181,6 +209,36 @@ export default function SharePage() {
               )}
             </dl>
           </section>
+          {mayExtend && (
+            <section className="card" aria-labelledby="extend-h">
+              <h2 id="extend-h">Keep access longer</h2>
+              {!extending ? (
+                <button type="button" className="btn" disabled={busy} onClick={() => setExtending(true)}>
+                  Ask for an extension…
+                </button>
+              ) : (
+                <form onSubmit={extend} noValidate>
+                  <div className="field">
+                    <label htmlFor="until">Last day of access</label>
+                    <input id="until" type="date" value={until} onChange={(e) => setUntil(e.target.value)} aria-invalid={!!untilError} aria-describedby={untilError ? 'until-err' : undefined} autoFocus />
+                    {untilError && (
+                      <p className="field-error" id="until-err" role="alert">
+                        {untilError}
+                      </p>
+                    )}
+                  </div>
+                  <div className="actions">
+                    <button type="submit" className="btn btn-primary">
+                      Ask for extension
+                    </button>
+                    <button type="button" className="btn" onClick={() => setExtending(false)}>
+                      Cancel
+                    </button>
+                  </div>
+                </form>
+              )}
+            </section>
+          )}
           {canDecide && (
             <section className="card" aria-labelledby="decide-h">
               <h2 id="decide-h">Decide</h2>
@@ -215,12 +273,22 @@ export default function SharePage() {
                   </div>
                 </form>
               )}
+              {s.status === 'SUBMITTED_FOR_EXTENSION' && (
+                <div className="actions">
+                  <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void act(APPROVE_EXTENSION, { shareId: s.id })}>
+                    Approve extension
+                  </button>
+                  <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void act(REJECT_EXTENSION, { shareId: s.id })}>
+                    Reject extension
+                  </button>
+                </div>
+              )}
               {granted.length > 0 && (
                 <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void act(REVOKE_SHARE, { shareId: s.id })}>
                   Revoke access
                 </button>
               )}
-              {s.status !== 'SUBMITTED' && granted.length === 0 && <p className="muted">Nothing to decide now.</p>}
+              {s.status !== 'SUBMITTED' && s.status !== 'SUBMITTED_FOR_EXTENSION' && granted.length === 0 && <p className="muted">Nothing to decide now.</p>}
             </section>
           )}
         </aside>

@@ -20,6 +20,7 @@ export const SHARE_FIELDS = /* GraphQL */ `
     purpose
     rejectReason
     expiresAt
+    requestedExpiry
     version
     createdBy
     createdAt
@@ -179,6 +180,33 @@ export const REJECT_SHARE = /* GraphQL */ `
 export const REVOKE_SHARE = /* GraphQL */ `
   mutation RevokeShare($shareId: String!) {
     revokeShareItems(input: { shareId: $shareId }) {
+      ...ShareFields
+    }
+  }
+  ${SHARE_FIELDS}
+`;
+
+export const REQUEST_EXTENSION = /* GraphQL */ `
+  mutation RequestExtension($shareId: String!, $expiresAt: DateTime!) {
+    requestShareExtension(input: { shareId: $shareId, expiresAt: $expiresAt }) {
+      ...ShareFields
+    }
+  }
+  ${SHARE_FIELDS}
+`;
+
+export const APPROVE_EXTENSION = /* GraphQL */ `
+  mutation ApproveExtension($shareId: String!) {
+    approveShareExtension(input: { shareId: $shareId }) {
+      ...ShareFields
+    }
+  }
+  ${SHARE_FIELDS}
+`;
+
+export const REJECT_EXTENSION = /* GraphQL */ `
+  mutation RejectExtension($shareId: String!) {
+    rejectShareExtension(input: { shareId: $shareId }) {
       ...ShareFields
     }
   }
