@@ -845,7 +845,7 @@ async fn the_ui_learns_how_to_sign_in_without_a_token() {
         authorization_endpoint: None,
         token_endpoint: Some("https://auth.example.com/oauth2/token".into()),
     });
-    let app = App::build(config, true).await.unwrap();
+    let app = App::build(config, true, common::embedded()).await.unwrap();
     let (status, _, body) = call(&app, req()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
