@@ -131,7 +131,7 @@ async fn the_page_may_reach_the_identity_provider_it_signs_in_with() {
         csp.contains("connect-src 'self' https://id.example.com https://auth.example.com;"),
         "{csp}"
     );
-    let app = App::build(config, true).await.unwrap();
+    let app = App::build(config, true, common::embedded()).await.unwrap();
     let (_, headers, _) = get(&app, "/search").await;
     assert_eq!(headers[header::CONTENT_SECURITY_POLICY], csp.as_str());
 }
