@@ -345,7 +345,7 @@ describe('lakecat web', () => {
     await page.context().close();
   });
 
-  test('a granted share: the requester asks for an extension, the owner approves it, then revokes', async () => {
+  test('a granted share: an extension is approved, a second one rejected, then access is revoked', async () => {
     const { shareId } = await submittedShare('Inventory Snapshots');
     await apiQuery(env.api, ctx.devToken, 'mutation($s: String!) { approveShareRequest(input: { shareId: $s }) { id } }', { s: shareId });
     await shareStatus(ctx.devToken, shareId, 'PROCESSED');
@@ -372,6 +372,32 @@ describe('lakecat web', () => {
     assert.equal(extended.shareRequest.expiresAt.slice(0, 10), until, 'access now lasts until the day asked for');
     assert.equal(extended.shareRequest.requestedExpiry, null);
     assert.notEqual(await page.getByTestId('expires-at').textContent(), 'No expiry');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // A second ask is rejected: access keeps the end it has, and the request cannot ask again.
+    const later = new Date(Date.now() + 180 * 86400_000).toISOString().slice(0, 10);
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByRole('button', { name: 'Ask for an extension…' }).click();
+    await page.getByLabel('Last day of access').fill(later);
+    await page.getByRole('button', { name: 'Ask for extension' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Submitted for extension');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, 'dev');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByRole('button', { name: 'Reject extension' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Extension rejected');
+    const rejected = await apiQuery(env.api, ctx.devToken, `{ shareRequest(id: "${shareId}") { status expiresAt requestedExpiry } }`);
+    assert.deepEqual(rejected.shareRequest, { status: 'EXTENSION_REJECTED', expiresAt: extended.shareRequest.expiresAt, requestedExpiry: null });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/shares/${shareId}`);
+    await page.getByTestId('consumption').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Ask for an extension…' }).count(), 0, 'a rejected extension is not asked again');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await signIn(page, 'dev');
+    await page.goto(`${env.base}/shares/${shareId}`);
     await page.getByRole('button', { name: 'Revoke access' }).click();
     // The revoke runs as a task; the request ends processed with its item revoked.
     await page.getByRole('cell', { name: 'Revoke succeeded' }).waitFor({ timeout: 20_000 });
@@ -399,6 +425,27 @@ describe('lakecat web', () => {
     const carla = await apiToken(env.api, 'carla');
     const links = await apiQuery(env.api, carla, `{ glossaryNode(id: "${termId}") { links(first: 50) { nodes { approved } } } }`);
     assert.equal(links.glossaryNode.links.nodes.filter((l) => !l.approved).length, before - 1);
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('a steward dismisses a proposed term link', async () => {
+    // ana proposes a link from her own table to a term; carla (data-stewards) dismisses it.
+    const carla = await apiToken(env.api, 'carla');
+    const page = await newPage();
+    await signIn(page, 'carla');
+    await page.goto(`${env.base}/glossary`);
+    await page.getByRole('link', { name: 'Net Revenue' }).click();
+    await page.getByRole('heading', { name: 'Linked data' }).waitFor();
+    const termId = new URL(page.url()).pathname.split('/').pop();
+    const linked = await apiQuery(env.api, ctx.anaToken, 'mutation($i: LinkTermInput!) { linkTerm(input: $i) { id approved } }', { i: { termId, targetId: ctx.ownTable.id } });
+    assert.equal(linked.linkTerm.approved, false, 'a link from a non-steward waits for approval');
+    await page.reload();
+    const row = page.locator('li.row').filter({ hasText: ctx.ownTable.id });
+    await row.getByRole('button', { name: 'Dismiss' }).click();
+    await row.waitFor({ state: 'detached' });
+    const links = await apiQuery(env.api, carla, `{ glossaryNode(id: "${termId}") { links(first: 50) { nodes { id } } } }`);
+    assert.ok(!links.glossaryNode.links.nodes.some((l) => l.id === linked.linkTerm.id), 'the dismissed link is gone');
     noConsoleErrors(page);
     await page.context().close();
   });

@@ -38,4 +38,6 @@ function markDone(steps: Step[]): Step[] {
   return steps.map((s) => ({ ...s, state: 'done' }));
 }
 
-export const IN_FLIGHT: ReadonlySet<ShareRequestStatus> = new Set(['APPROVED', 'SHARE_IN_PROGRESS', 'REVOKE_IN_PROGRESS']);
+/** Statuses the worker moves on by itself: the share page follows them until they settle.
+ * APPROVED and REVOKED wait for the worker to start, the others for it to finish. */
+export const IN_FLIGHT: ReadonlySet<ShareRequestStatus> = new Set(['APPROVED', 'SHARE_IN_PROGRESS', 'REVOKED', 'REVOKE_IN_PROGRESS']);

@@ -39,7 +39,9 @@ export default function SharePage() {
   const canDecide = me.isAdmin || me.teams.some((t) => approverTeams.includes(t));
   const granted = s.items.filter((i) => i.status === 'SHARE_SUCCEEDED');
   const requester = me.teams.includes(s.teamName);
-  const mayExtend = requester && granted.length > 0 && (s.status === 'PROCESSED' || s.status === 'EXTENSION_REJECTED');
+  // The API takes one extension request per grant: after a rejected one (EXTENSION_REJECTED)
+  // access lasts until its current end.
+  const mayExtend = requester && granted.length > 0 && s.status === 'PROCESSED';
 
   function extend(e: FormEvent) {
     e.preventDefault();
