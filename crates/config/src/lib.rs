@@ -94,6 +94,15 @@ pub struct WebSignIn {
     pub token_endpoint: Option<String>,
 }
 
+/// `http://localhost` or `http://127.0.0.1`, with or without a port or path (a local issuer);
+/// not `http://localhost.example.com`.
+fn is_loopback_http(url: &str) -> bool {
+    ["http://localhost", "http://127.0.0.1"].iter().any(|base| {
+        url.strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+    })
+}
+
 /// Where the in-process worker grants shares (`LAKECAT_LAKE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LakeMode {
@@ -206,11 +215,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     fn https_url(&self, name: &str) -> Result<Option<String>, String> {
         match self.var(name) {
             None => Ok(None),
-            Some(u)
-                if u.starts_with("https://")
-                    || u.starts_with("http://localhost")
-                    || u.starts_with("http://127.0.0.1") =>
-            {
+            Some(u) if u.starts_with("https://") || is_loopback_http(&u) => {
                 Ok(Some(u.trim().to_owned()))
             }
             Some(u) => Err(format!("{name}: expected an https:// URL, got '{u}'")),
@@ -595,7 +600,10 @@ mod tests {
             web.token_endpoint.as_deref(),
             Some("https://auth.example.com/oauth2/token")
         );
-        vars.push(("LAKECAT_OIDC_AUTHORIZATION_ENDPOINT", "ftp://x"));
+        vars.push((
+            "LAKECAT_OIDC_AUTHORIZATION_ENDPOINT",
+            "http://localhost.example.com/authorize",
+        ));
         let err = config(&vars).unwrap_err();
         assert!(
             err.starts_with("LAKECAT_OIDC_AUTHORIZATION_ENDPOINT"),
