@@ -30,6 +30,14 @@ text_enum!(StackStatus {
     CreateFailed => "CREATE_FAILED", UpdateInProgress => "UPDATE_IN_PROGRESS",
     UpdateComplete => "UPDATE_COMPLETE", UpdateFailed => "UPDATE_FAILED",
     DeleteInProgress => "DELETE_IN_PROGRESS", DeleteComplete => "DELETE_COMPLETE", DeleteFailed => "DELETE_FAILED",
+    RollbackInProgress => "ROLLBACK_IN_PROGRESS", RollbackComplete => "ROLLBACK_COMPLETE",
+    RollbackFailed => "ROLLBACK_FAILED", UpdateCompleteCleanupInProgress => "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    UpdateRollbackInProgress => "UPDATE_ROLLBACK_IN_PROGRESS", UpdateRollbackComplete => "UPDATE_ROLLBACK_COMPLETE",
+    UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
+    UpdateRollbackCompleteCleanupInProgress => "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+    ReviewInProgress => "REVIEW_IN_PROGRESS", ImportInProgress => "IMPORT_IN_PROGRESS",
+    ImportComplete => "IMPORT_COMPLETE", ImportRollbackInProgress => "IMPORT_ROLLBACK_IN_PROGRESS",
+    ImportRollbackComplete => "IMPORT_ROLLBACK_COMPLETE", ImportRollbackFailed => "IMPORT_ROLLBACK_FAILED",
 });
 text_enum!(TaskStatus { Pending => "PENDING", Running => "RUNNING", Succeeded => "SUCCEEDED", Failed => "FAILED" });
 

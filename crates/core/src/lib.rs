@@ -16,6 +16,7 @@ pub mod permissions;
 pub mod ports;
 pub mod search;
 pub mod shares;
+pub mod stacks;
 pub mod tasks;
 mod text_enum;
 pub mod users;
