@@ -34,6 +34,10 @@ pub struct PlatformRoles {
 /// What a stack is deployed for, with everything its template needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one subject per task, built once and passed by reference"
+)]
 pub enum StackSubject {
     Environment {
         environment: Environment,
