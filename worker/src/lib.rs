@@ -10,10 +10,12 @@ mod in_process;
 mod search;
 mod shares;
 mod sqs;
+mod stacks;
 mod worker;
 
 pub use in_process::{InProcessQueue, QueueReceiver};
 pub use search::{SearchHandler, SearchRebuildHandler, rebuild, reindex, supersede_search_tasks};
 pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, load_case};
 pub use sqs::handle_sqs_event;
+pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};

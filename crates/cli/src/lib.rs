@@ -298,6 +298,9 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
         search,
         queue: None,
         aws_lake,
+        // The local lake's deployer is the server's default; CloudFormation deploys run in
+        // the stack service.
+        stacks: None,
     })
 }
 

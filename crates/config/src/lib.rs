@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lakecat_core::permissions::TenantPermission;
+pub use lakecat_core::stacks::PlatformRoles;
 pub use lakecat_search::OpenSearchConfig;
 
 pub mod worker;
@@ -78,6 +79,14 @@ pub struct Config {
     /// How the web UI signs users in with the identity provider (cognito and oidc modes,
     /// when `LAKECAT_WEB_CLIENT_ID` is set); public values only.
     pub web_sign_in: Option<WebSignIn>,
+    /// The embedded default's lake (`LAKECAT_LAKE_DIR`, else `lake/` in the data directory):
+    /// the local deployer makes one folder per environment and dataset in it. None: stacks
+    /// are not deployed by this process.
+    pub lake_dir: Option<PathBuf>,
+    /// The platform's roles and external id that environment bootstraps trust
+    /// (`LAKECAT_PLATFORM_WORKER_ROLE_ARN`, `LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN`,
+    /// `LAKECAT_PIVOT_EXTERNAL_ID`).
+    pub platform: PlatformRoles,
 }
 
 /// The web UI's OAuth 2.0 client: authorization code flow with PKCE, a public client (no
@@ -220,6 +229,16 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
             }
             Some(u) => Err(format!("{name}: expected an https:// URL, got '{u}'")),
         }
+    }
+
+    /// An IAM role ARN.
+    fn role_arn(&self, name: &str) -> Result<Option<String>, String> {
+        self.var(name)
+            .map(|v| {
+                lakecat_core::catalog::parse_role_arn(name, v.trim())
+                    .map_err(|e| format!("{name}: {}", e.message))
+            })
+            .transpose()
     }
 
     fn list(&self, name: &str) -> Vec<String> {
@@ -450,6 +469,23 @@ impl Config {
                 }),
                 None => None,
             },
+            lake_dir: env
+                .var("LAKECAT_LAKE_DIR")
+                .map(PathBuf::from)
+                .or_else(|| data_dir.as_ref().map(|d| d.join("lake"))),
+            platform: PlatformRoles {
+                worker_role_arn: env.role_arn("LAKECAT_PLATFORM_WORKER_ROLE_ARN")?,
+                stack_service_role_arn: env.role_arn("LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN")?,
+                external_id: match env.var("LAKECAT_PIVOT_EXTERNAL_ID") {
+                    Some(id) if !valid_external_id(&id) => {
+                        return Err(
+                            "LAKECAT_PIVOT_EXTERNAL_ID: expected 16 to 1224 of letters, digits and +=,.@:/_-"
+                                .into(),
+                        );
+                    }
+                    other => other,
+                },
+            },
             lake: match env
                 .var("LAKECAT_LAKE")
                 .as_deref()
@@ -475,9 +511,10 @@ impl Config {
 }
 
 impl Config {
-    /// The embedded default without reading the environment: local auth in `data_dir`,
+    /// The embedded default without reading the environment: local auth and the lake in `data_dir`,
     /// GraphiQL and introspection on (tests, benchmarks).
     pub fn local(data_dir: PathBuf, database_url: String) -> Config {
+        let lake_dir = Some(data_dir.join("lake"));
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url,
@@ -502,8 +539,18 @@ impl Config {
             aws: AwsSettings::default(),
             migrate_on_start: false,
             web_sign_in: None,
+            lake_dir,
+            platform: PlatformRoles::default(),
         }
     }
+}
+
+/// STS's rule for an external id (the bootstrap template's parameter pattern).
+fn valid_external_id(id: &str) -> bool {
+    (16..=1224).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c))
 }
 
 /// The embedded index's result cache unless `LAKECAT_SEARCH_CACHE` says otherwise.
@@ -688,6 +735,31 @@ mod tests {
         match worker::WorkerSettings::from_lookup(lookup(&base[..1])) {
             Err(e) => assert!(e.starts_with("LAKECAT_TASK_QUEUE_URL"), "{e}"),
             Ok(_) => panic!("a worker without a queue"),
+        }
+    }
+
+    #[test]
+    fn platform_roles_are_checked() {
+        let ok = [
+            (
+                "LAKECAT_PLATFORM_WORKER_ROLE_ARN",
+                "arn:aws:iam::111122223333:role/lakecat-worker",
+            ),
+            ("LAKECAT_PIVOT_EXTERNAL_ID", "f3b0c442-98fc-1c14-b39f"),
+        ];
+        let c = config(&ok).unwrap();
+        assert_eq!(
+            c.platform.worker_role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/lakecat-worker")
+        );
+        assert_eq!(c.platform.stack_service_role_arn, None);
+        for (var, bad) in [
+            ("LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN", "lakecat-stacks"),
+            ("LAKECAT_PIVOT_EXTERNAL_ID", "short"),
+            ("LAKECAT_PIVOT_EXTERNAL_ID", "sixteen chars with spaces"),
+        ] {
+            let err = config(&[(var, bad)]).unwrap_err();
+            assert!(err.starts_with(var), "{err}");
         }
     }
 }

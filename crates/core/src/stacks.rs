@@ -21,6 +21,16 @@ use crate::tasks::TaskError;
 pub const STACK_DEPLOY_KIND: &str = "stack.deploy";
 pub const STACK_DELETE_KIND: &str = "stack.delete";
 
+/// The platform account's side of every environment's bootstrap: the roles its pivot role
+/// trusts and the external id they present (one per platform, kept secret from all but
+/// environment owners). Unset in the embedded default, which assumes no role.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlatformRoles {
+    pub worker_role_arn: Option<String>,
+    pub stack_service_role_arn: Option<String>,
+    pub external_id: Option<String>,
+}
+
 /// What a stack is deployed for, with everything its template needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -79,6 +79,14 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::ApproveShare,
             "datasetId: the dataset's owners and stewards",
         ),
+        "stack" => Resource(
+            P::GetDataset,
+            "targetId: GET_DATASET of a dataset (NOT_FOUND when it is not visible), GET_ENVIRONMENT of an environment",
+        ),
+        "environmentBootstrapTemplate" => Resource(
+            P::UpdateEnvironment,
+            "environmentId: the environment's owners (the template carries the external id)",
+        ),
         "auditEvents" => Resource(
             P::AuditDataset,
             "targetId: AUDIT_* of the target's kind (of its dataset or glossary for what is in one); admins for other kinds",
@@ -88,6 +96,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "Environment.teams" => Resource(P::GetEnvironment, "the environment"),
         "Dataset.teams" => Resource(P::GetDataset, "the dataset"),
         "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
+        "Environment.stack" => Resource(P::GetEnvironment, "the environment"),
         // Links from a catalog entry to its organization and environment resolve to null for
         // callers whose teams may not see those (account ids, role ARNs, member teams).
         "Dataset.organization" | "Environment.organization" => Resource(
@@ -114,6 +123,10 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "setTeamTenantPermissions" => Admin,
         "createUser" | "resetUserPassword" | "setUserTeams" | "removeUser" => Admin,
         "retryTask" => Admin,
+        "updateStack" => Resource(
+            P::UpdateDataset,
+            "input.targetId: UPDATE_DATASET of a dataset, UPDATE_ENVIRONMENT of an environment (owners)",
+        ),
         "createOrganization" => Tenant(T::ManageOrganizations),
         "updateOrganization" => Resource(P::UpdateOrganization, "input.id"),
         "archiveOrganization" => Resource(P::ArchiveOrganization, "input.id"),

@@ -29,6 +29,8 @@ pub struct Services {
     pub search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
     /// Local users; None where an identity provider holds them.
     pub users: Option<Arc<dyn UserDirectory>>,
+    /// What environment bootstrap templates are filled in with.
+    pub platform: lakecat_core::stacks::PlatformRoles,
 }
 
 impl Services {
@@ -45,6 +47,7 @@ impl Services {
             queue,
             search: None,
             users: None,
+            platform: Default::default(),
         }
     }
 
@@ -58,6 +61,11 @@ impl Services {
 
     pub fn with_users(mut self, users: Option<Arc<dyn UserDirectory>>) -> Self {
         self.users = users;
+        self
+    }
+
+    pub fn with_platform(mut self, platform: lakecat_core::stacks::PlatformRoles) -> Self {
+        self.platform = platform;
         self
     }
 }

@@ -51,6 +51,8 @@ pub struct SchemaConfig {
     /// Local users (the embedded default); None where an identity provider holds users
     /// (Cognito, OIDC), and the user mutations answer UNAVAILABLE.
     pub users: Option<Arc<dyn lakecat_core::ports::UserDirectory>>,
+    /// What environment bootstrap templates are filled in with.
+    pub platform: lakecat_core::stacks::PlatformRoles,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -91,7 +93,8 @@ fn build(
         config.queue,
     )
     .with_search(config.search)
-    .with_users(config.users);
+    .with_users(config.users)
+    .with_platform(config.platform);
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

@@ -23,14 +23,15 @@ use std::time::Duration;
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::search::SearchIndex;
 use lakecat_core::shares::{ResourceLock, ShareProcessor};
+use lakecat_core::stacks::StackDeployer;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
 use lakecat_graphql::{
     LakecatSchema, SchemaConfig, build_introspection_schema, build_schema, build_schema_validating,
 };
 use lakecat_store::{SeaStore, StoreConfig};
 use lakecat_worker::{
-    InProcessQueue, LocalLakeProcessor, NoopHandler, QueueReceiver, SearchHandler,
-    SearchRebuildHandler, ShareExpiry, ShareHandler, Worker,
+    InProcessQueue, LocalLakeProcessor, LocalStackDeployer, NoopHandler, QueueReceiver,
+    SearchHandler, SearchRebuildHandler, ShareExpiry, ShareHandler, StackHandler, Worker,
 };
 
 /// The configuration, read in one place for every binary (see `lakecat-config`).
@@ -87,6 +88,9 @@ pub struct Adapters {
     pub queue: Option<Arc<dyn TaskQueue>>,
     /// Share processing on AWS for the in-process worker (`LAKECAT_LAKE=aws`).
     pub aws_lake: Option<ShareProcessorFactory>,
+    /// The in-process worker's stack deployer; without one, the local lake's deployer when
+    /// there is a lake directory (`LAKECAT_LAKE=local`), else stacks wait for a stack service.
+    pub stacks: Option<Arc<dyn StackDeployer>>,
 }
 
 impl App {
@@ -97,6 +101,7 @@ impl App {
             search,
             queue,
             aws_lake,
+            stacks,
         } = adapters;
         let mut sc = StoreConfig::new(config.database_url.clone());
         sc.max_connections = config.max_connections;
@@ -128,6 +133,20 @@ impl App {
             .with_handler(Arc::new(NoopHandler))
             .with_handler(Arc::new(ShareHandler::new(dyn_store.clone(), lake)))
             .with_share_expiry(Arc::new(ShareExpiry::new(dyn_store.clone(), queue.clone())));
+            let deployer: Option<Arc<dyn StackDeployer>> = match (stacks, &config.lake) {
+                (Some(d), _) => Some(d),
+                (None, LakeMode::Local) => config
+                    .lake_dir
+                    .as_ref()
+                    .map(|dir| Arc::new(LocalStackDeployer::new(dir)) as Arc<dyn StackDeployer>),
+                (None, LakeMode::Aws { .. }) => None,
+            };
+            let worker = match deployer {
+                Some(d) => worker
+                    .with_handler(Arc::new(StackHandler::deploy(dyn_store.clone(), d.clone())))
+                    .with_handler(Arc::new(StackHandler::delete(dyn_store.clone(), d))),
+                None => worker,
+            };
             let worker = match &search {
                 Some(index) => worker
                     .with_handler(Arc::new(SearchHandler::new(
@@ -161,6 +180,7 @@ impl App {
             queue,
             search: search.clone(),
             users,
+            platform: config.platform.clone(),
         };
         let schema = build_schema(schema_config.clone());
         Ok(App {

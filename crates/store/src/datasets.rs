@@ -32,7 +32,7 @@ impl DatasetStore for SeaStore {
         meta: &MutationMeta,
         ds: &Dataset,
         grants: &[Grant],
-    ) -> Result<()> {
+    ) -> Result<Vec<lakecat_core::tasks::TaskEnvelope>> {
         let txn = self.begin().await?;
         let mut teams = vec![ds.owner_team.as_str()];
         if let Some(s) = &ds.stewards_team {
@@ -76,23 +76,14 @@ impl DatasetStore for SeaStore {
         set_index_values(&txn, ds.id.as_str(), TAG, &tags).await?;
         let topics: Vec<&str> = ds.topics.iter().map(|t| t.as_str()).collect();
         set_index_values(&txn, ds.id.as_str(), TOPIC, &topics).await?;
-        stack::Entity::insert(stack::ActiveModel {
-            id: Set(StackId::generate().as_str().to_owned()),
-            target_id: Set(ds.id.as_str().to_owned()),
-            status: Set(StackStatus::Pending.as_str().to_owned()),
-            outputs: Set(serde_json::json!({})),
-            events: Set(serde_json::json!([])),
-            error: Set(None),
-            created_at: Set(ds.created_at),
-            updated_at: Set(ds.created_at),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db_err)?;
+        crate::stacks::insert_stack_row(&txn, ds.id.as_str(), ds.created_at).await?;
+        let deploy =
+            crate::stacks::request_deploy(&txn, ds.id.as_str(), ds.owner_team.as_str()).await?;
         insert_grants(&txn, grants).await?;
         index_dataset(&txn, ds.id.as_str()).await?;
         audit(&txn, meta, ds.id.as_str(), None::<&()>, Some(ds)).await?;
-        txn.commit().await.map_err(db_err)
+        txn.commit().await.map_err(db_err)?;
+        Ok(deploy.into_iter().collect())
     }
 
     async fn update_dataset(
@@ -169,7 +160,11 @@ impl DatasetStore for SeaStore {
         Ok(after)
     }
 
-    async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()> {
+    async fn delete_dataset(
+        &self,
+        meta: &MutationMeta,
+        id: &DatasetId,
+    ) -> Result<Vec<lakecat_core::tasks::TaskEnvelope>> {
         let txn = self.begin().await?;
         let before = convert::dataset(Self::one_dataset(&txn, id.as_str()).await?)?;
         let open_shares = share_request::Entity::find()
@@ -243,18 +238,27 @@ impl DatasetStore for SeaStore {
             .exec(&txn)
             .await
             .map_err(db_err)?;
-        stack::Entity::delete_many()
-            .filter(stack::Column::TargetId.eq(id.as_str()))
-            .exec(&txn)
+        let environment = environment::Entity::find_by_id(before.environment_id.as_str())
+            .one(&txn)
             .await
-            .map_err(db_err)?;
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("environment", &before.environment_id))?;
+        let delete = crate::stacks::request_delete(
+            &txn,
+            &lakecat_core::stacks::StackSubject::Dataset {
+                environment: convert::environment(environment)?,
+                dataset: before.clone(),
+            },
+        )
+        .await?;
         dataset::Entity::delete_by_id(id.as_str().to_owned())
             .exec(&txn)
             .await
             .map_err(db_err)?;
         index_dataset(&txn, id.as_str()).await?;
         audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
-        txn.commit().await.map_err(db_err)
+        txn.commit().await.map_err(db_err)?;
+        Ok(vec![delete])
     }
 
     async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>> {
@@ -643,14 +647,5 @@ impl DatasetStore for SeaStore {
             .await
             .map_err(db_err)?;
         Ok(rows.into_iter().map(convert::folder).collect())
-    }
-
-    async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>> {
-        let row = stack::Entity::find()
-            .filter(stack::Column::TargetId.eq(target_id))
-            .one(&self.db)
-            .await
-            .map_err(db_err)?;
-        row.map(convert::stack).transpose()
     }
 }

@@ -16,6 +16,7 @@ mod readers_cache;
 mod search;
 mod share_store;
 mod social;
+mod stacks;
 mod support;
 mod task_store;
 mod teams;

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005DatasetVisibility),
             Box::new(M0006RestrictedDatasets),
             Box::new(M0007ReadersNotify),
+            Box::new(M0008Stacks),
         ]
     }
 }
@@ -35,6 +36,32 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// Stacks are deployed: at most one `stack.deploy` task waits per target (a second request
+/// joins it), and environments have a stack row like datasets.
+struct M0008Stacks;
+
+impl MigrationName for M0008Stacks {
+    fn name(&self) -> &str {
+        "m0008_stacks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0008Stacks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "CREATE UNIQUE INDEX task_pending_stack_deploy ON task (target_id)
+                 WHERE kind = 'stack.deploy' AND status = 'PENDING';
+             INSERT INTO stack (id, target_id, status, outputs, events, error, created_at, updated_at)
+                 SELECT 'stk_' || substr(id, 5), id, 'PENDING', CAST('{}' AS {json}),
+                        CAST('[]' AS {json}), NULL, created_at, created_at
+                 FROM environment WHERE id NOT IN (SELECT target_id FROM stack)",
+        )
+        .await
+    }
 }
 
 /// PostgreSQL tells every listening process when a transaction changes a row that a search's

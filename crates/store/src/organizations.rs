@@ -11,7 +11,7 @@ use lakecat_core::permissions::Grant;
 use lakecat_core::ports::*;
 use lakecat_core::{Error, Reason, Result};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait};
+use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait, QuerySelect};
 
 use crate::SeaStore;
 use crate::convert::{self, tags_json};
@@ -147,7 +147,7 @@ impl OrganizationStore for SeaStore {
         meta: &MutationMeta,
         env: &Environment,
         grants: &[Grant],
-    ) -> Result<()> {
+    ) -> Result<Vec<lakecat_core::tasks::TaskEnvelope>> {
         let txn = self.begin().await?;
         let org = organization::Entity::find_by_id(env.organization_id.as_str().to_owned())
             .one(&txn)
@@ -184,8 +184,12 @@ impl OrganizationStore for SeaStore {
             Reason::EnvironmentAlreadyLinked,
         ))?;
         insert_grants(&txn, grants).await?;
+        crate::stacks::insert_stack_row(&txn, env.id.as_str(), env.created_at).await?;
+        let deploy =
+            crate::stacks::request_deploy(&txn, env.id.as_str(), env.owner_team.as_str()).await?;
         audit(&txn, meta, env.id.as_str(), None::<&()>, Some(env)).await?;
-        txn.commit().await.map_err(db_err)
+        txn.commit().await.map_err(db_err)?;
+        Ok(deploy.into_iter().collect())
     }
 
     async fn update_environment(
@@ -225,7 +229,11 @@ impl OrganizationStore for SeaStore {
         Ok(after)
     }
 
-    async fn delete_environment(&self, meta: &MutationMeta, id: &EnvironmentId) -> Result<()> {
+    async fn delete_environment(
+        &self,
+        meta: &MutationMeta,
+        id: &EnvironmentId,
+    ) -> Result<Vec<lakecat_core::tasks::TaskEnvelope>> {
         let txn = self.begin().await?;
         let old = environment::Entity::find_by_id(id.as_str().to_owned())
             .one(&txn)
@@ -244,6 +252,28 @@ impl OrganizationStore for SeaStore {
             .with_reason(Reason::EnvironmentNotEmpty));
         }
         let before = convert::environment(old)?;
+        let mut teams: Vec<String> = resource_permission::Entity::find()
+            .select_only()
+            .column(resource_permission::Column::Team)
+            .filter(resource_permission::Column::ResourceId.eq(id.as_str()))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        teams.push(before.owner_team.as_str().to_owned());
+        teams.sort();
+        teams.dedup();
+        let delete = crate::stacks::request_delete(
+            &txn,
+            &lakecat_core::stacks::StackSubject::Environment {
+                environment: before.clone(),
+                teams: teams
+                    .into_iter()
+                    .map(lakecat_core::names::TeamName::from_trusted)
+                    .collect(),
+            },
+        )
+        .await?;
         self.delete_attachments(&txn, vec![id.as_str().to_owned()])
             .await?;
         environment::Entity::delete_by_id(id.as_str().to_owned())
@@ -251,7 +281,8 @@ impl OrganizationStore for SeaStore {
             .await
             .map_err(db_err)?;
         audit(&txn, meta, id.as_str(), Some(&before), None::<&()>).await?;
-        txn.commit().await.map_err(db_err)
+        txn.commit().await.map_err(db_err)?;
+        Ok(vec![delete])
     }
 
     async fn environments_by_ids(&self, ids: &[String]) -> Result<Vec<Environment>> {

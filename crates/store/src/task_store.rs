@@ -135,6 +135,13 @@ impl TaskStore for SeaStore {
             .await
             .map_err(db_err)?
             .ok_or_else(|| Error::internal(format!("claimed task {id} vanished")))?;
+        if crate::stacks::stack_task_runs_elsewhere(&txn, id, &row.kind, row.target_id.as_deref())
+            .await?
+        {
+            // Dropped, not committed: the task stays as it was until the other one ends.
+            tracing::debug!(task.id = %id, "another stack task of this target runs");
+            return Ok(None);
+        }
         txn.commit().await.map_err(db_err)?;
         let task = convert::task(row)?;
         Ok(Some(ClaimedTask {

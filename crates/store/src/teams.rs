@@ -11,7 +11,7 @@ use lakecat_core::permissions::{Grant, Permission, TenantPermission};
 use lakecat_core::ports::*;
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
 use crate::SeaStore;
 use crate::convert::{self};
@@ -157,6 +157,7 @@ impl TeamStore for SeaStore {
         let txn = self.begin().await?;
         let grants = Grant::each(team, resource_id, permissions);
         insert_grants(&txn, &grants).await?;
+        redeploy_environment(&txn, resource_id).await?;
         if let Some(n) = &notify_team {
             notify(&txn, n).await?;
         }
@@ -206,6 +207,7 @@ impl TeamStore for SeaStore {
                 format!("{team} on {resource_id}"),
             ));
         }
+        redeploy_environment(&txn, resource_id).await?;
         audit(
             &txn,
             meta,
@@ -216,4 +218,25 @@ impl TeamStore for SeaStore {
         .await?;
         txn.commit().await.map_err(db_err)
     }
+}
+
+/// An environment's stack has one role per invited team: a change of its teams asks for a
+/// deploy (joined to one already waiting; the sweep publishes it).
+async fn redeploy_environment<C: ConnectionTrait>(conn: &C, resource_id: &str) -> Result<()> {
+    use lakecat_core::ids::{ResourceId, ResourceKind};
+    if ResourceId::from_trusted(resource_id.to_owned()).kind() != ResourceKind::Environment {
+        return Ok(());
+    }
+    let Some(owner) = environment::Entity::find_by_id(resource_id.to_owned())
+        .select_only()
+        .column(environment::Column::OwnerTeam)
+        .into_tuple::<String>()
+        .one(conn)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(());
+    };
+    crate::stacks::request_deploy(conn, resource_id, &owner).await?;
+    Ok(())
 }

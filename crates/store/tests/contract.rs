@@ -165,6 +165,7 @@ contract!(
     changing_stewards_moves_their_grants,
     share_writes_are_versioned_and_creates_reuse_the_open_request,
     resource_locks_exclude_and_expire,
+    stacks_deploy_one_at_a_time_and_record_outcomes,
 );
 
 async fn create_read_and_paginate_datasets(b: Backend) {
@@ -1310,4 +1311,209 @@ async fn readers_cache_hears_its_own_commits_and_other_processes() {
         s.store.cache_search_readers().unwrap_err().code,
         ErrorCode::Unavailable
     );
+}
+
+async fn stack_tasks(s: &SeaStore, target: &str) -> Vec<Task> {
+    use lakecat_core::tasks::TaskStore;
+    s.list_tasks(target, &PageRequest::first(50))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|(_, t)| t)
+        .filter(|t| t.kind.starts_with("stack."))
+        .collect()
+}
+
+async fn stacks_deploy_one_at_a_time_and_record_outcomes(b: Backend) {
+    use lakecat_core::stacks::{StackEvent, StackSubject};
+    use lakecat_core::tasks::{TaskOutcome, TaskStore};
+    use std::time::Duration;
+    let t = fresh_store(b).await.unwrap();
+    let s = &t.store;
+    let o = org(s, "admins").await;
+    let e = env(s, &o, "123456789012").await;
+    let d = dataset(s, &e, "orders", &[]).await;
+
+    // Environments and datasets get a PENDING stack row and one deploy task each.
+    for (target, owner) in [
+        (e.id.as_str(), &e.owner_team),
+        (d.id.as_str(), &d.owner_team),
+    ] {
+        let stack = s.stack_for_target(target).await.unwrap().unwrap();
+        assert_eq!(stack.status, StackStatus::Pending);
+        let tasks = stack_tasks(s, target).await;
+        assert_eq!(tasks.len(), 1, "{target}");
+        assert_eq!(tasks[0].kind, "stack.deploy");
+        assert_eq!(
+            tasks[0].notify_team.as_ref(),
+            Some(owner),
+            "the owner hears of a failure"
+        );
+    }
+    match s.stack_subject(d.id.as_str()).await.unwrap().unwrap() {
+        StackSubject::Dataset {
+            environment,
+            dataset,
+        } => {
+            assert_eq!(environment.id, e.id);
+            assert_eq!(dataset.id, d.id);
+        }
+        other => panic!("a dataset's subject, not {other:?}"),
+    }
+    // Teams invited to the environment are in its subject, and inviting one asks for a deploy
+    // that joins the one waiting.
+    s.invite_team(
+        &meta("inviteTeamToEnvironment"),
+        e.id.as_str(),
+        &team("analysts"),
+        &[Permission::GetEnvironment],
+        None,
+    )
+    .await
+    .unwrap();
+    match s.stack_subject(e.id.as_str()).await.unwrap().unwrap() {
+        StackSubject::Environment { teams, .. } => {
+            assert!(teams.contains(&team("analysts")) && teams.contains(&team("platform")));
+        }
+        other => panic!("an environment's subject, not {other:?}"),
+    }
+    assert_eq!(stack_tasks(s, e.id.as_str()).await.len(), 1);
+
+    // A second request while one waits joins it.
+    let (_, published) = s
+        .request_stack_deploy(&meta("updateStack"), d.id.as_str())
+        .await
+        .unwrap();
+    assert!(published.is_empty());
+    let first = stack_tasks(s, d.id.as_str()).await.remove(0);
+    let lease = Duration::from_secs(60);
+    let held = s.claim(&first.id, lease).await.unwrap().unwrap();
+
+    // While it runs, a request becomes one more deploy, which cannot be claimed yet.
+    let (_, published) = s
+        .request_stack_deploy(&meta("updateStack"), d.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
+    let second = TaskId::parse("id", &published[0].task_id).unwrap();
+    assert!(
+        s.claim(&second, lease).await.unwrap().is_none(),
+        "deploys never overlap"
+    );
+    let (_, again) = s
+        .request_stack_deploy(&meta("updateStack"), d.id.as_str())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "one more deploy at most");
+
+    // The running deploy records progress and its outcome; outputs go back to the dataset.
+    let event = StackEvent {
+        timestamp: Utc::now(),
+        logical_id: "DatasetBucket".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        status: "CREATE_COMPLETE".into(),
+        reason: None,
+    };
+    let outputs: std::collections::BTreeMap<String, String> = [
+        ("BucketName".to_owned(), "lakecat-orders-renamed".to_owned()),
+        (
+            "AdminRoleArn".to_owned(),
+            "arn:aws:iam::123456789012:role/lakecat-orders-admin".to_owned(),
+        ),
+        (
+            "KmsKeyArn".to_owned(),
+            "arn:aws:kms:eu-west-1:123456789012:key/1".to_owned(),
+        ),
+        ("GlueDatabaseName".to_owned(), "not a glue name!".to_owned()),
+    ]
+    .into();
+    let recorded = s
+        .record_stack(
+            d.id.as_str(),
+            &StackUpdate {
+                status: StackStatus::CreateComplete,
+                events: vec![event.clone(); 250],
+                outputs: Some(outputs),
+                error: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded.status, StackStatus::CreateComplete);
+    assert_eq!(
+        recorded.events.as_array().map(Vec::len),
+        Some(200),
+        "the newest 200 events"
+    );
+    assert_eq!(
+        recorded.outputs["KmsKeyArn"],
+        "arn:aws:kms:eu-west-1:123456789012:key/1"
+    );
+    let after = s
+        .datasets_by_ids(&[d.id.to_string()])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(after.stack_status, StackStatus::CreateComplete);
+    assert_eq!(after.aws.bucket, "lakecat-orders-renamed");
+    assert_eq!(
+        after.aws.admin_role_arn,
+        "arn:aws:iam::123456789012:role/lakecat-orders-admin"
+    );
+    assert_eq!(
+        after.aws.glue_database, d.aws.glue_database,
+        "a malformed output is not written back"
+    );
+    assert_eq!(
+        after.version,
+        d.version + 1,
+        "a changed dataset has a new version"
+    );
+    s.finish(
+        &first.id,
+        held.attempt,
+        &TaskOutcome::Succeeded(serde_json::json!({})),
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.claim(&second, lease).await.unwrap().is_some(),
+        "the next deploy runs after"
+    );
+
+    // Deleting the dataset deletes its row and writes the delete task with the subject.
+    let published = s
+        .delete_dataset(&meta("deleteDataset"), &d.id)
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
+    assert!(s.stack_for_target(d.id.as_str()).await.unwrap().is_none());
+    let delete = stack_tasks(s, d.id.as_str())
+        .await
+        .into_iter()
+        .find(|t| t.kind == "stack.delete")
+        .unwrap();
+    let subject: StackSubject = serde_json::from_value(delete.payload).unwrap();
+    assert_eq!(subject.target_id(), d.id.as_str());
+    assert_eq!(
+        s.record_stack(
+            d.id.as_str(),
+            &StackUpdate {
+                status: StackStatus::CreateComplete,
+                events: vec![],
+                outputs: None,
+                error: None,
+            },
+        )
+        .await
+        .unwrap_err()
+        .code,
+        ErrorCode::NotFound
+    );
+    let published = s
+        .delete_environment(&meta("deleteEnvironment"), &e.id)
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
 }

@@ -139,6 +139,7 @@ pub async fn app_from_env() -> Result<App, String> {
             search,
             queue,
             aws_lake: None,
+            stacks: None,
         },
     )
     .await

@@ -1,22 +1,24 @@
-//! Datasets and what is in them: tables, columns, folders, and the stack behind each.
+//! Datasets and what is in them: tables, columns and folders.
 
 use super::*;
 use crate::caller::MutationMeta;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::permissions::Grant;
+use crate::tasks::TaskEnvelope;
 use async_trait::async_trait;
 use std::collections::HashMap;
 
 #[async_trait]
 pub trait DatasetStore: Send + Sync {
-    /// Inserts the dataset, its stack row (PENDING) and its grants.
+    /// Inserts the dataset, its stack row (PENDING), its grants and the `stack.deploy` task;
+    /// returns the tasks to publish after commit.
     async fn create_dataset(
         &self,
         meta: &MutationMeta,
         dataset: &Dataset,
         grants: &[Grant],
-    ) -> Result<()>;
+    ) -> Result<Vec<TaskEnvelope>>;
 
     /// Applies `patch` if the stored version is `expected_version`; CONFLICT otherwise.
     async fn update_dataset(
@@ -27,8 +29,16 @@ pub trait DatasetStore: Send + Sync {
         patch: &DatasetPatch,
     ) -> Result<Dataset>;
 
-    /// Deletes a dataset with its tables, columns, folders, links, votes and grants.
-    async fn delete_dataset(&self, meta: &MutationMeta, id: &DatasetId) -> Result<()>;
+    /// Deletes a dataset with its tables, columns, folders, links, votes, grants and stack
+    /// row, and writes the `stack.delete` task (its payload the [`StackSubject`] as it was:
+    /// the row is gone when it runs); returns the tasks to publish after commit.
+    ///
+    /// [`StackSubject`]: crate::stacks::StackSubject
+    async fn delete_dataset(
+        &self,
+        meta: &MutationMeta,
+        id: &DatasetId,
+    ) -> Result<Vec<TaskEnvelope>>;
 
     async fn datasets_by_ids(&self, ids: &[String]) -> Result<Vec<Dataset>>;
 
@@ -104,6 +114,4 @@ pub trait DatasetStore: Send + Sync {
     async fn columns_of_tables(&self, table_ids: &[String]) -> Result<Vec<Column>>;
 
     async fn folders_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Folder>>;
-
-    async fn stack_for_target(&self, target_id: &str) -> Result<Option<Stack>>;
 }

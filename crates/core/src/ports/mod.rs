@@ -16,6 +16,7 @@ mod glossary;
 mod organizations;
 mod search;
 mod social;
+mod stacks;
 mod teams;
 mod users;
 pub use audit::AuditStore;
@@ -24,6 +25,7 @@ pub use glossary::GlossaryStore;
 pub use organizations::OrganizationStore;
 pub use search::SearchReaders;
 pub use social::SocialStore;
+pub use stacks::{StackStore, StackUpdate};
 pub use teams::TeamStore;
 pub use users::UserDirectory;
 
@@ -90,6 +92,7 @@ pub trait CatalogStore:
     + DatasetStore
     + GlossaryStore
     + SocialStore
+    + StackStore
     + SearchReaders
     + AuditStore
     + Send

@@ -5,6 +5,7 @@ use crate::caller::MutationMeta;
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::permissions::Grant;
+use crate::tasks::TaskEnvelope;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -37,12 +38,14 @@ pub trait OrganizationStore: Send + Sync {
         page: &PageRequest,
     ) -> Result<Page<Organization>>;
 
+    /// Inserts the environment, its stack row (PENDING), its grants and the `stack.deploy`
+    /// task; returns the tasks to publish after commit.
     async fn create_environment(
         &self,
         meta: &MutationMeta,
         env: &Environment,
         grants: &[Grant],
-    ) -> Result<()>;
+    ) -> Result<Vec<TaskEnvelope>>;
 
     async fn update_environment(
         &self,
@@ -51,8 +54,13 @@ pub trait OrganizationStore: Send + Sync {
         patch: &EnvironmentPatch,
     ) -> Result<Environment>;
 
-    /// Deletes an environment; CONFLICT while datasets remain in it.
-    async fn delete_environment(&self, meta: &MutationMeta, id: &EnvironmentId) -> Result<()>;
+    /// Deletes an environment with its stack row and writes the `stack.delete` task;
+    /// CONFLICT while datasets remain in it. Returns the tasks to publish after commit.
+    async fn delete_environment(
+        &self,
+        meta: &MutationMeta,
+        id: &EnvironmentId,
+    ) -> Result<Vec<TaskEnvelope>>;
 
     async fn environments_by_ids(&self, ids: &[String]) -> Result<Vec<Environment>>;
 

@@ -22,10 +22,7 @@ use crate::visibility::{readers, visible_dataset};
 
 mirror_enum!(Confidentiality, core::Confidentiality, { Unclassified, Official, Secret });
 mirror_enum!(Visibility, core::Visibility, { Everyone, Organization, Restricted });
-mirror_enum!(StackStatus, core::StackStatus, {
-    Pending, CreateInProgress, CreateComplete, CreateFailed, UpdateInProgress, UpdateComplete,
-    UpdateFailed, DeleteInProgress, DeleteComplete, DeleteFailed,
-});
+pub(crate) use super::stacks::{Stack, StackStatus};
 mirror_enum!(Topic, core::Topic, {
     Finances, HumanResources, Products, Services, Operations, Research, Sales, Orders, Sites, Energy, Customers, Misc,
 });
@@ -44,17 +41,6 @@ pub struct DatasetAws {
     pub glue_database: String,
     pub kms_alias: Option<String>,
     pub admin_role_arn: String,
-}
-
-/// The CloudFormation stack behind a resource.
-#[derive(SimpleObject, Clone)]
-pub struct Stack {
-    pub id: String,
-    pub status: StackStatus,
-    pub outputs: async_graphql::Json<serde_json::Value>,
-    pub events: async_graphql::Json<serde_json::Value>,
-    pub error: Option<String>,
-    pub updated_at: DateTime<Utc>,
 }
 
 #[Object]
@@ -231,20 +217,13 @@ impl Dataset {
             .map(Into::into)
             .collect())
     }
-    /// The dataset's stack (provisioning comes with the stack service).
+    /// The dataset's stack: the bucket, key, Glue database and roles it is deployed as.
     async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<Stack>> {
         authorize(ctx, "Dataset.stack", Some(self.0.id.as_str())).await?;
         Ok(store(ctx)
             .stack_for_target(self.0.id.as_str())
             .await?
-            .map(|s| Stack {
-                id: s.id.to_string(),
-                status: s.status.into(),
-                outputs: async_graphql::Json(s.outputs),
-                events: async_graphql::Json(s.events),
-                error: s.error,
-                updated_at: s.updated_at,
-            }))
+            .map(Stack::from))
     }
 }
 
@@ -439,7 +418,7 @@ pub struct DatasetMutation;
 
 #[Object]
 impl DatasetMutation {
-    /// Registers a dataset in an environment; its stack starts PENDING.
+    /// Registers a dataset in an environment and deploys its stack (`Dataset.stack`).
     async fn create_dataset(
         &self,
         ctx: &Context<'_>,
@@ -454,7 +433,8 @@ impl DatasetMutation {
             .pop()
             .ok_or_else(|| not_found("environment", new.environment_id.as_str()))?;
         let (ds, grants) = new.build(&env, &c.subject, Utc::now())?;
-        store(ctx).create_dataset(&meta(ctx)?, &ds, &grants).await?;
+        let tasks = store(ctx).create_dataset(&meta(ctx)?, &ds, &grants).await?;
+        crate::context::publish_now(ctx, &tasks).await;
         refresh_search(ctx, ds.id.as_str()).await;
         Ok(Dataset(ds))
     }
@@ -499,7 +479,9 @@ impl DatasetMutation {
         Ok(Dataset(ds))
     }
 
-    /// Removes the dataset from the catalog with its tables, columns, folders and links.
+    /// Removes the dataset from the catalog with its tables, columns, folders and links, and
+    /// deletes its stack: the bucket, its key and the Glue database are retained (with the
+    /// data), the roles and Lake Formation registration go.
     async fn delete_dataset(
         &self,
         ctx: &Context<'_>,
@@ -507,7 +489,8 @@ impl DatasetMutation {
     ) -> ApiResult<bool> {
         let id = DatasetId::parse("input.id", &input.id)?;
         authorize(ctx, "deleteDataset", Some(id.as_str())).await?;
-        store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
+        let tasks = store(ctx).delete_dataset(&meta(ctx)?, &id).await?;
+        crate::context::publish_now(ctx, &tasks).await;
         refresh_search(ctx, id.as_str()).await;
         Ok(true)
     }

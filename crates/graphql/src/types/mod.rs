@@ -7,6 +7,7 @@ mod organizations;
 mod search;
 mod shares;
 mod social;
+mod stacks;
 mod tables;
 mod tasks;
 mod teams;
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     social::SocialQuery,
     audit::AuditQuery,
     tasks::TaskQuery,
+    stacks::StackQuery,
     shares::ShareQuery,
     search::SearchQueryRoot,
     users::UserQuery,
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     glossary::GlossaryMutation,
     social::SocialMutation,
     tasks::TaskMutation,
+    stacks::StackMutation,
     shares::ShareMutation,
     users::UserMutation,
 );

@@ -186,6 +186,15 @@ impl Environment {
             .map(Into::into)
             .collect())
     }
+    /// The environment's stack: one role per invited team, the Athena workgroup, the Lake
+    /// Formation settings.
+    async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<super::stacks::Stack>> {
+        authorize(ctx, "Environment.stack", Some(self.0.id.as_str())).await?;
+        Ok(store(ctx)
+            .stack_for_target(self.0.id.as_str())
+            .await?
+            .map(Into::into))
+    }
 }
 
 #[derive(Default)]
@@ -567,9 +576,10 @@ impl OrganizationMutation {
             pivot_role_name,
         }
         .build(&c.subject, Utc::now());
-        store(ctx)
+        let tasks = store(ctx)
             .create_environment(&meta(ctx)?, &env, &grants)
             .await?;
+        crate::context::publish_now(ctx, &tasks).await;
         Ok(Environment(env))
     }
 
@@ -615,11 +625,13 @@ impl OrganizationMutation {
         Ok(Environment(updated))
     }
 
-    /// Unlinks an environment without datasets.
+    /// Unlinks an environment without datasets and deletes its stack (the team roles and
+    /// the Athena workgroup go; the results bucket and its key are retained).
     async fn delete_environment(&self, ctx: &Context<'_>, input: ResourceInput) -> ApiResult<bool> {
         let id = EnvironmentId::parse("input.id", &input.id)?;
         authorize(ctx, "deleteEnvironment", Some(id.as_str())).await?;
-        store(ctx).delete_environment(&meta(ctx)?, &id).await?;
+        let tasks = store(ctx).delete_environment(&meta(ctx)?, &id).await?;
+        crate::context::publish_now(ctx, &tasks).await;
         Ok(true)
     }
 

@@ -82,6 +82,7 @@ impl Fixture {
             queue: None,
             search,
             users,
+            platform: Default::default(),
         });
         let mut f = Fixture {
             db,
