@@ -22,7 +22,7 @@ pub use shares::AwsShareProcessor;
 #[cfg(feature = "shares")]
 pub use shares::s3::{s3_client, s3control_client};
 #[cfg(feature = "sqs")]
-pub use sqs::SqsQueue;
+pub use sqs::{Delivery, SqsInbox, SqsQueue};
 #[cfg(feature = "stacks")]
 pub use stacks::{CloudFormationDeployer, ExecutionRole, Polling, StackSettings, check_pivot_role};
 
