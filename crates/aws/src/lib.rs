@@ -1,14 +1,19 @@
-//! Adapters of lakecat's ports over the AWS SDK, one feature each: `sqs` (the task queue) and
-//! `shares` (share processing on Lake Formation, S3 and KMS). Every client is built from [`AwsConfig`],
+//! Adapters of lakecat's ports over the AWS SDK, one feature each: `sqs` (the task queue),
+//! `shares` (share processing on Lake Formation, S3 and KMS) and `stacks` (environment and
+//! dataset stacks on CloudFormation). Every client is built from [`AwsConfig`],
 //! which takes an endpoint override, so the same code runs against AWS and against an AWS
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
 pub mod emulator;
+#[cfg(any(feature = "shares", feature = "stacks"))]
+mod sdk_error;
 #[cfg(feature = "shares")]
 mod shares;
 #[cfg(feature = "sqs")]
 mod sqs;
+#[cfg(feature = "stacks")]
+mod stacks;
 
 #[cfg(feature = "shares")]
 pub use shares::AwsShareProcessor;
@@ -17,7 +22,9 @@ pub use shares::AwsShareProcessor;
 #[cfg(feature = "shares")]
 pub use shares::s3::{s3_client, s3control_client};
 #[cfg(feature = "sqs")]
-pub use sqs::SqsQueue;
+pub use sqs::{Delivery, SqsInbox, SqsQueue};
+#[cfg(feature = "stacks")]
+pub use stacks::{CloudFormationDeployer, ExecutionRole, Polling, StackSettings, check_pivot_role};
 
 /// Where and how to reach AWS.
 #[derive(Debug, Clone, Default)]

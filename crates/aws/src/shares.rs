@@ -5,7 +5,6 @@
 //! [`ResourceLock`] on that document, so concurrent shares cannot overwrite each other's
 //! statements (the failure data.all fixed in its issue #941).
 
-mod error;
 mod glue;
 mod kms;
 mod lakeformation;
@@ -25,7 +24,7 @@ use aws_sdk_sts::config::{Credentials, Region, SharedCredentialsProvider};
 use lakecat_core::shares::{Consumption, ItemTarget, ResourceLock, ShareItemGrant, ShareProcessor};
 use lakecat_core::tasks::TaskError;
 
-use error::sdk_error;
+use crate::sdk_error::sdk_error;
 
 /// How long a policy lock may be held, and how long to wait for it; a wait that runs out is
 /// a retryable error (another share is editing the same policy).

@@ -117,3 +117,49 @@ async fn publishes_envelopes_and_dead_letters_to_sqs() {
     assert_eq!(v["envelope"]["task_id"], later.task_id.as_str());
     assert_eq!(v["reason"], "gave up after 5 attempts: \"throttled\"");
 }
+
+#[tokio::test]
+async fn stack_tasks_go_to_the_stack_services_queue() {
+    let moto = lakecat_testkit::moto::start().unwrap();
+    let sdk = AwsConfig {
+        region: Some("eu-west-1".into()),
+        endpoint: Some(moto.endpoint.clone()),
+    }
+    .load()
+    .await;
+    let client = Client::new(&sdk);
+    let mut urls = vec![];
+    for name in ["lakecat-tasks", "lakecat-tasks-dlq", "lakecat-stacks"] {
+        let q = client.create_queue().queue_name(name).send().await.unwrap();
+        urls.push(q.queue_url().unwrap().to_owned());
+    }
+    let queue = SqsQueue::new(&sdk, urls[0].clone(), urls[1].clone())
+        .with_stack_queue(Some(urls[2].clone()));
+    let deploy = TaskEnvelope::new(&TaskId::generate(), "stack.deploy");
+    let delete = TaskEnvelope::new(&TaskId::generate(), "stack.delete");
+    let share = TaskEnvelope::new(&TaskId::generate(), "share.process");
+    queue
+        .publish(
+            &[deploy.clone(), share.clone(), delete.clone()],
+            Duration::ZERO,
+        )
+        .await
+        .unwrap();
+
+    let parse = |bodies: Vec<String>| -> Vec<TaskEnvelope> {
+        let mut got: Vec<TaskEnvelope> = bodies
+            .iter()
+            .map(|b| TaskEnvelope::parse(b).unwrap())
+            .collect();
+        got.sort_by(|a, b| a.kind.cmp(&b.kind));
+        got
+    };
+    assert_eq!(
+        parse(receive_all(&client, &urls[2], 2).await),
+        [delete, deploy]
+    );
+    assert_eq!(parse(receive_all(&client, &urls[0], 1).await), [share]);
+    // Without a stack queue, every task goes to the task queue.
+    let plain = SqsQueue::new(&sdk, urls[0].clone(), urls[1].clone());
+    assert_eq!(plain.queue_for("stack.deploy"), urls[0]);
+}

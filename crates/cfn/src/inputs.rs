@@ -73,6 +73,11 @@ impl RoleName {
         RoleName(name)
     }
 
+    /// The role CloudFormation runs an environment's stacks with (the bootstrap creates it).
+    pub fn cfn_execution(prefix: &ResourcePrefix) -> Self {
+        RoleName(format!("{}-cfn-execution", prefix.as_str()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

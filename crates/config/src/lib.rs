@@ -11,6 +11,7 @@ use lakecat_core::permissions::TenantPermission;
 pub use lakecat_core::stacks::PlatformRoles;
 pub use lakecat_search::OpenSearchConfig;
 
+pub mod stack_service;
 pub mod worker;
 
 /// How callers authenticate.
@@ -156,11 +157,13 @@ impl Default for LoginLimits {
 }
 
 /// The SQS task queue and its dead-letter queue (`LAKECAT_TASK_QUEUE_URL`,
-/// `LAKECAT_TASK_DLQ_URL`): set both or neither.
+/// `LAKECAT_TASK_DLQ_URL`): set both or neither. With them, the stack service's queue
+/// (`LAKECAT_STACK_QUEUE_URL`), where `stack.*` tasks go instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskQueueUrls {
     pub queue_url: String,
     pub dlq_url: String,
+    pub stack_queue_url: Option<String>,
 }
 
 /// Where lakecat's own AWS clients go (`LAKECAT_AWS_REGION` or `AWS_REGION`, and
@@ -264,12 +267,32 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
         })
     }
 
+    /// The external id presented to every environment's pivot role
+    /// (`LAKECAT_PIVOT_EXTERNAL_ID`).
+    pub(crate) fn pivot_external_id(&self) -> Result<Option<String>, String> {
+        match self.var("LAKECAT_PIVOT_EXTERNAL_ID") {
+            Some(id) if !valid_external_id(&id) => Err(
+                "LAKECAT_PIVOT_EXTERNAL_ID: expected 16 to 1224 of letters, digits and +=,.@:/_-"
+                    .into(),
+            ),
+            other => Ok(other),
+        }
+    }
+
     pub(crate) fn task_queue(&self) -> Result<Option<TaskQueueUrls>, String> {
+        let stack_queue_url = self.var("LAKECAT_STACK_QUEUE_URL");
         match (
             self.var("LAKECAT_TASK_QUEUE_URL"),
             self.var("LAKECAT_TASK_DLQ_URL"),
         ) {
-            (Some(queue_url), Some(dlq_url)) => Ok(Some(TaskQueueUrls { queue_url, dlq_url })),
+            (Some(queue_url), Some(dlq_url)) => Ok(Some(TaskQueueUrls {
+                queue_url,
+                dlq_url,
+                stack_queue_url,
+            })),
+            (None, None) if stack_queue_url.is_some() => {
+                Err("LAKECAT_STACK_QUEUE_URL: only with LAKECAT_TASK_QUEUE_URL and LAKECAT_TASK_DLQ_URL".into())
+            }
             (None, None) => Ok(None),
             (Some(_), None) => {
                 Err("LAKECAT_TASK_DLQ_URL: required with LAKECAT_TASK_QUEUE_URL".into())
@@ -476,15 +499,7 @@ impl Config {
             platform: PlatformRoles {
                 worker_role_arn: env.role_arn("LAKECAT_PLATFORM_WORKER_ROLE_ARN")?,
                 stack_service_role_arn: env.role_arn("LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN")?,
-                external_id: match env.var("LAKECAT_PIVOT_EXTERNAL_ID") {
-                    Some(id) if !valid_external_id(&id) => {
-                        return Err(
-                            "LAKECAT_PIVOT_EXTERNAL_ID: expected 16 to 1224 of letters, digits and +=,.@:/_-"
-                                .into(),
-                        );
-                    }
-                    other => other,
-                },
+                external_id: env.pivot_external_id()?,
             },
             lake: match env
                 .var("LAKECAT_LAKE")
@@ -613,7 +628,8 @@ mod tests {
             c.task_queue,
             Some(TaskQueueUrls {
                 queue_url: "https://sqs/q".into(),
-                dlq_url: "https://sqs/d".into()
+                dlq_url: "https://sqs/d".into(),
+                stack_queue_url: None,
             })
         );
         assert_eq!(c.aws.endpoint.as_deref(), Some("http://127.0.0.1:5000"));

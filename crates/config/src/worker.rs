@@ -13,6 +13,9 @@ pub struct WorkerSettings {
     pub database_url: String,
     pub queue_url: String,
     pub dlq_url: String,
+    /// Where `stack.*` tasks go (`LAKECAT_STACK_QUEUE_URL`): retries and the sweep's
+    /// republishing must reach the stack service, not this worker.
+    pub stack_queue_url: Option<String>,
     /// An AWS API emulator (`LAKECAT_AWS_ENDPOINT`), instead of AWS.
     pub aws_endpoint: Option<String>,
     pub search: OpenSearchConfig,
@@ -20,14 +23,18 @@ pub struct WorkerSettings {
 
 impl WorkerSettings {
     /// From `LAKECAT_DATABASE_URL`, `LAKECAT_TASK_QUEUE_URL`, `LAKECAT_TASK_DLQ_URL`,
-    /// `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables, looked up through `var` (the
-    /// process environment in the Lambda, a map in tests).
+    /// `LAKECAT_STACK_QUEUE_URL`, `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables,
+    /// looked up through `var` (the process environment in the Lambda, a map in tests).
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<WorkerSettings, String> {
         let env = Vars::new(var);
         let database_url = env
             .var("LAKECAT_DATABASE_URL")
             .ok_or("LAKECAT_DATABASE_URL is required")?;
-        let TaskQueueUrls { queue_url, dlq_url } = env
+        let TaskQueueUrls {
+            queue_url,
+            dlq_url,
+            stack_queue_url,
+        } = env
             .task_queue()?
             .ok_or("LAKECAT_TASK_QUEUE_URL is required")?;
         let search = env.opensearch()?.ok_or(SEARCH_REQUIRED)?;
@@ -36,6 +43,7 @@ impl WorkerSettings {
             database_url,
             queue_url,
             dlq_url,
+            stack_queue_url,
             aws_endpoint: endpoint,
             search,
         })

@@ -2,7 +2,7 @@
 //! `.ci/run` installs it into `.venv`; `MOTO_SERVER` may name another binary.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,17 +45,35 @@ pub fn binary() -> Option<PathBuf> {
 pub fn start() -> Result<Moto, String> {
     let bin =
         binary().ok_or("moto_server not found: run `.ci/setup-python` (or set MOTO_SERVER)")?;
+    spawn(Command::new(&bin), &bin.display().to_string())
+}
+
+/// Starts moto server through `script`, run by the Python beside moto_server (moto's
+/// virtualenv) with moto_server's arguments: a launcher that adjusts moto before serving.
+pub fn start_script(script: &Path) -> Result<Moto, String> {
+    let bin =
+        binary().ok_or("moto_server not found: run `.ci/setup-python` (or set MOTO_SERVER)")?;
+    let python = bin.with_file_name("python");
+    if !python.exists() {
+        return Err(format!("no Python beside {}", bin.display()));
+    }
+    let mut command = Command::new(&python);
+    command.arg(script);
+    spawn(command, &script.display().to_string())
+}
+
+fn spawn(mut command: Command, what: &str) -> Result<Moto, String> {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
-    let child = Command::new(&bin)
+    let child = command
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
     let moto = Moto {
         child,
         endpoint: format!("http://127.0.0.1:{port}"),

@@ -114,11 +114,10 @@ pub async fn app_from_env() -> Result<App, String> {
             }
             .load()
             .await;
-            Some(std::sync::Arc::new(lakecat_aws::SqsQueue::new(
-                &sdk,
-                q.queue_url.clone(),
-                q.dlq_url.clone(),
-            )))
+            Some(std::sync::Arc::new(
+                lakecat_aws::SqsQueue::new(&sdk, q.queue_url.clone(), q.dlq_url.clone())
+                    .with_stack_queue(q.stack_queue_url.clone()),
+            ))
         }
         None => None,
     };

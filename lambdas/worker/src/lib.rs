@@ -57,11 +57,11 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
     }
     .load()
     .await;
-    let queue: Arc<dyn TaskQueue> = Arc::new(lakecat_aws::SqsQueue::new(
-        &sdk,
-        settings.queue_url,
-        settings.dlq_url,
-    ));
+    // Stack tasks (their retries, the sweep's republishing) go to the stack service.
+    let queue: Arc<dyn TaskQueue> = Arc::new(
+        lakecat_aws::SqsQueue::new(&sdk, settings.queue_url, settings.dlq_url)
+            .with_stack_queue(settings.stack_queue_url),
+    );
     let catalog: Arc<dyn CatalogStore> = Arc::new(store.clone());
     // Policy edits are serialized across Lambda instances by lease locks in the database.
     let processor = Arc::new(lakecat_aws::AwsShareProcessor::new(

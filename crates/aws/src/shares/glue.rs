@@ -7,7 +7,7 @@ use aws_sdk_glue::types::{DatabaseInput, TableIdentifier, TableInput};
 use lakecat_core::shares::{ShareItemGrant, ShareSource};
 use lakecat_core::tasks::TaskError;
 
-use super::error::{build_error, is_code, sdk_error};
+use crate::sdk_error::{build_error, is_code, sdk_error};
 
 /// Fails, permanently, when the dataset's Glue database has no table `name`: Lake Formation
 /// would grant it anyway (a grant, and a resource link, to nothing), and no retry makes a

@@ -11,8 +11,8 @@ use lakecat_core::tasks::TaskError;
 use serde_json::{Value, json};
 
 use super::AwsShareProcessor;
-use super::error::{is_code, sdk_error};
 use super::policy::{Policy, sid};
+use crate::sdk_error::{is_code, sdk_error};
 
 const POLICY_NAME: &str = "default";
 

@@ -9,7 +9,7 @@ use aws_sdk_lakeformation::types::{
 };
 use lakecat_core::tasks::TaskError;
 
-use super::error::{build_error, is_code, sdk_error};
+use crate::sdk_error::{build_error, is_code, sdk_error};
 
 pub(crate) fn table(catalog: &str, database: &str, name: &str) -> Result<Resource, TaskError> {
     let t = TableResource::builder()

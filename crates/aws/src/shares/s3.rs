@@ -28,8 +28,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::AwsShareProcessor;
-use super::error::{is_code, sdk_error};
 use super::policy::{Policy, sid};
+use crate::sdk_error::{is_code, sdk_error};
 
 /// lakecat's bucket-policy statement that lets the account's access points decide (AWS's
 /// recommended delegation). Its own Sid, not AWS's customary `DelegateToAccessPoints`, tells

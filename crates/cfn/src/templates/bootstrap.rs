@@ -6,13 +6,15 @@ use serde_json::{Value, json};
 
 use crate::error::CfnError;
 use crate::iam::{allow, arn, boundary_option, boundary_value, document, trust, when};
-use crate::inputs::EnvironmentRef;
+use crate::inputs::{EnvironmentRef, RoleName};
 use crate::intrinsic::{get_att, ref_};
 use crate::tags::UserTags;
 use crate::{Output, Parameter, Resource, Template, id};
 
 /// Access points the share processor creates are named `lakecat-…` whatever the prefix.
 const SHARE_ACCESS_POINTS: &str = "lakecat-*";
+/// Stacks and their change sets are named `lakecat-…` whatever the prefix.
+const STACKS: &str = "lakecat-*";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvironmentBootstrap {
@@ -86,7 +88,7 @@ pub fn environment_bootstrap(input: &EnvironmentBootstrap) -> Result<Template, C
         Resource::new("AWS::IAM::Role")
             .prop(
                 "RoleName",
-                json!(format!("{}-cfn-execution", env.prefix.as_str())),
+                json!(RoleName::cfn_execution(&env.prefix).as_str()),
             )
             .prop(
                 "Description",
@@ -247,6 +249,8 @@ fn pivot_policy(env: &EnvironmentRef) -> Value {
             &["iam:GetRole"],
             vec![arn(&format!("iam::${{AWS::AccountId}}:role/{p}-*"))],
         ),
+        // The stack service deploys through change sets; stacks and change sets are named
+        // `lakecat-<environment or dataset id>` (`lakecat_core::stacks::stack_name`).
         allow(
             "Stacks",
             &[
@@ -256,10 +260,20 @@ fn pivot_policy(env: &EnvironmentRef) -> Value {
                 "cloudformation:DescribeStacks",
                 "cloudformation:DescribeStackEvents",
                 "cloudformation:GetTemplate",
+                "cloudformation:CreateChangeSet",
+                "cloudformation:DescribeChangeSet",
+                "cloudformation:ExecuteChangeSet",
+                "cloudformation:DeleteChangeSet",
+                "cloudformation:TagResource",
             ],
-            vec![arn(&format!(
-                "cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{p}-*/*"
-            ))],
+            vec![
+                arn(&format!(
+                    "cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{STACKS}/*"
+                )),
+                arn(&format!(
+                    "cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:changeSet/{STACKS}/*"
+                )),
+            ],
         ),
         allow(
             "Athena",

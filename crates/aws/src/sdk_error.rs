@@ -56,11 +56,13 @@ where
 
 /// Whether `e` is a service error with one of these codes (an "already exists" on create, a
 /// "not found" on delete: the outcome wanted, reached earlier).
+#[cfg(feature = "shares")]
 pub(crate) fn is_code<E: ProvideErrorMetadata>(e: &SdkError<E>, codes: &[&str]) -> bool {
     e.code().is_some_and(|c| codes.contains(&c))
 }
 
 /// A request the SDK would not build (a required field missing): a bug, not worth a retry.
+#[cfg(feature = "shares")]
 pub(crate) fn build_error(what: &str, e: impl std::fmt::Display) -> TaskError {
     TaskError::permanent(format!("building {what}: {e}"))
 }
@@ -68,15 +70,15 @@ pub(crate) fn build_error(what: &str, e: impl std::fmt::Display) -> TaskError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_s3::error::ErrorMetadata;
-    use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
+    use aws_sdk_sts::error::ErrorMetadata;
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
     use aws_smithy_runtime_api::http::{Response, StatusCode};
     use aws_smithy_types::body::SdkBody;
 
-    fn service(status: u16, code: &str) -> SdkError<GetBucketPolicyError> {
+    fn service(status: u16, code: &str) -> SdkError<AssumeRoleError> {
         let meta = ErrorMetadata::builder().code(code).message("m").build();
         let raw = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty());
-        SdkError::service_error(GetBucketPolicyError::generic(meta), raw)
+        SdkError::service_error(AssumeRoleError::generic(meta), raw)
     }
 
     #[test]
