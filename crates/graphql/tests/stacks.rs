@@ -184,7 +184,7 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
         f.ok(owner(), &q).await["updateStack"]["status"],
         "CREATE_COMPLETE"
     );
-    let ran = f.run_stack_tasks(local.clone(), &[ds.clone()]).await;
+    let ran = f.run_stack_tasks(local.clone(), std::slice::from_ref(&ds)).await;
     assert_eq!(ran, vec![Processed::Succeeded]);
     let last = f.last_task_result(&ds, "stack.deploy").await;
     assert_eq!(last["result"]["executed"], false);
@@ -194,7 +194,7 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
     std::fs::write(folder.join("part-0.csv"), "id\n1\n").unwrap();
     let q = format!(r#"mutation {{ deleteDataset(input: {{id: "{ds}"}}) }}"#);
     f.ok(owner(), &q).await;
-    let ran = f.run_stack_tasks(local, &[ds.clone()]).await;
+    let ran = f.run_stack_tasks(local, std::slice::from_ref(&ds)).await;
     assert_eq!(ran, vec![Processed::Succeeded]);
     let last = f.last_task_result(&ds, "stack.delete").await;
     assert_eq!(last["result"]["status"], "DELETE_COMPLETE");
@@ -208,7 +208,7 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
 async fn a_failed_deploy_says_why_and_tells_the_owner(b: Backend) {
     let f = Fixture::new(b).await;
     let ds = f.id("dataset");
-    let ran = f.run_stack_tasks(Arc::new(Rollback), &[ds.clone()]).await;
+    let ran = f.run_stack_tasks(Arc::new(Rollback), std::slice::from_ref(&ds)).await;
     let [Processed::Failed(reason)] = ran.as_slice() else {
         panic!("one failed deploy, not {ran:?}");
     };

@@ -259,9 +259,9 @@ mod tests {
         assert_eq!(
             unset.missing,
             [
-                "PlatformWorkerRoleArn",
+                "ExternalId",
                 "PlatformStackServiceRoleArn",
-                "ExternalId"
+                "PlatformWorkerRoleArn"
             ]
         );
         assert!(unset.deploy_command.contains("ExternalId=<ExternalId>"));
