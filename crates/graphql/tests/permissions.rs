@@ -374,6 +374,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
                 lakecat_core::ids::TaskId::generate()
             ),
         ),
+        (
+            "updateStack",
+            format!(r#"updateStack(input: {{targetId: "{ds}"}}) {{ status }}"#),
+        ),
     ]
 }
 
@@ -673,6 +677,8 @@ fn query_calls(f: &Fixture, e: &Entries) -> Vec<(&'static str, String)> {
         ("unreadNotificationCount", "unreadNotificationCount".into()),
         ("auditEvents", format!(r#"auditEvents(targetId: "{tbl}") {{ totalCount nodes {{ action after }} }}"#)),
         ("tasks", format!(r#"tasks(targetId: "{ds}") {{ totalCount nodes {{ kind }} }}"#)),
+        ("stack", format!(r#"stack(targetId: "{ds}") {{ status outputs events }}"#)),
+        ("environmentBootstrapTemplate", format!(r#"environmentBootstrapTemplate(environmentId: "{env}") {{ stackName missing }}"#)),
         ("shareRequest", format!(r#"shareRequest(id: "{}") {{ id dataset {{ label }} }}"#, lakecat_core::ids::ShareId::generate())),
         ("sharesSent", "sharesSent { nodes { id dataset { label } } }".into()),
         ("sharesReceived", "sharesReceived { nodes { id dataset { label } } }".into()),
