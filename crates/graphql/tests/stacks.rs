@@ -184,7 +184,9 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
         f.ok(owner(), &q).await["updateStack"]["status"],
         "CREATE_COMPLETE"
     );
-    let ran = f.run_stack_tasks(local.clone(), std::slice::from_ref(&ds)).await;
+    let ran = f
+        .run_stack_tasks(local.clone(), std::slice::from_ref(&ds))
+        .await;
     assert_eq!(ran, vec![Processed::Succeeded]);
     let last = f.last_task_result(&ds, "stack.deploy").await;
     assert_eq!(last["result"]["executed"], false);
@@ -208,7 +210,9 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
 async fn a_failed_deploy_says_why_and_tells_the_owner(b: Backend) {
     let f = Fixture::new(b).await;
     let ds = f.id("dataset");
-    let ran = f.run_stack_tasks(Arc::new(Rollback), std::slice::from_ref(&ds)).await;
+    let ran = f
+        .run_stack_tasks(Arc::new(Rollback), std::slice::from_ref(&ds))
+        .await;
     let [Processed::Failed(reason)] = ran.as_slice() else {
         panic!("one failed deploy, not {ran:?}");
     };
@@ -287,11 +291,7 @@ async fn who_may_read_and_redeploy_stacks(b: Backend) {
     let t = f.ok(owner(), &q).await["environmentBootstrapTemplate"].clone();
     assert_eq!(
         t["missing"],
-        serde_json::json!([
-            "ExternalId",
-            "PlatformStackServiceRoleArn",
-            "PlatformWorkerRoleArn"
-        ])
+        serde_json::json!(["PlatformStackServiceRoleArn", "PlatformWorkerRoleArn"])
     );
     let body: Value = serde_json::from_str(t["template"].as_str().unwrap()).unwrap();
     assert!(body["Resources"]["PivotRole"].is_object(), "{body}");

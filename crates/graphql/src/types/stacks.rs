@@ -82,8 +82,9 @@ pub struct BootstrapTemplate {
     /// The template body (CloudFormation JSON).
     pub template: String,
     pub parameters: Vec<TemplateParameter>,
-    /// Required parameters the platform has not configured (`LAKECAT_PLATFORM_*`,
-    /// `LAKECAT_PIVOT_EXTERNAL_ID`): fill them in before deploying.
+    /// Required parameters the platform has not configured (`LAKECAT_PLATFORM_*`): fill
+    /// them in before deploying. The external id is `LAKECAT_PIVOT_EXTERNAL_ID`, or else the
+    /// environment's id, as the stack service presents it.
     pub missing: Vec<String>,
     /// The AWS CLI command that deploys it (the template saved as `bootstrap.json`).
     pub deploy_command: String,
@@ -149,13 +150,20 @@ fn bootstrap(
     })
     .map_err(cfn_err)?;
     let body = template.to_value();
+    // Without a platform-wide external id, lakecat presents the environment's id.
+    let external_id = Some(
+        platform
+            .external_id
+            .clone()
+            .unwrap_or_else(|| env.id.to_string()),
+    );
     let known = [
         ("PlatformWorkerRoleArn", &platform.worker_role_arn),
         (
             "PlatformStackServiceRoleArn",
             &platform.stack_service_role_arn,
         ),
-        ("ExternalId", &platform.external_id),
+        ("ExternalId", &external_id),
     ];
     let mut parameters = Vec::new();
     let mut missing = Vec::new();
@@ -258,13 +266,25 @@ mod tests {
         let unset = bootstrap(&env(), &Default::default()).unwrap();
         assert_eq!(
             unset.missing,
-            [
-                "ExternalId",
-                "PlatformStackServiceRoleArn",
-                "PlatformWorkerRoleArn"
-            ]
+            ["PlatformStackServiceRoleArn", "PlatformWorkerRoleArn"]
         );
-        assert!(unset.deploy_command.contains("ExternalId=<ExternalId>"));
+        let env_id = unset
+            .parameters
+            .iter()
+            .find(|p| p.key == "ExternalId")
+            .and_then(|p| p.value.clone())
+            .unwrap_or_default();
+        assert!(env_id.starts_with("env_"), "the environment's id: {env_id}");
+        assert!(
+            unset
+                .deploy_command
+                .contains(&format!("ExternalId={env_id}"))
+        );
+        assert!(
+            unset
+                .deploy_command
+                .contains("PlatformWorkerRoleArn=<PlatformWorkerRoleArn>")
+        );
         let platform = lakecat_core::stacks::PlatformRoles {
             worker_role_arn: Some("arn:aws:iam::999988887777:role/lakecat-worker".into()),
             stack_service_role_arn: Some("arn:aws:iam::999988887777:role/lakecat-stacks".into()),
