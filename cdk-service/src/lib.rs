@@ -201,6 +201,10 @@ pub fn worker(
             catalog.clone(),
             deployer.clone(),
         )))
+        .with_handler(Arc::new(StackHandler::check(
+            catalog.clone(),
+            deployer.clone(),
+        )))
         .with_handler(Arc::new(StackHandler::delete(catalog, deployer)))
 }
 

@@ -1,9 +1,10 @@
 //! Stack tasks: `stack.deploy` loads what the target's stack needs, has the deployer create
 //! or update it — recording status and events on the stack row and renewing the task's lease
 //! as it goes — and records the outcome; `stack.delete` deletes the stack of a target that
-//! is gone. A failed deploy fails the task (its owner team is notified) with the first
-//! failing event's reason. Also the embedded default's deployer, which makes the local lake's
-//! directories.
+//! is gone; `stack.check` checks that deploys into an environment can run (its pivot role is
+//! assumable), and its task is the record of the answer. A failed deploy fails the task (its
+//! owner team is notified) with the first failing event's reason. Also the embedded default's
+//! deployer, which makes the local lake's directories.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,8 +16,8 @@ use chrono::Utc;
 use lakecat_core::catalog::{StackStatus, Task};
 use lakecat_core::ports::{CatalogStore, StackUpdate};
 use lakecat_core::stacks::{
-    STACK_DELETE_KIND, STACK_DEPLOY_KIND, StackDeployer, StackEvent, StackProgress, StackReport,
-    StackSubject,
+    STACK_CHECK_KIND, STACK_DELETE_KIND, STACK_DEPLOY_KIND, StackDeployer, StackEvent,
+    StackProgress, StackReport, StackSubject,
 };
 use lakecat_core::tasks::{TaskError, TaskHandler};
 use lakecat_core::{Error, ErrorCode, Result};
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 /// every poll, far more often).
 pub const STACK_LEASE: Duration = Duration::from_secs(300);
 
-/// Runs `stack.deploy` or `stack.delete` tasks (one handler per kind).
+/// Runs `stack.deploy`, `stack.delete` or `stack.check` tasks (one handler per kind).
 pub struct StackHandler {
     kind: &'static str,
     store: Arc<dyn CatalogStore>,
@@ -48,6 +49,33 @@ impl StackHandler {
             store,
             deployer,
         }
+    }
+
+    pub fn check(store: Arc<dyn CatalogStore>, deployer: Arc<dyn StackDeployer>) -> Self {
+        StackHandler {
+            kind: STACK_CHECK_KIND,
+            store,
+            deployer,
+        }
+    }
+
+    async fn run_check(&self, task: &Task) -> std::result::Result<serde_json::Value, TaskError> {
+        let target = task
+            .target_id
+            .as_deref()
+            .ok_or_else(|| TaskError::permanent("a stack.check task needs a target"))?;
+        let Some(environment) = self
+            .store
+            .environments_by_ids(&[target.to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+        else {
+            return Ok(serde_json::json!({ "skipped": "the environment was unlinked" }));
+        };
+        let checked = self.deployer.check_access(&environment).await?;
+        tracing::info!(environment = %environment.id, %checked, "environment access checked");
+        Ok(serde_json::json!({ "checked": checked }))
     }
 
     async fn run_deploy(&self, task: &Task) -> std::result::Result<serde_json::Value, TaskError> {
@@ -160,10 +188,10 @@ impl TaskHandler for StackHandler {
     }
 
     async fn run(&self, task: &Task) -> std::result::Result<serde_json::Value, TaskError> {
-        if self.kind == STACK_DEPLOY_KIND {
-            self.run_deploy(task).await
-        } else {
-            self.run_delete(task).await
+        match self.kind {
+            STACK_DEPLOY_KIND => self.run_deploy(task).await,
+            STACK_CHECK_KIND => self.run_check(task).await,
+            _ => self.run_delete(task).await,
         }
     }
 }
@@ -379,5 +407,25 @@ impl StackDeployer for LocalStackDeployer {
             error: None,
             executed: true,
         })
+    }
+
+    /// The environment's folder can be made and written to (a probe file is written and
+    /// removed): what a deploy into it will need.
+    async fn check_access(
+        &self,
+        environment: &lakecat_core::catalog::Environment,
+    ) -> std::result::Result<String, TaskError> {
+        let folder = self.root.join(environment.id.as_str());
+        tokio::fs::create_dir_all(&folder)
+            .await
+            .map_err(|e| io_err("create", &folder, e))?;
+        let probe = folder.join(".lakecat-check");
+        tokio::fs::write(&probe, b"lakecat can write here\n")
+            .await
+            .map_err(|e| io_err("write to", &probe, e))?;
+        tokio::fs::remove_file(&probe)
+            .await
+            .map_err(|e| io_err("remove", &probe, e))?;
+        Ok(folder.display().to_string())
     }
 }

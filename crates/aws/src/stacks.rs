@@ -310,6 +310,13 @@ impl StackDeployer for CloudFormationDeployer {
             true,
         ))
     }
+
+    /// The pivot role can be assumed with the platform's external id (STS AssumeRole, as the
+    /// deploys do).
+    async fn check_access(&self, environment: &Environment) -> Result<String, TaskError> {
+        CloudFormationDeployer::check_pivot_role(self, environment).await?;
+        Ok(environment.pivot_role_arn())
+    }
 }
 
 async fn delete_and_wait(

@@ -186,6 +186,22 @@ async fn stack_status(config: &SdkConfig, name: &str) -> Option<String> {
         .map(|s| s.as_str().to_owned())
 }
 
+// --- the access check ----------------------------------------------------------------------
+
+/// moto's STS assumes any role (it enforces no trust policy), so a refusal is covered by the
+/// unit tests of the error it becomes; here, that the check calls STS as the deploys do.
+#[tokio::test]
+async fn the_access_check_assumes_the_pivot_role_with_the_external_id() {
+    let cloud = cloud().await;
+    let env = environment();
+    let checked = cloud.deployer.check_access(&env).await.unwrap();
+    assert_eq!(checked, env.pivot_role_arn());
+    assert_eq!(
+        checked,
+        format!("arn:aws:iam::{ACCOUNT}:role/lakecat-pivot-role")
+    );
+}
+
 // --- deploys -------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Stacks: the CloudFormation stacks behind environments and datasets, and the port that
 //! deploys them. A deploy or delete is a durable task (`stack.deploy`, `stack.delete`) run
 //! by the stack service on AWS — or by the in-process worker with a local deployer in the
-//! embedded default — and its outcome is recorded on the target's stack row.
+//! embedded default — and its outcome is recorded on the target's stack row. Registering an
+//! environment also checks that lakecat can act in it (`stack.check`: the pivot role is
+//! assumable); the check's task is its record.
 //!
 //! Deploys of one stack never overlap: a store claims a stack task only while no other stack
 //! task of the same target runs, and at most one `stack.deploy` per target waits (a second
@@ -20,6 +22,10 @@ use crate::tasks::TaskError;
 
 pub const STACK_DEPLOY_KIND: &str = "stack.deploy";
 pub const STACK_DELETE_KIND: &str = "stack.delete";
+/// Checks that lakecat can act in an environment (its pivot role is assumable). Written when
+/// an environment is registered and when its owners ask again; the latest one is the
+/// environment's access check.
+pub const STACK_CHECK_KIND: &str = "stack.check";
 
 /// The platform account's side of every environment's bootstrap: the roles its pivot role
 /// trusts and the external id they present (one per platform, kept secret from all but
@@ -157,6 +163,14 @@ pub trait StackDeployer: Send + Sync + 'static {
         subject: &StackSubject,
         progress: &dyn StackProgress,
     ) -> std::result::Result<StackReport, TaskError>;
+    /// Checks that deploys into `environment` can run: on AWS, that its pivot role can be
+    /// assumed with the platform's external id. The error says what was refused, by whom,
+    /// for a person to act on (e.g. "cannot assume arn:…:role/… : AccessDenied: …"). Returns
+    /// what was checked (the role or the folder).
+    async fn check_access(
+        &self,
+        environment: &Environment,
+    ) -> std::result::Result<String, TaskError>;
 }
 
 impl StackStatus {

@@ -97,6 +97,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "Dataset.teams" => Resource(P::GetDataset, "the dataset"),
         "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
         "Environment.stack" => Resource(P::GetEnvironment, "the environment"),
+        "Environment.accessCheck" => Resource(P::GetEnvironment, "the environment"),
         // Links from a catalog entry to its organization and environment resolve to null for
         // callers whose teams may not see those (account ids, role ARNs, member teams).
         "Dataset.organization" | "Environment.organization" => Resource(
@@ -126,6 +127,10 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "updateStack" => Resource(
             P::UpdateDataset,
             "input.targetId: UPDATE_DATASET of a dataset, UPDATE_ENVIRONMENT of an environment (owners)",
+        ),
+        "checkEnvironmentAccess" => Resource(
+            P::UpdateEnvironment,
+            "input.environmentId: the environment's owners",
         ),
         "createOrganization" => Tenant(T::ManageOrganizations),
         "updateOrganization" => Resource(P::UpdateOrganization, "input.id"),

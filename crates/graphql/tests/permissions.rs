@@ -378,6 +378,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "updateStack",
             format!(r#"updateStack(input: {{targetId: "{ds}"}}) {{ status }}"#),
         ),
+        (
+            "checkEnvironmentAccess",
+            format!(r#"checkEnvironmentAccess(input: {{environmentId: "{env}"}}) {{ status }}"#),
+        ),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! local deployer: environments and datasets deploy when created, a redeploy with nothing
 //! changed executes nothing, a failed deploy says why on the stack and tells the owner team,
 //! a deleted dataset's stack is deleted and its data kept; who may read and redeploy; the
-//! bootstrap template; bad input.
+//! bootstrap template; an environment's access check; bad input.
 
 #![allow(
     clippy::unwrap_used,
@@ -78,6 +78,16 @@ impl StackDeployer for Rollback {
     ) -> Result<StackReport, TaskError> {
         Err(TaskError::permanent("not in this test"))
     }
+
+    async fn check_access(
+        &self,
+        environment: &lakecat_core::catalog::Environment,
+    ) -> Result<String, TaskError> {
+        Err(TaskError::permanent(format!(
+            "cannot assume {}: AccessDenied: not authorized to perform sts:AssumeRole",
+            environment.pivot_role_arn()
+        )))
+    }
 }
 
 impl Fixture {
@@ -94,6 +104,10 @@ impl Fixture {
                 store.clone(),
                 deployer.clone(),
             )))
+            .with_handler(Arc::new(StackHandler::check(
+                store.clone(),
+                deployer.clone(),
+            )))
             .with_handler(Arc::new(StackHandler::delete(store.clone(), deployer)));
         let mut out = vec![];
         for target in targets {
@@ -106,6 +120,26 @@ impl Fixture {
                     let envelope = TaskEnvelope::new(&t.id, &t.kind);
                     out.push(worker.process(&envelope).await.unwrap());
                 }
+            }
+        }
+        out
+    }
+
+    /// Runs the environment's pending access checks with `deployer`.
+    async fn run_checks(&self, deployer: Arc<dyn StackDeployer>, env: &str) -> Vec<Processed> {
+        let store: Arc<dyn CatalogStore> = Arc::new(self.store().clone());
+        let (queue, _rx) = InProcessQueue::new();
+        let worker = Worker::new(store.clone(), Arc::new(queue), RetryPolicy::default())
+            .with_handler(Arc::new(StackHandler::check(store.clone(), deployer)));
+        let tasks = store
+            .list_tasks(env, &lakecat_core::page::PageRequest::first(100))
+            .await
+            .unwrap();
+        let mut out = vec![];
+        for t in tasks.items.into_iter().map(|(_, t)| t) {
+            if t.kind == "stack.check" && t.status == TaskStatus::Pending {
+                let envelope = TaskEnvelope::new(&t.id, &t.kind);
+                out.push(worker.process(&envelope).await.unwrap());
             }
         }
         out
@@ -145,7 +179,8 @@ async fn stacks_deploy_on_the_local_lake(b: Backend) {
     let ran = f
         .run_stack_tasks(local.clone(), &[env.clone(), ds.clone()])
         .await;
-    assert_eq!(ran, vec![Processed::Succeeded, Processed::Succeeded]);
+    // The environment's access check and deploy, then the dataset's deploy.
+    assert_eq!(ran, vec![Processed::Succeeded; 3]);
 
     let stack = f.stack(owner(), &ds).await;
     assert_eq!(stack["status"], "CREATE_COMPLETE");
@@ -303,6 +338,97 @@ async fn who_may_read_and_redeploy_stacks(b: Backend) {
     );
 }
 
+async fn an_environment_access_check_says_whether_lakecat_can_act_there(b: Backend) {
+    let f = Fixture::new(b).await;
+    let env = f.id("env");
+    let q = format!(
+        r#"{{ environment(id: "{env}") {{ pivotRoleArn accessCheck {{ taskId status checked error requestedAt checkedAt }} }} }}"#
+    );
+    let read = |who| {
+        let (f, q) = (&f, q.clone());
+        async move { f.ok(who, &q).await["environment"].clone() }
+    };
+    // Registering the environment asked for a check.
+    let e = read(owner()).await;
+    let first = e["accessCheck"].clone();
+    assert_eq!(first["status"], "PENDING");
+    assert_eq!(first["checkedAt"], Value::Null);
+
+    // Refused: the check fails for good, says what was refused, and tells the owner team.
+    let ran = f.run_checks(Arc::new(Rollback), &env).await;
+    assert!(matches!(ran.as_slice(), [Processed::Failed(_)]), "{ran:?}");
+    let e = read(owner()).await;
+    let role = e["pivotRoleArn"].as_str().unwrap();
+    assert_eq!(e["accessCheck"]["status"], "FAILED");
+    assert_eq!(
+        e["accessCheck"]["error"],
+        format!("cannot assume {role}: AccessDenied: not authorized to perform sts:AssumeRole")
+    );
+    assert!(e["accessCheck"]["checkedAt"].is_string());
+    let n = f
+        .ok(
+            owner(),
+            "{ notifications(first: 50) { nodes { kind targetId } } }",
+        )
+        .await;
+    assert!(
+        n["notifications"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "TASK_FAILED" && n["targetId"] == env.as_str()),
+        "{n}"
+    );
+
+    // Only the environment's owners ask again; bad ids name their field; nothing written.
+    let ask = format!(
+        r#"mutation {{ checkEnvironmentAccess(input: {{environmentId: "{env}"}}) {{ taskId status checked }} }}"#
+    );
+    let before = f.row_counts().await;
+    assert_eq!(
+        Fixture::codes(&f.run(outsider(), &ask).await),
+        ["FORBIDDEN"]
+    );
+    let r = f
+        .run(
+            owner(),
+            r#"mutation { checkEnvironmentAccess(input: {environmentId: "nope"}) { status } }"#,
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    let ext = r.errors[0].extensions.as_ref().unwrap();
+    assert_eq!(
+        ext.get("field").map(|v| v.to_string()),
+        Some("\"input.environmentId\"".to_owned())
+    );
+    assert_eq!(f.row_counts().await, before, "nothing written");
+
+    // Asked again (the bootstrap was deployed meanwhile): a new check; asking while it waits
+    // joins it.
+    let again = f.ok(owner(), &ask).await["checkEnvironmentAccess"].clone();
+    assert_eq!(again["status"], "PENDING");
+    assert_ne!(again["taskId"], first["taskId"]);
+    let joined = f.ok(owner(), &ask).await["checkEnvironmentAccess"].clone();
+    assert_eq!(joined["taskId"], again["taskId"]);
+    let lake = tempfile::tempdir().unwrap();
+    let ran = f
+        .run_checks(Arc::new(LocalStackDeployer::new(lake.path())), &env)
+        .await;
+    assert_eq!(ran, vec![Processed::Succeeded]);
+    let e = read(owner()).await;
+    assert_eq!(e["accessCheck"]["taskId"], again["taskId"]);
+    assert_eq!(e["accessCheck"]["status"], "SUCCEEDED");
+    assert_eq!(e["accessCheck"]["error"], Value::Null);
+    assert_eq!(
+        e["accessCheck"]["checked"],
+        lake.path().join(&env).display().to_string()
+    );
+    // Invited teams read the answer too; outsiders do not reach the environment at all.
+    let guest = Some(caller("gus", &["guests"], false));
+    assert_eq!(read(guest).await["accessCheck"]["status"], "SUCCEEDED");
+    assert_eq!(Fixture::codes(&f.run(outsider(), &q).await), ["FORBIDDEN"]);
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
@@ -314,4 +440,5 @@ both!(
     stacks_deploy_on_the_local_lake,
     a_failed_deploy_says_why_and_tells_the_owner,
     who_may_read_and_redeploy_stacks,
+    an_environment_access_check_says_whether_lakecat_can_act_there,
 );

@@ -144,6 +144,7 @@ impl App {
             let worker = match deployer {
                 Some(d) => worker
                     .with_handler(Arc::new(StackHandler::deploy(dyn_store.clone(), d.clone())))
+                    .with_handler(Arc::new(StackHandler::check(dyn_store.clone(), d.clone())))
                     .with_handler(Arc::new(StackHandler::delete(dyn_store.clone(), d))),
                 None => worker,
             };

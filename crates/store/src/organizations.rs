@@ -185,11 +185,13 @@ impl OrganizationStore for SeaStore {
         ))?;
         insert_grants(&txn, grants).await?;
         crate::stacks::insert_stack_row(&txn, env.id.as_str(), env.created_at).await?;
+        let check =
+            crate::stacks::request_check(&txn, env.id.as_str(), env.owner_team.as_str()).await?;
         let deploy =
             crate::stacks::request_deploy(&txn, env.id.as_str(), env.owner_team.as_str()).await?;
         audit(&txn, meta, env.id.as_str(), None::<&()>, Some(env)).await?;
         txn.commit().await.map_err(db_err)?;
-        Ok(deploy.into_iter().collect())
+        Ok(std::iter::once(check).chain(deploy).collect())
     }
 
     async fn update_environment(

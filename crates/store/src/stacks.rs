@@ -5,14 +5,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lakecat_core::caller::MutationMeta;
-use lakecat_core::catalog::{Stack, StackStatus, TaskStatus};
+use lakecat_core::catalog::{Stack, StackStatus, Task, TaskStatus};
 use lakecat_core::ids::{ResourceId, ResourceKind, StackId, TaskId};
 use lakecat_core::ports::{StackStore, StackUpdate, TeamStore};
-use lakecat_core::stacks::{STACK_DELETE_KIND, STACK_DEPLOY_KIND, StackSubject};
+use lakecat_core::stacks::{STACK_CHECK_KIND, STACK_DELETE_KIND, STACK_DEPLOY_KIND, StackSubject};
 use lakecat_core::tasks::{NewTask, TaskEnvelope};
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DbBackend, QuerySelect, Statement};
+use sea_orm::{ActiveValue::Set, DbBackend, QueryOrder, QuerySelect, Statement};
 
 use crate::SeaStore;
 use crate::convert;
@@ -96,6 +96,43 @@ pub(crate) async fn request_deploy<C: ConnectionTrait>(
         .await
         .map_err(db_err)?;
     Ok((res.rows_affected() == 1).then(|| task.envelope()))
+}
+
+/// Writes the `stack.check` task of an environment (its owner team told when it fails).
+pub(crate) async fn request_check<C: ConnectionTrait>(
+    conn: &C,
+    environment_id: &str,
+    owner_team: &str,
+) -> Result<TaskEnvelope> {
+    let task = NewTask::new(
+        STACK_CHECK_KIND,
+        Some(environment_id),
+        serde_json::json!({ "environment_id": environment_id }),
+    )
+    .notify(lakecat_core::names::TeamName::from_trusted(
+        owner_team.to_owned(),
+    ));
+    crate::task_store::write_tasks(conn, std::slice::from_ref(&task)).await?;
+    Ok(task.envelope())
+}
+
+/// The newest `stack.check` task of an environment, in a given status or any.
+async fn latest_check<C: ConnectionTrait>(
+    conn: &C,
+    environment_id: &str,
+    status: Option<TaskStatus>,
+) -> Result<Option<task::Model>> {
+    let mut q = task::Entity::find()
+        .filter(task::Column::TargetId.eq(environment_id))
+        .filter(task::Column::Kind.eq(STACK_CHECK_KIND));
+    if let Some(status) = status {
+        q = q.filter(task::Column::Status.eq(status.as_str()));
+    }
+    q.order_by_desc(task::Column::CreatedAt)
+        .order_by_desc(task::Column::Id)
+        .one(conn)
+        .await
+        .map_err(db_err)
 }
 
 /// Writes the `stack.delete` task of a target being deleted (its row goes with it: the task
@@ -345,5 +382,48 @@ impl StackStore for SeaStore {
         .await?;
         txn.commit().await.map_err(db_err)?;
         Ok((convert::stack(row)?, envelope.into_iter().collect()))
+    }
+
+    async fn access_check(&self, environment_id: &str) -> Result<Option<Task>> {
+        latest_check(&self.db, environment_id, None)
+            .await?
+            .map(convert::task)
+            .transpose()
+    }
+
+    async fn request_access_check(
+        &self,
+        meta: &MutationMeta,
+        environment_id: &str,
+    ) -> Result<(Task, Vec<TaskEnvelope>)> {
+        let txn = self.begin().await?;
+        let env = environment::Entity::find_by_id(environment_id.to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("environment", environment_id))?;
+        let waiting = latest_check(&txn, environment_id, Some(TaskStatus::Pending)).await?;
+        let (row, envelopes) = match waiting {
+            Some(row) => (row, vec![]),
+            None => {
+                let envelope = request_check(&txn, environment_id, &env.owner_team).await?;
+                let row = task::Entity::find_by_id(envelope.task_id.clone())
+                    .one(&txn)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or_else(|| Error::internal("the check task just written is missing"))?;
+                (row, vec![envelope])
+            }
+        };
+        audit(
+            &txn,
+            meta,
+            environment_id,
+            None::<&()>,
+            Some(&serde_json::json!({ "access_check": if envelopes.is_empty() { "joined the waiting check" } else { "requested" }, "task": row.id })),
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((convert::task(row)?, envelopes))
     }
 }

@@ -1313,6 +1313,7 @@ async fn readers_cache_hears_its_own_commits_and_other_processes() {
     );
 }
 
+/// The target's stack deploys and deletes (not its access checks).
 async fn stack_tasks(s: &SeaStore, target: &str) -> Vec<Task> {
     use lakecat_core::tasks::TaskStore;
     s.list_tasks(target, &PageRequest::first(50))
@@ -1321,7 +1322,7 @@ async fn stack_tasks(s: &SeaStore, target: &str) -> Vec<Task> {
         .items
         .into_iter()
         .map(|(_, t)| t)
-        .filter(|t| t.kind.starts_with("stack."))
+        .filter(|t| t.kind == "stack.deploy" || t.kind == "stack.delete")
         .collect()
 }
 
@@ -1351,6 +1352,26 @@ async fn stacks_deploy_one_at_a_time_and_record_outcomes(b: Backend) {
             "the owner hears of a failure"
         );
     }
+    // Registering the environment also asked for its access check (the owner hears of a
+    // refusal); asking again while it waits joins it; an unknown environment is NOT_FOUND.
+    let check = s.access_check(e.id.as_str()).await.unwrap().unwrap();
+    assert_eq!(check.kind, "stack.check");
+    assert_eq!(check.status, TaskStatus::Pending);
+    assert_eq!(check.notify_team.as_ref(), Some(&e.owner_team));
+    let (joined, published) = s
+        .request_access_check(&meta("checkEnvironmentAccess"), e.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!((joined.id.clone(), published.len()), (check.id.clone(), 0));
+    assert!(s.access_check(d.id.as_str()).await.unwrap().is_none());
+    let missing = EnvironmentId::generate();
+    assert_eq!(
+        s.request_access_check(&meta("checkEnvironmentAccess"), missing.as_str())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
     match s.stack_subject(d.id.as_str()).await.unwrap().unwrap() {
         StackSubject::Dataset {
             environment,

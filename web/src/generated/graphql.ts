@@ -9,6 +9,10 @@ export type AddShareItemInput = {
   shareId: string;
 };
 
+export type CheckEnvironmentAccessInput = {
+  environmentId: string;
+};
+
 export type Confidentiality =
   | 'OFFICIAL'
   | 'SECRET'
@@ -63,9 +67,21 @@ export type GlossaryNodeKind =
   | 'GLOSSARY'
   | 'TERM';
 
+export type InviteTeamToEnvironmentInput = {
+  environmentId: string;
+  /** Extra environment permissions (e.g. CREATE_DATASET); GET_ENVIRONMENT is always granted. */
+  permissions?: Array<string> | null | undefined;
+  team: string;
+};
+
 export type PostFeedMessageInput = {
   body: string;
   targetId: string;
+};
+
+export type RemoveTeamFromEnvironmentInput = {
+  environmentId: string;
+  team: string;
 };
 
 export type SearchFacet =
@@ -204,6 +220,11 @@ export type UpdateDatasetInput = {
   visibility?: Visibility | null | undefined;
 };
 
+export type UpdateStackInput = {
+  /** The environment or dataset whose stack to deploy again. */
+  targetId: string;
+};
+
 export type UpdateTableInput = {
   description?: string | null | undefined;
   expectedVersion: number;
@@ -250,7 +271,7 @@ export type OrganizationQueryVariables = Exact<{
 }>;
 
 
-export type OrganizationQuery = { organization: { id: string, label: string, description: string, adminTeam: string, teams: Array<{ team: string, permissions: Array<string> }> } | null, environments: { nodes: Array<{ id: string, label: string, accountId: string, region: string, ownerTeam: string, type: EnvironmentType, pivotRoleArn: string, createdAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrganizationQuery = { organization: { id: string, label: string, description: string, adminTeam: string, teams: Array<{ team: string, permissions: Array<string> }> } | null, environments: { nodes: Array<{ id: string, label: string, accountId: string, region: string, ownerTeam: string, type: EnvironmentType, pivotRoleArn: string, createdAt: string, stack: { status: StackStatus } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CreateEnvironmentMutationVariables = Exact<{
   input: CreateEnvironmentInput;
@@ -313,7 +334,7 @@ export type DatasetQueryVariables = Exact<{
 }>;
 
 
-export type DatasetQuery = { dataset: { id: string, label: string, slug: string, description: string, environmentId: string, confidentiality: Confidentiality, visibility: Visibility, topics: Array<Topic>, tags: Array<string>, autoApproval: boolean, imported: boolean, version: number, userRole: UserRole, createdBy: string, createdAt: string, updatedAt: string, tableCount: number, upvotes: number, hasUpvoted: boolean, stackStatus: StackStatus, ownerTeam: { name: string }, stewardsTeam: { name: string } | null, organization: { id: string, label: string } | null, environment: { id: string, label: string, region: string } | null, aws: { accountId: string, region: string, bucket: string, glueDatabase: string, kmsAlias: string | null, adminRoleArn: string } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }>, tables: { nodes: Array<{ id: string, name: string, label: string, description: string, format: string, columnCount: number, tags: Array<string> }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string, description: string, tags: Array<string> }> } } | null };
+export type DatasetQuery = { dataset: { id: string, label: string, slug: string, description: string, environmentId: string, confidentiality: Confidentiality, visibility: Visibility, topics: Array<Topic>, tags: Array<string>, autoApproval: boolean, imported: boolean, version: number, userRole: UserRole, createdBy: string, createdAt: string, updatedAt: string, tableCount: number, upvotes: number, hasUpvoted: boolean, ownerTeam: { name: string }, stewardsTeam: { name: string } | null, organization: { id: string, label: string } | null, environment: { id: string, label: string, region: string } | null, aws: { accountId: string, region: string, bucket: string, glueDatabase: string, kmsAlias: string | null, adminRoleArn: string } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }>, tables: { nodes: Array<{ id: string, name: string, label: string, description: string, format: string, columnCount: number, tags: Array<string> }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string, description: string, tags: Array<string> }> } } | null };
 
 export type TableQueryVariables = Exact<{
   id: string;
@@ -552,3 +573,56 @@ export type RejectExtensionMutationVariables = Exact<{
 
 
 export type RejectExtensionMutation = { rejectShareExtension: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type StackFieldsFragment = { id: string, targetId: string, name: string, status: StackStatus, outputs: unknown, events: unknown, error: string | null, updatedAt: string };
+
+export type StackQueryVariables = Exact<{
+  targetId: string;
+}>;
+
+
+export type StackQuery = { stack: { id: string, targetId: string, name: string, status: StackStatus, outputs: unknown, events: unknown, error: string | null, updatedAt: string } };
+
+export type UpdateStackMutationVariables = Exact<{
+  input: UpdateStackInput;
+}>;
+
+
+export type UpdateStackMutation = { updateStack: { id: string, targetId: string, name: string, status: StackStatus, outputs: unknown, events: unknown, error: string | null, updatedAt: string } };
+
+export type AccessCheckFieldsFragment = { taskId: string, status: TaskStatus, checked: string | null, error: string | null, requestedAt: string, checkedAt: string | null };
+
+export type EnvironmentQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type EnvironmentQuery = { environment: { id: string, organizationId: string, label: string, description: string, tags: Array<string>, accountId: string, region: string, ownerTeam: string, type: EnvironmentType, resourcePrefix: string, pivotRoleName: string, pivotRoleArn: string, createdBy: string, createdAt: string, userRole: UserRole, organization: { id: string, label: string } | null, teams: Array<{ team: string, permissions: Array<string> }>, accessCheck: { taskId: string, status: TaskStatus, checked: string | null, error: string | null, requestedAt: string, checkedAt: string | null } | null } | null };
+
+export type CheckEnvironmentAccessMutationVariables = Exact<{
+  input: CheckEnvironmentAccessInput;
+}>;
+
+
+export type CheckEnvironmentAccessMutation = { checkEnvironmentAccess: { taskId: string, status: TaskStatus, checked: string | null, error: string | null, requestedAt: string, checkedAt: string | null } };
+
+export type BootstrapTemplateQueryVariables = Exact<{
+  environmentId: string;
+}>;
+
+
+export type BootstrapTemplateQuery = { environmentBootstrapTemplate: { stackName: string, template: string, missing: Array<string>, deployCommand: string, parameters: Array<{ key: string, value: string | null, description: string }> } };
+
+export type InviteEnvironmentTeamMutationVariables = Exact<{
+  input: InviteTeamToEnvironmentInput;
+}>;
+
+
+export type InviteEnvironmentTeamMutation = { inviteTeamToEnvironment: { team: string, permissions: Array<string> } };
+
+export type RemoveEnvironmentTeamMutationVariables = Exact<{
+  input: RemoveTeamFromEnvironmentInput;
+}>;
+
+
+export type RemoveEnvironmentTeamMutation = { removeTeamFromEnvironment: boolean };

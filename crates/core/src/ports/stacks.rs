@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::caller::MutationMeta;
-use crate::catalog::{Stack, StackStatus};
+use crate::catalog::{Stack, StackStatus, Task};
 use crate::error::Result;
 use crate::stacks::{StackEvent, StackSubject};
 use crate::tasks::TaskEnvelope;
@@ -43,4 +43,17 @@ pub trait StackStore: Send + Sync {
         meta: &MutationMeta,
         target_id: &str,
     ) -> Result<(Stack, Vec<TaskEnvelope>)>;
+
+    /// The environment's latest access check (its newest `stack.check` task); None when it
+    /// was never checked.
+    async fn access_check(&self, environment_id: &str) -> Result<Option<Task>>;
+
+    /// Asks for an access check of the environment, audited: a `stack.check` task (its
+    /// owner team is told when it fails), or the one already waiting. Returns the task and
+    /// what to publish after commit.
+    async fn request_access_check(
+        &self,
+        meta: &MutationMeta,
+        environment_id: &str,
+    ) -> Result<(Task, Vec<TaskEnvelope>)>;
 }

@@ -195,6 +195,15 @@ impl Environment {
             .await?
             .map(Into::into))
     }
+    /// Whether lakecat can act in the environment: its latest access check (None before
+    /// the first).
+    async fn access_check(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<super::stacks::AccessCheck>> {
+        authorize(ctx, "Environment.accessCheck", Some(self.0.id.as_str())).await?;
+        super::stacks::access_check(ctx, self.0.id.as_str()).await
+    }
 }
 
 #[derive(Default)]

@@ -1,6 +1,7 @@
 //! The CloudFormation stacks behind environments and datasets: read one (status, events,
-//! outputs, error), ask for a redeploy, and get an environment's bootstrap template with its
-//! parameters filled in. Deploys run as tasks; resolvers never call AWS.
+//! outputs, error), ask for a redeploy, get an environment's bootstrap template with its
+//! parameters filled in, and check that lakecat can act in an environment (its pivot role
+//! is assumable). Deploys and checks run as tasks; resolvers never call AWS.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -210,6 +211,60 @@ fn bootstrap(
     })
 }
 
+/// Whether lakecat can act in an environment: the answer of its latest access check (the
+/// pivot role assumed with the platform's external id; the lake folder written to in the
+/// embedded default). Checked when the environment is registered and when its owners ask.
+#[derive(SimpleObject, Clone)]
+pub struct AccessCheck {
+    /// The check's task (its attempts and history are in `tasks(targetId)`).
+    pub task_id: String,
+    /// PENDING or RUNNING while it runs, SUCCEEDED, or FAILED with `error`.
+    pub status: super::tasks::TaskStatus,
+    /// What was checked: the pivot role's ARN, or the local lake's folder.
+    pub checked: Option<String>,
+    /// Why it failed, for a person to act on (e.g. "cannot assume arn:…: AccessDenied: …").
+    pub error: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    /// When the answer came (None while it runs).
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+impl From<core::Task> for AccessCheck {
+    fn from(t: core::Task) -> Self {
+        let finished = t.status.is_finished();
+        AccessCheck {
+            task_id: t.id.to_string(),
+            status: t.status.into(),
+            checked: t
+                .result
+                .as_ref()
+                .and_then(|r| r.get("checked"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+            // A retry in waiting keeps the last attempt's error: say it while it runs too.
+            error: t.error,
+            requested_at: t.created_at,
+            checked_at: finished.then_some(t.updated_at),
+        }
+    }
+}
+
+/// An environment's access check, for [`super::organizations::Environment`].
+pub(crate) async fn access_check(
+    ctx: &Context<'_>,
+    environment_id: &str,
+) -> ApiResult<Option<AccessCheck>> {
+    Ok(store(ctx)
+        .access_check(environment_id)
+        .await?
+        .map(AccessCheck::from))
+}
+
+#[derive(InputObject)]
+pub struct CheckEnvironmentAccessInput {
+    pub environment_id: String,
+}
+
 #[derive(InputObject)]
 pub struct UpdateStackInput {
     /// The environment or dataset whose stack to deploy again.
@@ -236,6 +291,22 @@ impl StackMutation {
             .await?;
         publish_now(ctx, &tasks).await;
         Ok(stack.into())
+    }
+
+    /// Checks again that lakecat can act in the environment (after its bootstrap stack was
+    /// deployed or changed). A request while a check waits joins it.
+    async fn check_environment_access(
+        &self,
+        ctx: &Context<'_>,
+        input: CheckEnvironmentAccessInput,
+    ) -> ApiResult<AccessCheck> {
+        let id = EnvironmentId::parse("input.environmentId", &input.environment_id)?;
+        authorize_with(ctx, "checkEnvironmentAccess", Some(id.as_str()), None).await?;
+        let (task, tasks) = store(ctx)
+            .request_access_check(&meta(ctx)?, id.as_str())
+            .await?;
+        publish_now(ctx, &tasks).await;
+        Ok(task.into())
     }
 }
 
