@@ -256,8 +256,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 /// The adapters `lakecat serve` wires in: OpenSearch when `OPENSEARCH_URL` is set, else the
-/// embedded index (with the in-process worker, which keeps it current); share processing on
-/// AWS when `LAKECAT_LAKE=aws`.
+/// embedded index (with the in-process worker, which keeps it current); share processing and
+/// stack deploys (CloudFormation through each environment's pivot role) on AWS when
+/// `LAKECAT_LAKE=aws`, else the local lake's deployer.
 pub async fn adapters(config: &Config) -> Result<Adapters> {
     use std::sync::Arc;
     let search: Option<Arc<dyn lakecat_core::search::SearchIndex>> =
@@ -278,29 +279,35 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
             }
             (None, false) => None,
         };
-    let aws_lake = match &config.lake {
-        LakeMode::Local => None,
+    let (aws_lake, stacks) = match &config.lake {
+        // The local lake's deployer is the server's default.
+        LakeMode::Local => (None, None),
         LakeMode::Aws { region, endpoint } => {
-            let sdk = lakecat_aws::AwsConfig {
+            let aws = lakecat_aws::AwsConfig {
                 region: region.clone(),
                 endpoint: endpoint.clone(),
-            }
-            .load()
-            .await;
+            };
+            let sdk = aws.load().await;
             let factory: lakecat_server::ShareProcessorFactory = Arc::new(move |lock| {
                 Arc::new(lakecat_aws::AwsShareProcessor::new(&sdk, lock))
                     as Arc<dyn lakecat_core::shares::ShareProcessor>
             });
-            Some(factory)
+            // The same deployer the stack service runs, in the in-process worker.
+            let deployer = lakecat_aws::CloudFormationDeployer::new(lakecat_aws::StackSettings {
+                aws,
+                external_id: config.platform.external_id.clone(),
+                ..lakecat_aws::StackSettings::default()
+            })
+            .await;
+            let stacks: Arc<dyn lakecat_core::stacks::StackDeployer> = Arc::new(deployer);
+            (Some(factory), Some(stacks))
         }
     };
     Ok(Adapters {
         search,
         queue: None,
         aws_lake,
-        // The local lake's deployer is the server's default; CloudFormation deploys run in
-        // the stack service.
-        stacks: None,
+        stacks,
     })
 }
 
