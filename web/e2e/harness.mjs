@@ -16,7 +16,7 @@ export const REPO = resolve(WEB, '..');
 export const OUT = join(here, '.out');
 export const SHOTS = join(REPO, 'docs', 'screenshots');
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, ko) => {
     const s = createServer();
     s.on('error', ko);
@@ -70,11 +70,7 @@ export async function startAll() {
   const web = await serveDist({ dist: join(WEB, 'dist'), api });
   const base = `http://127.0.0.1:${web.address().port}`;
   mkdirSync(OUT, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // playwright-core gives every launch a fresh temporary profile (it refuses --user-data-dir).
-  });
+  const browser = await launchBrowser();
   async function stop() {
     await browser.close().catch(() => {});
     web.close();
@@ -83,6 +79,15 @@ export async function startAll() {
     rmSync(tmp, { recursive: true, force: true });
   }
   return { api, base, browser, stop, adminPassword, seedMs };
+}
+
+/** Debian's chromium through playwright-core (never a downloaded browser). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright-core gives every launch a fresh temporary profile (it refuses --user-data-dir).
+  });
 }
 
 /** Signs in through the API (for set-up and for the concurrent editor). */

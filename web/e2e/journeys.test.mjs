@@ -499,6 +499,89 @@ describe('lakecat web', () => {
     await page.context().close();
   });
 
+  test('stacks: a dataset owner redeploys; an environment owner invites a team and reads the bootstrap template', async () => {
+    // ana's team owns Sales Orders and is invited to Production EU (not its owner).
+    const page = await newPage();
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/datasets/${ctx.own.id}`);
+    const stack = page.getByRole('region', { name: 'Stack' });
+    const badge = (region, text) => region.locator('.stack-head .badge', { hasText: text });
+    await badge(stack, 'Create complete').waitFor();
+    await stack.locator('dt', { hasText: 'BucketName' }).waitFor();
+    await stack.getByText('Events of the last deploy').click();
+    await stack.getByRole('list', { name: 'Stack events' }).getByRole('listitem').first().waitFor();
+    await stack.getByRole('button', { name: 'Redeploy' }).click();
+    await stack.getByRole('status').filter({ hasText: 'Deploy requested' }).waitFor();
+    // The local deployer finds nothing changed: the stack settles back to complete.
+    await stack.getByRole('button', { name: 'Redeploy' }).waitFor({ timeout: 15_000 });
+    await badge(stack, /^(Create|Update) complete$/).waitFor();
+    await stack.getByRole('status').filter({ hasText: 'Deploy requested and run.' }).waitFor();
+    const tasks = await apiQuery(env.api, ctx.anaToken, `{ tasks(targetId: "${ctx.own.id}", first: 50) { nodes { kind status } } }`);
+    const deploys = tasks.tasks.nodes.filter((t) => t.kind === 'stack.deploy');
+    assert.ok(deploys.length >= 2, `deploys: ${JSON.stringify(deploys)}`);
+    assert.ok(deploys.every((t) => t.status === 'SUCCEEDED'), `deploys: ${JSON.stringify(deploys)}`);
+    // The environment page: ana's team is invited, not an owner, so no template and no redeploy.
+    await page.getByRole('link', { name: /Production EU/ }).click();
+    await page.getByRole('heading', { name: 'Production EU', level: 1 }).waitFor();
+    await badge(page.getByRole('region', { name: 'Stack' }), 'Create complete').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Bootstrap the account' }).count(), 0);
+    assert.equal(await page.getByRole('region', { name: 'Stack' }).getByRole('button', { name: 'Redeploy' }).count(), 0);
+    noConsoleErrors(page);
+    await page.context().close();
+
+    // dev is in platform, the environment's owner team.
+    const owner = await newPage();
+    await signIn(owner, 'dev');
+    await owner.goto(`${env.base}/environments/${ctx.euEnv.id}`);
+    await owner.getByRole('heading', { name: 'Bootstrap the account' }).waitFor();
+    // Registering the environment checked that lakecat can act in it (the local lake's folder).
+    const access = owner.getByTestId('access-check');
+    await access.getByText('lakecat can act here').waitFor();
+    const before = await apiQuery(env.api, ctx.devToken, `{ environment(id: "${ctx.euEnv.id}") { accessCheck { taskId } } }`);
+    await owner.getByRole('button', { name: 'Check again' }).click();
+    let after;
+    for (let i = 0; i < 150; i++) {
+      after = await apiQuery(env.api, ctx.devToken, `{ environment(id: "${ctx.euEnv.id}") { accessCheck { taskId status checked } } }`);
+      if (after.environment.accessCheck.taskId !== before.environment.accessCheck.taskId && after.environment.accessCheck.status === 'SUCCEEDED') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await owner.getByRole('button', { name: 'Check again' }).waitFor();
+    await access.getByText('lakecat can act here').waitFor();
+    assert.notEqual(after.environment.accessCheck.taskId, before.environment.accessCheck.taskId);
+    assert.equal(after.environment.accessCheck.status, 'SUCCEEDED');
+    assert.ok(after.environment.accessCheck.checked.endsWith(ctx.euEnv.id), after.environment.accessCheck.checked);
+    // The demo platform configures no worker or stack-service role: the page says so.
+    await owner.getByRole('alert').filter({ hasText: 'PlatformWorkerRoleArn' }).waitFor();
+    const params = owner.getByTestId('bootstrap-parameters');
+    await params.getByRole('cell', { name: ctx.euEnv.id, exact: true }).waitFor();
+    const command = await owner.getByTestId('deploy-command').textContent();
+    assert.match(command, /^aws cloudformation deploy --region eu-west-1 --stack-name \S+ --template-file bootstrap.json/);
+    assert.ok(command.includes(`ExternalId=${ctx.euEnv.id}`), command);
+    const download = owner.waitForEvent('download');
+    await owner.getByRole('link', { name: 'Download bootstrap.json' }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), 'bootstrap.json');
+    const template = JSON.parse(readFileSync(await file.path(), 'utf8'));
+    assert.ok(template.Resources && Object.keys(template.Resources).length > 0, 'the template has resources');
+    await axe(owner, 'environment');
+    await shot(owner, 'environment');
+    // Inviting a team deploys the environment stack again (one role per invited team).
+    await owner.getByLabel('Invite a team').fill('logistics');
+    await owner.getByRole('button', { name: 'Invite team' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Invited logistics' }).waitFor();
+    const teamRow = (name) => owner.getByTestId('environment-teams').locator('strong', { hasText: new RegExp(`^${name}$`) });
+    await teamRow('logistics').waitFor();
+    const envStack = owner.getByRole('region', { name: 'Stack' });
+    await badge(envStack, 'Update complete').waitFor({ timeout: 15_000 });
+    await envStack.locator('dd', { hasText: 'logistics' }).waitFor();
+    await envStack.getByRole('button', { name: 'Redeploy' }).waitFor();
+    await owner.getByRole('button', { name: 'Remove logistics' }).click();
+    await owner.getByRole('status').filter({ hasText: 'Removed logistics' }).waitFor();
+    assert.equal(await teamRow('logistics').count(), 0);
+    noConsoleErrors(owner);
+    await owner.context().close();
+  });
+
   test('non-admins see no Administer entry and are told they are not allowed', async () => {
     const page = await newPage();
     await signIn(page, 'ana');

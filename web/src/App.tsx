@@ -22,6 +22,7 @@ const SharePage = lazy(() => import('./pages/Share'));
 const NotificationsPage = lazy(() => import('./pages/Notifications'));
 const GlossaryPage = lazy(() => import('./pages/Glossary'));
 const TermPage = lazy(() => import('./pages/Term'));
+const EnvironmentPage = lazy(() => import('./pages/Environment'));
 // Administration: admins only, never in the search page's bundle.
 const AdminLayout = lazy(() => import('./pages/admin/AdminLayout'));
 const AdminOrganizations = lazy(() => import('./pages/admin/Organizations'));
@@ -135,6 +136,7 @@ export function App() {
             <Route path="/notifications" element={<NotificationsPage />} />
             <Route path="/glossary" element={<GlossaryPage />} />
             <Route path="/glossary/:id" element={<TermPage />} />
+            <Route path="/environments/:id" element={<EnvironmentPage />} />
             <Route path="/admin" element={<AdminLayout />}>
               <Route index element={<Navigate to="/admin/organizations" replace />} />
               <Route path="organizations" element={<AdminOrganizations />} />

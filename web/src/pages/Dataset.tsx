@@ -8,6 +8,7 @@ import { formatDate, humanize, parseTags } from '../lib/format';
 import { Badge, ErrorNote, Loading, Tags } from '../components/ui';
 import { EditableField } from '../components/EditableField';
 import { Feed } from '../components/Feed';
+import { StackCard } from '../components/StackCard';
 
 type Ds = NonNullable<DatasetQuery['dataset']>;
 
@@ -165,7 +166,7 @@ export default function DatasetPage() {
               <dt>Stewards</dt>
               <dd>{ds.stewardsTeam?.name ?? '—'}</dd>
               <dt>Environment</dt>
-              <dd>{ds.environment ? `${ds.environment.label} (${ds.environment.region})` : '—'}</dd>
+              <dd>{ds.environment ? <Link to={`/environments/${ds.environment.id}`}>{`${ds.environment.label} (${ds.environment.region})`}</Link> : '—'}</dd>
               <dt>Your role</dt>
               <dd>{humanize(ds.userRole)}</dd>
               <dt>Updated</dt>
@@ -207,11 +208,11 @@ export default function DatasetPage() {
                 )}
                 <dt>Admin role</dt>
                 <dd>{ds.aws.adminRoleArn}</dd>
-                <dt>Stack</dt>
-                <dd>{humanize(ds.stackStatus)}</dd>
               </dl>
             </section>
           )}
+          {/* The stack is as protected as the AWS details: shown to the teams that see those. */}
+          {ds.aws && <StackCard targetId={ds.id} canRedeploy={canEdit} />}
         </aside>
       </div>
     </div>

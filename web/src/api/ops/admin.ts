@@ -54,6 +54,9 @@ export const ORGANIZATION = /* GraphQL */ `
         type
         pivotRoleArn
         createdAt
+        stack {
+          status
+        }
       }
       pageInfo {
         hasNextPage

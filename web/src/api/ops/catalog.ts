@@ -35,7 +35,6 @@ export const DATASET = /* GraphQL */ `
       tableCount
       upvotes
       hasUpvoted
-      stackStatus
       aws {
         accountId
         region

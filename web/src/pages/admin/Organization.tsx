@@ -7,7 +7,8 @@ import { useQuery } from '../../lib/useQuery';
 import { formatDate, humanize } from '../../lib/format';
 import { splitError } from '../../lib/fieldErrors';
 import { useSession } from '../../session';
-import { ErrorNote, Loading } from '../../components/ui';
+import { Badge, ErrorNote, Loading } from '../../components/ui';
+import { stackTone } from '../../lib/stacks';
 import { Field } from '../../components/Field';
 import { Pager } from '../../components/Pager';
 
@@ -98,6 +99,7 @@ export default function OrganizationPage() {
                   <th scope="col">Region</th>
                   <th scope="col">Owner</th>
                   <th scope="col">Type</th>
+                  <th scope="col">Stack</th>
                   <th scope="col">Linked</th>
                 </tr>
               </thead>
@@ -105,19 +107,20 @@ export default function OrganizationPage() {
                 {envs.nodes.map((e) => (
                   <tr key={e.id}>
                     <td>
-                      {e.label}
+                      <Link to={`/environments/${e.id}`}>{e.label}</Link>
                       <p className="mono small muted">{e.pivotRoleArn}</p>
                     </td>
                     <td className="mono">{e.accountId}</td>
                     <td>{e.region}</td>
                     <td>{e.ownerTeam}</td>
                     <td>{humanize(e.type)}</td>
+                    <td>{e.stack ? <Badge tone={stackTone(e.stack.status)}>{humanize(e.stack.status)}</Badge> : '—'}</td>
                     <td>{formatDate(e.createdAt)}</td>
                   </tr>
                 ))}
                 {envs.nodes.length === 0 && (
                   <tr>
-                    <td colSpan={6} className="muted">
+                    <td colSpan={7} className="muted">
                       No environment linked yet: register an AWS account and region.
                     </td>
                   </tr>
@@ -140,7 +143,7 @@ export default function OrganizationPage() {
         </div>
         <section className="card" aria-labelledby="new-env-h">
           <h2 id="new-env-h">Register an environment</h2>
-          <p className="muted small">Links one AWS account and region. Deploying the environment stack comes with the stack service.</p>
+          <p className="muted small">Links one AWS account and region. Its page then gives the bootstrap template the account's admin deploys once; the environment's stack follows.</p>
           <form onSubmit={register} noValidate>
             <Field id="label" label="Name" error={errors.label}>
               <input value={form.label} onChange={set('label')} />
