@@ -10,6 +10,7 @@
 //! `lakecat-bench serve …` so that one `cargo run -p lakecat-bench` builds all it needs.
 
 mod conn;
+mod stacks;
 
 use lakecat_core::ports::DatasetStore;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,12 @@ pub const SCENARIOS: &[&str] = &[
     "search",
     "suggest",
     "index-build",
+    "stack-render",
+    "stack-deploy",
 ];
+
+/// Scenarios that need neither the seeded catalog nor `lakecat serve`.
+const STANDALONE: &[&str] = &["stack-render", "stack-deploy"];
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
@@ -79,6 +85,12 @@ pub struct BenchArgs {
     /// Use this PostgreSQL database (seeded if it holds fewer datasets than asked).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Datasets whose stack templates `stack-render` renders.
+    #[arg(long, default_value_t = 1_000)]
+    pub templates: usize,
+    /// Dataset stacks `stack-deploy` deploys through the stack service (against moto).
+    #[arg(long, default_value_t = 20)]
+    pub stack_deploys: usize,
 }
 
 #[derive(Debug)]
@@ -115,6 +127,23 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     } else {
         args.scenarios.clone()
     };
+    let mut outcomes = Vec::new();
+    if scenarios.iter().any(|s| s == "stack-render") {
+        let o = stacks::stack_render(args.templates, args.json)?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "stack-deploy") {
+        let o = stacks::stack_deploy(args.stack_deploys, args.json).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().all(|s| STANDALONE.contains(&s.as_str())) {
+        if outcomes.iter().any(|o| o.errors > 0) {
+            bail!("some requests failed: see the errors column");
+        }
+        return Ok(());
+    }
     let url = match &args.database_url {
         Some(u) => u.clone(),
         None => {
@@ -140,7 +169,6 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let scale = lakecat_cli::demo::seed_scale(&store, args.datasets, !args.json).await?;
     eprintln!("catalog ready in {:.0} s", t.elapsed().as_secs_f64());
     let dir = tempfile::tempdir()?;
-    let mut outcomes = Vec::new();
     let http_scenarios: Vec<&String> = scenarios
         .iter()
         .filter(|s| {
@@ -151,6 +179,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 "index-build",
             ]
             .contains(&s.as_str())
+                && !STANDALONE.contains(&s.as_str())
         })
         .collect();
     if !http_scenarios.is_empty() {
