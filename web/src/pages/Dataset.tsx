@@ -9,6 +9,7 @@ import { Badge, ErrorNote, Loading, Tags } from '../components/ui';
 import { EditableField } from '../components/EditableField';
 import { Feed } from '../components/Feed';
 import { StackCard } from '../components/StackCard';
+import { AccessCard } from '../components/AccessCard';
 
 type Ds = NonNullable<DatasetQuery['dataset']>;
 
@@ -173,6 +174,8 @@ export default function DatasetPage() {
               <dd>{formatDate(ds.updatedAt)}</dd>
             </dl>
           </section>
+          {/* Teams and shares are as protected as the AWS details (GET_DATASET). */}
+          <AccessCard datasetId={ds.id} ownerTeam={ds.ownerTeam.name} stewardsTeam={ds.stewardsTeam?.name ?? null} seesTeams={ds.aws != null} />
           <section className="card" aria-labelledby="terms-h">
             <h2 id="terms-h">Glossary terms</h2>
             {ds.terms.length === 0 ? (

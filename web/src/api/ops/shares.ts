@@ -212,3 +212,48 @@ export const REJECT_EXTENSION = /* GraphQL */ `
   }
   ${SHARE_FIELDS}
 `;
+
+/**
+ * Who holds access to a dataset: its teams (owners, stewards, invited teams; GET_DATASET
+ * callers only) and the requests on it the caller's teams decide on.
+ */
+export const DATASET_ACCESS = /* GraphQL */ `
+  query DatasetAccess($id: String!, $filter: ShareListFilter!) {
+    dataset(id: $id) {
+      id
+      teams {
+        team
+        permissions
+      }
+    }
+    sharesReceived(filter: $filter, first: 50) {
+      nodes {
+        id
+        status
+        teamName
+        access
+        expiresAt
+        items {
+          id
+          status
+        }
+      }
+      totalCount
+    }
+  }
+`;
+
+/** The caller's teams' requests on one dataset. */
+export const MY_DATASET_REQUESTS = /* GraphQL */ `
+  query MyDatasetRequests($filter: ShareListFilter!) {
+    sharesSent(filter: $filter, first: 20) {
+      nodes {
+        id
+        status
+        teamName
+        expiresAt
+        updatedAt
+      }
+    }
+  }
+`;
