@@ -284,6 +284,16 @@ describe('lakecat web', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Processed', null, { timeout: 20_000 });
     await page.getByTestId('consumption').waitFor();
     await axe(page, 'share');
+    // The dataset's page says who has access: its teams, and the consumer team now granted.
+    const shareId = shareUrl.split('/').pop();
+    await page.goto(`${env.base}/datasets/${ctx.other.id}`);
+    const teamsList = page.getByRole('list', { name: 'Teams of the dataset' });
+    await teamsList.getByText('owner', { exact: false }).first().waitFor();
+    const shares = page.getByRole('list', { name: 'Shares of the dataset' });
+    const granted = shares.locator('li').filter({ has: page.locator(`a[href="/shares/${shareId}"]`) });
+    await granted.waitFor();
+    assert.match(await granted.textContent(), /sales-analytics\s*Processed/);
+    await axe(page, 'dataset-access');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     await signIn(page, 'ana');
@@ -299,6 +309,11 @@ describe('lakecat web', () => {
     await page.getByTestId('consumption').waitFor();
     assert.equal(await page.getByTestId('share-status').textContent(), 'Processed');
     await shot(page, 'share-granted');
+    // ana's own request is on the dataset's page.
+    await page.goto(`${env.base}/datasets/${ctx.other.id}`);
+    const mine = page.getByRole('list', { name: 'Your requests for the dataset' });
+    await mine.locator(`a[href="/shares/${shareId}"]`).waitFor();
+    assert.match(await mine.textContent(), /Processed/);
     noConsoleErrors(page);
     await page.context().close();
   });
@@ -671,6 +686,105 @@ describe('lakecat web', () => {
     await axe(page, 'admin-audit');
     await shot(page, 'admin-audit');
     noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('admin: an organization invites and removes a team, is renamed, and archived', async () => {
+    const admin = (query, variables) => apiQuery(env.api, ctx.adminToken, query, variables);
+    const org = (await admin('mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }', { i: { label: 'Acme Research', adminTeam: 'platform' } })).createOrganization;
+    const teams = async () => (await admin(`{ organization(id: "${org.id}") { label description archived teams { team permissions } } }`)).organization;
+    const page = await newPage();
+    await signIn(page, 'admin', env.adminPassword);
+    await page.goto(`${env.base}/admin/organizations/${org.id}`);
+    await page.getByRole('heading', { name: 'Acme Research', level: 1 }).waitFor();
+    // Invite: a bad team name is the API's field error; then marketing, allowed to link accounts.
+    await page.getByLabel('Invite a team').fill('Not a team!');
+    await page.getByRole('button', { name: 'Invite team' }).click();
+    await page.locator('#org-team-err').waitFor();
+    await page.getByLabel('Invite a team').fill('marketing');
+    await page.getByLabel('May register environments').check();
+    await page.getByRole('button', { name: 'Invite team' }).click();
+    await page.getByRole('status').filter({ hasText: 'Invited marketing' }).waitFor();
+    await page.getByTestId('organization-teams').locator('strong', { hasText: /^marketing$/ }).waitFor();
+    const invited = (await teams()).teams.find((t) => t.team === 'marketing');
+    assert.deepEqual(invited.permissions.sort(), ['GET_ORGANIZATION', 'LINK_ENVIRONMENT']);
+    await axe(page, 'admin-organization-teams');
+    await page.getByRole('button', { name: 'Remove marketing' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed marketing' }).waitFor();
+    assert.equal((await teams()).teams.some((t) => t.team === 'marketing'), false);
+    // Rename, then archive (no environment is linked).
+    await page.getByLabel('Organization name').fill('Acme Research Lab');
+    await page.getByLabel('Organization description').fill('Experiments and prototypes.');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'Acme Research Lab', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Archive…' }).click();
+    await page.getByRole('button', { name: 'Archive Acme Research Lab' }).click();
+    await page.waitForURL(/\/admin\/organizations$/);
+    assert.deepEqual(await teams().then((o) => ({ label: o.label, description: o.description, archived: o.archived })), {
+      label: 'Acme Research Lab',
+      description: 'Experiments and prototypes.',
+      archived: true,
+    });
+    await page.getByTestId('organizations').waitFor();
+    assert.equal(await page.getByTestId('organizations').getByRole('link', { name: 'Acme Research Lab' }).count(), 0);
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
+  test('admin: local users are added, moved between teams, given a new password and removed', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin', env.adminPassword);
+    await page.goto(`${env.base}/admin/users`);
+    const users = page.getByTestId('users');
+    await users.getByRole('button', { name: 'ana' }).waitFor();
+    await axe(page, 'admin-users');
+    // Checked before the API: a short password. Then the API's answers, under their fields.
+    await page.getByLabel('Username').fill('ana');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('#new-password-err').filter({ hasText: 'At least 12 characters.' }).waitFor();
+    await page.getByLabel('Password').fill('erin-first-password');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('#new-username-err').waitFor();
+    assert.equal(await page.getByLabel('Username').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Teams', { exact: true }).last().fill('finance, Not A Team!');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('#new-teams-err').waitFor();
+    await page.getByLabel('Teams', { exact: true }).last().fill('finance');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('status').filter({ hasText: 'erin can sign in now.' }).waitFor();
+    await users.getByRole('row').filter({ hasText: 'erin' }).filter({ hasText: 'finance' }).waitFor();
+    await shot(page, 'admin-users');
+    const listed = async () => (await apiQuery(env.api, ctx.adminToken, '{ users { username teams } }')).users.find((u) => u.username === 'erin');
+    assert.deepEqual(await listed(), { username: 'erin', teams: ['finance'] });
+    // Teams and password changed from the user's card.
+    await page.getByLabel('Teams', { exact: true }).first().fill('finance, marketing');
+    await page.getByRole('button', { name: 'Save teams' }).click();
+    await page.getByRole('status').filter({ hasText: 'erin is now in finance, marketing.' }).waitFor();
+    assert.deepEqual(await listed(), { username: 'erin', teams: ['finance', 'marketing'] });
+    await page.getByLabel('New password').fill('erin-second-password');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('status').filter({ hasText: "erin's password was changed" }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // erin signs in with the new password and carries the new teams.
+    await signIn(page, 'erin', 'erin-second-password');
+    const erinToken = await apiToken(env.api, 'erin', 'erin-second-password');
+    assert.deepEqual((await apiQuery(env.api, erinToken, '{ me { username teams } }')).me, { username: 'erin', teams: ['finance', 'marketing'] });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Removed: erin can no longer sign in.
+    await signIn(page, 'admin', env.adminPassword);
+    await page.goto(`${env.base}/admin/users?user=erin`);
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await page.getByRole('button', { name: 'Remove erin' }).click();
+    await page.getByRole('status').filter({ hasText: 'erin was removed' }).waitFor();
+    assert.equal(await listed(), undefined);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill('erin');
+    await page.getByLabel('Password').fill('erin-second-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
+    noConsoleErrors(page, [/status of 401/]);
     await page.context().close();
   });
 

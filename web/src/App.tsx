@@ -28,6 +28,7 @@ const AdminLayout = lazy(() => import('./pages/admin/AdminLayout'));
 const AdminOrganizations = lazy(() => import('./pages/admin/Organizations'));
 const AdminOrganization = lazy(() => import('./pages/admin/Organization'));
 const AdminTeams = lazy(() => import('./pages/admin/Teams'));
+const AdminUsers = lazy(() => import('./pages/admin/Users'));
 const AdminAudit = lazy(() => import('./pages/admin/Audit'));
 const AdminTasks = lazy(() => import('./pages/admin/Tasks'));
 
@@ -142,6 +143,7 @@ export function App() {
               <Route path="organizations" element={<AdminOrganizations />} />
               <Route path="organizations/:id" element={<AdminOrganization />} />
               <Route path="teams" element={<AdminTeams />} />
+              <Route path="users" element={<AdminUsers />} />
               <Route path="audit" element={<AdminAudit />} />
               <Route path="tasks" element={<AdminTasks />} />
             </Route>

@@ -34,5 +34,9 @@ describe('error mapping', () => {
   it('describes errors for people', () => {
     expect(describeError(new ApiError('NOT_FOUND', 'x'))).toMatch(/no longer exists/);
     expect(describeError(new ApiError('INTERNAL', 'x', { requestId: 'r1' }))).toMatch(/r1/);
+    // What this deployment does not offer is said as the API says it, not as an outage.
+    const notOffered = 'users are managed in the identity provider (Cognito or OIDC) on this deployment';
+    expect(describeError(new ApiError('UNAVAILABLE', notOffered, { reason: 'not_offered' }))).toBe(notOffered);
+    expect(describeError(new ApiError('UNAVAILABLE', 'db down'))).toMatch(/not reachable/);
   });
 });

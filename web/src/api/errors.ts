@@ -83,6 +83,10 @@ export function describe(e: unknown): string {
       case 'NOT_FOUND':
         return 'This no longer exists, or you cannot see it.';
       case 'UNAVAILABLE':
+        // Not offered by this deployment (e.g. local users under an identity provider): the
+        // API's own sentence says what instead.
+        if (e.reason === 'not_offered') return e.message;
+        return 'lakecat is not reachable right now; try again in a moment.';
       case 'NETWORK':
         return 'lakecat is not reachable right now; try again in a moment.';
       case 'INTERNAL':

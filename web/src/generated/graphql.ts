@@ -58,6 +58,15 @@ export type CreateShareRequestInput = {
   teamName: string;
 };
 
+export type CreateUserInput = {
+  email?: string | null | undefined;
+  /** At least 12 characters. */
+  password: string;
+  teams: Array<string>;
+  /** 1–64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit. */
+  username: string;
+};
+
 export type EnvironmentType =
   | 'COMPUTE'
   | 'DATA';
@@ -74,6 +83,13 @@ export type InviteTeamToEnvironmentInput = {
   team: string;
 };
 
+export type InviteTeamToOrganizationInput = {
+  organizationId: string;
+  /** Extra organization permissions; GET_ORGANIZATION is always granted. */
+  permissions?: Array<string> | null | undefined;
+  team: string;
+};
+
 export type PostFeedMessageInput = {
   body: string;
   targetId: string;
@@ -82,6 +98,25 @@ export type PostFeedMessageInput = {
 export type RemoveTeamFromEnvironmentInput = {
   environmentId: string;
   team: string;
+};
+
+export type RemoveTeamFromOrganizationInput = {
+  organizationId: string;
+  team: string;
+};
+
+export type RemoveUserInput = {
+  username: string;
+};
+
+export type ResetUserPasswordInput = {
+  /** At least 12 characters. */
+  password: string;
+  username: string;
+};
+
+export type ResourceInput = {
+  id: string;
 };
 
 export type SearchFacet =
@@ -114,6 +149,12 @@ export type SetTeamTenantPermissionsInput = {
   team: string;
 };
 
+export type SetUserTeamsInput = {
+  /** The complete new set; an empty list leaves the user in no team. */
+  teams: Array<string>;
+  username: string;
+};
+
 export type ShareAccessLevel =
   | 'READ'
   | 'WRITE';
@@ -136,6 +177,13 @@ export type ShareItemType =
   | 'BUCKET'
   | 'FOLDER'
   | 'TABLE';
+
+export type ShareListFilter = {
+  datasetId?: string | null | undefined;
+  status?: ShareRequestStatus | null | undefined;
+  /** Sent list: the dataset's owner team. Received list: the requesting team. */
+  teamName?: string | null | undefined;
+};
 
 export type ShareRequestStatus =
   | 'APPROVED'
@@ -218,6 +266,13 @@ export type UpdateDatasetInput = {
   tags?: Array<string> | null | undefined;
   topics?: Array<Topic> | null | undefined;
   visibility?: Visibility | null | undefined;
+};
+
+export type UpdateOrganizationInput = {
+  description?: string | null | undefined;
+  id: string;
+  label?: string | null | undefined;
+  tags?: Array<string> | null | undefined;
 };
 
 export type UpdateStackInput = {
@@ -328,6 +383,69 @@ export type RetryTaskMutationVariables = Exact<{
 
 
 export type RetryTaskMutation = { retryTask: { id: string, status: TaskStatus, attempts: number } };
+
+export type LocalUserFieldsFragment = { username: string, email: string | null, teams: Array<string> };
+
+export type UsersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UsersQuery = { users: Array<{ username: string, email: string | null, teams: Array<string> }> };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type CreateUserMutation = { createUser: { username: string, email: string | null, teams: Array<string> } };
+
+export type SetUserTeamsMutationVariables = Exact<{
+  input: SetUserTeamsInput;
+}>;
+
+
+export type SetUserTeamsMutation = { setUserTeams: { username: string, email: string | null, teams: Array<string> } };
+
+export type ResetUserPasswordMutationVariables = Exact<{
+  input: ResetUserPasswordInput;
+}>;
+
+
+export type ResetUserPasswordMutation = { resetUserPassword: boolean };
+
+export type RemoveUserMutationVariables = Exact<{
+  input: RemoveUserInput;
+}>;
+
+
+export type RemoveUserMutation = { removeUser: boolean };
+
+export type InviteOrganizationTeamMutationVariables = Exact<{
+  input: InviteTeamToOrganizationInput;
+}>;
+
+
+export type InviteOrganizationTeamMutation = { inviteTeamToOrganization: { team: string, permissions: Array<string> } };
+
+export type RemoveOrganizationTeamMutationVariables = Exact<{
+  input: RemoveTeamFromOrganizationInput;
+}>;
+
+
+export type RemoveOrganizationTeamMutation = { removeTeamFromOrganization: boolean };
+
+export type UpdateOrganizationMutationVariables = Exact<{
+  input: UpdateOrganizationInput;
+}>;
+
+
+export type UpdateOrganizationMutation = { updateOrganization: { id: string, label: string, description: string } };
+
+export type ArchiveOrganizationMutationVariables = Exact<{
+  input: ResourceInput;
+}>;
+
+
+export type ArchiveOrganizationMutation = { archiveOrganization: { id: string, archived: boolean } };
 
 export type DatasetQueryVariables = Exact<{
   id: string;
@@ -573,6 +691,21 @@ export type RejectExtensionMutationVariables = Exact<{
 
 
 export type RejectExtensionMutation = { rejectShareExtension: { id: string, status: ShareRequestStatus, datasetId: string, environmentId: string, teamName: string, principalRoleArn: string, access: ShareAccessLevel, purpose: string, rejectReason: string | null, expiresAt: string | null, requestedExpiry: string | null, version: number, createdBy: string, createdAt: string, updatedAt: string, dataset: { id: string, label: string, ownerTeam: { name: string }, stewardsTeam: { name: string } | null } | null, items: Array<{ id: string, itemType: ShareItemType, targetId: string, status: ShareItemStatus, error: string | null, updatedAt: string, consumption: { glueDatabase: string | null, glueTable: string | null, accessPointAlias: string | null, bucket: string, region: string, s3Prefix: string | null, s3Uri: string | null } | null }> } };
+
+export type DatasetAccessQueryVariables = Exact<{
+  id: string;
+  filter: ShareListFilter;
+}>;
+
+
+export type DatasetAccessQuery = { dataset: { id: string, teams: Array<{ team: string, permissions: Array<string> }> } | null, sharesReceived: { totalCount: number, nodes: Array<{ id: string, status: ShareRequestStatus, teamName: string, access: ShareAccessLevel, expiresAt: string | null, items: Array<{ id: string, status: ShareItemStatus }> }> } };
+
+export type MyDatasetRequestsQueryVariables = Exact<{
+  filter: ShareListFilter;
+}>;
+
+
+export type MyDatasetRequestsQuery = { sharesSent: { nodes: Array<{ id: string, status: ShareRequestStatus, teamName: string, expiresAt: string | null, updatedAt: string }> } };
 
 export type StackFieldsFragment = { id: string, targetId: string, name: string, status: StackStatus, outputs: unknown, events: unknown, error: string | null, updatedAt: string };
 

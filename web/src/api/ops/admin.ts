@@ -179,3 +179,84 @@ export const RETRY_TASK = /* GraphQL */ `
     }
   }
 `;
+
+export const LOCAL_USER_FIELDS = /* GraphQL */ `
+  fragment LocalUserFields on LocalUser {
+    username
+    email
+    teams
+  }
+`;
+
+export const USERS = /* GraphQL */ `
+  query Users {
+    users {
+      ...LocalUserFields
+    }
+  }
+  ${LOCAL_USER_FIELDS}
+`;
+
+export const CREATE_USER = /* GraphQL */ `
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) {
+      ...LocalUserFields
+    }
+  }
+  ${LOCAL_USER_FIELDS}
+`;
+
+export const SET_USER_TEAMS = /* GraphQL */ `
+  mutation SetUserTeams($input: SetUserTeamsInput!) {
+    setUserTeams(input: $input) {
+      ...LocalUserFields
+    }
+  }
+  ${LOCAL_USER_FIELDS}
+`;
+
+export const RESET_USER_PASSWORD = /* GraphQL */ `
+  mutation ResetUserPassword($input: ResetUserPasswordInput!) {
+    resetUserPassword(input: $input)
+  }
+`;
+
+export const REMOVE_USER = /* GraphQL */ `
+  mutation RemoveUser($input: RemoveUserInput!) {
+    removeUser(input: $input)
+  }
+`;
+
+export const INVITE_ORGANIZATION_TEAM = /* GraphQL */ `
+  mutation InviteOrganizationTeam($input: InviteTeamToOrganizationInput!) {
+    inviteTeamToOrganization(input: $input) {
+      team
+      permissions
+    }
+  }
+`;
+
+export const REMOVE_ORGANIZATION_TEAM = /* GraphQL */ `
+  mutation RemoveOrganizationTeam($input: RemoveTeamFromOrganizationInput!) {
+    removeTeamFromOrganization(input: $input)
+  }
+`;
+
+export const UPDATE_ORGANIZATION = /* GraphQL */ `
+  mutation UpdateOrganization($input: UpdateOrganizationInput!) {
+    updateOrganization(input: $input) {
+      id
+      label
+      description
+    }
+  }
+`;
+
+export const ARCHIVE_ORGANIZATION = /* GraphQL */ `
+  mutation ArchiveOrganization($input: ResourceInput!) {
+    archiveOrganization(input: $input) {
+      id
+      archived
+    }
+  }
+`;

@@ -23,6 +23,7 @@ export default function AdminLayout() {
       <nav aria-label="Administration" className="subnav">
         <NavLink to="/admin/organizations">Organizations</NavLink>
         <NavLink to="/admin/teams">Teams</NavLink>
+        <NavLink to="/admin/users">Users</NavLink>
         <NavLink to="/admin/audit">Audit log</NavLink>
         <NavLink to="/admin/tasks">Tasks</NavLink>
       </nav>

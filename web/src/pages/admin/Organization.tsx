@@ -1,8 +1,22 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { gql } from '../../api/client';
-import { CREATE_ENVIRONMENT, ORGANIZATION } from '../../api/ops/admin';
-import type { CreateEnvironmentMutation, CreateEnvironmentMutationVariables, EnvironmentType, OrganizationQuery, OrganizationQueryVariables } from '../../generated/graphql';
+import { ARCHIVE_ORGANIZATION, CREATE_ENVIRONMENT, INVITE_ORGANIZATION_TEAM, ORGANIZATION, REMOVE_ORGANIZATION_TEAM, UPDATE_ORGANIZATION } from '../../api/ops/admin';
+import type {
+  ArchiveOrganizationMutation,
+  ArchiveOrganizationMutationVariables,
+  CreateEnvironmentMutation,
+  CreateEnvironmentMutationVariables,
+  EnvironmentType,
+  InviteOrganizationTeamMutation,
+  InviteOrganizationTeamMutationVariables,
+  OrganizationQuery,
+  OrganizationQueryVariables,
+  RemoveOrganizationTeamMutation,
+  RemoveOrganizationTeamMutationVariables,
+  UpdateOrganizationMutation,
+  UpdateOrganizationMutationVariables,
+} from '../../generated/graphql';
 import { useQuery } from '../../lib/useQuery';
 import { formatDate, humanize } from '../../lib/format';
 import { splitError } from '../../lib/fieldErrors';
@@ -129,17 +143,8 @@ export default function OrganizationPage() {
             </table>
             <Pager label="Environment pages" cursors={cursors} hasNext={envs.pageInfo.hasNextPage} endCursor={envs.pageInfo.endCursor} onChange={setCursors} />
           </section>
-          <section className="card" aria-labelledby="org-teams-h">
-            <h2 id="org-teams-h">Teams in this organization</h2>
-            <ul className="rows">
-              {org.teams.map((t) => (
-                <li key={t.team} className="row">
-                  <strong>{t.team}</strong>
-                  <span className="muted small">{t.permissions.map(humanize).join(', ')}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
+          <OrganizationTeams organizationId={org.id} adminTeam={org.adminTeam} teams={org.teams} onChange={() => void q.reload()} />
+          <OrganizationSettings key={`${org.label}|${org.description}`} org={org} environmentCount={envs.nodes.length} onChange={() => void q.reload()} />
         </div>
         <section className="card" aria-labelledby="new-env-h">
           <h2 id="new-env-h">Register an environment</h2>
@@ -189,5 +194,193 @@ export default function OrganizationPage() {
         </section>
       </div>
     </>
+  );
+}
+
+/** Extra permissions an invited team may be given; GET_ORGANIZATION comes with the invitation. */
+const ORG_EXTRA = [{ name: 'LINK_ENVIRONMENT', what: 'May register environments' }] as const;
+
+function OrganizationTeams({ organizationId, adminTeam, teams, onChange }: { organizationId: string; adminTeam: string; teams: { team: string; permissions: string[] }[]; onChange: () => void }) {
+  const [team, setTeam] = useState('');
+  const [extra, setExtra] = useState<string[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function invite(e: FormEvent) {
+    e.preventDefault();
+    setDone(null);
+    setFormError(null);
+    if (!team.trim()) {
+      setErrors({ team: 'Name the team to invite.' });
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const r = await gql<InviteOrganizationTeamMutation, InviteOrganizationTeamMutationVariables>(INVITE_ORGANIZATION_TEAM, {
+        input: { organizationId, team: team.trim(), permissions: extra },
+      });
+      setDone(`Invited ${r.inviteTeamToOrganization.team}: it sees the organization and its environments' names.`);
+      setTeam('');
+      setExtra([]);
+      onChange();
+    } catch (err) {
+      const s = splitError(err, ['team', 'permissions']);
+      setErrors(s.fields);
+      setFormError(s.form);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove(name: string) {
+    setDone(null);
+    setFormError(null);
+    try {
+      await gql<RemoveOrganizationTeamMutation, RemoveOrganizationTeamMutationVariables>(REMOVE_ORGANIZATION_TEAM, { input: { organizationId, team: name } });
+      setDone(`Removed ${name} from the organization.`);
+      onChange();
+    } catch (err) {
+      setFormError(splitError(err, []).form);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="org-teams-h">
+      <h2 id="org-teams-h">Teams in this organization</h2>
+      <ul className="rows" data-testid="organization-teams">
+        {teams.map((t) => (
+          <li key={t.team} className="row">
+            <div>
+              <strong>{t.team}</strong>
+              <p className="muted small">{t.team === adminTeam ? 'Admin team: ' : ''}{t.permissions.map(humanize).join(', ')}</p>
+            </div>
+            {t.team !== adminTeam && (
+              <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(t.team)}>
+                Remove<span className="sr-only"> {t.team}</span>
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {done && (
+        <p className="note" role="status">
+          {done}
+        </p>
+      )}
+      {formError && (
+        <p className="note note-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <form onSubmit={invite} noValidate>
+        <Field id="org-team" label="Invite a team" error={errors.team}>
+          <input value={team} onChange={(e) => setTeam(e.target.value)} />
+        </Field>
+        {ORG_EXTRA.map((p) => (
+          <label key={p.name} className="check">
+            <input type="checkbox" checked={extra.includes(p.name)} onChange={(e) => setExtra(e.target.checked ? [...extra, p.name] : extra.filter((x) => x !== p.name))} />
+            {p.what}
+          </label>
+        ))}
+        <div className="actions">
+          <button type="submit" className="btn btn-small" disabled={busy}>
+            Invite team
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function OrganizationSettings({ org, environmentCount, onChange }: { org: { id: string; label: string; description: string }; environmentCount: number; onChange: () => void }) {
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ label: org.label, description: org.description });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const changed = form.label !== org.label || form.description !== org.description;
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    if (!form.label.trim()) {
+      setErrors({ label: 'Give the organization a name.' });
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      await gql<UpdateOrganizationMutation, UpdateOrganizationMutationVariables>(UPDATE_ORGANIZATION, {
+        input: { id: org.id, label: form.label.trim(), description: form.description.trim() },
+      });
+      onChange();
+    } catch (err) {
+      const s = splitError(err, ['label', 'description']);
+      setErrors(s.fields);
+      setFormError(s.form);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function archive() {
+    setFormError(null);
+    setBusy(true);
+    try {
+      await gql<ArchiveOrganizationMutation, ArchiveOrganizationMutationVariables>(ARCHIVE_ORGANIZATION, { input: { id: org.id } });
+      navigate('/admin/organizations');
+    } catch (err) {
+      setFormError(splitError(err, []).form);
+      setConfirming(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="org-settings-h">
+      <h2 id="org-settings-h">Settings</h2>
+      <form onSubmit={save} noValidate>
+        <Field id="org-label" label="Organization name" error={errors.label}>
+          <input value={form.label} onChange={(e) => setForm({ ...form, label: e.target.value })} />
+        </Field>
+        <Field id="org-description" label="Organization description" error={errors.description}>
+          <textarea rows={2} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />
+        </Field>
+        <div className="actions">
+          <button type="submit" className="btn btn-small" disabled={busy || !changed}>
+            Save
+          </button>
+        </div>
+      </form>
+      {formError && (
+        <p className="note note-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="actions">
+        {environmentCount > 0 ? (
+          <p className="muted small">Archiving is possible once no environment is linked.</p>
+        ) : !confirming ? (
+          <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => setConfirming(true)}>
+            Archive…
+          </button>
+        ) : (
+          <>
+            <span className="small">Archive {org.label}? It disappears from lists; its audit trail stays.</span>
+            <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => void archive()}>
+              Archive {org.label}
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        )}
+      </div>
+    </section>
   );
 }
