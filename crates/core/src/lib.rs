@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod glossary;
 pub mod ids;
+pub mod lake;
 pub mod names;
 pub mod page;
 pub mod permissions;
