@@ -11,6 +11,7 @@ mod search;
 mod shares;
 mod sqs;
 mod stacks;
+mod tables;
 mod worker;
 
 pub use in_process::{InProcessQueue, QueueReceiver};
@@ -18,4 +19,5 @@ pub use search::{SearchHandler, SearchRebuildHandler, rebuild, reindex, supersed
 pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, load_case};
 pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
+pub use tables::{SyncOutcome, TablesSyncHandler, sync_tables};
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};

@@ -9,7 +9,7 @@ pub mod users;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use lakecat_server::{Adapters, App, Config, LakeMode};
 use lakecat_store::{SeaStore, StoreConfig};
@@ -89,6 +89,19 @@ pub enum Command {
         #[arg(long, env = "LAKECAT_SEARCH_DIR")]
         search_dir: Option<PathBuf>,
     },
+    /// Reads datasets' tables from the local lake (Parquet, CSV and JSON-lines files under
+    /// `<lake>/<environment id>/<dataset slug>/<table>/`) and records them in the catalog, as
+    /// the `syncTables` mutation does: every dataset, or those given with --dataset.
+    Sync {
+        #[command(flatten)]
+        at: Where,
+        /// The local lake (default: `lake` in the data directory).
+        #[arg(long, env = "LAKECAT_LAKE_DIR")]
+        lake_dir: Option<PathBuf>,
+        /// A dataset id to sync (repeatable); every dataset when none is given.
+        #[arg(long = "dataset", value_name = "ID")]
+        datasets: Vec<String>,
+    },
     /// Manages local users and their teams (local mode's users.json).
     Users(users::UsersArgs),
     /// Writes every CloudFormation template lakecat deploys, with example inputs, as JSON
@@ -112,6 +125,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Sync {
+            at,
+            lake_dir,
+            datasets,
+        } => sync(at, lake_dir, datasets).await,
         Command::Reindex { at, search_dir } => {
             lakecat_server::init_tracing(false);
             at.ensure_dir()?;
@@ -303,12 +321,82 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
             (Some(factory), Some(stacks))
         }
     };
+    // The local lake's files are read where its deployer makes their folders.
+    let tables: Option<Arc<dyn lakecat_core::lake::LakeReader>> =
+        match (&config.lake, &config.lake_dir) {
+            (LakeMode::Local, Some(dir)) => Some(Arc::new(lakecat_lake::LocalLake::new(dir))),
+            _ => None,
+        };
     Ok(Adapters {
         search,
         queue: None,
         aws_lake,
         stacks,
+        tables,
     })
+}
+
+/// `lakecat sync`: each dataset's tables read from the local lake and recorded; a line per
+/// dataset, the tables that failed with their reason, and a non-zero exit when any did.
+async fn sync(at: Where, lake_dir: Option<PathBuf>, ids: Vec<String>) -> Result<()> {
+    use lakecat_core::ports::DatasetStore;
+    lakecat_server::init_tracing(false);
+    at.ensure_dir()?;
+    let store = SeaStore::open(&StoreConfig::new(at.url()))
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+    let lake = lakecat_lake::LocalLake::new(lake_dir.unwrap_or_else(|| at.data_dir.join("lake")));
+    let ids = if ids.is_empty() {
+        let mut all = vec![];
+        let mut page = lakecat_core::page::PageRequest::first(500);
+        loop {
+            let p = store
+                .list_datasets(&Default::default(), &page)
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            let last = p.items.last().map(|(cursor, _)| cursor.clone());
+            all.extend(p.items.into_iter().map(|(_, d)| d.id.to_string()));
+            match (p.has_next, last) {
+                (true, Some(after)) => page.after = Some(after),
+                _ => break,
+            }
+        }
+        all
+    } else {
+        ids
+    };
+    let meta = lakecat_core::caller::MutationMeta {
+        actor: "lakecat-cli".into(),
+        action: "syncTables".into(),
+        request_id: ulid::Ulid::new().to_string(),
+    };
+    let mut failed = 0usize;
+    for id in &ids {
+        match lakecat_worker::sync_tables(&store, &lake, id, &meta).await {
+            Ok(o) => {
+                let s = o.summary;
+                println!(
+                    "{id}: {} created, {} updated, {} unchanged, {} failed",
+                    s.tables_created,
+                    s.tables_updated,
+                    s.tables_unchanged,
+                    o.failures.len()
+                );
+                for f in &o.failures {
+                    println!("  {}: {}", f.table, f.reason);
+                }
+                failed += o.failures.len();
+            }
+            Err(e) => {
+                println!("{id}: not synced: {}", e.message);
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} table(s) or dataset(s) could not be synced (listed above)");
+    }
+    Ok(())
 }
 
 fn print_demo_users() {

@@ -96,6 +96,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "Environment.teams" => Resource(P::GetEnvironment, "the environment"),
         "Dataset.teams" => Resource(P::GetDataset, "the dataset"),
         "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
+        "Dataset.tableSync" => Resource(P::GetDataset, "the dataset"),
         "Environment.stack" => Resource(P::GetEnvironment, "the environment"),
         "Environment.accessCheck" => Resource(P::GetEnvironment, "the environment"),
         // Links from a catalog entry to its organization and environment resolve to null for
@@ -128,6 +129,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             P::UpdateDataset,
             "input.targetId: UPDATE_DATASET of a dataset, UPDATE_ENVIRONMENT of an environment (owners)",
         ),
+        "syncTables" => Resource(P::UpdateDataset, "input.datasetId: the dataset's owners"),
         "checkEnvironmentAccess" => Resource(
             P::UpdateEnvironment,
             "input.environmentId: the environment's owners",

@@ -31,6 +31,8 @@ pub struct Services {
     pub users: Option<Arc<dyn UserDirectory>>,
     /// What environment bootstrap templates are filled in with.
     pub platform: lakecat_core::stacks::PlatformRoles,
+    /// Whether a worker syncs tables from the lake (see `SchemaConfig::tables_sync`).
+    pub tables_sync: bool,
 }
 
 impl Services {
@@ -48,6 +50,7 @@ impl Services {
             search: None,
             users: None,
             platform: Default::default(),
+            tables_sync: false,
         }
     }
 
@@ -66,6 +69,11 @@ impl Services {
 
     pub fn with_platform(mut self, platform: lakecat_core::stacks::PlatformRoles) -> Self {
         self.platform = platform;
+        self
+    }
+
+    pub fn with_tables_sync(mut self, tables_sync: bool) -> Self {
+        self.tables_sync = tables_sync;
         self
     }
 }

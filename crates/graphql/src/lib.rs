@@ -53,6 +53,10 @@ pub struct SchemaConfig {
     pub users: Option<Arc<dyn lakecat_core::ports::UserDirectory>>,
     /// What environment bootstrap templates are filled in with.
     pub platform: lakecat_core::stacks::PlatformRoles,
+    /// Whether a worker syncs tables from the lake (the embedded default's local lake); where
+    /// none does, `syncTables` answers UNAVAILABLE (`not_offered`) instead of writing a task
+    /// nothing would run.
+    pub tables_sync: bool,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -94,7 +98,8 @@ fn build(
     )
     .with_search(config.search)
     .with_users(config.users)
-    .with_platform(config.platform);
+    .with_platform(config.platform)
+    .with_tables_sync(config.tables_sync);
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

@@ -382,6 +382,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "checkEnvironmentAccess",
             format!(r#"checkEnvironmentAccess(input: {{environmentId: "{env}"}}) {{ status }}"#),
         ),
+        (
+            "syncTables",
+            format!(r#"syncTables(input: {{datasetId: "{ds}"}}) {{ status }}"#),
+        ),
     ]
 }
 

@@ -91,6 +91,9 @@ pub struct Adapters {
     /// The in-process worker's stack deployer; without one, the local lake's deployer when
     /// there is a lake directory (`LAKECAT_LAKE=local`), else stacks wait for a stack service.
     pub stacks: Option<Arc<dyn StackDeployer>>,
+    /// Where the in-process worker reads tables from for `syncTables` (the local lake's
+    /// files); without one, `syncTables` is not offered.
+    pub tables: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
 }
 
 impl App {
@@ -102,6 +105,7 @@ impl App {
             queue,
             aws_lake,
             stacks,
+            tables,
         } = adapters;
         let mut sc = StoreConfig::new(config.database_url.clone());
         sc.max_connections = config.max_connections;
@@ -112,6 +116,7 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
+        let tables_sync = config.in_process_worker && tables.is_some();
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);
@@ -148,6 +153,12 @@ impl App {
                     .with_handler(Arc::new(StackHandler::delete(dyn_store.clone(), d))),
                 None => worker,
             };
+            let worker = match tables {
+                Some(lake) => worker.with_handler(Arc::new(
+                    lakecat_worker::TablesSyncHandler::new(dyn_store.clone(), lake),
+                )),
+                None => worker,
+            };
             let worker = match &search {
                 Some(index) => worker
                     .with_handler(Arc::new(SearchHandler::new(
@@ -182,6 +193,7 @@ impl App {
             search: search.clone(),
             users,
             platform: config.platform.clone(),
+            tables_sync,
         };
         let schema = build_schema(schema_config.clone());
         Ok(App {

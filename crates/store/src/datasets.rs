@@ -349,6 +349,51 @@ impl DatasetStore for SeaStore {
         Ok(summary)
     }
 
+    async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>> {
+        crate::task_store::latest_task(
+            &self.db,
+            dataset_id,
+            lakecat_core::lake::TABLES_SYNC_KIND,
+            None,
+        )
+        .await?
+        .map(convert::task)
+        .transpose()
+    }
+
+    async fn request_table_sync(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+    ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+        let txn = self.begin().await?;
+        let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
+        let new = lakecat_core::tasks::NewTask::new(
+            lakecat_core::lake::TABLES_SYNC_KIND,
+            Some(dataset_id.as_str()),
+            serde_json::json!({ "dataset_id": dataset_id.as_str() }),
+        )
+        .notify(lakecat_core::names::TeamName::from_trusted(
+            ds.owner_team.clone(),
+        ));
+        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
+        let what = if envelopes.is_empty() {
+            "joined the waiting sync"
+        } else {
+            "requested"
+        };
+        audit(
+            &txn,
+            meta,
+            dataset_id.as_str(),
+            None::<&()>,
+            Some(&serde_json::json!({ "table_sync": what, "task": row.id })),
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((convert::task(row)?, envelopes))
+    }
+
     async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>> {
         let rows =
             by_ids::<dataset_table::Entity>(&self.db, dataset_table::Column::Id, ids).await?;

@@ -12,7 +12,7 @@ use lakecat_core::stacks::{STACK_CHECK_KIND, STACK_DELETE_KIND, STACK_DEPLOY_KIN
 use lakecat_core::tasks::{NewTask, TaskEnvelope};
 use lakecat_core::{Error, Result};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DbBackend, QueryOrder, QuerySelect, Statement};
+use sea_orm::{ActiveValue::Set, DbBackend, QuerySelect, Statement};
 
 use crate::SeaStore;
 use crate::convert;
@@ -104,35 +104,20 @@ pub(crate) async fn request_check<C: ConnectionTrait>(
     environment_id: &str,
     owner_team: &str,
 ) -> Result<TaskEnvelope> {
-    let task = NewTask::new(
+    let task = check_task(environment_id, owner_team);
+    crate::task_store::write_tasks(conn, std::slice::from_ref(&task)).await?;
+    Ok(task.envelope())
+}
+
+fn check_task(environment_id: &str, owner_team: &str) -> NewTask {
+    NewTask::new(
         STACK_CHECK_KIND,
         Some(environment_id),
         serde_json::json!({ "environment_id": environment_id }),
     )
     .notify(lakecat_core::names::TeamName::from_trusted(
         owner_team.to_owned(),
-    ));
-    crate::task_store::write_tasks(conn, std::slice::from_ref(&task)).await?;
-    Ok(task.envelope())
-}
-
-/// The newest `stack.check` task of an environment, in a given status or any.
-async fn latest_check<C: ConnectionTrait>(
-    conn: &C,
-    environment_id: &str,
-    status: Option<TaskStatus>,
-) -> Result<Option<task::Model>> {
-    let mut q = task::Entity::find()
-        .filter(task::Column::TargetId.eq(environment_id))
-        .filter(task::Column::Kind.eq(STACK_CHECK_KIND));
-    if let Some(status) = status {
-        q = q.filter(task::Column::Status.eq(status.as_str()));
-    }
-    q.order_by_desc(task::Column::CreatedAt)
-        .order_by_desc(task::Column::Id)
-        .one(conn)
-        .await
-        .map_err(db_err)
+    ))
 }
 
 /// Writes the `stack.delete` task of a target being deleted (its row goes with it: the task
@@ -385,7 +370,7 @@ impl StackStore for SeaStore {
     }
 
     async fn access_check(&self, environment_id: &str) -> Result<Option<Task>> {
-        latest_check(&self.db, environment_id, None)
+        crate::task_store::latest_task(&self.db, environment_id, STACK_CHECK_KIND, None)
             .await?
             .map(convert::task)
             .transpose()
@@ -402,19 +387,9 @@ impl StackStore for SeaStore {
             .await
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("environment", environment_id))?;
-        let waiting = latest_check(&txn, environment_id, Some(TaskStatus::Pending)).await?;
-        let (row, envelopes) = match waiting {
-            Some(row) => (row, vec![]),
-            None => {
-                let envelope = request_check(&txn, environment_id, &env.owner_team).await?;
-                let row = task::Entity::find_by_id(envelope.task_id.clone())
-                    .one(&txn)
-                    .await
-                    .map_err(db_err)?
-                    .ok_or_else(|| Error::internal("the check task just written is missing"))?;
-                (row, vec![envelope])
-            }
-        };
+        let (row, envelopes) =
+            crate::task_store::request_or_join(&txn, check_task(environment_id, &env.owner_team))
+                .await?;
         audit(
             &txn,
             meta,

@@ -23,6 +23,45 @@ use crate::entities::task;
 use crate::errors::db_err;
 use crate::support::{audit, keyset, notify, try_page_by};
 
+/// The newest task of `kind` on `target_id`, in `status` or any.
+pub(crate) async fn latest_task<C: ConnectionTrait>(
+    conn: &C,
+    target_id: &str,
+    kind: &str,
+    status: Option<TaskStatus>,
+) -> Result<Option<task::Model>> {
+    let mut q = task::Entity::find()
+        .filter(task::Column::TargetId.eq(target_id))
+        .filter(task::Column::Kind.eq(kind));
+    if let Some(status) = status {
+        q = q.filter(task::Column::Status.eq(status.as_str()));
+    }
+    q.order_by_desc(task::Column::CreatedAt)
+        .order_by_desc(task::Column::Id)
+        .one(conn)
+        .await
+        .map_err(db_err)
+}
+
+/// Writes `new` unless a task of its kind already waits (PENDING) on its target, which is
+/// then joined: returns the task, and what to publish after commit (nothing when joined).
+pub(crate) async fn request_or_join<C: ConnectionTrait>(
+    conn: &C,
+    new: NewTask,
+) -> Result<(task::Model, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+    let target = new.target_id.clone().unwrap_or_default();
+    if let Some(row) = latest_task(conn, &target, &new.kind, Some(TaskStatus::Pending)).await? {
+        return Ok((row, vec![]));
+    }
+    write_tasks(conn, std::slice::from_ref(&new)).await?;
+    let row = task::Entity::find_by_id(new.id.as_str().to_owned())
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| Error::internal("the task just written is missing"))?;
+    Ok((row, vec![new.envelope()]))
+}
+
 /// Writes task rows on `conn` — inside a mutation's transaction, that is the outbox.
 pub async fn write_tasks<C: ConnectionTrait>(conn: &C, tasks: &[NewTask]) -> Result<()> {
     if tasks.is_empty() {

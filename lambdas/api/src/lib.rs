@@ -139,6 +139,8 @@ pub async fn app_from_env() -> Result<App, String> {
             queue,
             aws_lake: None,
             stacks: None,
+            // Tables are synced by the worker Lambda (from Glue, not built yet).
+            tables: None,
         },
     )
     .await

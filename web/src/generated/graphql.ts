@@ -224,6 +224,10 @@ export type StackStatus =
   | 'UPDATE_ROLLBACK_FAILED'
   | 'UPDATE_ROLLBACK_IN_PROGRESS';
 
+export type SyncTablesInput = {
+  datasetId: string;
+};
+
 export type TaskStatus =
   | 'FAILED'
   | 'PENDING'
@@ -519,6 +523,22 @@ export type UpvoteMutationVariables = Exact<{
 
 
 export type UpvoteMutation = { upvote: { upvotes: number, hasUpvoted: boolean } };
+
+export type TableSyncFieldsFragment = { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> };
+
+export type TableSyncQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type TableSyncQuery = { dataset: { id: string, tableSync: { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } | null } | null };
+
+export type SyncTablesMutationVariables = Exact<{
+  input: SyncTablesInput;
+}>;
+
+
+export type SyncTablesMutation = { syncTables: { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } };
 
 export type NodeFieldsFragment = { id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string };
 

@@ -59,6 +59,18 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// The dataset's latest `tables.sync` task; None before the first.
+    async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>>;
+
+    /// Asks for a sync of the dataset's tables from the lake, audited: a `tables.sync` task
+    /// (its owner team is told when it fails), or the one already waiting. Returns the task
+    /// and what to publish after commit.
+    async fn request_table_sync(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+    ) -> Result<(Task, Vec<TaskEnvelope>)>;
+
     async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>>;
 
     async fn list_tables(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Table>>;

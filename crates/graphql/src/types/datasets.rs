@@ -218,6 +218,11 @@ impl Dataset {
             .collect())
     }
     /// The dataset's stack: the bucket, key, Glue database and roles it is deployed as.
+    /// The latest sync of its tables from the lake (None before the first).
+    async fn table_sync(&self, ctx: &Context<'_>) -> ApiResult<Option<super::tables::TableSync>> {
+        authorize(ctx, "Dataset.tableSync", Some(self.0.id.as_str())).await?;
+        super::tables::table_sync(ctx, self.0.id.as_str()).await
+    }
     async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<Stack>> {
         authorize(ctx, "Dataset.stack", Some(self.0.id.as_str())).await?;
         Ok(store(ctx)

@@ -1,6 +1,6 @@
 //! Tables and columns (discovered from the lake, documented here) and folders (S3 prefixes).
 
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use lakecat_core::Error;
 use lakecat_core::catalog::{self as core, DocumentPatch, FolderPatch};
@@ -11,9 +11,9 @@ use lakecat_core::ports::CountQuery;
 use super::datasets::Dataset;
 use super::glossary::TermLink;
 use super::{connection, not_found, page_args};
-use crate::authz::authorize;
-use crate::context::{meta, request, store};
-use crate::errors::ApiResult;
+use crate::authz::{authorize, authorize_with};
+use crate::context::{meta, publish_now, request, services, store};
+use crate::errors::{ApiError, ApiResult};
 use crate::visibility::{may_see_dataset, visible_dataset};
 
 #[derive(Clone)]
@@ -472,8 +472,102 @@ fn doc_patch(description: Option<&str>, tags: Option<&[String]>) -> ApiResult<Do
 #[derive(Default)]
 pub struct TableMutation;
 
+/// A dataset's latest sync of its tables from the lake (Glue, or the local lake's files).
+#[derive(SimpleObject, Clone)]
+pub struct TableSync {
+    /// The sync's task (its attempts and history are in `tasks(targetId)`).
+    pub task_id: String,
+    /// PENDING or RUNNING while it runs, SUCCEEDED (some tables may have failed: see
+    /// `failures`), or FAILED with `error` (the lake could not be read at all).
+    pub status: super::tasks::TaskStatus,
+    pub tables_created: i64,
+    pub tables_updated: i64,
+    /// Found unchanged: nothing written.
+    pub tables_unchanged: i64,
+    /// Tables that could not be read, each with the reason; the others were recorded.
+    pub failures: Vec<TableSyncFailure>,
+    pub error: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    /// When it ended (None while it runs).
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A table a sync could not read, and why (e.g. "file part-0.parquet: not a Parquet file").
+#[derive(SimpleObject, Clone)]
+pub struct TableSyncFailure {
+    pub table: String,
+    pub reason: String,
+}
+
+impl From<core::Task> for TableSync {
+    fn from(t: core::Task) -> Self {
+        let result = t.result.clone().unwrap_or(serde_json::Value::Null);
+        let count = |k: &str| {
+            result
+                .get(k)
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0)
+        };
+        let failures = result
+            .get("failures")
+            .and_then(|f| {
+                serde_json::from_value::<Vec<lakecat_core::lake::TableFailure>>(f.clone()).ok()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| TableSyncFailure {
+                table: f.table,
+                reason: f.reason,
+            })
+            .collect();
+        TableSync {
+            task_id: t.id.to_string(),
+            status: t.status.into(),
+            tables_created: count("tablesCreated"),
+            tables_updated: count("tablesUpdated"),
+            tables_unchanged: count("tablesUnchanged"),
+            failures,
+            finished_at: t.status.is_finished().then_some(t.updated_at),
+            error: t.error,
+            requested_at: t.created_at,
+        }
+    }
+}
+
+/// A dataset's latest table sync, for [`Dataset`].
+pub(crate) async fn table_sync(
+    ctx: &Context<'_>,
+    dataset_id: &str,
+) -> ApiResult<Option<TableSync>> {
+    Ok(store(ctx)
+        .table_sync(dataset_id)
+        .await?
+        .map(TableSync::from))
+}
+
+#[derive(InputObject)]
+pub struct SyncTablesInput {
+    pub dataset_id: String,
+}
+
 #[Object]
 impl TableMutation {
+    /// Reads the dataset's tables from the lake and records them (a `tables.sync` task):
+    /// new tables are added, changed ones updated with the catalog's descriptions, tags and
+    /// terms kept. A request while a sync waits joins it.
+    async fn sync_tables(&self, ctx: &Context<'_>, input: SyncTablesInput) -> ApiResult<TableSync> {
+        let id = DatasetId::parse("input.datasetId", &input.dataset_id)?;
+        authorize_with(ctx, "syncTables", Some(id.as_str()), None).await?;
+        if !services(ctx).tables_sync {
+            return Err(ApiError::not_offered(
+                "syncing tables is offered with the local lake (lakecat serve); from Glue it is not built yet",
+            ));
+        }
+        let (task, tasks) = store(ctx).request_table_sync(&meta(ctx)?, &id).await?;
+        publish_now(ctx, &tasks).await;
+        Ok(task.into())
+    }
+
     async fn update_table(&self, ctx: &Context<'_>, input: UpdateTableInput) -> ApiResult<Table> {
         let id = TableId::parse("input.id", &input.id)?;
         let patch = doc_patch(input.description.as_deref(), input.tags.as_deref())?;

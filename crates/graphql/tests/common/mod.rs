@@ -83,6 +83,7 @@ impl Fixture {
             search,
             users,
             platform: Default::default(),
+            tables_sync: true,
         });
         let mut f = Fixture {
             db,

@@ -1,0 +1,110 @@
+//! `lakecat sync` reads the demo datasets' tables from the local lake: a new table is added,
+//! a broken one is reported with its reason and makes the exit status 1, a second run with
+//! nothing changed writes nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use lakecat_core::page::PageRequest;
+use lakecat_core::ports::DatasetStore;
+
+fn lakecat(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lakecat"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("LAKECAT_DATABASE_URL")
+        .env_remove("LAKECAT_LAKE_DIR")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn sync_reads_the_local_lake_and_reports_broken_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seed = lakecat(&data, &["seed", "--demo"]);
+    assert!(seed.status.success(), "{}", text(&seed.stderr));
+    let store = lakecat_store::SeaStore::open(&lakecat_store::StoreConfig::new(
+        lakecat_store::sqlite_url(&data.join("catalog.db")),
+    ))
+    .await
+    .unwrap();
+    let page = store
+        .list_datasets(&Default::default(), &PageRequest::first(100))
+        .await
+        .unwrap();
+    let ds = page
+        .items
+        .into_iter()
+        .map(|(_, d)| d)
+        .find(|d| d.slug.as_str() == "sales-orders")
+        .unwrap();
+    let folder = data
+        .join("lake")
+        .join(ds.environment_id.as_str())
+        .join(ds.slug.as_str());
+    std::fs::create_dir_all(folder.join("returns")).unwrap();
+    std::fs::write(
+        folder.join("returns/part-0.csv"),
+        "return_id,order_id,reason\n1,1001,damaged\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(folder.join("refunds")).unwrap();
+    std::fs::write(folder.join("refunds/part-0.parquet"), "not parquet").unwrap();
+
+    let id = ds.id.to_string();
+    let run = lakecat(&data, &["sync", "--dataset", &id]);
+    let out = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{out}\n{}", text(&run.stderr));
+    assert!(
+        out.contains(&format!(
+            "{id}: 1 created, 0 updated, 0 unchanged, 1 failed"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("  refunds: file part-0.parquet: not a Parquet file"),
+        "{out}"
+    );
+    assert!(text(&run.stderr).contains("1 table(s) or dataset(s) could not be synced"));
+    let tables = store
+        .list_tables(&ds.id, &PageRequest::first(100))
+        .await
+        .unwrap();
+    let returns = tables
+        .items
+        .iter()
+        .map(|(_, t)| t)
+        .find(|t| t.glue_name.as_str() == "returns")
+        .unwrap();
+    assert_eq!(returns.format, "csv");
+
+    // Fixed, and every dataset synced: the new table is added, nothing else changes.
+    std::fs::remove_file(folder.join("refunds/part-0.parquet")).unwrap();
+    std::fs::write(
+        folder.join("refunds/part-0.csv"),
+        "refund_id,amount\n1,9.5\n",
+    )
+    .unwrap();
+    let run = lakecat(&data, &["sync"]);
+    let out = text(&run.stdout);
+    assert!(run.status.success(), "{out}\n{}", text(&run.stderr));
+    assert!(
+        out.contains(&format!(
+            "{id}: 1 created, 0 updated, 1 unchanged, 0 failed"
+        )),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 8, "a line per demo dataset: {out}");
+}
