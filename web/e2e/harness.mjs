@@ -78,7 +78,7 @@ export async function startAll() {
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
     rmSync(tmp, { recursive: true, force: true });
   }
-  return { api, base, browser, stop, adminPassword, seedMs };
+  return { api, base, browser, stop, adminPassword, seedMs, dataDir };
 }
 
 /** Debian's chromium through playwright-core (never a downloaded browser). */

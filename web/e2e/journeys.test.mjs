@@ -228,6 +228,43 @@ describe('lakecat web', () => {
     await page.context().close();
   });
 
+  test('an owner syncs tables from the local lake; a broken file fails its table alone', async () => {
+    const ds = (await apiQuery(env.api, ctx.anaToken, `{ dataset(id: "${ctx.own.id}") { slug environmentId } }`)).dataset;
+    const folder = join(env.dataDir, 'lake', ds.environmentId, ds.slug);
+    mkdirSync(join(folder, 'returns', 'month=2024-05'), { recursive: true });
+    writeFileSync(join(folder, 'returns', 'month=2024-05', 'part-0.csv'), 'return_id,order_id,reason,refunded_at\n1,1001,damaged,2024-05-03 10:00:00\n2,1002,late,\n');
+    mkdirSync(join(folder, 'refunds_raw'), { recursive: true });
+    writeFileSync(join(folder, 'refunds_raw', 'part-0.parquet'), 'not parquet');
+    const page = await newPage();
+    await signIn(page, 'ana');
+    await page.goto(`${env.base}/datasets/${ctx.own.id}`);
+    const sync = page.getByTestId('table-sync');
+    await sync.getByText('Never synced from the lake.').waitFor();
+    await sync.getByRole('button', { name: 'Sync tables' }).click();
+    await sync.getByText(/Synced .*: 1 added, 0 updated, \d+ unchanged, 1 could not be read\./).waitFor({ timeout: 15_000 });
+    const failures = page.getByRole('list', { name: 'Tables that could not be read' });
+    assert.match(await failures.textContent(), /refunds_raw: file part-0\.parquet: not a Parquet file/);
+    await page.getByRole('link', { name: 'returns', exact: true }).click();
+    await page.getByRole('heading', { name: 'returns', level: 1 }).waitFor();
+    const cols = await apiQuery(env.api, ctx.anaToken, `{ tables(datasetId: "${ctx.own.id}", first: 20) { nodes { name columns(first: 10) { nodes { name type isPartition } } } } }`);
+    const returns = cols.tables.nodes.find((t) => t.name === 'returns');
+    assert.deepEqual(returns.columns.nodes.map((c) => `${c.name} ${c.type}${c.isPartition ? ' partition' : ''}`), [
+      'return_id bigint',
+      'order_id bigint',
+      'reason string',
+      'refunded_at timestamp',
+      'month string partition',
+    ]);
+    // Readers without the dataset's AWS details see no sync controls.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, 'ben');
+    await page.goto(`${env.base}/datasets/${ctx.own.id}`);
+    await page.getByRole('heading', { name: 'Tables' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sync tables' }).count(), 0);
+    noConsoleErrors(page);
+    await page.context().close();
+  });
+
   test('a concurrent edit shows the conflict and the retry wins', async () => {
     const page = await newPage();
     await signIn(page, 'ana');

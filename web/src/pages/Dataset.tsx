@@ -10,6 +10,7 @@ import { EditableField } from '../components/EditableField';
 import { Feed } from '../components/Feed';
 import { StackCard } from '../components/StackCard';
 import { AccessCard } from '../components/AccessCard';
+import { TableSync } from '../components/TableSync';
 
 type Ds = NonNullable<DatasetQuery['dataset']>;
 
@@ -29,6 +30,7 @@ export default function DatasetPage() {
       </section>
     );
   const ds: Ds = { ...q.data.dataset, ...local };
+  const reloadDataset = () => void q.reload();
   const canEdit = ds.userRole === 'OWNER' || ds.userRole === 'ADMIN';
   const v = votes ?? { upvotes: ds.upvotes, hasUpvoted: ds.hasUpvoted };
 
@@ -119,6 +121,8 @@ export default function DatasetPage() {
             <h2 id="tables-h">
               Tables <span className="count">{ds.tableCount}</span>
             </h2>
+            {/* The sync's record is as protected as the AWS details (GET_DATASET). */}
+            {ds.aws && <TableSync datasetId={ds.id} canSync={canEdit} onSynced={reloadDataset} />}
             <ul className="rows">
               {ds.tables.nodes.map((t) => (
                 <li key={t.id} className="row">

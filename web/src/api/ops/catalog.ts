@@ -209,3 +209,41 @@ export const UPVOTE = /* GraphQL */ `
     }
   }
 `;
+
+export const TABLE_SYNC_FIELDS = /* GraphQL */ `
+  fragment TableSyncFields on TableSync {
+    taskId
+    status
+    tablesCreated
+    tablesUpdated
+    tablesUnchanged
+    failures {
+      table
+      reason
+    }
+    error
+    requestedAt
+    finishedAt
+  }
+`;
+
+export const TABLE_SYNC = /* GraphQL */ `
+  query TableSync($id: String!) {
+    dataset(id: $id) {
+      id
+      tableSync {
+        ...TableSyncFields
+      }
+    }
+  }
+  ${TABLE_SYNC_FIELDS}
+`;
+
+export const SYNC_TABLES = /* GraphQL */ `
+  mutation SyncTables($input: SyncTablesInput!) {
+    syncTables(input: $input) {
+      ...TableSyncFields
+    }
+  }
+  ${TABLE_SYNC_FIELDS}
+`;
