@@ -71,6 +71,8 @@ text_enum!(Reason {
     UserAlreadyExists => "user_already_exists",
     // UNAVAILABLE by design rather than by failure.
     NotOffered => "not_offered",
+    // UNAVAILABLE: the lake has what the catalog names, but it cannot be read.
+    LakeUnreadable => "lake_unreadable",
 });
 
 impl Reason {

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Dataset, DiscoveredTable, Environment};
+use crate::catalog::{Column, Dataset, DiscoveredTable, Environment, Table};
 use crate::tasks::TaskError;
 
 /// Reads a dataset's tables from the lake and records them in the catalog.
@@ -31,6 +31,22 @@ pub struct TableFailure {
     pub reason: String,
 }
 
+/// The most rows `previewTable` returns.
+pub const MAX_PREVIEW_ROWS: usize = 100;
+
+/// The first rows of a table, read from the lake.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TablePreview {
+    /// The catalog's columns (name, type), partition keys included, in order.
+    pub columns: Vec<(String, String)>,
+    /// One value per column; null where a row has none.
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// Whether the table has more rows than returned.
+    pub more: bool,
+    /// Data files opened to read them.
+    pub files_read: usize,
+}
+
 #[async_trait]
 pub trait LakeReader: Send + Sync + 'static {
     /// Every table of `dataset` in `environment`'s lake. A dataset with no table yet is an
@@ -40,4 +56,15 @@ pub trait LakeReader: Send + Sync + 'static {
         environment: &Environment,
         dataset: &Dataset,
     ) -> std::result::Result<Discovery, TaskError>;
+
+    /// Up to `limit` rows of `table` ([`MAX_PREVIEW_ROWS`] at most), its `columns` in
+    /// position order. A table whose files cannot be read is UNAVAILABLE with reason
+    /// `lake_unreadable` and says which file and why.
+    async fn preview(
+        &self,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+        limit: usize,
+    ) -> crate::Result<TablePreview>;
 }

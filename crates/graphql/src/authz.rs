@@ -59,6 +59,9 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             SignedIn("glossaries are shared vocabulary, readable by every signed-in user")
         }
         "upvotes" => Visible(CATALOG),
+        "previewTable" => Visible(
+            "a table the caller may see; then its dataset's owners, admins, and teams holding a granted share of it (a SECRET dataset's: owners only)",
+        ),
         "feed" => Visible("comments on an entry are read by those who may see the entry"),
         "notifications" | "unreadNotificationCount" => SignedIn(OWN),
         "tasks" => Resource(

@@ -33,6 +33,8 @@ pub struct Services {
     pub platform: lakecat_core::stacks::PlatformRoles,
     /// Whether a worker syncs tables from the lake (see `SchemaConfig::tables_sync`).
     pub tables_sync: bool,
+    /// Where table previews are read (see `SchemaConfig::lake`).
+    pub lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
 }
 
 impl Services {
@@ -51,6 +53,7 @@ impl Services {
             users: None,
             platform: Default::default(),
             tables_sync: false,
+            lake: None,
         }
     }
 
@@ -74,6 +77,11 @@ impl Services {
 
     pub fn with_tables_sync(mut self, tables_sync: bool) -> Self {
         self.tables_sync = tables_sync;
+        self
+    }
+
+    pub fn with_lake(mut self, lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>) -> Self {
+        self.lake = lake;
         self
     }
 }

@@ -28,7 +28,13 @@ impl From<Error> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(ApiError(e): ApiError) -> Self {
         let message = match e.code {
-            ErrorCode::Unavailable if e.reason == Reason::NotOffered => e.message.clone(),
+            // Said as written: what this deployment does not offer, and which file of a table
+            // cannot be read (the caller may read the table).
+            ErrorCode::Unavailable
+                if matches!(e.reason, Reason::NotOffered | Reason::LakeUnreadable) =>
+            {
+                e.message.clone()
+            }
             ErrorCode::Internal => {
                 tracing::error!(error = %e.message, "internal error");
                 "internal error; the request id identifies it in the server logs".to_owned()

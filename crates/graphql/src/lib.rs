@@ -57,6 +57,9 @@ pub struct SchemaConfig {
     /// none does, `syncTables` answers UNAVAILABLE (`not_offered`) instead of writing a task
     /// nothing would run.
     pub tables_sync: bool,
+    /// Reads table previews from the lake (the local lake's files); None: `previewTable`
+    /// answers UNAVAILABLE (`not_offered`).
+    pub lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {
@@ -99,7 +102,8 @@ fn build(
     .with_search(config.search)
     .with_users(config.users)
     .with_platform(config.platform)
-    .with_tables_sync(config.tables_sync);
+    .with_tables_sync(config.tables_sync)
+    .with_lake(config.lake);
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

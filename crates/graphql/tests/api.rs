@@ -397,6 +397,7 @@ async fn tenant_permissions_come_only_from_grants_and_explicit_defaults() {
         users: None,
         platform: Default::default(),
         tables_sync: false,
+        lake: None,
     });
     let run = |q: &'static str, who: Option<lakecat_core::caller::Caller>| {
         let ctx = RequestContext::new(store.clone(), who, "req-defaults".into());

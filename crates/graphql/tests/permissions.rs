@@ -672,6 +672,7 @@ fn query_calls(f: &Fixture, e: &Entries) -> Vec<(&'static str, String)> {
             "datasets { totalCount nodes { id label slug tags aws { bucket } upvotes terms { targetId } } }".into(),
         ),
         ("table", format!(r#"table(id: "{tbl}") {{ id name description dataset {{ id label }} columns {{ nodes {{ name }} }} }}"#)),
+        ("previewTable", format!(r#"previewTable(tableId: "{tbl}") {{ tableId columns {{ name type }} rows more }}"#)),
         ("tables", format!(r#"tables(datasetId: "{ds}") {{ totalCount nodes {{ id name }} }}"#)),
         ("column", format!(r#"column(id: "{col}") {{ id name }}"#)),
         ("columns", format!(r#"columns(tableId: "{tbl}") {{ totalCount nodes {{ id name }} }}"#)),

@@ -14,16 +14,20 @@
 
 mod infer;
 mod parquet_schema;
+mod preview;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use lakecat_core::catalog::{Dataset, DiscoveredColumn, DiscoveredTable, Environment};
-use lakecat_core::lake::{Discovery, LakeReader, TableFailure};
+use lakecat_core::catalog::{
+    Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
+};
+use lakecat_core::lake::{Discovery, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview};
 use lakecat_core::names::GlueName;
 use lakecat_core::tasks::TaskError;
+use lakecat_core::{Error, Reason};
 
 pub use infer::{SAMPLE_ROWS, widen};
 
@@ -154,6 +158,52 @@ impl LakeReader for LocalLake {
             .map_err(|e| TaskError::retryable(format!("reading {shown}: {e}")))?
             .map_err(|e| TaskError::retryable(format!("cannot read {shown}: {e}")))
     }
+
+    /// Reads the table's files under the lake's root: a location outside it (another
+    /// lake's, an `s3://` one) is refused, never followed.
+    async fn preview(
+        &self,
+        _dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+        limit: usize,
+    ) -> lakecat_core::Result<TablePreview> {
+        let unreadable = |m: String| Error::unavailable(m).with_reason(Reason::LakeUnreadable);
+        let path = preview::location_path(&table.location).map_err(unreadable)?;
+        let root = fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let real = fs::canonicalize(&path).map_err(|e| {
+            unreadable(format!(
+                "{}: {e}; sync the dataset's tables",
+                path.display()
+            ))
+        })?;
+        if !real.starts_with(&root) {
+            return Err(unreadable(format!(
+                "{} is not in this lake ({})",
+                path.display(),
+                root.display()
+            )));
+        }
+        let wanted: Vec<(String, String, bool)> = columns
+            .iter()
+            .map(|c| (c.name.clone(), c.data_type.clone(), c.is_partition))
+            .collect();
+        let limit = limit.min(MAX_PREVIEW_ROWS);
+        tokio::task::spawn_blocking(move || {
+            let cols: Vec<preview::Wanted<'_>> = wanted
+                .iter()
+                .map(|(name, data_type, is_partition)| preview::Wanted {
+                    name,
+                    data_type,
+                    is_partition: *is_partition,
+                })
+                .collect();
+            preview::preview(&real, &cols, limit)
+        })
+        .await
+        .map_err(|e| Error::internal(format!("preview: {e}")))?
+        .map_err(unreadable)
+    }
 }
 
 /// Dot files, `_SUCCESS`, `_temporary`: what Spark, Hive and editors leave beside data.
@@ -163,7 +213,7 @@ fn hidden(name: &str) -> bool {
 
 /// A data file and the partition values of the folders above it (`key=value`, outermost
 /// first).
-struct TableFile {
+pub(crate) struct TableFile {
     path: PathBuf,
     partitions: Vec<(String, String)>,
 }
@@ -175,7 +225,7 @@ fn read_table(name: &str, dir: &Path) -> Result<DiscoveredTable, String> {
     read_files(name, dir, files)
 }
 
-fn collect(
+pub(crate) fn collect(
     root: &Path,
     dir: &Path,
     partitions: &mut Vec<(String, String)>,

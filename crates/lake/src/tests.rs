@@ -13,6 +13,8 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
+use serde_json::{Value, json};
+
 use super::*;
 
 fn write(path: &Path, text: &str) {
@@ -296,4 +298,121 @@ fn widening_keeps_the_narrowest_type_holding_both() {
         infer::partition_type(["__HIVE_DEFAULT_PARTITION__", "7"].into_iter()),
         "bigint"
     );
+}
+
+fn wanted<'a>(cols: &'a [(&'a str, &'a str, bool)]) -> Vec<preview::Wanted<'a>> {
+    cols.iter()
+        .map(|(name, data_type, is_partition)| preview::Wanted {
+            name,
+            data_type,
+            is_partition: *is_partition,
+        })
+        .collect()
+}
+
+#[test]
+fn a_preview_reads_the_first_rows_typed_by_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("returns");
+    write(
+        &table.join("month=2024-05/part-0.csv"),
+        "return_id,reason,refund,ok\n1,damaged,9.5,true\n2,late,,false\n",
+    );
+    write(
+        &table.join("month=2024-06/part-0.csv"),
+        "return_id,reason,refund,ok\n3,x,1,TRUE\n",
+    );
+    let cols = [
+        ("return_id", "bigint", false),
+        ("reason", "string", false),
+        ("refund", "double", false),
+        ("ok", "boolean", false),
+        ("missing", "string", false),
+        ("month", "string", true),
+    ];
+    let p = preview::preview(&table, &wanted(&cols), 2).unwrap();
+    assert_eq!(
+        p.rows,
+        vec![
+            vec![
+                json!(1),
+                json!("damaged"),
+                json!(9.5),
+                json!(true),
+                Value::Null,
+                json!("2024-05")
+            ],
+            vec![
+                json!(2),
+                json!("late"),
+                Value::Null,
+                json!(false),
+                Value::Null,
+                json!("2024-05")
+            ],
+        ]
+    );
+    assert!(p.more, "a third row exists");
+    assert_eq!(p.files_read, 2, "one row more was read to know");
+    let all = preview::preview(&table, &wanted(&cols), 100).unwrap();
+    assert_eq!(all.rows.len(), 3);
+    assert!(!all.more);
+    assert_eq!(all.rows[2][3], json!(true));
+    assert_eq!(all.rows[2][5], json!("2024-06"));
+}
+
+#[test]
+fn a_preview_reads_parquet_records_and_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write_parquet(&dir.path().join("orders/part-0.parquet"), ORDERS, 5);
+    let cols = [
+        ("order_id", "bigint", false),
+        ("customer", "string", false),
+        ("amount", "double", false),
+    ];
+    let p = preview::preview(&dir.path().join("orders"), &wanted(&cols), 3).unwrap();
+    assert_eq!(
+        p.rows,
+        vec![
+            vec![json!(0), json!("row 0"), json!(0.0)],
+            vec![json!(1), json!("row 1"), json!(1.5)],
+            vec![json!(2), json!("row 2"), json!(3.0)],
+        ]
+    );
+    assert!(p.more);
+    write(
+        &dir.path().join("clicks.jsonl"),
+        "{\"user\": \"ana\", \"meta\": {\"mobile\": true}}\n{\"user\": \"ben\"}\n",
+    );
+    let cols = [
+        ("USER", "string", false),
+        ("meta", "struct<mobile:boolean>", false),
+    ];
+    let p = preview::preview(&dir.path().join("clicks.jsonl"), &wanted(&cols), 10).unwrap();
+    assert_eq!(
+        p.rows,
+        vec![
+            vec![json!("ana"), json!({"mobile": true})],
+            vec![json!("ben"), Value::Null]
+        ]
+    );
+    assert!(!p.more);
+}
+
+#[test]
+fn a_preview_of_a_broken_or_missing_file_says_which_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("bad/part-0.parquet"), "nope");
+    let cols = [("a", "string", false)];
+    let e = preview::preview(&dir.path().join("bad"), &wanted(&cols), 10).unwrap_err();
+    assert!(
+        e.starts_with("file part-0.parquet: not a Parquet file"),
+        "{e}"
+    );
+    let e = preview::preview(&dir.path().join("gone"), &wanted(&cols), 10).unwrap_err();
+    assert!(
+        e.ends_with("does not exist any more: sync the dataset's tables"),
+        "{e}"
+    );
+    assert!(preview::location_path("s3://bucket/t/").is_err());
 }

@@ -117,6 +117,7 @@ impl App {
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
         let tables_sync = config.in_process_worker && tables.is_some();
+        let lake_reader = tables.clone();
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);
@@ -194,6 +195,7 @@ impl App {
             users,
             platform: config.platform.clone(),
             tables_sync,
+            lake: lake_reader,
         };
         let schema = build_schema(schema_config.clone());
         Ok(App {

@@ -23,4 +23,13 @@ impl AuditStore for SeaStore {
         let rows = keyset(&self.db, q, audit_event::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::audit_event))
     }
+
+    async fn record_read(
+        &self,
+        meta: &lakecat_core::caller::MutationMeta,
+        target_id: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        audit(&self.db, meta, target_id, None::<&()>, Some(detail)).await
+    }
 }

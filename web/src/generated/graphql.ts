@@ -540,6 +540,14 @@ export type SyncTablesMutationVariables = Exact<{
 
 export type SyncTablesMutation = { syncTables: { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } };
 
+export type PreviewTableQueryVariables = Exact<{
+  tableId: string;
+  limit: number;
+}>;
+
+
+export type PreviewTableQuery = { previewTable: { tableId: string, rows: Array<unknown>, more: boolean, columns: Array<{ name: string, type: string }> } };
+
 export type NodeFieldsFragment = { id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string };
 
 export type GlossariesQueryVariables = Exact<{ [key: string]: never; }>;

@@ -12,4 +12,13 @@ pub trait AuditStore: Send + Sync {
         target_id: &str,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
+
+    /// Records what a caller read where the reading itself is audited (a table preview):
+    /// an event on `target_id` with `detail` as its after-state.
+    async fn record_read(
+        &self,
+        meta: &crate::caller::MutationMeta,
+        target_id: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()>;
 }

@@ -342,8 +342,129 @@ pub(crate) async fn dataset_of(ctx: &Context<'_>, target: &ResourceId) -> ApiRes
 #[derive(Default)]
 pub struct TableQuery;
 
+/// The first rows of a table, read from the lake.
+#[derive(SimpleObject)]
+pub struct TablePreview {
+    pub table_id: String,
+    /// The table's columns in position order, partition keys included.
+    pub columns: Vec<PreviewColumn>,
+    /// One array per row with a value per column (null where the row has none), typed as
+    /// the catalog's column types say.
+    pub rows: Vec<async_graphql::Json<Vec<serde_json::Value>>>,
+    /// Whether the table has more rows than returned.
+    pub more: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct PreviewColumn {
+    pub name: String,
+    #[graphql(name = "type")]
+    pub data_type: String,
+}
+
+/// Whether one of the caller's teams holds a granted share of `table` (the table itself, or
+/// the dataset's whole bucket).
+async fn holds_granted_share(
+    ctx: &Context<'_>,
+    teams: Vec<String>,
+    table: &core::Table,
+) -> ApiResult<bool> {
+    use lakecat_core::shares::{ItemStatus, ShareFilter};
+    let filter = ShareFilter {
+        consumer_teams: Some(teams),
+        dataset_id: Some(table.dataset_id.clone()),
+        ..ShareFilter::default()
+    };
+    let shares = store(ctx)
+        .list_share_requests(&filter, &lakecat_core::page::PageRequest::first(100))
+        .await?;
+    let ids: Vec<String> = shares.items.iter().map(|(_, s)| s.id.to_string()).collect();
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let items = store(ctx).share_items(&ids).await?;
+    Ok(items.iter().any(|i| {
+        matches!(
+            i.status,
+            ItemStatus::ShareSucceeded | ItemStatus::PendingExtension
+        ) && (i.target_id == table.id.as_str() || i.target_id == table.dataset_id.as_str())
+    }))
+}
+
 #[Object]
 impl TableQuery {
+    /// The first rows of a table, read from the lake (1–100, 20 by default): for its
+    /// dataset's owners, admins, and teams holding a granted share of the table or of the
+    /// dataset's bucket; a SECRET dataset's for its owners only. Every preview is audited
+    /// on the table.
+    async fn preview_table(
+        &self,
+        ctx: &Context<'_>,
+        table_id: String,
+        #[graphql(default = 20)] limit: i32,
+    ) -> ApiResult<TablePreview> {
+        let id = TableId::parse("tableId", &table_id)?;
+        if !(1..=lakecat_core::lake::MAX_PREVIEW_ROWS as i32).contains(&limit) {
+            return Err(Error::bad_input("limit", "must be 1–100").into());
+        }
+        let who = authorize(ctx, "previewTable", None).await?;
+        let table = visible_table(ctx, &id).await?;
+        let ds = store(ctx)
+            .datasets_by_ids(&[table.dataset_id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("table", id.as_str()))?;
+        let owner = who.is_admin
+            || request(ctx)?
+                .loaders
+                .permissions_on(ds.id.as_str())
+                .await?
+                .contains(&lakecat_core::permissions::Permission::UpdateDataset);
+        if !owner {
+            if ds.confidentiality == core::Confidentiality::Secret {
+                return Err(Error::forbidden(format!(
+                    "previews of {} (SECRET) are for its owner team, {}",
+                    ds.label.as_str(),
+                    ds.owner_team.as_str()
+                ))
+                .into());
+            }
+            let teams = who.groups.iter().map(|t| t.as_str().to_owned()).collect();
+            if !holds_granted_share(ctx, teams, &table).await? {
+                return Err(Error::forbidden(format!(
+                    "none of your teams holds a granted share of {}: request access to preview it",
+                    table.glue_name.as_str()
+                ))
+                .into());
+            }
+        }
+        let Some(lake) = services(ctx).lake.clone() else {
+            return Err(ApiError::not_offered(
+                "previews read the local lake's files (lakecat serve); Athena previews are not built yet",
+            ));
+        };
+        let mut columns = store(ctx).columns_of_tables(&[id.to_string()]).await?;
+        columns.sort_by_key(|c| c.position);
+        let p = lake.preview(&ds, &table, &columns, limit as usize).await?;
+        store(ctx)
+            .record_read(
+                &meta(ctx)?,
+                id.as_str(),
+                &serde_json::json!({ "preview": { "rows": p.rows.len(), "filesRead": p.files_read } }),
+            )
+            .await?;
+        Ok(TablePreview {
+            table_id: id.to_string(),
+            columns: p
+                .columns
+                .into_iter()
+                .map(|(name, data_type)| PreviewColumn { name, data_type })
+                .collect(),
+            rows: p.rows.into_iter().map(async_graphql::Json).collect(),
+            more: p.more,
+        })
+    }
+
     async fn table(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Table>> {
         let id = TableId::parse("id", &id)?;
         authorize(ctx, "table", None).await?;

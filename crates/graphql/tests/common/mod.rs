@@ -56,7 +56,15 @@ impl Fixture {
         backend: Backend,
         search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
     ) -> Fixture {
-        Fixture::with_services(backend, search, None).await
+        Fixture::with_services(backend, search, None, None).await
+    }
+
+    /// A fixture whose API previews tables from `lake`.
+    pub async fn with_lake(
+        backend: Backend,
+        lake: Arc<dyn lakecat_core::lake::LakeReader>,
+    ) -> Fixture {
+        Fixture::with_services(backend, None, None, Some(lake)).await
     }
 
     /// A fixture whose API manages `users` (local mode's user directory).
@@ -64,13 +72,14 @@ impl Fixture {
         backend: Backend,
         users: Arc<dyn lakecat_core::ports::UserDirectory>,
     ) -> Fixture {
-        Fixture::with_services(backend, None, Some(users)).await
+        Fixture::with_services(backend, None, Some(users), None).await
     }
 
     async fn with_services(
         backend: Backend,
         search: Option<Arc<dyn lakecat_core::search::SearchIndex>>,
         users: Option<Arc<dyn lakecat_core::ports::UserDirectory>>,
+        lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
     ) -> Fixture {
         let db = fresh_store(backend).await.unwrap();
         let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
@@ -84,6 +93,7 @@ impl Fixture {
             users,
             platform: Default::default(),
             tables_sync: true,
+            lake,
         });
         let mut f = Fixture {
             db,
