@@ -228,7 +228,7 @@ describe('lakecat web', () => {
     await page.context().close();
   });
 
-  test('an owner syncs tables from the local lake; a broken file fails its table alone', async () => {
+  test('an owner syncs tables from the local lake and previews one; a broken file fails its table alone', async () => {
     const ds = (await apiQuery(env.api, ctx.anaToken, `{ dataset(id: "${ctx.own.id}") { slug environmentId } }`)).dataset;
     const folder = join(env.dataDir, 'lake', ds.environmentId, ds.slug);
     mkdirSync(join(folder, 'returns', 'month=2024-05'), { recursive: true });
@@ -255,12 +255,28 @@ describe('lakecat web', () => {
       'refunded_at timestamp',
       'month string partition',
     ]);
-    // Readers without the dataset's AWS details see no sync controls.
+    // The owner previews the new table's rows, read from its file.
+    await page.getByRole('button', { name: 'Show the first 20 rows' }).click();
+    const preview = page.getByTestId('preview');
+    await preview.waitFor();
+    assert.deepEqual(await preview.locator('tbody tr').first().locator('td').allTextContents(), ['1', '1001', 'damaged', '2024-05-03 10:00:00', '2024-05']);
+    assert.deepEqual(await preview.locator('tbody tr').nth(1).locator('td').allTextContents(), ['2', '1002', 'late', '—', '2024-05']);
+    await page.getByText('All 2 rows.').waitFor();
+    await axe(page, 'table-preview');
+    await shot(page, 'table-preview');
+    const tableUrl = page.url();
+    // Readers without the dataset's AWS details see no sync controls, and may not preview
+    // a table no share gives them: they are pointed to a request.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(page, 'ben');
     await page.goto(`${env.base}/datasets/${ctx.own.id}`);
     await page.getByRole('heading', { name: 'Tables' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Sync tables' }).count(), 0);
+    await page.goto(tableUrl);
+    await page.getByRole('button', { name: 'Show the first 20 rows' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'none of your teams holds a granted share of returns' });
+    await refused.waitFor();
+    await refused.getByRole('link', { name: 'Request access' }).waitFor();
     noConsoleErrors(page);
     await page.context().close();
   });

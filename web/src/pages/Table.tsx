@@ -19,6 +19,7 @@ import { ErrorNote, Loading, Tags } from '../components/ui';
 import { EditableField } from '../components/EditableField';
 import { ColumnList } from '../components/ColumnList';
 import { Feed } from '../components/Feed';
+import { TablePreview } from '../components/TablePreview';
 
 type Tbl = NonNullable<TableQuery['table']>;
 
@@ -200,6 +201,8 @@ export default function TablePage() {
           )}
         </aside>
       </div>
+
+      <TablePreview key={t.id} tableId={t.id} datasetId={t.datasetId} />
 
       <Feed targetId={t.id} />
     </div>

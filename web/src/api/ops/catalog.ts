@@ -247,3 +247,17 @@ export const SYNC_TABLES = /* GraphQL */ `
   }
   ${TABLE_SYNC_FIELDS}
 `;
+
+export const PREVIEW_TABLE = /* GraphQL */ `
+  query PreviewTable($tableId: String!, $limit: Int!) {
+    previewTable(tableId: $tableId, limit: $limit) {
+      tableId
+      columns {
+        name
+        type
+      }
+      rows
+      more
+    }
+  }
+`;
