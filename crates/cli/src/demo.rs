@@ -384,6 +384,17 @@ const DEMO: &[DemoDataset] = &[
 /// tenant permissions, eight datasets with documented tables, a glossary with linked terms,
 /// upvotes and comments. With local users, also creates the demo users.
 pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<()> {
+    seed_demo_with_lake(store, users, None).await
+}
+
+/// [`seed_demo`], and when `lake` is the local lake's folder, each demo table's sample
+/// Parquet files written there ([`crate::demo_lake`]) with the table's location pointing at
+/// them, so previews work at once.
+pub async fn seed_demo_with_lake(
+    store: &SeaStore,
+    users: Option<&LocalUsers>,
+    lake: Option<&std::path::Path>,
+) -> Result<()> {
     if let Some(users) = users {
         for (user, t) in DEMO_USERS {
             users
@@ -484,11 +495,19 @@ pub async fn seed_demo(store: &SeaStore, users: Option<&LocalUsers>) -> Result<(
             d.tags,
         )
         .await?;
-        let tables = d
+        let mut tables = d
             .tables
             .iter()
             .map(|(n, desc, cols)| table(n, desc, &ds.aws.bucket, cols))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(lake) = lake {
+            for (j, ((n, _, cols), t)) in d.tables.iter().zip(tables.iter_mut()).enumerate() {
+                let dir = lake.join(env.id.as_str()).join(ds.slug.as_str()).join(n);
+                crate::demo_lake::write_table(&dir, (i * 16 + j) as u64 + 1, cols)?;
+                let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+                t.location = format!("file://{}", dir.display());
+            }
+        }
         store
             .record_discovered_tables(&m, &ds.id, &tables)
             .await

@@ -3,6 +3,7 @@
 //! is a crate of its own (`crates/bench`), so this binary carries no test kit.
 
 pub mod demo;
+pub mod demo_lake;
 pub mod reindex;
 pub mod users;
 
@@ -253,7 +254,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                         &lakecat_server::config::admin_group_from_env(),
                     )
                     .map_err(|e| anyhow!(e))?;
-                    demo::seed_demo(&store, Some(&users)).await?;
+                    let lake = std::env::var_os("LAKECAT_LAKE_DIR")
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| at.data_dir.join("lake"));
+                    demo::seed_demo_with_lake(&store, Some(&users), Some(&lake)).await?;
                     print_demo_users();
                 }
                 (false, Some(n)) => {
@@ -444,7 +448,12 @@ async fn serve(at: Where, listen: SocketAddr, demo: bool) -> Result<()> {
             .map_err(|e| anyhow!(e.message))?
             == 0;
         if empty {
-            demo::seed_demo(&app.store, app.auth.local_users()).await?;
+            // The local lake gets the demo's sample files; on AWS the tables stay as described.
+            let lake = match app.config.lake {
+                LakeMode::Local => app.config.lake_dir.clone(),
+                LakeMode::Aws { .. } => None,
+            };
+            demo::seed_demo_with_lake(&app.store, app.auth.local_users(), lake.as_deref()).await?;
             print_demo_users();
         }
     }

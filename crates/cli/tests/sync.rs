@@ -1,5 +1,6 @@
-//! `lakecat sync` reads the demo datasets' tables from the local lake: a new table is added,
-//! a broken one is reported with its reason and makes the exit status 1, a second run with
+//! `lakecat seed --demo` writes the demo tables' sample Parquet files into the local lake, and
+//! `lakecat sync` reads them back as the catalog describes them; a new table is added, a
+//! broken one is reported with its reason and makes the exit status 1, a second run with
 //! nothing changed writes nothing.
 
 #![allow(
@@ -63,13 +64,27 @@ async fn sync_reads_the_local_lake_and_reports_broken_tables() {
     std::fs::create_dir_all(folder.join("refunds")).unwrap();
     std::fs::write(folder.join("refunds/part-0.parquet"), "not parquet").unwrap();
 
+    // The demo's own tables have their sample files, where their locations say.
+    let before = store
+        .list_tables(&ds.id, &PageRequest::first(100))
+        .await
+        .unwrap();
+    for (_, t) in &before.items {
+        let dir = t.location.strip_prefix("file://").unwrap();
+        assert!(
+            dir.ends_with(&format!("/sales-orders/{}", t.glue_name.as_str())),
+            "{dir}"
+        );
+        let days = std::fs::read_dir(dir).unwrap().count();
+        assert_eq!(days, 5, "{dir}: one dt= folder per day");
+    }
     let id = ds.id.to_string();
     let run = lakecat(&data, &["sync", "--dataset", &id]);
     let out = text(&run.stdout);
     assert_eq!(run.status.code(), Some(1), "{out}\n{}", text(&run.stderr));
     assert!(
         out.contains(&format!(
-            "{id}: 1 created, 0 updated, 0 unchanged, 1 failed"
+            "{id}: 1 created, 2 updated, 0 unchanged, 1 failed"
         )),
         "{out}"
     );
@@ -102,9 +117,41 @@ async fn sync_reads_the_local_lake_and_reports_broken_tables() {
     assert!(run.status.success(), "{out}\n{}", text(&run.stderr));
     assert!(
         out.contains(&format!(
-            "{id}: 1 created, 0 updated, 1 unchanged, 0 failed"
+            "{id}: 1 created, 0 updated, 3 unchanged, 0 failed"
         )),
         "{out}"
     );
     assert_eq!(out.lines().count(), 8, "a line per demo dataset: {out}");
+    // The sample files read back with the demo's column types and descriptions kept.
+    let tables = store
+        .list_tables(&ds.id, &PageRequest::first(100))
+        .await
+        .unwrap();
+    let orders = tables
+        .items
+        .iter()
+        .map(|(_, t)| t)
+        .find(|t| t.glue_name.as_str() == "sales_orders")
+        .unwrap();
+    let columns = store
+        .list_columns(&orders.id, &PageRequest::first(100))
+        .await
+        .unwrap();
+    let shown: Vec<String> = columns
+        .items
+        .iter()
+        .map(|(_, c)| format!("{} {} {}", c.name, c.data_type, c.description.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "order_id bigint Unique order number",
+            "customer_id bigint Customer who placed the order",
+            "store_id int Store or web shop that took the order",
+            "order_ts timestamp When the order was placed (UTC)",
+            "net_revenue decimal(12,2) Order value after discounts and returns, excluding VAT",
+            "currency string ISO 4217 currency code",
+            "dt date Partition: order date",
+        ]
+    );
 }
