@@ -11,6 +11,7 @@
 
 mod conn;
 mod stacks;
+mod tables;
 
 use lakecat_core::ports::DatasetStore;
 use std::path::{Path, PathBuf};
@@ -48,10 +49,11 @@ pub const SCENARIOS: &[&str] = &[
     "index-build",
     "stack-render",
     "stack-deploy",
+    "table-sync",
 ];
 
 /// Scenarios that need neither the seeded catalog nor `lakecat serve`.
-const STANDALONE: &[&str] = &["stack-render", "stack-deploy"];
+const STANDALONE: &[&str] = &["stack-render", "stack-deploy", "table-sync"];
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
@@ -91,6 +93,9 @@ pub struct BenchArgs {
     /// Dataset stacks `stack-deploy` deploys through the stack service (against moto).
     #[arg(long, default_value_t = 20)]
     pub stack_deploys: usize,
+    /// Tables of 20 columns `table-sync` records in one dataset.
+    #[arg(long, default_value_t = 100_000)]
+    pub sync_tables: usize,
 }
 
 #[derive(Debug)]
@@ -135,6 +140,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if scenarios.iter().any(|s| s == "stack-deploy") {
         let o = stacks::stack_deploy(args.stack_deploys, args.json).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "table-sync") {
+        let o = tables::table_sync(args.sync_tables, args.json).await?;
         report(&o, args.json);
         outcomes.push(o);
     }

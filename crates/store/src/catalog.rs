@@ -290,85 +290,99 @@ impl SeaStore {
         Ok(())
     }
 
-    pub(crate) async fn write_table<C: ConnectionTrait>(
+    /// Writes the tables of one sync: new ones inserted, changed ones updated in place (their
+    /// ids kept), and the columns of both rewritten with the catalog's edits kept by name.
+    /// Statements are batched (500 rows or table ids each), so the cost of a sync grows with
+    /// the tables it writes, not with the columns already in the catalog.
+    pub(crate) async fn write_tables<C: ConnectionTrait>(
         conn: &C,
         dataset_id: &DatasetId,
-        existing: Option<&dataset_table::Model>,
-        t: &DiscoveredTable,
-        fp: String,
+        work: &[(Option<&dataset_table::Model>, &DiscoveredTable, String)],
     ) -> Result<u64> {
         let now = Utc::now();
-        let table_id = match existing {
-            Some(old) => {
-                let mut am = old.clone().into_active_model();
-                am.location = Set(t.location.clone());
-                am.format = Set(t.format.clone());
-                am.properties = Set(t.properties.clone());
-                am.fingerprint = Set(fp);
-                if old.description.is_empty()
-                    && let Some(d) = &t.description
-                {
-                    am.description = Set(d.as_str().to_owned());
+        let mut table_ids = Vec::with_capacity(work.len());
+        let mut changed: Vec<String> = vec![];
+        let mut inserts: Vec<dataset_table::ActiveModel> = vec![];
+        for (existing, t, fp) in work {
+            match existing {
+                Some(old) => {
+                    let mut am = (*old).clone().into_active_model();
+                    am.location = Set(t.location.clone());
+                    am.format = Set(t.format.clone());
+                    am.properties = Set(t.properties.clone());
+                    am.fingerprint = Set(fp.clone());
+                    if old.description.is_empty()
+                        && let Some(d) = &t.description
+                    {
+                        am.description = Set(d.as_str().to_owned());
+                    }
+                    am.version = Set(old.version + 1);
+                    am.updated_at = Set(now);
+                    am.update(conn).await.map_err(db_err)?;
+                    table_ids.push(old.id.clone());
+                    changed.push(old.id.clone());
                 }
-                am.version = Set(old.version + 1);
-                am.updated_at = Set(now);
-                am.update(conn).await.map_err(db_err)?;
-                old.id.clone()
+                None => {
+                    let id = TableId::generate().as_str().to_owned();
+                    inserts.push(dataset_table::ActiveModel {
+                        id: Set(id.clone()),
+                        dataset_id: Set(dataset_id.as_str().to_owned()),
+                        glue_name: Set(t.glue_name.as_str().to_owned()),
+                        label: Set(t.glue_name.as_str().to_owned()),
+                        location: Set(t.location.clone()),
+                        format: Set(t.format.clone()),
+                        properties: Set(t.properties.clone()),
+                        description: Set(t
+                            .description
+                            .as_ref()
+                            .map(|d| d.as_str().to_owned())
+                            .unwrap_or_default()),
+                        tags: Set(Json::Array(vec![])),
+                        fingerprint: Set(fp.clone()),
+                        version: Set(1),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    });
+                    table_ids.push(id);
+                }
             }
-            None => {
-                let id = TableId::generate().as_str().to_owned();
-                dataset_table::Entity::insert(dataset_table::ActiveModel {
-                    id: Set(id.clone()),
-                    dataset_id: Set(dataset_id.as_str().to_owned()),
-                    glue_name: Set(t.glue_name.as_str().to_owned()),
-                    label: Set(t.glue_name.as_str().to_owned()),
-                    location: Set(t.location.clone()),
-                    format: Set(t.format.clone()),
-                    properties: Set(t.properties.clone()),
-                    description: Set(t
-                        .description
-                        .as_ref()
-                        .map(|d| d.as_str().to_owned())
-                        .unwrap_or_default()),
-                    tags: Set(Json::Array(vec![])),
-                    fingerprint: Set(fp),
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
+        }
+        let mut inserts = inserts.into_iter().peekable();
+        while inserts.peek().is_some() {
+            let chunk: Vec<_> = inserts.by_ref().take(500).collect();
+            dataset_table::Entity::insert_many(chunk)
                 .exec_without_returning(conn)
                 .await
                 .map_err(db_err)?;
-                id
-            }
-        };
-        // Columns of a changed table are rewritten with their catalog edits and ids kept.
-        let mut kept: HashMap<String, dataset_column::Model> = HashMap::new();
-        if existing.is_some() {
+        }
+        // The columns of changed tables: read (their edits are kept by name), then removed.
+        let mut kept: HashMap<(String, String), dataset_column::Model> = HashMap::new();
+        for chunk in changed.chunks(500) {
             let old = dataset_column::Entity::find()
-                .filter(dataset_column::Column::TableId.eq(table_id.clone()))
+                .filter(dataset_column::Column::TableId.is_in(chunk.to_vec()))
                 .all(conn)
                 .await
                 .map_err(db_err)?;
-            kept = old.into_iter().map(|c| (c.name.clone(), c)).collect();
+            kept.extend(
+                old.into_iter()
+                    .map(|c| ((c.table_id.clone(), c.name.clone()), c)),
+            );
             dataset_column::Entity::delete_many()
-                .filter(dataset_column::Column::TableId.eq(table_id.clone()))
+                .filter(dataset_column::Column::TableId.is_in(chunk.to_vec()))
                 .exec(conn)
                 .await
                 .map_err(db_err)?;
         }
-        let rows: Vec<dataset_column::ActiveModel> = t
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let old = kept.get(&c.name);
+        let mut rows: Vec<dataset_column::ActiveModel> = vec![];
+        for ((_, t, _), table_id) in work.iter().zip(&table_ids) {
+            for (i, c) in t.columns.iter().enumerate() {
+                let old = kept.get(&(table_id.clone(), c.name.clone()));
                 let description = match (old, &c.description) {
                     (Some(o), _) if !o.description.is_empty() => o.description.clone(),
                     (_, Some(d)) => d.as_str().to_owned(),
                     _ => String::new(),
                 };
-                dataset_column::ActiveModel {
+                rows.push(dataset_column::ActiveModel {
                     id: Set(old
                         .map(|o| o.id.clone())
                         .unwrap_or_else(|| ColumnId::generate().as_str().to_owned())),
@@ -381,9 +395,9 @@ impl SeaStore {
                     tags: Set(old.map(|o| o.tags.clone()).unwrap_or(Json::Array(vec![]))),
                     classification: Set(old.and_then(|o| o.classification.clone())),
                     version: Set(old.map(|o| o.version + 1).unwrap_or(1)),
-                }
-            })
-            .collect();
+                });
+            }
+        }
         let written = rows.len() as u64;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
