@@ -763,7 +763,7 @@ describe('lakecat web', () => {
     // Invite: a bad team name is the API's field error; then marketing, allowed to link accounts.
     await page.getByLabel('Invite a team').fill('Not a team!');
     await page.getByRole('button', { name: 'Invite team' }).click();
-    await page.locator('#org-team-err').waitFor();
+    await page.locator('#organization-team-err').waitFor();
     await page.getByLabel('Invite a team').fill('marketing');
     await page.getByLabel('May register environments').check();
     await page.getByRole('button', { name: 'Invite team' }).click();

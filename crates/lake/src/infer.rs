@@ -78,6 +78,27 @@ pub fn partition_type<'a>(values: impl Iterator<Item = &'a str>) -> String {
 /// A CSV file's columns: its header, and types from its first [`SAMPLE_ROWS`] rows when
 /// `sample` (else `string` placeholders, widened by the sampled files).
 pub fn csv_columns(path: &Path, sample: bool) -> Result<Vec<(String, String)>, String> {
+    let (mut reader, header) = open_csv(path)?;
+    let mut types: Vec<String> = vec![UNKNOWN.to_owned(); header.len()];
+    if sample {
+        for record in reader.records().take(SAMPLE_ROWS) {
+            let record = record.map_err(|e| e.to_string())?;
+            for (t, v) in types.iter_mut().zip(record.iter()) {
+                if let Some(this) = text_type(v) {
+                    *t = widen(t, this);
+                }
+            }
+        }
+    }
+    Ok(header
+        .into_iter()
+        .zip(types)
+        .map(|(h, t)| (h, if sample { finish(t) } else { t }))
+        .collect())
+}
+
+/// A CSV file opened past its header (names trimmed; an empty or repeated name refused).
+pub(crate) fn open_csv(path: &Path) -> Result<(csv::Reader<File>, Vec<String>), String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -100,22 +121,7 @@ pub fn csv_columns(path: &Path, sample: bool) -> Result<Vec<(String, String)>, S
             return Err(format!("column {h} appears twice in the header"));
         }
     }
-    let mut types: Vec<String> = vec![UNKNOWN.to_owned(); header.len()];
-    if sample {
-        for record in reader.records().take(SAMPLE_ROWS) {
-            let record = record.map_err(|e| e.to_string())?;
-            for (t, v) in types.iter_mut().zip(record.iter()) {
-                if let Some(this) = text_type(v) {
-                    *t = widen(t, this);
-                }
-            }
-        }
-    }
-    Ok(header
-        .into_iter()
-        .zip(types)
-        .map(|(h, t)| (h, if sample { finish(t) } else { t }))
-        .collect())
+    Ok((reader, header))
 }
 
 /// A JSON value's type (`null` until a value is seen).
@@ -146,33 +152,44 @@ fn json_type(v: &serde_json::Value) -> String {
 /// A JSON-lines file's columns: the keys of its first [`SAMPLE_ROWS`] objects in the order
 /// first seen, typed by their values.
 pub fn json_columns(path: &Path) -> Result<Vec<(String, String)>, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
+    let objects = json_objects(path, SAMPLE_ROWS)?;
+    if objects.is_empty() {
+        return Err("no JSON object in the file".into());
+    }
     let mut columns: Vec<(String, String)> = vec![];
-    let mut seen = 0;
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| format!("line {}: not JSON: {e}", i + 1))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(format!("line {}: not a JSON object", i + 1));
-        };
-        for (k, v) in &map {
+    for map in &objects {
+        for (k, v) in map {
             let t = json_type(v);
             match columns.iter_mut().find(|(n, _)| n == k) {
                 Some((_, old)) => *old = widen(old, &t),
                 None => columns.push((k.clone(), t)),
             }
         }
-        seen += 1;
-        if seen == SAMPLE_ROWS {
-            break;
-        }
-    }
-    if seen == 0 {
-        return Err("no JSON object in the file".into());
     }
     Ok(columns.into_iter().map(|(n, t)| (n, finish(t))).collect())
+}
+
+/// The first `limit` objects of a JSON-lines file (blank lines skipped); a line that is not a
+/// JSON object is an error naming it.
+pub(crate) fn json_objects(
+    path: &Path,
+    limit: usize,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let mut out = vec![];
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        if out.len() == limit {
+            break;
+        }
+        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(serde_json::Value::Object(map)) => out.push(map),
+            Ok(_) => return Err(format!("line {}: not a JSON object", i + 1)),
+            Err(e) => return Err(format!("line {}: not JSON: {e}", i + 1)),
+        }
+    }
+    Ok(out)
 }

@@ -4,7 +4,6 @@
 //! whether there are more), file by file in name order.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use lakecat_core::lake::TablePreview;
@@ -72,7 +71,7 @@ pub fn preview(
         let objects = match FileFormat::of(&f.path) {
             Some(FileFormat::Parquet) => parquet_rows(&f.path, want),
             Some(FileFormat::Csv) => csv_rows(&f.path, columns, want),
-            Some(FileFormat::Json) => json_rows(&f.path, want),
+            Some(FileFormat::Json) => crate::infer::json_objects(&f.path, want),
             None => Err("not .parquet, .csv, .json, .jsonl or .ndjson".into()),
         }
         .map_err(|e| format!("file {shown}: {e}"))?;
@@ -153,17 +152,7 @@ fn csv_rows(
     columns: &[Wanted<'_>],
     want: usize,
 ) -> Result<Vec<serde_json::Map<String, Value>>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| e.to_string())?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("not a CSV file: {e}"))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+    let (mut reader, header) = crate::infer::open_csv(path)?;
     let mut out = vec![];
     for record in reader.records().take(want) {
         let record = record.map_err(|e| e.to_string())?;
@@ -177,26 +166,6 @@ fn csv_rows(
             object.insert(h.clone(), typed_text(v, t));
         }
         out.push(object);
-    }
-    Ok(out)
-}
-
-fn json_rows(path: &Path, want: usize) -> Result<Vec<serde_json::Map<String, Value>>, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut out = vec![];
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        if out.len() == want {
-            break;
-        }
-        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(&line) {
-            Ok(Value::Object(map)) => out.push(map),
-            Ok(_) => return Err(format!("line {}: not a JSON object", i + 1)),
-            Err(e) => return Err(format!("line {}: not JSON: {e}", i + 1)),
-        }
     }
     Ok(out)
 }

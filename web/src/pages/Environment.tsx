@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { gql } from '../api/client';
 import { BOOTSTRAP_TEMPLATE, CHECK_ENVIRONMENT_ACCESS, ENVIRONMENT, INVITE_ENVIRONMENT_TEAM, REMOVE_ENVIRONMENT_TEAM } from '../api/ops/stacks';
@@ -17,13 +17,12 @@ import type {
 } from '../generated/graphql';
 import { useQuery } from '../lib/useQuery';
 import { formatDate, humanize } from '../lib/format';
-import { splitError } from '../lib/fieldErrors';
 import { Badge, ErrorNote, Loading, statusTone } from '../components/ui';
-import { Field } from '../components/Field';
 import { StackCard } from '../components/StackCard';
+import { TeamsCard } from '../components/TeamsCard';
 
 /** Extra permissions an invited team may be given; GET_ENVIRONMENT always comes with the invitation. */
-const EXTRA_PERMISSIONS = ['CREATE_DATASET'] as const;
+const EXTRA_PERMISSIONS = [{ name: 'CREATE_DATASET', label: 'May create datasets here' }] as const;
 
 /**
  * One environment: its AWS account, the teams invited to it, its stack, and — for its owners —
@@ -90,14 +89,28 @@ export default function EnvironmentPage() {
         </div>
         <aside className="side-col">
           <StackCard targetId={env.id} canRedeploy={owns} followSince={deployAsked} />
-          <Teams
-            environmentId={env.id}
-            ownerTeam={env.ownerTeam}
+          <TeamsCard
+            prefix="environment"
+            title="Teams"
             teams={env.teams}
+            keeper={{ team: env.ownerTeam, role: 'Owner team' }}
             canManage={owns}
-            onChange={(at) => {
+            extras={EXTRA_PERMISSIONS}
+            invite={async (team, permissions) => {
+              const at = Date.now();
+              const r = await gql<InviteEnvironmentTeamMutation, InviteEnvironmentTeamMutationVariables>(INVITE_ENVIRONMENT_TEAM, {
+                input: { environmentId: env.id, team, permissions },
+              });
               setDeployAsked(at);
               void q.reload();
+              return `Invited ${r.inviteTeamToEnvironment.team}: the environment's stack is deployed again to give it a role.`;
+            }}
+            remove={async (team) => {
+              const at = Date.now();
+              await gql<RemoveEnvironmentTeamMutation, RemoveEnvironmentTeamMutationVariables>(REMOVE_ENVIRONMENT_TEAM, { input: { environmentId: env.id, team } });
+              setDeployAsked(at);
+              void q.reload();
+              return `Removed ${team}: the environment's stack is deployed again without its role.`;
             }}
           />
         </aside>
@@ -266,113 +279,3 @@ function Bootstrap({ environmentId }: { environmentId: string }) {
   );
 }
 
-function Teams({
-  environmentId,
-  ownerTeam,
-  teams,
-  canManage,
-  onChange,
-}: {
-  environmentId: string;
-  ownerTeam: string;
-  teams: { team: string; permissions: string[] }[];
-  canManage: boolean;
-  onChange: (requestedAt: number) => void;
-}) {
-  const [team, setTeam] = useState('');
-  const [extra, setExtra] = useState<string[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function invite(e: FormEvent) {
-    e.preventDefault();
-    setDone(null);
-    setFormError(null);
-    if (!team.trim()) {
-      setErrors({ team: 'Name the team to invite.' });
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    const at = Date.now();
-    try {
-      const r = await gql<InviteEnvironmentTeamMutation, InviteEnvironmentTeamMutationVariables>(INVITE_ENVIRONMENT_TEAM, {
-        input: { environmentId, team: team.trim(), permissions: extra },
-      });
-      setDone(`Invited ${r.inviteTeamToEnvironment.team}: the environment's stack is deployed again to give it a role.`);
-      setTeam('');
-      setExtra([]);
-      onChange(at);
-    } catch (err) {
-      const s = splitError(err, ['team', 'permissions']);
-      setErrors(s.fields);
-      setFormError(s.form);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function remove(name: string) {
-    setDone(null);
-    setFormError(null);
-    const at = Date.now();
-    try {
-      await gql<RemoveEnvironmentTeamMutation, RemoveEnvironmentTeamMutationVariables>(REMOVE_ENVIRONMENT_TEAM, { input: { environmentId, team: name } });
-      setDone(`Removed ${name}: the environment's stack is deployed again without its role.`);
-      onChange(at);
-    } catch (err) {
-      setFormError(splitError(err, []).form);
-    }
-  }
-
-  return (
-    <section className="card" aria-labelledby="env-teams-h">
-      <h2 id="env-teams-h">Teams</h2>
-      <ul className="rows" data-testid="environment-teams">
-        {teams.map((t) => (
-          <li key={t.team} className="row">
-            <div>
-              <strong>{t.team}</strong>
-              <p className="muted small">{t.permissions.map(humanize).join(', ')}</p>
-            </div>
-            {canManage && t.team !== ownerTeam && (
-              <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(t.team)}>
-                Remove<span className="sr-only"> {t.team}</span>
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-      {done && (
-        <p className="note" role="status">
-          {done}
-        </p>
-      )}
-      {formError && (
-        <p className="note note-error" role="alert">
-          {formError}
-        </p>
-      )}
-      {canManage && (
-        <form onSubmit={invite} noValidate>
-          <Field id="team" label="Invite a team" error={errors.team}>
-            <input value={team} onChange={(e) => setTeam(e.target.value)} />
-          </Field>
-          {EXTRA_PERMISSIONS.map((p) => (
-            <label key={p} className="check">
-              <input type="checkbox" checked={extra.includes(p)} onChange={(e) => setExtra(e.target.checked ? [...extra, p] : extra.filter((x) => x !== p))} />
-              May create datasets here
-            </label>
-          ))}
-          <div className="actions">
-            <button type="submit" className="btn btn-small" disabled={busy}>
-              Invite team
-            </button>
-          </div>
-        </form>
-      )}
-    </section>
-  );
-}

@@ -25,6 +25,7 @@ import { Badge, ErrorNote, Loading } from '../../components/ui';
 import { stackTone } from '../../lib/stacks';
 import { Field } from '../../components/Field';
 import { Pager } from '../../components/Pager';
+import { TeamsCard } from '../../components/TeamsCard';
 
 const FIELDS = ['label', 'description', 'accountId', 'region', 'ownerTeam', 'type', 'resourcePrefix', 'pivotRoleName'] as const;
 type Form = Record<(typeof FIELDS)[number], string>;
@@ -143,7 +144,26 @@ export default function OrganizationPage() {
             </table>
             <Pager label="Environment pages" cursors={cursors} hasNext={envs.pageInfo.hasNextPage} endCursor={envs.pageInfo.endCursor} onChange={setCursors} />
           </section>
-          <OrganizationTeams organizationId={org.id} adminTeam={org.adminTeam} teams={org.teams} onChange={() => void q.reload()} />
+          <TeamsCard
+            prefix="organization"
+            title="Teams in this organization"
+            teams={org.teams}
+            keeper={{ team: org.adminTeam, role: 'Admin team' }}
+            canManage
+            extras={ORG_EXTRA}
+            invite={async (team, permissions) => {
+              const r = await gql<InviteOrganizationTeamMutation, InviteOrganizationTeamMutationVariables>(INVITE_ORGANIZATION_TEAM, {
+                input: { organizationId: org.id, team, permissions },
+              });
+              void q.reload();
+              return `Invited ${r.inviteTeamToOrganization.team}: it sees the organization and its environments' names.`;
+            }}
+            remove={async (team) => {
+              await gql<RemoveOrganizationTeamMutation, RemoveOrganizationTeamMutationVariables>(REMOVE_ORGANIZATION_TEAM, { input: { organizationId: org.id, team } });
+              void q.reload();
+              return `Removed ${team} from the organization.`;
+            }}
+          />
           <OrganizationSettings key={`${org.label}|${org.description}`} org={org} environmentCount={envs.nodes.length} onChange={() => void q.reload()} />
         </div>
         <section className="card" aria-labelledby="new-env-h">
@@ -198,102 +218,7 @@ export default function OrganizationPage() {
 }
 
 /** Extra permissions an invited team may be given; GET_ORGANIZATION comes with the invitation. */
-const ORG_EXTRA = [{ name: 'LINK_ENVIRONMENT', what: 'May register environments' }] as const;
-
-function OrganizationTeams({ organizationId, adminTeam, teams, onChange }: { organizationId: string; adminTeam: string; teams: { team: string; permissions: string[] }[]; onChange: () => void }) {
-  const [team, setTeam] = useState('');
-  const [extra, setExtra] = useState<string[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function invite(e: FormEvent) {
-    e.preventDefault();
-    setDone(null);
-    setFormError(null);
-    if (!team.trim()) {
-      setErrors({ team: 'Name the team to invite.' });
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    try {
-      const r = await gql<InviteOrganizationTeamMutation, InviteOrganizationTeamMutationVariables>(INVITE_ORGANIZATION_TEAM, {
-        input: { organizationId, team: team.trim(), permissions: extra },
-      });
-      setDone(`Invited ${r.inviteTeamToOrganization.team}: it sees the organization and its environments' names.`);
-      setTeam('');
-      setExtra([]);
-      onChange();
-    } catch (err) {
-      const s = splitError(err, ['team', 'permissions']);
-      setErrors(s.fields);
-      setFormError(s.form);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function remove(name: string) {
-    setDone(null);
-    setFormError(null);
-    try {
-      await gql<RemoveOrganizationTeamMutation, RemoveOrganizationTeamMutationVariables>(REMOVE_ORGANIZATION_TEAM, { input: { organizationId, team: name } });
-      setDone(`Removed ${name} from the organization.`);
-      onChange();
-    } catch (err) {
-      setFormError(splitError(err, []).form);
-    }
-  }
-
-  return (
-    <section className="card" aria-labelledby="org-teams-h">
-      <h2 id="org-teams-h">Teams in this organization</h2>
-      <ul className="rows" data-testid="organization-teams">
-        {teams.map((t) => (
-          <li key={t.team} className="row">
-            <div>
-              <strong>{t.team}</strong>
-              <p className="muted small">{t.team === adminTeam ? 'Admin team: ' : ''}{t.permissions.map(humanize).join(', ')}</p>
-            </div>
-            {t.team !== adminTeam && (
-              <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(t.team)}>
-                Remove<span className="sr-only"> {t.team}</span>
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-      {done && (
-        <p className="note" role="status">
-          {done}
-        </p>
-      )}
-      {formError && (
-        <p className="note note-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <form onSubmit={invite} noValidate>
-        <Field id="org-team" label="Invite a team" error={errors.team}>
-          <input value={team} onChange={(e) => setTeam(e.target.value)} />
-        </Field>
-        {ORG_EXTRA.map((p) => (
-          <label key={p.name} className="check">
-            <input type="checkbox" checked={extra.includes(p.name)} onChange={(e) => setExtra(e.target.checked ? [...extra, p.name] : extra.filter((x) => x !== p.name))} />
-            {p.what}
-          </label>
-        ))}
-        <div className="actions">
-          <button type="submit" className="btn btn-small" disabled={busy}>
-            Invite team
-          </button>
-        </div>
-      </form>
-    </section>
-  );
-}
+const ORG_EXTRA = [{ name: 'LINK_ENVIRONMENT', label: 'May register environments' }] as const;
 
 function OrganizationSettings({ org, environmentCount, onChange }: { org: { id: string; label: string; description: string }; environmentCount: number; onChange: () => void }) {
   const navigate = useNavigate();
