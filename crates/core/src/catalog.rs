@@ -226,6 +226,9 @@ pub struct Dataset {
     pub auto_approval: bool,
     /// Who discovers it in search (and its tables, columns and folders).
     pub visibility: Visibility,
+    /// For a SECRET dataset: whether teams holding a granted share may preview its tables
+    /// (its owners always may); its owners' choice, off until they make it.
+    pub secret_preview: bool,
     pub imported: bool,
     pub aws: DatasetAws,
     pub stack_status: StackStatus,
@@ -411,6 +414,7 @@ impl NewDataset {
             tags: self.tags,
             auto_approval: self.auto_approval,
             visibility: self.visibility,
+            secret_preview: false,
             stack_status: StackStatus::Pending,
             version: 1,
             created_by: actor.to_owned(),
@@ -487,6 +491,7 @@ pub struct DatasetPatch {
     pub tags: Option<Vec<Tag>>,
     pub auto_approval: Option<bool>,
     pub visibility: Option<Visibility>,
+    pub secret_preview: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -503,6 +503,22 @@ async fn previews_read_the_files_for_owners_and_granted_teams(b: Backend) {
         r.errors[0].message
     );
     assert!(f.preview(owner(), &orders, 5).await.errors.is_empty());
+    // ...unless its owners let teams with a granted share preview it.
+    let v = f
+        .ok(
+            owner(),
+            &format!(r#"{{ dataset(id: "{ds}") {{ version secretPreview }} }}"#),
+        )
+        .await;
+    assert_eq!(v["dataset"]["secretPreview"], false);
+    let v = v["dataset"]["version"].as_i64().unwrap();
+    f.ok(owner(), &format!(r#"mutation {{ updateDataset(input: {{id: "{ds}", expectedVersion: {v}, secretPreview: true}}) {{ id }} }}"#)).await;
+    assert!(f.preview(guest(), &orders, 5).await.errors.is_empty());
+    assert_eq!(
+        Fixture::codes(&f.preview(guest(), &clicks, 5).await),
+        ["FORBIDDEN"],
+        "still only what was shared"
+    );
     // Teams outside the dataset are refused too (the fixture's dataset is visible to all, so
     // they see the table); a file broken since the sync is named.
     assert_eq!(

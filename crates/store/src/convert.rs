@@ -108,6 +108,7 @@ pub fn dataset(m: dataset::Model) -> Result<Dataset> {
         topics,
         tags: tags_of(&m.tags),
         auto_approval: m.auto_approval,
+        secret_preview: m.secret_preview,
         visibility: stored("visibility", Visibility::parse("visibility", &m.visibility))?,
         imported: m.imported,
         aws: DatasetAws {

@@ -52,6 +52,7 @@ impl DatasetStore for SeaStore {
             topics: Set(topics_json(&ds.topics)),
             tags: Set(tags_json(&ds.tags)),
             auto_approval: Set(ds.auto_approval),
+            secret_preview: Set(ds.secret_preview),
             visibility: Set(ds.visibility.as_str().to_owned()),
             imported: Set(ds.imported),
             account_id: Set(ds.aws.account_id.as_str().to_owned()),
@@ -127,6 +128,9 @@ impl DatasetStore for SeaStore {
             am.tags = Set(tags_json(v));
             let values: Vec<&str> = v.iter().map(|t| t.as_str()).collect();
             set_index_values(&txn, id.as_str(), TAG, &values).await?;
+        }
+        if let Some(v) = patch.secret_preview {
+            am.secret_preview = Set(v);
         }
         if let Some(v) = patch.auto_approval {
             am.auto_approval = Set(v);

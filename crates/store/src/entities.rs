@@ -132,6 +132,7 @@ pub mod dataset {
         #[sea_orm(column_type = "JsonBinary")]
         pub tags: Json,
         pub auto_approval: bool,
+        pub secret_preview: bool,
         pub visibility: String,
         pub imported: bool,
         pub account_id: String,

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006RestrictedDatasets),
             Box::new(M0007ReadersNotify),
             Box::new(M0008Stacks),
+            Box::new(M0009SecretPreview),
         ]
     }
 }
@@ -36,6 +37,26 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// The owners of a SECRET dataset may let teams holding a granted share preview its tables.
+struct M0009SecretPreview;
+
+impl MigrationName for M0009SecretPreview {
+    fn name(&self) -> &str {
+        "m0009_secret_preview"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009SecretPreview {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "ALTER TABLE dataset ADD COLUMN secret_preview BOOLEAN NOT NULL DEFAULT FALSE",
+        )
+        .await
+    }
 }
 
 /// Stacks are deployed: at most one `stack.deploy` task waits per target (a second request

@@ -111,6 +111,7 @@ async fn dataset(s: &SeaStore, env: &Environment, slug: &str, tags: &[&str]) -> 
         tags: new.tags.clone(),
         auto_approval: false,
         visibility: Visibility::Everyone,
+        secret_preview: false,
         imported: false,
         stack_status: StackStatus::Pending,
         version: 1,

@@ -265,6 +265,8 @@ export type UpdateDatasetInput = {
   expectedVersion: number;
   id: string;
   label?: string | null | undefined;
+  /** For a SECRET dataset: let teams holding a granted share preview its tables. */
+  secretPreview?: boolean | null | undefined;
   /** A team name, or "" to clear. */
   stewardsTeam?: string | null | undefined;
   tags?: Array<string> | null | undefined;

@@ -107,6 +107,11 @@ impl Dataset {
     async fn tags(&self) -> Vec<&str> {
         self.0.tags.iter().map(|t| t.as_str()).collect()
     }
+    /// For a SECRET dataset: whether teams holding a granted share may preview its tables
+    /// (its owners always may).
+    async fn secret_preview(&self) -> bool {
+        self.0.secret_preview
+    }
     async fn auto_approval(&self) -> bool {
         self.0.auto_approval
     }
@@ -360,6 +365,8 @@ pub struct UpdateDatasetInput {
     pub tags: Option<Vec<String>>,
     pub auto_approval: Option<bool>,
     pub visibility: Option<Visibility>,
+    /// For a SECRET dataset: let teams holding a granted share preview its tables.
+    pub secret_preview: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -475,6 +482,7 @@ impl DatasetMutation {
                 .transpose()?,
             auto_approval: input.auto_approval,
             visibility: input.visibility.map(Into::into),
+            secret_preview: input.secret_preview,
         };
         authorize(ctx, "updateDataset", Some(id.as_str())).await?;
         let ds = store(ctx)

@@ -421,9 +421,9 @@ impl TableQuery {
                 .await?
                 .contains(&lakecat_core::permissions::Permission::UpdateDataset);
         if !owner {
-            if ds.confidentiality == core::Confidentiality::Secret {
+            if ds.confidentiality == core::Confidentiality::Secret && !ds.secret_preview {
                 return Err(Error::forbidden(format!(
-                    "previews of {} (SECRET) are for its owner team, {}",
+                    "previews of {} (SECRET) are for its owner team, {}, unless it allows teams with a granted share (secretPreview)",
                     ds.label.as_str(),
                     ds.owner_team.as_str()
                 ))
