@@ -21,3 +21,25 @@ pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use tables::{SyncOutcome, TablesSyncHandler, sync_tables};
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};
+
+use lakecat_core::caller::MutationMeta;
+use lakecat_core::tasks::TaskError;
+use lakecat_core::{Error, ErrorCode};
+
+/// A store error as a task error: what names nothing or is malformed will not succeed on a
+/// retry; anything else (the database unreachable, a conflict) may.
+pub(crate) fn store_err(e: Error) -> TaskError {
+    match e.code {
+        ErrorCode::NotFound | ErrorCode::BadUserInput => TaskError::permanent(e.message),
+        _ => TaskError::retryable(e.message),
+    }
+}
+
+/// What the worker's writes are audited as: the worker, the task's action, the task id.
+pub(crate) fn worker_meta(task_id: &str, action: &str) -> MutationMeta {
+    MutationMeta {
+        actor: "lakecat-worker".into(),
+        action: action.into(),
+        request_id: task_id.into(),
+    }
+}

@@ -6,11 +6,11 @@
 //! Also the expiry sweep (reminders, then automatic revocation) and the embedded default's
 //! lake adapter, which records grants for lakecat to enforce.
 
+use crate::{store_err, worker_meta};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use lakecat_core::caller::MutationMeta;
 use lakecat_core::catalog::{Environment, Task};
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::shares::{
@@ -71,21 +71,6 @@ impl ShareHandler {
         let w = case.finish(&stuck, Utc::now())?;
         store.write_share(&meta, &w).await?;
         Ok(())
-    }
-}
-
-fn store_err(e: Error) -> TaskError {
-    match e.code {
-        ErrorCode::NotFound | ErrorCode::BadUserInput => TaskError::permanent(e.message),
-        _ => TaskError::retryable(e.message),
-    }
-}
-
-fn worker_meta(task_id: &str, action: &str) -> MutationMeta {
-    MutationMeta {
-        actor: "lakecat-worker".into(),
-        action: action.into(),
-        request_id: task_id.into(),
     }
 }
 

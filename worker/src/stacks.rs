@@ -6,6 +6,7 @@
 //! owner team is notified) with the first failing event's reason. Also the embedded default's
 //! deployer, which makes the local lake's directories.
 
+use crate::store_err;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use lakecat_core::Result;
 use lakecat_core::catalog::{StackStatus, Task};
 use lakecat_core::ports::{CatalogStore, StackUpdate};
 use lakecat_core::stacks::{
@@ -20,7 +22,6 @@ use lakecat_core::stacks::{
     StackProgress, StackReport, StackSubject,
 };
 use lakecat_core::tasks::{TaskError, TaskHandler};
-use lakecat_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
 /// How long a stack task's claim holds between two progress reports (a deployer reports at
@@ -221,13 +222,6 @@ impl StackProgress for TaskProgress<'_> {
             self.store.record_stack(target, &update).await?;
         }
         Ok(())
-    }
-}
-
-fn store_err(e: Error) -> TaskError {
-    match e.code {
-        ErrorCode::NotFound | ErrorCode::BadUserInput => TaskError::permanent(e.message),
-        _ => TaskError::retryable(e.message),
     }
 }
 

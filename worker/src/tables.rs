@@ -4,6 +4,7 @@
 //! table the reader could not read fails alone: the others are recorded, and the task's
 //! result names it with the reason. `lakecat sync` runs the same [`sync_tables`].
 
+use crate::{store_err, worker_meta};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -13,7 +14,6 @@ use lakecat_core::ids::DatasetId;
 use lakecat_core::lake::{LakeReader, TABLES_SYNC_KIND, TableFailure};
 use lakecat_core::ports::{CatalogStore, SyncSummary};
 use lakecat_core::tasks::{TaskError, TaskHandler};
-use lakecat_core::{Error, ErrorCode};
 
 /// What a sync found and wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,13 +31,6 @@ impl SyncOutcome {
             "columnsWritten": self.summary.columns_written,
             "failures": self.failures,
         })
-    }
-}
-
-fn store_err(e: Error) -> TaskError {
-    match e.code {
-        ErrorCode::NotFound | ErrorCode::BadUserInput => TaskError::permanent(e.message),
-        _ => TaskError::retryable(e.message),
     }
 }
 
@@ -102,11 +95,7 @@ impl TaskHandler for TablesSyncHandler {
             .target_id
             .as_deref()
             .ok_or_else(|| TaskError::permanent("a tables.sync task needs a dataset"))?;
-        let meta = MutationMeta {
-            actor: "lakecat-worker".into(),
-            action: "syncTables".into(),
-            request_id: task.id.to_string(),
-        };
+        let meta = worker_meta(task.id.as_str(), "syncTables");
         let outcome = sync_tables(self.store.as_ref(), self.lake.as_ref(), target, &meta).await?;
         tracing::info!(
             dataset = %target,
