@@ -68,3 +68,65 @@ pub trait LakeReader: Send + Sync + 'static {
         limit: usize,
     ) -> crate::Result<TablePreview>;
 }
+
+/// Profiles a table's columns.
+pub const TABLES_PROFILE_KIND: &str = "tables.profile";
+
+/// Distinct values at or under which a column's most frequent values are listed.
+pub const TOP_VALUES_MAX_DISTINCT: u64 = 50;
+/// Most frequent values listed per low-cardinality column.
+pub const TOP_VALUES: usize = 10;
+/// Buckets of a numeric column's histogram.
+pub const HISTOGRAM_BUCKETS: usize = 10;
+
+/// Per-column statistics of a table, computed from its data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableProfile {
+    /// Rows in the table.
+    pub row_count: u64,
+    /// Rows read to compute the statistics (equal to `row_count` for a full scan).
+    pub rows_scanned: u64,
+    /// Data files opened.
+    pub files_read: u64,
+    /// How they were computed, for a person: "files" (read here), "athena" (a query), and
+    /// whether Parquet footers' statistics were used.
+    pub method: String,
+    /// One per catalog column, in position order.
+    pub columns: Vec<ColumnStats>,
+}
+
+/// What a profile says of one column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnStats {
+    pub name: String,
+    /// Rows where the column is null (or empty in CSV).
+    pub nulls: u64,
+    /// Approximate distinct non-null values (HyperLogLog, ~1 % error; exact when small).
+    pub distinct: u64,
+    /// Smallest and largest non-null value, as JSON (numbers as numbers, the rest as text).
+    pub min: Option<serde_json::Value>,
+    pub max: Option<serde_json::Value>,
+    /// The most frequent values with their counts, for columns with at most
+    /// [`TOP_VALUES_MAX_DISTINCT`] distinct values; empty otherwise.
+    pub top_values: Vec<ValueCount>,
+    /// Equal-width buckets over [min, max] for numeric columns; empty otherwise.
+    pub histogram: Vec<HistogramBucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueCount {
+    pub value: serde_json::Value,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistogramBucket {
+    /// Inclusive lower bound; the last bucket includes its upper bound too.
+    pub low: f64,
+    pub high: f64,
+    pub count: u64,
+}
