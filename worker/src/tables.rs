@@ -28,6 +28,8 @@ impl SyncOutcome {
             "tablesCreated": self.summary.tables_created,
             "tablesUpdated": self.summary.tables_updated,
             "tablesUnchanged": self.summary.tables_unchanged,
+            "tablesDeleted": self.summary.tables_deleted,
+            "tablesRestored": self.summary.tables_restored,
             "columnsWritten": self.summary.columns_written,
             "failures": self.failures,
         })
@@ -59,8 +61,11 @@ pub async fn sync_tables(
         })?;
     let discovery = lake.discover(&environment, &dataset).await?;
     let id = DatasetId::parse("dataset", dataset_id).map_err(store_err)?;
+    // The listing is complete: tables it lacks are gone from the lake (marked deleted), but
+    // one that failed to read this time is still there.
+    let unread: Vec<String> = discovery.failures.iter().map(|f| f.table.clone()).collect();
     let summary = store
-        .record_discovered_tables(meta, &id, &discovery.tables)
+        .record_table_listing(meta, &id, &discovery.tables, &unread)
         .await
         .map_err(store_err)?;
     for f in &discovery.failures {
@@ -102,6 +107,7 @@ impl TaskHandler for TablesSyncHandler {
             created = outcome.summary.tables_created,
             updated = outcome.summary.tables_updated,
             unchanged = outcome.summary.tables_unchanged,
+            deleted = outcome.summary.tables_deleted,
             failed = outcome.failures.len(),
             "tables synced"
         );

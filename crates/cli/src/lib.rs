@@ -380,10 +380,12 @@ async fn sync(at: Where, lake_dir: Option<PathBuf>, ids: Vec<String>) -> Result<
             Ok(o) => {
                 let s = o.summary;
                 println!(
-                    "{id}: {} created, {} updated, {} unchanged, {} failed",
+                    "{id}: {} created, {} updated, {} unchanged, {} deleted, {} restored, {} failed",
                     s.tables_created,
                     s.tables_updated,
                     s.tables_unchanged,
+                    s.tables_deleted,
+                    s.tables_restored,
                     o.failures.len()
                 );
                 for f in &o.failures {

@@ -84,7 +84,7 @@ async fn sync_reads_the_local_lake_and_reports_broken_tables() {
     assert_eq!(run.status.code(), Some(1), "{out}\n{}", text(&run.stderr));
     assert!(
         out.contains(&format!(
-            "{id}: 1 created, 2 updated, 0 unchanged, 1 failed"
+            "{id}: 1 created, 2 updated, 0 unchanged, 0 deleted, 0 restored, 1 failed"
         )),
         "{out}"
     );
@@ -117,7 +117,7 @@ async fn sync_reads_the_local_lake_and_reports_broken_tables() {
     assert!(run.status.success(), "{out}\n{}", text(&run.stderr));
     assert!(
         out.contains(&format!(
-            "{id}: 1 created, 0 updated, 3 unchanged, 0 failed"
+            "{id}: 1 created, 0 updated, 3 unchanged, 0 deleted, 0 restored, 0 failed"
         )),
         "{out}"
     );
@@ -154,4 +154,49 @@ async fn sync_reads_the_local_lake_and_reports_broken_tables() {
             "dt date Partition: order date",
         ]
     );
+
+    // A table whose folder is removed is marked deleted: gone from the list, kept by id.
+    let returns_id = returns.id.clone();
+    let moved = data.join("returns-aside");
+    std::fs::rename(folder.join("returns"), &moved).unwrap();
+    let run = lakecat(&data, &["sync", "--dataset", &id]);
+    let out = text(&run.stdout);
+    assert!(run.status.success(), "{out}\n{}", text(&run.stderr));
+    assert!(
+        out.contains(&format!(
+            "{id}: 0 created, 0 updated, 3 unchanged, 1 deleted, 0 restored, 0 failed"
+        )),
+        "{out}"
+    );
+    let listed = store
+        .list_tables(&ds.id, &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .items
+            .iter()
+            .all(|(_, t)| t.glue_name.as_str() != "returns"),
+        "a deleted table is not listed"
+    );
+    let kept = store
+        .tables_by_ids(&[returns_id.to_string()])
+        .await
+        .unwrap();
+    assert!(kept[0].deleted_at.is_some(), "kept, marked deleted");
+    // Back in the lake: restored, with the same id.
+    std::fs::rename(&moved, folder.join("returns")).unwrap();
+    let run = lakecat(&data, &["sync", "--dataset", &id]);
+    let out = text(&run.stdout);
+    assert!(
+        out.contains(&format!(
+            "{id}: 0 created, 0 updated, 3 unchanged, 0 deleted, 1 restored, 0 failed"
+        )),
+        "{out}"
+    );
+    let back = store
+        .tables_by_ids(&[returns_id.to_string()])
+        .await
+        .unwrap();
+    assert_eq!(back[0].deleted_at, None);
 }

@@ -581,6 +581,8 @@ pub struct Table {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When a sync found the table gone from the lake; None while it is there.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A table as discovered in the lake (Glue or a local directory); the catalog's own edits

@@ -33,7 +33,7 @@ fn owner() -> Option<Caller> {
     Some(caller("olga", &["owners"], false))
 }
 
-const SYNC: &str = "taskId status tablesCreated tablesUpdated tablesUnchanged failures { table reason } error requestedAt finishedAt";
+const SYNC: &str = "taskId status tablesCreated tablesUpdated tablesUnchanged tablesDeleted tablesRestored failures { table reason } error requestedAt finishedAt";
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -170,11 +170,42 @@ async fn tables_sync_from_the_local_lake(b: Backend) {
     assert_eq!(done["failures"].as_array().unwrap().len(), 1);
     assert!(done["finishedAt"].is_string());
 
+    // The fixture's tables were never in this lake: the listing is complete, so they are
+    // marked deleted — kept by id, gone from the dataset's tables.
+    let before = before.as_object().unwrap();
+    assert!(!before.is_empty());
+    assert_eq!(done["tablesDeleted"].as_i64(), Some(before.len() as i64));
     let tables = f.tables(&ds).await;
     assert_eq!(
-        tables.as_object().unwrap().len(),
-        before.as_object().unwrap().len() + 2,
-        "the two readable tables were added: {tables}"
+        tables.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["clicks", "orders"],
+        "the two readable tables were added, the fixture's are gone: {tables}"
+    );
+    let (_, gone) = before.iter().next().unwrap();
+    let gone_id = gone["id"].as_str().unwrap();
+    let q = format!(r#"{{ table(id: "{gone_id}") {{ name deletedAt }} }}"#);
+    assert!(f.ok(owner(), &q).await["table"]["deletedAt"].is_string());
+    let r = f
+        .run(
+            owner(),
+            &format!(r#"{{ previewTable(tableId: "{gone_id}") {{ more }} }}"#),
+        )
+        .await;
+    let reason = r.errors[0]
+        .extensions
+        .as_ref()
+        .and_then(|x| x.get("reason"))
+        .map(|v| v.to_string());
+    assert_eq!(
+        reason.as_deref(),
+        Some("\"table_deleted\""),
+        "{:?}",
+        r.errors
+    );
+    assert!(
+        r.errors[0].message.contains("gone from the lake"),
+        "{:?}",
+        r.errors
     );
     let orders = &tables["orders"];
     assert_eq!(orders["format"], "csv");

@@ -318,6 +318,7 @@ impl SeaStore {
                     }
                     am.version = Set(old.version + 1);
                     am.updated_at = Set(now);
+                    am.deleted_at = Set(None);
                     am.update(conn).await.map_err(db_err)?;
                     table_ids.push(old.id.clone());
                     changed.push(old.id.clone());
@@ -342,6 +343,7 @@ impl SeaStore {
                         version: Set(1),
                         created_at: Set(now),
                         updated_at: Set(now),
+                        deleted_at: Set(None),
                     });
                     table_ids.push(id);
                 }
@@ -473,6 +475,7 @@ impl CatalogStore for SeaStore {
             CountQuery::Tables(id) => {
                 dataset_table::Entity::find()
                     .filter(dataset_table::Column::DatasetId.eq(id.as_str()))
+                    .filter(dataset_table::Column::DeletedAt.is_null())
                     .count(db)
                     .await
             }

@@ -144,6 +144,7 @@ pub fn table(m: dataset_table::Model) -> Table {
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        deleted_at: m.deleted_at,
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`lakecat_core::ports::DatasetStore`] on sea-orm: datasets, their tables, columns and folders, and their
 //! stacks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -291,6 +291,7 @@ impl DatasetStore for SeaStore {
             .column(dataset_table::Column::DatasetId)
             .column_as(Expr::col(dataset_table::Column::Id).count(), "n")
             .filter(dataset_table::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .filter(dataset_table::Column::DeletedAt.is_null())
             .group_by(dataset_table::Column::DatasetId)
             .into_tuple()
             .all(&self.db)
@@ -305,58 +306,18 @@ impl DatasetStore for SeaStore {
         dataset_id: &DatasetId,
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary> {
-        let txn = self.begin().await?;
-        Self::one_dataset(&txn, dataset_id.as_str()).await?;
-        let names: Vec<String> = tables
-            .iter()
-            .map(|t| t.glue_name.as_str().to_owned())
-            .collect();
-        // A few tables (one changed in the lake) are looked up by name; a listing of many
-        // reads the dataset's tables in one pass: name lists of hundreds, one per chunk, cost
-        // a scan each once the planner knows every row has the same dataset (100,000 tables:
-        // minutes instead of a second).
-        let mut existing: HashMap<String, dataset_table::Model> = HashMap::new();
-        let q = dataset_table::Entity::find()
-            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
-        let rows = if names.len() <= 500 {
-            q.filter(dataset_table::Column::GlueName.is_in(names.clone()))
-                .all(&txn)
-                .await
-        } else {
-            q.all(&txn).await
-        }
-        .map_err(db_err)?;
-        existing.extend(rows.into_iter().map(|m| (m.glue_name.clone(), m)));
-        let mut summary = SyncSummary::default();
-        let mut work = Vec::new();
-        for t in tables {
-            let shape = serde_json::json!({
-                "location": t.location, "format": t.format, "properties": t.properties,
-                "description": t.description.as_ref().map(|d| d.as_str()),
-                "columns": t.columns.iter().map(|c| (&c.name, &c.data_type, c.is_partition, c.description.as_ref().map(|d| d.as_str()))).collect::<Vec<_>>(),
-            });
-            let fp = fingerprint(shape.to_string().as_bytes());
-            match existing.get(t.glue_name.as_str()) {
-                Some(old) if old.fingerprint == fp => summary.tables_unchanged += 1,
-                Some(old) => {
-                    work.push((Some(old), t, fp));
-                    summary.tables_updated += 1;
-                }
-                None => {
-                    work.push((None, t, fp));
-                    summary.tables_created += 1;
-                }
-            }
-        }
-        summary.columns_written = Self::write_tables(&txn, dataset_id, &work).await?;
-        let after = serde_json::json!({
-            "tablesCreated": summary.tables_created, "tablesUpdated": summary.tables_updated,
-            "tablesUnchanged": summary.tables_unchanged, "columnsWritten": summary.columns_written,
-        });
-        index_dataset(&txn, dataset_id.as_str()).await?;
-        audit(&txn, meta, dataset_id.as_str(), None::<&()>, Some(&after)).await?;
-        txn.commit().await.map_err(db_err)?;
-        Ok(summary)
+        self.record_tables(meta, dataset_id, tables, None).await
+    }
+
+    async fn record_table_listing(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+        kept: &[String],
+    ) -> Result<SyncSummary> {
+        self.record_tables(meta, dataset_id, tables, Some(kept))
+            .await
     }
 
     async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>> {
@@ -412,7 +373,8 @@ impl DatasetStore for SeaStore {
 
     async fn list_tables(&self, dataset_id: &DatasetId, page: &PageRequest) -> Result<Page<Table>> {
         let q = dataset_table::Entity::find()
-            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
+            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()))
+            .filter(dataset_table::Column::DeletedAt.is_null());
         let rows = keyset(&self.db, q, dataset_table::Column::Id, page).await?;
         Ok(page_by(rows, page, |m| m.id.clone(), convert::table))
     }
@@ -676,6 +638,7 @@ impl DatasetStore for SeaStore {
     async fn tables_of_datasets(&self, dataset_ids: &[String]) -> Result<Vec<Table>> {
         let rows = dataset_table::Entity::find()
             .filter(dataset_table::Column::DatasetId.is_in(ids_of(dataset_ids)))
+            .filter(dataset_table::Column::DeletedAt.is_null())
             .order_by_asc(dataset_table::Column::Id)
             .all(&self.db)
             .await
@@ -702,5 +665,105 @@ impl DatasetStore for SeaStore {
             .await
             .map_err(db_err)?;
         Ok(rows.into_iter().map(convert::folder).collect())
+    }
+}
+
+impl SeaStore {
+    /// Records `tables`; with `listing` (a complete listing, and the names to keep though
+    /// unread), marks the dataset's other tables deleted.
+    async fn record_tables(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+        listing: Option<&[String]>,
+    ) -> Result<SyncSummary> {
+        let txn = self.begin().await?;
+        Self::one_dataset(&txn, dataset_id.as_str()).await?;
+        let names: Vec<String> = tables
+            .iter()
+            .map(|t| t.glue_name.as_str().to_owned())
+            .collect();
+        // A few tables (one changed in the lake) are looked up by name; a listing of many
+        // reads the dataset's tables in one pass: name lists of hundreds, one per chunk, cost
+        // a scan each once the planner knows every row has the same dataset (100,000 tables:
+        // minutes instead of a second).
+        let mut existing: HashMap<String, dataset_table::Model> = HashMap::new();
+        let q = dataset_table::Entity::find()
+            .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
+        // A complete listing needs every table of the dataset, to find those gone.
+        let rows = if names.len() <= 500 && listing.is_none() {
+            q.filter(dataset_table::Column::GlueName.is_in(names.clone()))
+                .all(&txn)
+                .await
+        } else {
+            q.all(&txn).await
+        }
+        .map_err(db_err)?;
+        existing.extend(rows.into_iter().map(|m| (m.glue_name.clone(), m)));
+        let mut summary = SyncSummary::default();
+        let mut work = Vec::new();
+        for t in tables {
+            let shape = serde_json::json!({
+                "location": t.location, "format": t.format, "properties": t.properties,
+                "description": t.description.as_ref().map(|d| d.as_str()),
+                "columns": t.columns.iter().map(|c| (&c.name, &c.data_type, c.is_partition, c.description.as_ref().map(|d| d.as_str()))).collect::<Vec<_>>(),
+            });
+            let fp = fingerprint(shape.to_string().as_bytes());
+            match existing.get(t.glue_name.as_str()) {
+                Some(old) if old.fingerprint == fp && old.deleted_at.is_none() => {
+                    summary.tables_unchanged += 1
+                }
+                Some(old) if old.deleted_at.is_some() => {
+                    work.push((Some(old), t, fp));
+                    summary.tables_restored += 1;
+                }
+                Some(old) => {
+                    work.push((Some(old), t, fp));
+                    summary.tables_updated += 1;
+                }
+                None => {
+                    work.push((None, t, fp));
+                    summary.tables_created += 1;
+                }
+            }
+        }
+        summary.columns_written = Self::write_tables(&txn, dataset_id, &work).await?;
+        if let Some(kept) = listing {
+            let listed: HashSet<&str> = names
+                .iter()
+                .map(String::as_str)
+                .chain(kept.iter().map(String::as_str))
+                .collect();
+            let gone: Vec<String> = existing
+                .values()
+                .filter(|m| m.deleted_at.is_none() && !listed.contains(m.glue_name.as_str()))
+                .map(|m| m.id.clone())
+                .collect();
+            summary.tables_deleted = gone.len() as u64;
+            let now = Utc::now();
+            for chunk in gone.chunks(500) {
+                dataset_table::Entity::update_many()
+                    .col_expr(dataset_table::Column::DeletedAt, Expr::value(now))
+                    .col_expr(dataset_table::Column::UpdatedAt, Expr::value(now))
+                    .col_expr(
+                        dataset_table::Column::Version,
+                        Expr::col(dataset_table::Column::Version).add(1),
+                    )
+                    .filter(dataset_table::Column::Id.is_in(chunk.to_vec()))
+                    .exec(&txn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        let after = serde_json::json!({
+            "tablesCreated": summary.tables_created, "tablesUpdated": summary.tables_updated,
+            "tablesUnchanged": summary.tables_unchanged, "tablesDeleted": summary.tables_deleted,
+            "tablesRestored": summary.tables_restored, "columnsWritten": summary.columns_written,
+        });
+        index_dataset(&txn, dataset_id.as_str()).await?;
+        audit(&txn, meta, dataset_id.as_str(), None::<&()>, Some(&after)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(summary)
     }
 }

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0007ReadersNotify),
             Box::new(M0008Stacks),
             Box::new(M0009SecretPreview),
+            Box::new(M0010TablesDeleted),
         ]
     }
 }
@@ -37,6 +38,27 @@ async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
         conn.execute_unprepared(stmt).await?;
     }
     Ok(())
+}
+
+/// A table gone from the lake is marked deleted, not removed: its shares' history and audit
+/// keep pointing at it. Lists, counts and search skip it.
+struct M0010TablesDeleted;
+
+impl MigrationName for M0010TablesDeleted {
+    fn name(&self) -> &str {
+        "m0010_tables_deleted"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0010TablesDeleted {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(
+            manager,
+            "ALTER TABLE dataset_table ADD COLUMN deleted_at {ts}",
+        )
+        .await
+    }
 }
 
 /// The owners of a SECRET dataset may let teams holding a granted share preview its tables.

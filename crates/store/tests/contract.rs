@@ -17,6 +17,7 @@ use lakecat_core::permissions::{Bundle, Grant, Permission, TenantPermission};
 use lakecat_core::ports::*;
 use lakecat_store::SeaStore;
 use lakecat_testkit::{Backend, fresh_store};
+use std::collections::HashMap;
 
 fn meta(action: &str) -> MutationMeta {
     MutationMeta {
@@ -157,6 +158,7 @@ contract!(
     permissions_are_one_lookup_and_grants_follow_bundles,
     filters_by_tag_topic_and_owner,
     discovered_tables_are_recorded_incrementally,
+    a_complete_listing_marks_tables_gone_from_the_lake_deleted,
     columns_page_by_position,
     delete_dataset_removes_everything_attached,
     glossary_tree_and_links,
@@ -536,6 +538,85 @@ async fn discovered_tables_are_recorded_incrementally(b: Backend) {
         s.table_counts(&[d.id.as_str().into()]).await.unwrap()[d.id.as_str()],
         2
     );
+}
+
+async fn a_complete_listing_marks_tables_gone_from_the_lake_deleted(b: Backend) {
+    let t = fresh_store(b).await.unwrap();
+    let s = &t.store;
+    let o = org(s, "admins").await;
+    let e = env(s, &o, "123456789012").await;
+    let d = dataset(s, &e, "orders", &[]).await;
+    let m = meta("syncTables");
+    let all = [
+        discovered("orders", 3),
+        discovered("items", 2),
+        discovered("returns", 1),
+    ];
+    s.record_table_listing(&m, &d.id, &all, &[]).await.unwrap();
+    let ids: HashMap<String, String> = s
+        .list_tables(&d.id, &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|(_, t)| (t.glue_name.clone(), t.id.to_string()))
+        .collect();
+    // `items` could not be read this time: kept as it is; `returns` is gone: deleted.
+    let gone = s
+        .record_table_listing(&m, &d.id, &all[..1], &["items".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            gone.tables_unchanged,
+            gone.tables_deleted,
+            gone.tables_restored
+        ),
+        (1, 1, 0)
+    );
+    let listed: Vec<String> = s
+        .list_tables(&d.id, &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|(_, t)| t.glue_name)
+        .collect();
+    assert_eq!(listed.len(), 2);
+    assert!(!listed.contains(&"returns".to_owned()), "{listed:?}");
+    assert_eq!(
+        s.table_counts(&[d.id.as_str().into()]).await.unwrap()[d.id.as_str()],
+        2
+    );
+    assert_eq!(s.count(&CountQuery::Tables(d.id.clone())).await.unwrap(), 2);
+    let searchable = s.tables_of_datasets(&[d.id.as_str().into()]).await.unwrap();
+    assert_eq!(searchable.len(), 2, "a deleted table leaves search");
+    let returns = s.tables_by_ids(&[ids["returns"].clone()]).await.unwrap();
+    assert!(
+        returns[0].deleted_at.is_some(),
+        "kept by id, marked deleted"
+    );
+    assert_eq!(returns[0].version, 2);
+    // A partial recording (one table's event) deletes nothing.
+    let one = s
+        .record_discovered_tables(&m, &d.id, &all[..1])
+        .await
+        .unwrap();
+    assert_eq!((one.tables_unchanged, one.tables_deleted), (1, 0));
+    assert_eq!(s.count(&CountQuery::Tables(d.id.clone())).await.unwrap(), 2);
+    // Back in the lake: restored under its id, its columns as listed.
+    let back = s.record_table_listing(&m, &d.id, &all, &[]).await.unwrap();
+    assert_eq!(
+        (
+            back.tables_unchanged,
+            back.tables_restored,
+            back.tables_deleted
+        ),
+        (2, 1, 0)
+    );
+    let returns = s.tables_by_ids(&[ids["returns"].clone()]).await.unwrap();
+    assert_eq!(returns[0].deleted_at, None);
+    assert_eq!(s.count(&CountQuery::Tables(d.id.clone())).await.unwrap(), 3);
 }
 
 async fn columns_page_by_position(b: Backend) {

@@ -59,6 +59,19 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// [`record_discovered_tables`](Self::record_discovered_tables) for a complete listing
+    /// of the dataset's tables, in the same transaction: a table the listing no longer has
+    /// is marked deleted (kept, with its shares' history and audit, but gone from lists,
+    /// counts and search), unless it is in `kept` (tables the reader could not read this
+    /// time); a deleted table listed again is restored.
+    async fn record_table_listing(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+        kept: &[String],
+    ) -> Result<SyncSummary>;
+
     /// The dataset's latest `tables.sync` task; None before the first.
     async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>>;
 

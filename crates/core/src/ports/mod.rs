@@ -78,6 +78,10 @@ pub struct SyncSummary {
     pub tables_created: u64,
     pub tables_updated: u64,
     pub tables_unchanged: u64,
+    /// Tables the listing no longer has, marked deleted (a complete listing only).
+    pub tables_deleted: u64,
+    /// Tables marked deleted earlier that the listing has again.
+    pub tables_restored: u64,
     pub columns_written: u64,
 }
 

@@ -84,6 +84,12 @@ impl Table {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// When a sync found the table gone from the lake (its files or its Glue table); null
+    /// while it is there. A deleted table is kept for its audit and shares' history, and is
+    /// gone from lists, counts and search.
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.deleted_at
+    }
     async fn column_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(request(ctx)?
             .loaders
@@ -438,6 +444,7 @@ impl TableQuery {
                 .into());
             }
         }
+        refuse_deleted(&table)?;
         let Some(lake) = services(ctx).lake.clone() else {
             return Err(ApiError::not_offered(
                 "previews read the local lake's files (lakecat serve); Athena previews are not built yet",
@@ -593,6 +600,19 @@ fn doc_patch(description: Option<&str>, tags: Option<&[String]>) -> ApiResult<Do
 #[derive(Default)]
 pub struct TableMutation;
 
+/// A table gone from the lake has no data to read.
+fn refuse_deleted(table: &core::Table) -> Result<(), Error> {
+    match table.deleted_at {
+        Some(at) => Err(Error::conflict(format!(
+            "table {} is gone from the lake: a sync marked it deleted on {}",
+            table.glue_name,
+            at.format("%Y-%m-%d %H:%M UTC")
+        ))
+        .with_reason(lakecat_core::Reason::TableDeleted)),
+        None => Ok(()),
+    }
+}
+
 /// A dataset's latest sync of its tables from the lake (Glue, or the local lake's files).
 #[derive(SimpleObject, Clone)]
 pub struct TableSync {
@@ -605,6 +625,10 @@ pub struct TableSync {
     pub tables_updated: i64,
     /// Found unchanged: nothing written.
     pub tables_unchanged: i64,
+    /// Gone from the lake: marked deleted (see `Table.deletedAt`), gone from lists and search.
+    pub tables_deleted: i64,
+    /// Marked deleted by an earlier sync and found again.
+    pub tables_restored: i64,
     /// Tables that could not be read, each with the reason; the others were recorded.
     pub failures: Vec<TableSyncFailure>,
     pub error: Option<String>,
@@ -647,6 +671,8 @@ impl From<core::Task> for TableSync {
             tables_created: count("tablesCreated"),
             tables_updated: count("tablesUpdated"),
             tables_unchanged: count("tablesUnchanged"),
+            tables_deleted: count("tablesDeleted"),
+            tables_restored: count("tablesRestored"),
             failures,
             finished_at: t.status.is_finished().then_some(t.updated_at),
             error: t.error,

@@ -217,6 +217,8 @@ export const TABLE_SYNC_FIELDS = /* GraphQL */ `
     tablesCreated
     tablesUpdated
     tablesUnchanged
+    tablesDeleted
+    tablesRestored
     failures {
       table
       reason
