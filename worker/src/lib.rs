@@ -19,7 +19,10 @@ pub use search::{SearchHandler, SearchRebuildHandler, rebuild, reindex, supersed
 pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, load_case};
 pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
-pub use tables::{SyncOutcome, TablesSyncHandler, sync_tables};
+pub use tables::{
+    GlueEvent, SyncOutcome, SyncsRequested, TableSyncSchedule, TablesSyncHandler,
+    sync_on_glue_event, sync_tables,
+};
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};
 
 use lakecat_core::caller::MutationMeta;

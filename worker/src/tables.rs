@@ -6,14 +6,20 @@
 
 use crate::{store_err, worker_meta};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use lakecat_core::ErrorCode;
 use lakecat_core::caller::MutationMeta;
-use lakecat_core::catalog::Task;
+use lakecat_core::catalog::{DatasetFilter, GlueDatabaseRef, Task};
 use lakecat_core::ids::DatasetId;
 use lakecat_core::lake::{LakeReader, TABLES_SYNC_KIND, TableFailure};
+use lakecat_core::page::PageRequest;
 use lakecat_core::ports::{CatalogStore, SyncSummary};
+use lakecat_core::tasks::TaskQueue;
 use lakecat_core::tasks::{TaskError, TaskHandler};
+use serde_json::Value;
 
 /// What a sync found and wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,4 +119,171 @@ impl TaskHandler for TablesSyncHandler {
         );
         Ok(outcome.to_json())
     }
+}
+
+/// What requesting syncs did: the datasets asked for, those whose request joined one
+/// already waiting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncsRequested {
+    pub datasets: Vec<DatasetId>,
+}
+
+/// Requests a `tables.sync` of each dataset (joining one that waits) and publishes what was
+/// written. One dataset that cannot be requested (removed meanwhile) does not hold back the
+/// others.
+async fn request_syncs(
+    store: &dyn CatalogStore,
+    queue: &dyn TaskQueue,
+    meta: &MutationMeta,
+    ids: Vec<DatasetId>,
+) -> lakecat_core::Result<SyncsRequested> {
+    let mut out = SyncsRequested::default();
+    for id in ids {
+        match store.request_table_sync(meta, &id).await {
+            Ok((_, envelopes)) => {
+                if !envelopes.is_empty()
+                    && let Err(e) = queue.publish(&envelopes, Duration::ZERO).await
+                {
+                    // Written: the sweep republishes it.
+                    tracing::warn!(dataset = %id, error = %e.message, "sync publish failed");
+                }
+                out.datasets.push(id);
+            }
+            Err(e) if e.code == ErrorCode::NotFound => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The scheduled full sync: every dataset with a usable stack whose tables were not synced
+/// for `every` gets a `tables.sync`, so what events missed is caught (daily by default).
+/// Runs with the worker's sweep.
+pub struct TableSyncSchedule {
+    store: Arc<dyn CatalogStore>,
+    queue: Arc<dyn TaskQueue>,
+    every: Duration,
+}
+
+/// Datasets asked for per sweep; the rest follow at the next sweep.
+const SCHEDULED_PER_SWEEP: u32 = 500;
+
+impl TableSyncSchedule {
+    pub fn new(store: Arc<dyn CatalogStore>, queue: Arc<dyn TaskQueue>, every: Duration) -> Self {
+        TableSyncSchedule {
+            store,
+            queue,
+            every,
+        }
+    }
+
+    /// Requests the syncs due at `now`; returns the datasets asked for.
+    pub async fn run(&self, now: DateTime<Utc>) -> lakecat_core::Result<SyncsRequested> {
+        let every = chrono::Duration::from_std(self.every)
+            .map_err(|e| lakecat_core::Error::internal(format!("sync interval: {e}")))?;
+        let due = self
+            .store
+            .datasets_due_for_table_sync(now - every, SCHEDULED_PER_SWEEP)
+            .await?;
+        let meta = worker_meta(&format!("sweep-{}", now.timestamp()), "tables.schedule");
+        request_syncs(self.store.as_ref(), self.queue.as_ref(), &meta, due).await
+    }
+
+    /// [`sync_on_glue_event`] with this schedule's store and queue.
+    pub async fn on_glue_event(&self, event: &GlueEvent) -> lakecat_core::Result<SyncsRequested> {
+        sync_on_glue_event(self.store.as_ref(), self.queue.as_ref(), event).await
+    }
+}
+
+/// A "Glue Data Catalog Table State Change" or "Database State Change" event from
+/// EventBridge: which database changed, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlueEvent {
+    pub account: String,
+    pub region: String,
+    pub database: String,
+    /// Glue's `typeOfChange` (CreateTable, UpdateTable, DeleteTable, BatchDeleteTable,
+    /// CreatePartition, …).
+    pub change: String,
+    /// The tables named by the event.
+    pub tables: Vec<String>,
+}
+
+impl GlueEvent {
+    /// None when `event` is not a Glue Data Catalog event; an error when it is one without
+    /// what a sync needs.
+    pub fn parse(event: &Value) -> Option<Result<GlueEvent, String>> {
+        if event.get("source").and_then(Value::as_str) != Some("aws.glue") {
+            return None;
+        }
+        let kind = event.get("detail-type").and_then(Value::as_str)?;
+        if kind != "Glue Data Catalog Table State Change"
+            && kind != "Glue Data Catalog Database State Change"
+        {
+            return None;
+        }
+        let text = |v: Option<&Value>, what: &str| {
+            v.and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("a Glue event without {what}"))
+        };
+        let detail = event.get("detail");
+        Some((|| {
+            let mut tables: Vec<String> = vec![];
+            if let Some(t) = detail
+                .and_then(|d| d.get("tableName"))
+                .and_then(Value::as_str)
+            {
+                tables.push(t.to_owned());
+            }
+            if let Some(list) = detail
+                .and_then(|d| d.get("changedTables"))
+                .and_then(Value::as_array)
+            {
+                tables.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
+            Ok(GlueEvent {
+                account: text(event.get("account"), "account")?,
+                region: text(event.get("region"), "region")?,
+                database: text(detail.and_then(|d| d.get("databaseName")), "databaseName")?,
+                change: text(detail.and_then(|d| d.get("typeOfChange")), "typeOfChange")?,
+                tables,
+            })
+        })())
+    }
+
+    /// Whether the change can alter what the catalog records of a table (its columns,
+    /// location, format, parameters, or whether it exists); partition changes cannot.
+    pub fn changes_tables(&self) -> bool {
+        !self.change.contains("Partition")
+    }
+}
+
+/// Syncs the datasets whose Glue database the event names (a dataset's sync reads its whole
+/// database: a burst of events joins one waiting sync, and unchanged tables cost no write).
+pub async fn sync_on_glue_event(
+    store: &dyn CatalogStore,
+    queue: &dyn TaskQueue,
+    event: &GlueEvent,
+) -> lakecat_core::Result<SyncsRequested> {
+    if !event.changes_tables() {
+        return Ok(SyncsRequested::default());
+    }
+    let filter = DatasetFilter {
+        glue_database: Some(GlueDatabaseRef {
+            account_id: event.account.clone(),
+            region: event.region.clone(),
+            database: event.database.clone(),
+        }),
+        ..DatasetFilter::default()
+    };
+    let page = store
+        .list_datasets(&filter, &PageRequest::first(100))
+        .await?;
+    let ids = page.items.into_iter().map(|(_, d)| d.id).collect();
+    let meta = worker_meta(
+        &format!("glue-{}-{}", event.database, event.change),
+        "tables.event",
+    );
+    request_syncs(store, queue, &meta, ids).await
 }

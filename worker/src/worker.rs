@@ -36,6 +36,7 @@ pub struct Worker {
     handlers: HashMap<String, Arc<dyn TaskHandler>>,
     policy: RetryPolicy,
     expiry: Option<Arc<crate::ShareExpiry>>,
+    table_schedule: Option<Arc<crate::TableSyncSchedule>>,
 }
 
 impl Worker {
@@ -46,6 +47,7 @@ impl Worker {
             handlers: HashMap::new(),
             policy,
             expiry: None,
+            table_schedule: None,
         }
     }
 
@@ -53,6 +55,17 @@ impl Worker {
     pub fn with_share_expiry(mut self, expiry: Arc<crate::ShareExpiry>) -> Self {
         self.expiry = Some(expiry);
         self
+    }
+
+    /// Requests the scheduled full table syncs with every sweep.
+    pub fn with_table_schedule(mut self, schedule: Arc<crate::TableSyncSchedule>) -> Self {
+        self.table_schedule = Some(schedule);
+        self
+    }
+
+    /// The table sync schedule, which also answers Glue's events.
+    pub fn table_schedule(&self) -> Option<&Arc<crate::TableSyncSchedule>> {
+        self.table_schedule.as_ref()
     }
 
     pub fn with_handler(mut self, handler: Arc<dyn TaskHandler>) -> Self {
@@ -180,6 +193,20 @@ impl Worker {
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e.message, "share expiry failed; the next sweep retries")
+                }
+            }
+        }
+        if let Some(schedule) = &self.table_schedule {
+            match schedule.run(Utc::now()).await {
+                Ok(s) if !s.datasets.is_empty() => {
+                    tracing::info!(
+                        datasets = s.datasets.len(),
+                        "scheduled table syncs requested"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "scheduled table sync failed; the next sweep retries")
                 }
             }
         }

@@ -1,13 +1,17 @@
 //! Adapters of lakecat's ports over the AWS SDK, one feature each: `sqs` (the task queue),
-//! `shares` (share processing on Lake Formation, S3 and KMS) and `stacks` (environment and
-//! dataset stacks on CloudFormation). Every client is built from [`AwsConfig`],
+//! `shares` (share processing on Lake Formation, S3 and KMS), `stacks` (environment and
+//! dataset stacks on CloudFormation) and `lake` (datasets' tables read from Glue). Every client is built from [`AwsConfig`],
 //! which takes an endpoint override, so the same code runs against AWS and against an AWS
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
 pub mod emulator;
-#[cfg(any(feature = "shares", feature = "stacks"))]
+#[cfg(feature = "lake")]
+mod lake;
+#[cfg(any(feature = "shares", feature = "stacks", feature = "lake"))]
 mod sdk_error;
+#[cfg(any(feature = "stacks", feature = "lake"))]
+mod session;
 #[cfg(feature = "shares")]
 mod shares;
 #[cfg(feature = "sqs")]
@@ -15,6 +19,8 @@ mod sqs;
 #[cfg(feature = "stacks")]
 mod stacks;
 
+#[cfg(feature = "lake")]
+pub use lake::GlueLake;
 #[cfg(feature = "shares")]
 pub use shares::AwsShareProcessor;
 /// S3 and S3 Control clients as the share processor builds them (path-style and a fixed

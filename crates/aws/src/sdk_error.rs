@@ -56,7 +56,7 @@ where
 
 /// Whether `e` is a service error with one of these codes (an "already exists" on create, a
 /// "not found" on delete: the outcome wanted, reached earlier).
-#[cfg(feature = "shares")]
+#[cfg(any(feature = "shares", feature = "lake"))]
 pub(crate) fn is_code<E: ProvideErrorMetadata>(e: &SdkError<E>, codes: &[&str]) -> bool {
     e.code().is_some_and(|c| codes.contains(&c))
 }

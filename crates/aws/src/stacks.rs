@@ -9,7 +9,6 @@
 
 mod cloudformation;
 mod events;
-mod session;
 
 use std::time::Duration;
 
@@ -22,9 +21,10 @@ use lakecat_core::stacks::{StackDeployer, StackProgress, StackReport, StackSubje
 use lakecat_core::tasks::TaskError;
 
 use crate::AwsConfig;
+use crate::session;
+pub use crate::session::check_pivot_role;
 use cloudformation::{ChangeSetOutcome, Described, Stack, operation_token, waits_on};
 use events::report;
-pub use session::check_pivot_role;
 
 /// CloudFormation's limit on a template passed in the request (larger ones go through S3).
 const MAX_TEMPLATE_BODY: usize = 51_200;
@@ -120,8 +120,13 @@ impl CloudFormationDeployer {
 
     async fn stack(&self, subject: &StackSubject) -> Result<Stack, TaskError> {
         let environment = subject.environment();
-        let config =
-            session::assume(&self.base, environment, &self.external_id(environment)).await?;
+        let config = session::assume(
+            &self.base,
+            environment,
+            &self.external_id(environment),
+            "lakecat-stacks",
+        )
+        .await?;
         Ok(Stack {
             cf: aws_sdk_cloudformation::Client::new(&config),
             name: subject.stack_name(),

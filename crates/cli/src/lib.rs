@@ -279,8 +279,9 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 /// The adapters `lakecat serve` wires in: OpenSearch when `OPENSEARCH_URL` is set, else the
 /// embedded index (with the in-process worker, which keeps it current); share processing and
-/// stack deploys (CloudFormation through each environment's pivot role) on AWS when
-/// `LAKECAT_LAKE=aws`, else the local lake's deployer.
+/// stack deploys (CloudFormation through each environment's pivot role) and table syncs (each
+/// dataset's Glue database) on AWS when `LAKECAT_LAKE=aws`, else the local lake's deployer and
+/// files.
 pub async fn adapters(config: &Config) -> Result<Adapters> {
     use std::sync::Arc;
     let search: Option<Arc<dyn lakecat_core::search::SearchIndex>> =
@@ -301,15 +302,19 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
             }
             (None, false) => None,
         };
-    let (aws_lake, stacks) = match &config.lake {
+    let (aws_lake, stacks, glue) = match &config.lake {
         // The local lake's deployer is the server's default.
-        LakeMode::Local => (None, None),
+        LakeMode::Local => (None, None, None),
         LakeMode::Aws { region, endpoint } => {
             let aws = lakecat_aws::AwsConfig {
                 region: region.clone(),
                 endpoint: endpoint.clone(),
             };
             let sdk = aws.load().await;
+            // Tables are read from each dataset's Glue database through the pivot role.
+            let glue: Arc<dyn lakecat_core::lake::LakeReader> = Arc::new(
+                lakecat_aws::GlueLake::new(&sdk, config.platform.external_id.clone()),
+            );
             let factory: lakecat_server::ShareProcessorFactory = Arc::new(move |lock| {
                 Arc::new(lakecat_aws::AwsShareProcessor::new(&sdk, lock))
                     as Arc<dyn lakecat_core::shares::ShareProcessor>
@@ -322,13 +327,14 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
             })
             .await;
             let stacks: Arc<dyn lakecat_core::stacks::StackDeployer> = Arc::new(deployer);
-            (Some(factory), Some(stacks))
+            (Some(factory), Some(stacks), Some(glue))
         }
     };
     // The local lake's files are read where its deployer makes their folders.
     let tables: Option<Arc<dyn lakecat_core::lake::LakeReader>> =
         match (&config.lake, &config.lake_dir) {
             (LakeMode::Local, Some(dir)) => Some(Arc::new(lakecat_lake::LocalLake::new(dir))),
+            (LakeMode::Aws { .. }, _) => glue,
             _ => None,
         };
     Ok(Adapters {

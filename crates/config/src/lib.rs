@@ -84,6 +84,9 @@ pub struct Config {
     /// the local deployer makes one folder per environment and dataset in it. None: stacks
     /// are not deployed by this process.
     pub lake_dir: Option<PathBuf>,
+    /// How often the in-process worker syncs every dataset's tables in full
+    /// (`LAKECAT_TABLE_SYNC_HOURS`, 24 by default).
+    pub table_sync_every: std::time::Duration,
     /// The platform's roles and external id that environment bootstraps trust
     /// (`LAKECAT_PLATFORM_WORKER_ROLE_ARN`, `LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN`,
     /// `LAKECAT_PIVOT_EXTERNAL_ID`).
@@ -265,6 +268,20 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
                 e.message
             )
         })
+    }
+
+    /// How often every dataset's tables are synced in full (`LAKECAT_TABLE_SYNC_HOURS`, 1 to
+    /// 8760, 24 by default).
+    pub(crate) fn table_sync_every(&self) -> Result<std::time::Duration, String> {
+        match self.var("LAKECAT_TABLE_SYNC_HOURS") {
+            None => Ok(std::time::Duration::from_secs(24 * 3600)),
+            Some(h) => match h.trim().parse::<u64>() {
+                Ok(h @ 1..=8760) => Ok(std::time::Duration::from_secs(h * 3600)),
+                _ => Err(format!(
+                    "LAKECAT_TABLE_SYNC_HOURS: expected whole hours from 1 to 8760, got '{h}'"
+                )),
+            },
+        }
     }
 
     /// The external id presented to every environment's pivot role
@@ -496,6 +513,7 @@ impl Config {
                 .var("LAKECAT_LAKE_DIR")
                 .map(PathBuf::from)
                 .or_else(|| data_dir.as_ref().map(|d| d.join("lake"))),
+            table_sync_every: env.table_sync_every()?,
             platform: PlatformRoles {
                 worker_role_arn: env.role_arn("LAKECAT_PLATFORM_WORKER_ROLE_ARN")?,
                 stack_service_role_arn: env.role_arn("LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN")?,
@@ -555,6 +573,7 @@ impl Config {
             migrate_on_start: false,
             web_sign_in: None,
             lake_dir,
+            table_sync_every: std::time::Duration::from_secs(24 * 3600),
             platform: PlatformRoles::default(),
         }
     }

@@ -18,12 +18,19 @@ pub struct WorkerSettings {
     pub stack_queue_url: Option<String>,
     /// An AWS API emulator (`LAKECAT_AWS_ENDPOINT`), instead of AWS.
     pub aws_endpoint: Option<String>,
+    /// The ExternalId presented to environments' pivot roles when reading their Glue
+    /// databases (`LAKECAT_PIVOT_EXTERNAL_ID`); without one, each environment's id.
+    pub external_id: Option<String>,
+    /// How often every dataset's tables are synced in full (`LAKECAT_TABLE_SYNC_HOURS`,
+    /// 24 by default), catching what Glue's events missed.
+    pub table_sync_every: std::time::Duration,
     pub search: OpenSearchConfig,
 }
 
 impl WorkerSettings {
     /// From `LAKECAT_DATABASE_URL`, `LAKECAT_TASK_QUEUE_URL`, `LAKECAT_TASK_DLQ_URL`,
-    /// `LAKECAT_STACK_QUEUE_URL`, `LAKECAT_AWS_ENDPOINT` and the `OPENSEARCH_*` variables,
+    /// `LAKECAT_STACK_QUEUE_URL`, `LAKECAT_AWS_ENDPOINT`, `LAKECAT_PIVOT_EXTERNAL_ID` and the
+    /// `OPENSEARCH_*` variables,
     /// looked up through `var` (the process environment in the Lambda, a map in tests).
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<WorkerSettings, String> {
         let env = Vars::new(var);
@@ -45,6 +52,8 @@ impl WorkerSettings {
             dlq_url,
             stack_queue_url,
             aws_endpoint: endpoint,
+            external_id: env.pivot_external_id()?,
+            table_sync_every: env.table_sync_every()?,
             search,
         })
     }

@@ -501,9 +501,19 @@ pub struct DatasetFilter {
     pub owner_team: Option<TeamName>,
     pub topic: Option<Topic>,
     pub tag: Option<Tag>,
+    /// Datasets whose tables are in this Glue database (what Glue's events name).
+    pub glue_database: Option<GlueDatabaseRef>,
     /// Only datasets these readers may see ([`Readers::filter`]); None: every dataset (admins,
     /// and the platform's own work such as indexing).
     pub readers: Option<Vec<String>>,
+}
+
+/// A Glue database: its account, region and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlueDatabaseRef {
+    pub account_id: String,
+    pub region: String,
+    pub database: String,
 }
 
 impl Dataset {

@@ -154,10 +154,18 @@ impl App {
                     .with_handler(Arc::new(StackHandler::delete(dyn_store.clone(), d))),
                 None => worker,
             };
+            // Where tables are read, every dataset's are synced in full on a schedule too.
             let worker = match tables {
-                Some(lake) => worker.with_handler(Arc::new(
-                    lakecat_worker::TablesSyncHandler::new(dyn_store.clone(), lake),
-                )),
+                Some(lake) => worker
+                    .with_handler(Arc::new(lakecat_worker::TablesSyncHandler::new(
+                        dyn_store.clone(),
+                        lake,
+                    )))
+                    .with_table_schedule(Arc::new(lakecat_worker::TableSyncSchedule::new(
+                        dyn_store.clone(),
+                        queue.clone(),
+                        config.table_sync_every,
+                    ))),
                 None => worker,
             };
             let worker = match &search {

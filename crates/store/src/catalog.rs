@@ -98,6 +98,12 @@ impl SeaStore {
         if let Some(v) = &filter.topic {
             q = q.filter(dataset::Column::Id.in_subquery(index_subquery(TOPIC, v.as_str())));
         }
+        if let Some(g) = &filter.glue_database {
+            q = q
+                .filter(dataset::Column::AccountId.eq(g.account_id.as_str()))
+                .filter(dataset::Column::Region.eq(g.region.as_str()))
+                .filter(dataset::Column::GlueDatabase.eq(g.database.as_str()));
+        }
         if let Some(readers) = &filter.readers {
             q = q.filter(crate::visibility::visible_datasets(readers));
         }

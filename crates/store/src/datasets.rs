@@ -320,6 +320,37 @@ impl DatasetStore for SeaStore {
             .await
     }
 
+    async fn datasets_due_for_table_sync(
+        &self,
+        since: chrono::DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DatasetId>> {
+        let recent = sea_orm::sea_query::Query::select()
+            .column(task::Column::TargetId)
+            .from(task::Entity)
+            .and_where(task::Column::Kind.eq(lakecat_core::lake::TABLES_SYNC_KIND))
+            .and_where(task::Column::CreatedAt.gte(since))
+            .and_where(task::Column::TargetId.is_not_null())
+            .to_owned();
+        let ids: Vec<String> = dataset::Entity::find()
+            .select_only()
+            .column(dataset::Column::Id)
+            .filter(dataset::Column::StackStatus.is_in([
+                StackStatus::CreateComplete.as_str(),
+                StackStatus::UpdateComplete.as_str(),
+                StackStatus::ImportComplete.as_str(),
+                StackStatus::UpdateRollbackComplete.as_str(),
+            ]))
+            .filter(dataset::Column::Id.not_in_subquery(recent))
+            .order_by_asc(dataset::Column::Id)
+            .limit(u64::from(limit))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(ids.into_iter().map(DatasetId::from_trusted).collect())
+    }
+
     async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>> {
         crate::task_store::latest_task(
             &self.db,

@@ -65,3 +65,93 @@ pub async fn listening_readers_cache(store: &SeaStore) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// An organization, an environment in `account` (eu-west-1) and a dataset `slug` in it,
+/// recorded through the store's ports with their grants; the dataset's stack recorded as
+/// `stack` (CREATE_COMPLETE: ready for syncs).
+pub async fn seed_dataset(
+    store: &SeaStore,
+    account: &str,
+    slug: &str,
+    stack: lakecat_core::catalog::StackStatus,
+) -> Result<
+    (
+        lakecat_core::catalog::Environment,
+        lakecat_core::catalog::Dataset,
+    ),
+    String,
+> {
+    use lakecat_core::catalog::*;
+    use lakecat_core::names::*;
+    use lakecat_core::ports::{CatalogStore, DatasetStore, OrganizationStore, StackUpdate};
+    let e = |e: lakecat_core::Error| e.message;
+    let now = chrono::Utc::now();
+    let meta = lakecat_core::caller::MutationMeta {
+        actor: "test".into(),
+        action: "seed".into(),
+        request_id: "seed".into(),
+    };
+    let (org, grants) = NewOrganization {
+        label: Label::parse("l", "Acme").map_err(e)?,
+        description: Description::parse("d", "").map_err(e)?,
+        tags: vec![],
+        admin_team: TeamName::parse("t", "admins").map_err(e)?,
+    }
+    .build("test", now);
+    store
+        .create_organization(&meta, &org, &grants)
+        .await
+        .map_err(e)?;
+    let (env, grants) = NewEnvironment {
+        organization_id: org.id.clone(),
+        label: Label::parse("l", "Analytics").map_err(e)?,
+        description: Description::parse("d", "").map_err(e)?,
+        tags: vec![],
+        account_id: AwsAccountId::parse("a", account).map_err(e)?,
+        region: AwsRegion::parse("r", "eu-west-1").map_err(e)?,
+        owner_team: TeamName::parse("t", "platform").map_err(e)?,
+        env_type: EnvironmentType::Data,
+        resource_prefix: Slug::parse("p", "lake").map_err(e)?,
+        pivot_role_name: DEFAULT_PIVOT_ROLE.into(),
+    }
+    .build("test", now);
+    store
+        .create_environment(&meta, &env, &grants)
+        .await
+        .map_err(e)?;
+    let (ds, grants) = NewDataset {
+        environment_id: env.id.clone(),
+        label: Label::parse("l", slug).map_err(e)?,
+        slug: Slug::parse("s", slug).map_err(e)?,
+        description: Description::parse("d", "").map_err(e)?,
+        owner_team: TeamName::parse("t", "sales").map_err(e)?,
+        stewards_team: None,
+        confidentiality: Confidentiality::Unclassified,
+        topics: vec![Topic::Sales],
+        tags: vec![],
+        auto_approval: false,
+        visibility: Visibility::Organization,
+        imported: None,
+    }
+    .build(&env, "test", now)
+    .map_err(e)?;
+    store.create_dataset(&meta, &ds, &grants).await.map_err(e)?;
+    let update = StackUpdate {
+        status: stack,
+        events: vec![],
+        outputs: None,
+        error: None,
+    };
+    let store: &dyn CatalogStore = store;
+    store
+        .record_stack(ds.id.as_str(), &update)
+        .await
+        .map_err(e)?;
+    let ds = store
+        .datasets_by_ids(&[ds.id.as_str().to_owned()])
+        .await
+        .map_err(e)?
+        .pop()
+        .ok_or("the seeded dataset is gone")?;
+    Ok((env, ds))
+}

@@ -1,5 +1,7 @@
-//! The worker Lambda: one function for two event sources — SQS batches of task envelopes
-//! (answered with partial batch failures) and the EventBridge schedule that runs the sweep.
+//! The worker Lambda: one function for three event sources — SQS batches of task envelopes
+//! (answered with partial batch failures), the EventBridge schedule that runs the sweep (share
+//! expiry and the scheduled full table sync with it), and Glue Data Catalog table and
+//! database state changes, which sync the datasets of that Glue database.
 //! The handlers (no-op, `share.process` on AWS, `search.index` on OpenSearch), the retry
 //! policy and the queue are `lakecat-worker`'s, `lakecat-aws`'s and `lakecat-search`'s; the
 //! scheduled sweep also runs the share expiry. Without OpenSearch configured the worker does
@@ -11,7 +13,9 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lakecat_core::ports::CatalogStore;
 use lakecat_core::tasks::{RetryPolicy, TaskQueue};
-use lakecat_worker::{NoopHandler, ShareExpiry, ShareHandler, Worker, handle_sqs_event};
+use lakecat_worker::{
+    NoopHandler, ShareExpiry, ShareHandler, TableSyncSchedule, Worker, handle_sqs_event,
+};
 use serde_json::Value;
 
 /// How long a PENDING task may wait for its publish before the scheduled sweep republishes it.
@@ -24,6 +28,18 @@ pub async fn handle(worker: &Worker, event: Value) -> Result<Value, String> {
             serde_json::from_value(event).map_err(|e| format!("not an SQS event: {e}"))?;
         let response = handle_sqs_event(worker, sqs).await;
         return serde_json::to_value(response).map_err(|e| e.to_string());
+    }
+    if let Some(glue) = lakecat_worker::GlueEvent::parse(&event) {
+        let glue = glue?;
+        let schedule = worker
+            .table_schedule()
+            .ok_or("a Glue event, but this worker does not sync tables")?;
+        let asked = schedule
+            .on_glue_event(&glue)
+            .await
+            .map_err(|e| format!("table sync request failed: {}", e.message))?;
+        let ids: Vec<&str> = asked.datasets.iter().map(|d| d.as_str()).collect();
+        return Ok(serde_json::json!({ "tablesSyncRequested": ids }));
     }
     if event.get("source").and_then(Value::as_str) == Some("aws.events") {
         let count = worker
@@ -68,6 +84,11 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
         &sdk,
         Arc::new(store.clone()),
     ));
+    // Tables are read from each dataset's Glue database through its environment's pivot role.
+    let glue = Arc::new(lakecat_aws::GlueLake::new(
+        &sdk,
+        settings.external_id.clone(),
+    ));
     let index = lakecat_search::OpenSearchIndex::connect(&settings.search)
         .await
         .map_err(|e| e.message)?;
@@ -75,11 +96,20 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
         Worker::new(Arc::new(store), queue.clone(), RetryPolicy::default())
             .with_handler(Arc::new(NoopHandler))
             .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
+            .with_handler(Arc::new(lakecat_worker::TablesSyncHandler::new(
+                catalog.clone(),
+                glue,
+            )))
             .with_handler(Arc::new(lakecat_worker::SearchHandler::new(
                 catalog.clone(),
                 Arc::new(index),
             )))
-            .with_share_expiry(Arc::new(ShareExpiry::new(catalog, queue))),
+            .with_share_expiry(Arc::new(ShareExpiry::new(catalog.clone(), queue.clone())))
+            .with_table_schedule(Arc::new(TableSyncSchedule::new(
+                catalog,
+                queue,
+                settings.table_sync_every,
+            ))),
     )
 }
 

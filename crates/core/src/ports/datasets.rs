@@ -59,6 +59,15 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// Datasets whose stack is usable (CREATE_, UPDATE_, IMPORT_COMPLETE or
+    /// UPDATE_ROLLBACK_COMPLETE) with no `tables.sync` requested since `since`: what
+    /// the scheduled full sync syncs, at most `limit`, in id order.
+    async fn datasets_due_for_table_sync(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<DatasetId>>;
+
     /// [`record_discovered_tables`](Self::record_discovered_tables) for a complete listing
     /// of the dataset's tables, in the same transaction: a table the listing no longer has
     /// is marked deleted (kept, with its shares' history and audit, but gone from lists,

@@ -270,6 +270,7 @@ impl DatasetFilterInput {
                 .as_deref()
                 .map(|v| Tag::parse("filter.tag", v))
                 .transpose()?,
+            glue_database: None,
             readers: None,
         })
     }

@@ -9,7 +9,8 @@ use lakecat_core::tasks::TaskError;
 
 use crate::sdk_error::sdk_error;
 
-const SESSION_NAME: &str = "lakecat-stacks";
+/// The session name of the access check (CloudTrail shows it with every call).
+const CHECK_SESSION: &str = "lakecat-check";
 
 /// Whether lakecat can assume `environment`'s pivot role with `external_id`: the check of an
 /// environment's registration. The error says which role and why, for a person to read.
@@ -23,7 +24,7 @@ pub async fn check_pivot_role(
         .assume_role()
         .role_arn(&role)
         .external_id(external_id)
-        .role_session_name(SESSION_NAME)
+        .role_session_name(CHECK_SESSION)
         .send()
         .await
         .map_err(|e| assume_error(&role, e))?;
@@ -33,16 +34,17 @@ pub async fn check_pivot_role(
 /// The SDK configuration acting as `environment`'s pivot role in its region. The role is
 /// assumed once here, so a refusal is a readable error now; the clients' credentials are
 /// then assumed again (and renewed) as a deploy that outlasts them needs.
-pub(super) async fn assume(
+pub(crate) async fn assume(
     base: &SdkConfig,
     environment: &Environment,
     external_id: &str,
+    session_name: &str,
 ) -> Result<SdkConfig, TaskError> {
     check_pivot_role(base, environment, external_id).await?;
     let region = Region::new(environment.region.as_str().to_owned());
     let provider = AssumeRoleProvider::builder(environment.pivot_role_arn())
         .external_id(external_id)
-        .session_name(SESSION_NAME)
+        .session_name(session_name)
         .region(region.clone())
         .configure(base)
         .build()

@@ -1,0 +1,388 @@
+//! The lake on AWS: a dataset's tables read from its Glue database, through the environment's
+//! pivot role, in the dataset's account — the AWS adapter of [`LakeReader`], read the same way
+//! the local lake's files are (`lakecat-lake`), so one sync records both.
+//!
+//! GetTables is paged (100 tables a page); every table becomes a [`DiscoveredTable`]: its
+//! columns in order with their types and comments, partition keys after them, location,
+//! format, and the table's parameters without the statistics Glue and crawlers rewrite on
+//! every run (so an unchanged table is not written again). A table lakecat cannot record —
+//! a type it does not know, a name that breaks Glue's rules — fails alone with its reason.
+//! Resource links (what shares create in consumer accounts) are not tables of the dataset and
+//! are skipped.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_glue::Client as Glue;
+use lakecat_core::catalog::{
+    Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
+};
+use lakecat_core::lake::{Discovery, LakeReader, TableFailure, TablePreview};
+use lakecat_core::names::{Description, GlueName};
+use lakecat_core::tasks::TaskError;
+use lakecat_core::{Error, Reason};
+
+use crate::sdk_error::{is_code, sdk_error};
+use crate::session;
+
+/// Tables per GetTables page (Glue's maximum is 100).
+const PAGE: i32 = 100;
+const SESSION_NAME: &str = "lakecat-lake";
+
+/// Table parameters that Glue, crawlers and Hive rewrite without the table changing.
+const VOLATILE: &[&str] = &[
+    "transient_lastDdlTime",
+    "last_modified_time",
+    "last_modified_by",
+    "numFiles",
+    "numRows",
+    "totalSize",
+    "rawDataSize",
+    "sizeKey",
+    "objectCount",
+    "recordCount",
+    "averageRecordSize",
+    "COLUMN_STATS_ACCURATE",
+    "UPDATED_BY_CRAWLER",
+    "CrawlerSchemaDeserializerVersion",
+    "CrawlerSchemaSerializerVersion",
+];
+
+/// Reads datasets' Glue databases.
+pub struct GlueLake {
+    base: SdkConfig,
+    external_id: Option<String>,
+}
+
+impl GlueLake {
+    /// `config` is lakecat's own (it calls STS); every read acts as the environment's pivot
+    /// role, presenting `external_id` (without one, the environment's id, as the share
+    /// processor and the stack service do).
+    pub fn new(config: &SdkConfig, external_id: Option<String>) -> Self {
+        GlueLake {
+            base: config.clone(),
+            external_id,
+        }
+    }
+
+    async fn glue(&self, environment: &Environment) -> Result<Glue, TaskError> {
+        let external_id = self
+            .external_id
+            .clone()
+            .unwrap_or_else(|| environment.id.as_str().to_owned());
+        let config = session::assume(&self.base, environment, &external_id, SESSION_NAME).await?;
+        Ok(Glue::new(&config))
+    }
+}
+
+#[async_trait]
+impl LakeReader for GlueLake {
+    async fn discover(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+    ) -> Result<Discovery, TaskError> {
+        let glue = self.glue(environment).await?;
+        let (account, database) = (dataset.aws.account_id.as_str(), &dataset.aws.glue_database);
+        let resource = format!("{account}:{database}");
+        let mut pages = glue
+            .get_tables()
+            .catalog_id(account)
+            .database_name(database)
+            .into_paginator()
+            .page_size(PAGE)
+            .send();
+        let mut found: BTreeMap<String, Result<DiscoveredTable, String>> = BTreeMap::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| {
+                if is_code(&e, &["EntityNotFoundException"]) {
+                    TaskError::permanent(format!(
+                        "Glue database {database} does not exist in account {account} \
+                         (region {})",
+                        dataset.aws.region
+                    ))
+                } else {
+                    sdk_error("glue GetTables", &resource, e)
+                }
+            })?;
+            for t in page.table_list() {
+                if t.target_table().is_some() {
+                    continue;
+                }
+                found.insert(t.name().to_owned(), table(t));
+            }
+        }
+        let mut discovery = Discovery::default();
+        for (name, result) in found {
+            match result {
+                Ok(t) => discovery.tables.push(t),
+                Err(reason) => discovery.failures.push(TableFailure {
+                    table: name,
+                    reason,
+                }),
+            }
+        }
+        Ok(discovery)
+    }
+
+    async fn preview(
+        &self,
+        _dataset: &Dataset,
+        _table: &Table,
+        _columns: &[Column],
+        _limit: usize,
+    ) -> lakecat_core::Result<TablePreview> {
+        Err(Error::unavailable(
+            "previews of tables on AWS (Athena queries) are not built yet; the local lake's \
+             tables preview from their files",
+        )
+        .with_reason(Reason::NotOffered))
+    }
+}
+
+/// A Glue table as the catalog records it, or why it cannot be.
+fn table(t: &aws_sdk_glue::types::Table) -> Result<DiscoveredTable, String> {
+    let glue_name = GlueName::parse("table", t.name()).map_err(|e| {
+        format!(
+            "{} is not a table name lakecat can record: it {}",
+            t.name(),
+            e.message.trim_start_matches("table: ")
+        )
+    })?;
+    let sd = t.storage_descriptor();
+    let mut columns = vec![];
+    let listed = sd.map(|sd| sd.columns()).unwrap_or_default();
+    for (c, is_partition) in listed
+        .iter()
+        .map(|c| (c, false))
+        .chain(t.partition_keys().iter().map(|c| (c, true)))
+    {
+        let data_type = c.r#type().unwrap_or("").trim().to_ascii_lowercase();
+        if !known_type(&data_type) {
+            return Err(format!(
+                "column {} has type '{}', which lakecat does not know",
+                c.name(),
+                c.r#type().unwrap_or("")
+            ));
+        }
+        columns.push(DiscoveredColumn {
+            name: c.name().to_owned(),
+            data_type,
+            is_partition,
+            description: comment(c.comment()),
+        });
+    }
+    let parameters = t.parameters().cloned().unwrap_or_default();
+    let mut properties = serde_json::Map::new();
+    for (k, v) in parameters.iter().collect::<BTreeMap<_, _>>() {
+        if !VOLATILE.contains(&k.as_str()) {
+            properties.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+    }
+    if let Some(tt) = t.table_type() {
+        properties.insert("tableType".into(), tt.into());
+    }
+    Ok(DiscoveredTable {
+        glue_name,
+        location: sd.and_then(|sd| sd.location()).unwrap_or("").to_owned(),
+        format: format_of(t, &parameters),
+        properties: serde_json::Value::Object(properties),
+        description: comment(t.description()),
+        columns,
+    })
+}
+
+fn comment(c: Option<&str>) -> Option<Description> {
+    c.map(str::trim)
+        .filter(|c| !c.is_empty())
+        .and_then(|c| Description::parse("comment", c).ok())
+}
+
+/// The table's format: Glue's `classification` when set (crawlers set it), else read from the
+/// storage descriptor's input format and SerDe, else the table type.
+fn format_of(
+    t: &aws_sdk_glue::types::Table,
+    parameters: &std::collections::HashMap<String, String>,
+) -> String {
+    if let Some(c) = parameters.get("classification") {
+        return c.to_ascii_lowercase();
+    }
+    if parameters
+        .get("table_type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("iceberg"))
+    {
+        return "iceberg".into();
+    }
+    let sd = t.storage_descriptor();
+    let input = sd.and_then(|s| s.input_format()).unwrap_or("");
+    let serde = sd
+        .and_then(|s| s.serde_info())
+        .and_then(|s| s.serialization_library())
+        .unwrap_or("");
+    let lower = format!("{input} {serde}").to_ascii_lowercase();
+    for (needle, format) in [
+        ("parquet", "parquet"),
+        ("orc", "orc"),
+        ("avro", "avro"),
+        ("json", "json"),
+        ("opencsv", "csv"),
+        ("lazysimpleserde", "csv"),
+        ("textinputformat", "csv"),
+    ] {
+        if lower.contains(needle) {
+            return format.into();
+        }
+    }
+    match t.table_type() {
+        Some("VIRTUAL_VIEW") => "view".into(),
+        _ => "unknown".into(),
+    }
+}
+
+/// Whether `t` (lower-case) is a type Glue and Athena define: a primitive, `decimal(p,s)`,
+/// `char(n)`, `varchar(n)`, or `array<…>`, `map<…,…>`, `struct<name:…,…>`, `uniontype<…>` of
+/// those.
+pub(crate) fn known_type(t: &str) -> bool {
+    let mut p = TypeParser {
+        s: t.as_bytes(),
+        i: 0,
+    };
+    p.parse_type() && p.i == p.s.len()
+}
+
+struct TypeParser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl TypeParser<'_> {
+    fn skip_ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        if self.s.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn word(&mut self) -> &str {
+        self.skip_ws();
+        let start = self.i;
+        while self.i < self.s.len()
+            && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
+        {
+            self.i += 1;
+        }
+        std::str::from_utf8(&self.s[start..self.i]).unwrap_or("")
+    }
+
+    fn number(&mut self) -> bool {
+        let w = self.word();
+        !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn parse_type(&mut self) -> bool {
+        let w = self.word().to_owned();
+        match w.as_str() {
+            "boolean" | "tinyint" | "smallint" | "int" | "integer" | "bigint" | "float"
+            | "double" | "string" | "date" | "timestamp" | "binary" => true,
+            "decimal" => {
+                if self.eat(b'(') {
+                    let ok = self.number() && (!self.eat(b',') || self.number());
+                    ok && self.eat(b')')
+                } else {
+                    true
+                }
+            }
+            "char" | "varchar" => self.eat(b'(') && self.number() && self.eat(b')'),
+            "array" => self.eat(b'<') && self.parse_type() && self.eat(b'>'),
+            "map" => {
+                self.eat(b'<')
+                    && self.parse_type()
+                    && self.eat(b',')
+                    && self.parse_type()
+                    && self.eat(b'>')
+            }
+            "uniontype" => {
+                if !self.eat(b'<') {
+                    return false;
+                }
+                loop {
+                    if !self.parse_type() {
+                        return false;
+                    }
+                    if self.eat(b'>') {
+                        return true;
+                    }
+                    if !self.eat(b',') {
+                        return false;
+                    }
+                }
+            }
+            "struct" => {
+                if !self.eat(b'<') {
+                    return false;
+                }
+                if self.eat(b'>') {
+                    return true;
+                }
+                loop {
+                    if self.word().is_empty() || !self.eat(b':') || !self.parse_type() {
+                        return false;
+                    }
+                    if self.eat(b'>') {
+                        return true;
+                    }
+                    if !self.eat(b',') {
+                        return false;
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glue_and_athena_types_are_known_and_others_are_not() {
+        for t in [
+            "bigint",
+            "decimal(12,2)",
+            "decimal",
+            "varchar(20)",
+            "array<string>",
+            "map<string,array<int>>",
+            "struct<a:int,b:struct<c:string>>",
+            "struct< a : int , b : map<string, double> >",
+            "uniontype<int,string>",
+            "timestamp",
+        ] {
+            assert!(known_type(t), "{t}");
+        }
+        for t in [
+            "",
+            "geometry",
+            "decimal(12,",
+            "varchar",
+            "array<>",
+            "array<strin>",
+            "map<string>",
+            "struct<a int>",
+            "bigint extra",
+        ] {
+            assert!(!known_type(t), "{t}");
+        }
+    }
+}
