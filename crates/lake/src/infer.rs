@@ -175,21 +175,38 @@ pub(crate) fn json_objects(
     path: &Path,
     limit: usize,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
     let mut out = vec![];
+    if limit == 0 {
+        return Ok(out);
+    }
+    each_json_object(path, |object| {
+        out.push(object);
+        out.len() < limit
+    })?;
+    Ok(out)
+}
+
+/// Hands the objects of a JSON-lines file to `each` in order (blank lines skipped) until it
+/// returns false or the file ends; a line that is not a JSON object is an error naming it.
+pub(crate) fn each_json_object(
+    path: &Path,
+    mut each: impl FnMut(serde_json::Map<String, serde_json::Value>) -> bool,
+) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
     for (i, line) in BufReader::new(file).lines().enumerate() {
-        if out.len() == limit {
-            break;
-        }
         let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<serde_json::Value>(&line) {
-            Ok(serde_json::Value::Object(map)) => out.push(map),
+            Ok(serde_json::Value::Object(map)) => {
+                if !each(map) {
+                    break;
+                }
+            }
             Ok(_) => return Err(format!("line {}: not a JSON object", i + 1)),
             Err(e) => return Err(format!("line {}: not JSON: {e}", i + 1)),
         }
     }
-    Ok(out)
+    Ok(())
 }

@@ -11,10 +11,12 @@
 //!
 //! Parquet through the `parquet` crate without Arrow: the footer is all a schema needs, and
 //! Arrow (or DataFusion) would add tens of crates to every build for no use here yet.
+//! Profiles ([`profile_files`]) read every row, Parquet through its column readers.
 
 mod infer;
 mod parquet_schema;
 mod preview;
+mod profile;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -30,6 +32,8 @@ use lakecat_core::tasks::TaskError;
 use lakecat_core::{Error, Reason};
 
 pub use infer::{SAMPLE_ROWS, widen};
+pub use preview::{Wanted, location_path};
+pub use profile::profile as profile_files;
 
 /// The files a table may hold, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

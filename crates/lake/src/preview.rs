@@ -33,26 +33,7 @@ pub fn preview(
     columns: &[Wanted<'_>],
     limit: usize,
 ) -> Result<TablePreview, String> {
-    let files = if location.is_file() {
-        vec![TableFile {
-            path: location.to_path_buf(),
-            partitions: vec![],
-        }]
-    } else if location.is_dir() {
-        let mut files = vec![];
-        collect(location, location, &mut vec![], &mut files)?;
-        files
-    } else {
-        return Err(format!(
-            "{} does not exist any more: sync the dataset's tables",
-            location.display()
-        ));
-    };
-    let root = if location.is_dir() {
-        location.to_path_buf()
-    } else {
-        location.parent().unwrap_or(location).to_path_buf()
-    };
+    let (files, root) = table_files(location)?;
     let mut rows: Vec<Vec<Value>> = vec![];
     let mut more = false;
     let mut files_read = 0;
@@ -107,6 +88,32 @@ pub fn preview(
         more,
         files_read,
     })
+}
+
+/// A table's data files in name order (a single file, or a folder's files with their
+/// partitions), and the folder their paths are shown relative to.
+pub(crate) fn table_files(location: &Path) -> Result<(Vec<TableFile>, PathBuf), String> {
+    let files = if location.is_file() {
+        vec![TableFile {
+            path: location.to_path_buf(),
+            partitions: vec![],
+        }]
+    } else if location.is_dir() {
+        let mut files = vec![];
+        collect(location, location, &mut vec![], &mut files)?;
+        files
+    } else {
+        return Err(format!(
+            "{} does not exist any more: sync the dataset's tables",
+            location.display()
+        ));
+    };
+    let root = if location.is_dir() {
+        location.to_path_buf()
+    } else {
+        location.parent().unwrap_or(location).to_path_buf()
+    };
+    Ok((files, root))
 }
 
 /// A value of a row by column name (exact, else ignoring case as Glue does).
