@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lakecat_core::ErrorCode;
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::catalog::{DatasetFilter, GlueDatabaseRef, Task};
 use lakecat_core::ids::DatasetId;
@@ -19,6 +18,7 @@ use lakecat_core::page::PageRequest;
 use lakecat_core::ports::{CatalogStore, SyncSummary};
 use lakecat_core::tasks::TaskQueue;
 use lakecat_core::tasks::{TaskError, TaskHandler};
+use lakecat_core::{ErrorCode, Reason};
 use serde_json::Value;
 
 /// What a sync found and wrote.
@@ -118,6 +118,82 @@ impl TaskHandler for TablesSyncHandler {
             "tables synced"
         );
         Ok(outcome.to_json())
+    }
+}
+
+/// Runs `tables.profile` tasks (target: the table): every row of the table read through the
+/// lake, and the [`TableProfile`](lakecat_core::lake::TableProfile) kept as the task's
+/// result (what `Table.profile` and `Column.stats` read). A table whose files cannot be read
+/// fails for good (the reason names the file); a lake that does not answer is retried.
+pub struct TablesProfileHandler {
+    store: Arc<dyn CatalogStore>,
+    lake: Arc<dyn LakeReader>,
+}
+
+impl TablesProfileHandler {
+    pub fn new(store: Arc<dyn CatalogStore>, lake: Arc<dyn LakeReader>) -> Self {
+        TablesProfileHandler { store, lake }
+    }
+}
+
+#[async_trait]
+impl TaskHandler for TablesProfileHandler {
+    fn kind(&self) -> &'static str {
+        lakecat_core::lake::TABLES_PROFILE_KIND
+    }
+
+    async fn run(&self, task: &Task) -> Result<serde_json::Value, TaskError> {
+        let target = task
+            .target_id
+            .as_deref()
+            .ok_or_else(|| TaskError::permanent("a tables.profile task needs a table"))?;
+        let table = self
+            .store
+            .tables_by_ids(&[target.to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| TaskError::permanent(format!("table {target} does not exist")))?;
+        if table.deleted_at.is_some() {
+            return Err(TaskError::permanent(format!(
+                "table {} is gone from the lake",
+                table.glue_name
+            )));
+        }
+        let dataset = self
+            .store
+            .datasets_by_ids(&[table.dataset_id.as_str().to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| TaskError::permanent(format!("the dataset of {target} is gone")))?;
+        let mut columns = self
+            .store
+            .columns_of_tables(&[target.to_owned()])
+            .await
+            .map_err(store_err)?;
+        columns.sort_by_key(|c| c.position);
+        let started = std::time::Instant::now();
+        let profile = self
+            .lake
+            .profile(&dataset, &table, &columns)
+            .await
+            .map_err(|e| match (e.code, e.reason) {
+                (_, Reason::LakeUnreadable | Reason::NotOffered) => TaskError::permanent(e.message),
+                (ErrorCode::Unavailable | ErrorCode::Internal, _) => {
+                    TaskError::retryable(e.message)
+                }
+                _ => TaskError::permanent(e.message),
+            })?;
+        tracing::info!(
+            table = %target,
+            rows = profile.row_count,
+            files = profile.files_read,
+            ms = started.elapsed().as_millis() as u64,
+            "table profiled"
+        );
+        serde_json::to_value(&profile)
+            .map_err(|e| TaskError::permanent(format!("profile of {target}: {e}")))
     }
 }
 

@@ -18,7 +18,7 @@ use aws_sdk_glue::Client as Glue;
 use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
-use lakecat_core::lake::{Discovery, LakeReader, TableFailure, TablePreview};
+use lakecat_core::lake::{Discovery, LakeReader, TableFailure, TablePreview, TableProfile};
 use lakecat_core::names::{Description, GlueName};
 use lakecat_core::tasks::TaskError;
 use lakecat_core::{Error, Reason};
@@ -126,6 +126,10 @@ impl LakeReader for GlueLake {
         Ok(discovery)
     }
 
+    fn reads_data(&self) -> bool {
+        false
+    }
+
     async fn preview(
         &self,
         _dataset: &Dataset,
@@ -136,6 +140,19 @@ impl LakeReader for GlueLake {
         Err(Error::unavailable(
             "previews of tables on AWS (Athena queries) are not built yet; the local lake's \
              tables preview from their files",
+        )
+        .with_reason(Reason::NotOffered))
+    }
+
+    async fn profile(
+        &self,
+        _dataset: &Dataset,
+        _table: &Table,
+        _columns: &[Column],
+    ) -> lakecat_core::Result<TableProfile> {
+        Err(Error::unavailable(
+            "profiles of tables on AWS (Athena queries) are not built yet; the local lake's \
+             tables are profiled from their files",
         )
         .with_reason(Reason::NotOffered))
     }

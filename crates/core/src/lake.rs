@@ -67,6 +67,22 @@ pub trait LakeReader: Send + Sync + 'static {
         columns: &[Column],
         limit: usize,
     ) -> crate::Result<TablePreview>;
+
+    /// Whether [`preview`](Self::preview) and [`profile`](Self::profile) read data here
+    /// (the local lake's files); false where they are not offered yet (Glue: Athena queries
+    /// are not built), so the API refuses before writing a task that could only fail.
+    fn reads_data(&self) -> bool {
+        true
+    }
+
+    /// Per-column statistics of `table` from all its rows, its `columns` in position order.
+    /// Unreadable files are UNAVAILABLE with reason `lake_unreadable`, as for previews.
+    async fn profile(
+        &self,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+    ) -> crate::Result<TableProfile>;
 }
 
 /// Profiles a table's columns.

@@ -133,6 +133,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
             "input.targetId: UPDATE_DATASET of a dataset, UPDATE_ENVIRONMENT of an environment (owners)",
         ),
         "syncTables" => Resource(P::UpdateDataset, "input.datasetId: the dataset's owners"),
+        "profileTable" => Resource(P::UpdateDataset, "input.tableId: its dataset's owners"),
         "checkEnvironmentAccess" => Resource(
             P::UpdateEnvironment,
             "input.environmentId: the environment's owners",

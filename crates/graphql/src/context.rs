@@ -94,6 +94,8 @@ pub struct RequestContext {
     /// What the caller may see ([`crate::visibility::readers`]), loaded once.
     pub(crate) readers: OnceCell<lakecat_core::catalog::Readers>,
     pub(crate) loaders: Loaders,
+    /// Whether the caller may read each table's data (previews, profiles), decided once.
+    pub(crate) data_access: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 impl RequestContext {
@@ -109,6 +111,7 @@ impl RequestContext {
             tenant: OnceCell::new(),
             readers: OnceCell::new(),
             loaders: Loaders::new(store, groups, user),
+            data_access: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 

@@ -79,6 +79,19 @@ impl Loader<String> for ColumnCountLoader {
     }
 }
 
+/// The latest succeeded `tables.profile` task per table (its result is the profile).
+pub struct TableProfileLoader(Store);
+impl Loader<String> for TableProfileLoader {
+    type Value = lakecat_core::catalog::Task;
+    type Error = ApiError;
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, lakecat_core::catalog::Task>, ApiError> {
+        Ok(self.0.table_profiles(keys).await?)
+    }
+}
+
 pub struct VoteLoader {
     store: Store,
     user: String,
@@ -134,6 +147,7 @@ pub struct Loaders {
     pub teams: Cached<TeamLoader>,
     pub table_counts: Cached<TableCountLoader>,
     pub column_counts: Cached<ColumnCountLoader>,
+    pub table_profiles: Cached<TableProfileLoader>,
     pub votes: Cached<VoteLoader>,
     pub term_links: Cached<TermLinksLoader>,
     pub permissions: Cached<PermissionLoader>,
@@ -151,6 +165,7 @@ impl Loaders {
             teams: cached(TeamLoader(store.clone())),
             table_counts: cached(TableCountLoader(store.clone())),
             column_counts: cached(ColumnCountLoader(store.clone())),
+            table_profiles: cached(TableProfileLoader(store.clone())),
             votes: cached(VoteLoader {
                 store: store.clone(),
                 user,

@@ -386,6 +386,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "syncTables",
             format!(r#"syncTables(input: {{datasetId: "{ds}"}}) {{ status }}"#),
         ),
+        (
+            "profileTable",
+            format!(r#"profileTable(input: {{tableId: "{tbl}"}}) {{ status }}"#),
+        ),
     ]
 }
 

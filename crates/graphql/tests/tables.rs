@@ -25,7 +25,8 @@ use lakecat_core::tasks::{RetryPolicy, TaskEnvelope};
 use lakecat_lake::LocalLake;
 use lakecat_testkit::Backend;
 use lakecat_worker::{
-    InProcessQueue, LocalLakeProcessor, Processed, ShareHandler, TablesSyncHandler, Worker,
+    InProcessQueue, LocalLakeProcessor, Processed, ShareHandler, TablesProfileHandler,
+    TablesSyncHandler, Worker,
 };
 use serde_json::Value;
 
@@ -43,20 +44,27 @@ fn write(path: &Path, text: &str) {
 impl Fixture {
     /// Runs the dataset's pending table syncs against the local lake at `root`.
     async fn run_syncs(&self, root: &Path, dataset: &str) -> Vec<Processed> {
+        self.run_lake_tasks(root, dataset, "tables.sync").await
+    }
+
+    /// Runs the pending tasks of `kind` on `target` with the lake's handlers.
+    async fn run_lake_tasks(&self, root: &Path, target: &str, kind: &str) -> Vec<Processed> {
         let store: Arc<dyn CatalogStore> = Arc::new(self.store().clone());
         let (queue, _rx) = InProcessQueue::new();
+        let lake = Arc::new(LocalLake::new(root));
         let worker = Worker::new(store.clone(), Arc::new(queue), RetryPolicy::default())
             .with_handler(Arc::new(TablesSyncHandler::new(
                 store.clone(),
-                Arc::new(LocalLake::new(root)),
-            )));
+                lake.clone(),
+            )))
+            .with_handler(Arc::new(TablesProfileHandler::new(store.clone(), lake)));
         let tasks = store
-            .list_tasks(dataset, &lakecat_core::page::PageRequest::first(100))
+            .list_tasks(target, &lakecat_core::page::PageRequest::first(100))
             .await
             .unwrap();
         let mut out = vec![];
         for t in tasks.items.into_iter().map(|(_, t)| t) {
-            if t.kind == "tables.sync" && t.status == TaskStatus::Pending {
+            if t.kind == kind && t.status == TaskStatus::Pending {
                 out.push(
                     worker
                         .process(&TaskEnvelope::new(&t.id, &t.kind))
@@ -569,6 +577,172 @@ async fn previews_read_the_files_for_owners_and_granted_teams(b: Backend) {
     );
 }
 
+async fn profiles_count_every_row_for_those_who_may_read_the_data(b: Backend) {
+    let lake = tempfile::tempdir().unwrap();
+    let f = Fixture::with_lake(b, Arc::new(LocalLake::new(lake.path()))).await;
+    let (env, ds) = (f.id("env"), f.id("dataset"));
+    let slug = f
+        .ok(owner(), &format!(r#"{{ dataset(id: "{ds}") {{ slug }} }}"#))
+        .await["dataset"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = lake.path().join(&env).join(&slug);
+    let mut csv = String::from("order_id,amount,channel\n");
+    for i in 0..1000 {
+        let amount = if i % 10 == 0 {
+            String::new()
+        } else {
+            format!("{}", i % 100)
+        };
+        let channel = ["web", "store", "phone"][i % 3];
+        csv.push_str(&format!("{i},{amount},{channel}\n"));
+    }
+    write(&dir.join("orders/day=2024-05-01/part-0.csv"), &csv);
+    write(
+        &dir.join("orders/day=2024-05-02/part-0.csv"),
+        "order_id,amount,channel\n1000,5,web\n",
+    );
+    write(&dir.join("refunds/part-0.csv"), "refund_id\n1\n");
+    f.sync(owner(), &ds).await;
+    assert_eq!(
+        f.run_syncs(lake.path(), &ds).await,
+        vec![Processed::Succeeded]
+    );
+    let tables = f.tables(&ds).await;
+    let orders = tables["orders"]["id"].as_str().unwrap().to_owned();
+
+    let run = |t: &str| {
+        format!(r#"mutation {{ profileTable(input: {{tableId: "{t}"}}) {{ taskId status }} }}"#)
+    };
+    let asked = f.ok(owner(), &run(&orders)).await["profileTable"].clone();
+    assert_eq!(asked["status"], "PENDING");
+    // A second request while it waits joins it.
+    assert_eq!(
+        f.ok(owner(), &run(&orders)).await["profileTable"]["taskId"],
+        asked["taskId"]
+    );
+    let before = format!(
+        r#"{{ table(id: "{orders}") {{ profile {{ rowCount }} profileRun {{ status }} }} }}"#
+    );
+    let t = f.ok(owner(), &before).await;
+    assert_eq!(t["table"]["profile"], Value::Null, "not computed yet");
+    assert_eq!(t["table"]["profileRun"]["status"], "PENDING");
+    assert_eq!(
+        f.run_lake_tasks(lake.path(), &orders, "tables.profile")
+            .await,
+        vec![Processed::Succeeded]
+    );
+
+    let q = format!(
+        r#"{{ table(id: "{orders}") {{ profileRun {{ status finishedAt error }} profile {{ taskId computedAt rowCount rowsScanned filesRead method columns {{ name nulls distinct min max topValues {{ value count }} histogram {{ low high count }} }} }} columns(first: 10) {{ nodes {{ name stats {{ nulls distinct }} }} }} }} }}"#
+    );
+    let t = f.ok(owner(), &q).await["table"].clone();
+    assert_eq!(t["profileRun"]["status"], "SUCCEEDED");
+    let p = &t["profile"];
+    assert_eq!(p["taskId"], asked["taskId"]);
+    assert_eq!(
+        (
+            p["rowCount"].as_i64(),
+            p["rowsScanned"].as_i64(),
+            p["filesRead"].as_i64()
+        ),
+        (Some(1001), Some(1001), Some(2))
+    );
+    let cols: Vec<&Value> = p["columns"].as_array().unwrap().iter().collect();
+    let names: Vec<&str> = cols.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["order_id", "amount", "channel", "day"]);
+    let (id, amount, channel, day) = (cols[0], cols[1], cols[2], cols[3]);
+    assert_eq!(
+        (id["nulls"].as_i64(), id["min"].as_i64(), id["max"].as_i64()),
+        (Some(0), Some(0), Some(1000))
+    );
+    let d = id["distinct"].as_i64().unwrap();
+    assert!(
+        (990..=1012).contains(&d),
+        "approximately 1001 distinct ids: {d}"
+    );
+    assert_eq!(
+        id["topValues"],
+        serde_json::json!([]),
+        "too many values to list"
+    );
+    let buckets = id["histogram"].as_array().unwrap();
+    assert_eq!(buckets.len(), 10);
+    let total: i64 = buckets.iter().map(|b| b["count"].as_i64().unwrap()).sum();
+    assert_eq!(total, 1001);
+    assert_eq!(amount["nulls"].as_i64(), Some(100), "empty cells are nulls");
+    assert_eq!(
+        (amount["min"].as_f64(), amount["max"].as_f64()),
+        (Some(1.0), Some(99.0))
+    );
+    assert_eq!(channel["distinct"].as_i64(), Some(3));
+    assert_eq!(
+        channel["topValues"],
+        serde_json::json!([{"value": "web", "count": 335}, {"value": "phone", "count": 333}, {"value": "store", "count": 333}])
+    );
+    assert_eq!(channel["histogram"], serde_json::json!([]));
+    assert_eq!(
+        day["topValues"],
+        serde_json::json!([{"value": "2024-05-01", "count": 1000}, {"value": "2024-05-02", "count": 1}])
+    );
+    // Each column's own statistics, from the same profile.
+    let stats: Vec<Value> = t["columns"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["stats"]["nulls"].clone())
+        .collect();
+    assert_eq!(
+        stats,
+        [
+            serde_json::json!(0),
+            serde_json::json!(100),
+            serde_json::json!(0),
+            serde_json::json!(0)
+        ]
+    );
+
+    // Others who see the table but may not read its data see no statistics.
+    let t = f.ok(guest(), &q).await["table"].clone();
+    assert_eq!(t["profile"], Value::Null);
+    assert_eq!(t["columns"]["nodes"][1]["stats"], Value::Null);
+    // Only the owners profile.
+    let r = f.run(guest(), &run(&orders)).await;
+    assert_eq!(Fixture::codes(&r), ["FORBIDDEN"]);
+
+    // A file that cannot be read fails the run, named; the last good profile stays.
+    write(
+        &dir.join("orders/day=2024-05-03/part-0.parquet"),
+        "not parquet",
+    );
+    f.ok(owner(), &run(&orders)).await;
+    let failed = f
+        .run_lake_tasks(lake.path(), &orders, "tables.profile")
+        .await;
+    assert!(
+        matches!(failed.as_slice(), [Processed::Failed(_)]),
+        "{failed:?}"
+    );
+    let t = f.ok(owner(), &q).await["table"].clone();
+    assert_eq!(t["profileRun"]["status"], "FAILED");
+    let error = t["profileRun"]["error"].as_str().unwrap();
+    assert!(error.contains("day=2024-05-03/part-0.parquet"), "{error}");
+    assert_eq!(t["profile"]["taskId"], asked["taskId"]);
+
+    // A table gone from the lake is not profiled; bad ids are field errors.
+    std::fs::remove_dir_all(dir.join("refunds")).unwrap();
+    let refunds = tables["refunds"]["id"].as_str().unwrap().to_owned();
+    f.sync(owner(), &ds).await;
+    f.run_syncs(lake.path(), &ds).await;
+    let counts = f.row_counts().await;
+    let r = f.run(owner(), &run(&refunds)).await;
+    assert_eq!(Fixture::codes(&r), ["CONFLICT"], "{:?}", r.errors);
+    let r = f.run(owner(), &run("not-a-table")).await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    assert_eq!(f.row_counts().await, counts, "nothing was written");
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
@@ -581,4 +755,5 @@ both!(
     who_may_sync_and_bad_input,
     not_offered_where_no_worker_reads_the_lake,
     previews_read_the_files_for_owners_and_granted_teams,
+    profiles_count_every_row_for_those_who_may_read_the_data,
 );

@@ -26,7 +26,9 @@ use async_trait::async_trait;
 use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
-use lakecat_core::lake::{Discovery, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview};
+use lakecat_core::lake::{
+    Discovery, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview, TableProfile,
+};
 use lakecat_core::names::GlueName;
 use lakecat_core::tasks::TaskError;
 use lakecat_core::{Error, Reason};
@@ -172,7 +174,34 @@ impl LakeReader for LocalLake {
         columns: &[Column],
         limit: usize,
     ) -> lakecat_core::Result<TablePreview> {
-        let unreadable = |m: String| Error::unavailable(m).with_reason(Reason::LakeUnreadable);
+        let real = self.table_path(table)?;
+        let wanted = wanted(columns);
+        let limit = limit.min(MAX_PREVIEW_ROWS);
+        tokio::task::spawn_blocking(move || preview::preview(&real, &as_wanted(&wanted), limit))
+            .await
+            .map_err(|e| Error::internal(format!("preview: {e}")))?
+            .map_err(unreadable)
+    }
+
+    /// Every row of every file, read where the table's location says (under the lake's root).
+    async fn profile(
+        &self,
+        _dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+    ) -> lakecat_core::Result<TableProfile> {
+        let real = self.table_path(table)?;
+        let wanted = wanted(columns);
+        tokio::task::spawn_blocking(move || profile::profile(&real, &as_wanted(&wanted)))
+            .await
+            .map_err(|e| Error::internal(format!("profile: {e}")))?
+            .map_err(unreadable)
+    }
+}
+
+impl LocalLake {
+    /// The table's folder or file, checked to be under the lake's root.
+    fn table_path(&self, table: &Table) -> lakecat_core::Result<PathBuf> {
         let path = preview::location_path(&table.location).map_err(unreadable)?;
         let root = fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
         let real = fs::canonicalize(&path).map_err(|e| {
@@ -188,26 +217,31 @@ impl LakeReader for LocalLake {
                 root.display()
             )));
         }
-        let wanted: Vec<(String, String, bool)> = columns
-            .iter()
-            .map(|c| (c.name.clone(), c.data_type.clone(), c.is_partition))
-            .collect();
-        let limit = limit.min(MAX_PREVIEW_ROWS);
-        tokio::task::spawn_blocking(move || {
-            let cols: Vec<preview::Wanted<'_>> = wanted
-                .iter()
-                .map(|(name, data_type, is_partition)| preview::Wanted {
-                    name,
-                    data_type,
-                    is_partition: *is_partition,
-                })
-                .collect();
-            preview::preview(&real, &cols, limit)
-        })
-        .await
-        .map_err(|e| Error::internal(format!("preview: {e}")))?
-        .map_err(unreadable)
+        Ok(real)
     }
+}
+
+fn unreadable(m: String) -> Error {
+    Error::unavailable(m).with_reason(Reason::LakeUnreadable)
+}
+
+/// The catalog's columns as the readers take them: (name, type, partition key).
+fn wanted(columns: &[Column]) -> Vec<(String, String, bool)> {
+    columns
+        .iter()
+        .map(|c| (c.name.clone(), c.data_type.clone(), c.is_partition))
+        .collect()
+}
+
+fn as_wanted(columns: &[(String, String, bool)]) -> Vec<Wanted<'_>> {
+    columns
+        .iter()
+        .map(|(name, data_type, is_partition)| Wanted {
+            name,
+            data_type,
+            is_partition: *is_partition,
+        })
+        .collect()
 }
 
 /// Dot files, `_SUCCESS`, `_temporary`: what Spark, Hive and editors leave beside data.

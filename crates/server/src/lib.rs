@@ -116,7 +116,13 @@ impl App {
         }
         let auth = Authenticator::from_config(&config).await?;
         let dyn_store: Arc<dyn CatalogStore> = Arc::new(store.clone());
-        let tables_sync = config.in_process_worker && tables.is_some();
+        // Tables are synced by the in-process worker where it reads a lake, or by the worker
+        // behind the task queue (the worker Lambda reads Glue).
+        let tables_sync = if config.in_process_worker {
+            tables.is_some()
+        } else {
+            queue.is_some()
+        };
         let lake_reader = tables.clone();
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
@@ -158,6 +164,10 @@ impl App {
             let worker = match tables {
                 Some(lake) => worker
                     .with_handler(Arc::new(lakecat_worker::TablesSyncHandler::new(
+                        dyn_store.clone(),
+                        lake.clone(),
+                    )))
+                    .with_handler(Arc::new(lakecat_worker::TablesProfileHandler::new(
                         dyn_store.clone(),
                         lake,
                     )))

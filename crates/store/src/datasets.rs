@@ -320,6 +320,58 @@ impl DatasetStore for SeaStore {
             .await
     }
 
+    async fn request_table_profile(
+        &self,
+        meta: &MutationMeta,
+        table_id: &TableId,
+    ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+        let txn = self.begin().await?;
+        let table = dataset_table::Entity::find_by_id(table_id.as_str().to_owned())
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| Error::not_found("table", table_id))?;
+        let ds = Self::one_dataset(&txn, &table.dataset_id).await?;
+        let new = lakecat_core::tasks::NewTask::new(
+            lakecat_core::lake::TABLES_PROFILE_KIND,
+            Some(table_id.as_str()),
+            serde_json::json!({ "table_id": table_id.as_str() }),
+        )
+        .notify(lakecat_core::names::TeamName::from_trusted(
+            ds.owner_team.clone(),
+        ));
+        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
+        let what = if envelopes.is_empty() {
+            "joined the waiting profile"
+        } else {
+            "requested"
+        };
+        audit(
+            &txn,
+            meta,
+            table_id.as_str(),
+            None::<&()>,
+            Some(&serde_json::json!({ "profile": what, "task": row.id })),
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((convert::task(row)?, envelopes))
+    }
+
+    async fn table_profile_runs(&self, table_ids: &[String]) -> Result<HashMap<String, Task>> {
+        self.latest_tasks(table_ids, lakecat_core::lake::TABLES_PROFILE_KIND, None)
+            .await
+    }
+
+    async fn table_profiles(&self, table_ids: &[String]) -> Result<HashMap<String, Task>> {
+        self.latest_tasks(
+            table_ids,
+            lakecat_core::lake::TABLES_PROFILE_KIND,
+            Some(TaskStatus::Succeeded),
+        )
+        .await
+    }
+
     async fn datasets_due_for_table_sync(
         &self,
         since: chrono::DateTime<Utc>,
@@ -796,5 +848,38 @@ impl SeaStore {
         audit(&txn, meta, dataset_id.as_str(), None::<&()>, Some(&after)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(summary)
+    }
+
+    /// The latest task of `kind` (of `status`, if given) on each target.
+    async fn latest_tasks(
+        &self,
+        targets: &[String],
+        kind: &str,
+        status: Option<TaskStatus>,
+    ) -> Result<HashMap<String, Task>> {
+        let mut out: HashMap<String, Task> = HashMap::new();
+        for chunk in targets.chunks(500) {
+            let mut q = task::Entity::find()
+                .filter(task::Column::Kind.eq(kind))
+                .filter(task::Column::TargetId.is_in(chunk.to_vec()));
+            if let Some(s) = status {
+                q = q.filter(task::Column::Status.eq(s.as_str()));
+            }
+            let rows = q
+                .order_by_desc(task::Column::CreatedAt)
+                .order_by_desc(task::Column::Id)
+                .all(&self.db)
+                .await
+                .map_err(db_err)?;
+            for row in rows {
+                let Some(target) = row.target_id.clone() else {
+                    continue;
+                };
+                if !out.contains_key(&target) {
+                    out.insert(target, convert::task(row)?);
+                }
+            }
+        }
+        Ok(out)
     }
 }

@@ -59,6 +59,20 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// Writes a `tables.profile` task for the table (joining one that waits), audited on the
+    /// table; its owner team hears of a failure.
+    async fn request_table_profile(
+        &self,
+        meta: &MutationMeta,
+        table_id: &TableId,
+    ) -> Result<(Task, Vec<crate::tasks::TaskEnvelope>)>;
+
+    /// The latest `tables.profile` task of each table, whatever its status.
+    async fn table_profile_runs(&self, table_ids: &[String]) -> Result<HashMap<String, Task>>;
+
+    /// The latest succeeded `tables.profile` task of each table (its result is the profile).
+    async fn table_profiles(&self, table_ids: &[String]) -> Result<HashMap<String, Task>>;
+
     /// Datasets whose stack is usable (CREATE_, UPDATE_, IMPORT_COMPLETE or
     /// UPDATE_ROLLBACK_COMPLETE) with no `tables.sync` requested since `since`: what
     /// the scheduled full sync syncs, at most `limit`, in id order.

@@ -120,6 +120,149 @@ impl Table {
     async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
         terms_of(ctx, self.0.id.as_str()).await
     }
+    /// Statistics of the table's columns from its latest succeeded profile (`profileTable`);
+    /// null until one succeeds, and for callers who may not read the table's data (the
+    /// teams that may preview it).
+    async fn profile(&self, ctx: &Context<'_>) -> ApiResult<Option<TableProfile>> {
+        if !may_read_data(ctx, self.0.id.as_str()).await? {
+            return Ok(None);
+        }
+        profile_of(ctx, self.0.id.as_str()).await
+    }
+    /// The latest `profileTable` run, whatever its outcome (null if never profiled).
+    async fn profile_run(&self, ctx: &Context<'_>) -> ApiResult<Option<TableProfileRun>> {
+        Ok(store(ctx)
+            .table_profile_runs(&[self.0.id.to_string()])
+            .await?
+            .remove(self.0.id.as_str())
+            .map(TableProfileRun::from))
+    }
+}
+
+/// A table's latest profile, read from its task's result.
+async fn profile_of(ctx: &Context<'_>, table_id: &str) -> ApiResult<Option<TableProfile>> {
+    let Some(task) = request(ctx)?
+        .loaders
+        .table_profiles
+        .load_one(table_id.to_owned())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(result) = task.result.clone() else {
+        return Ok(None);
+    };
+    let p: lakecat_core::lake::TableProfile = serde_json::from_value(result)
+        .map_err(|e| Error::internal(format!("profile of {table_id}: {e}")))?;
+    Ok(Some(TableProfile {
+        task_id: task.id.to_string(),
+        computed_at: task.updated_at,
+        row_count: p.row_count as i64,
+        rows_scanned: p.rows_scanned as i64,
+        files_read: p.files_read as i64,
+        method: p.method,
+        columns: p.columns.into_iter().map(ColumnStats::from).collect(),
+    }))
+}
+
+/// Statistics of a table's columns, computed from its data by `profileTable`.
+#[derive(SimpleObject)]
+pub struct TableProfile {
+    pub task_id: String,
+    /// When it was computed (the profile task's end).
+    pub computed_at: DateTime<Utc>,
+    pub row_count: i64,
+    /// Rows read to compute it (all of them: profiles scan every row).
+    pub rows_scanned: i64,
+    pub files_read: i64,
+    /// How: "files" (read by lakecat), "files + Parquet statistics" (footers' min/max used).
+    pub method: String,
+    /// One per column, in position order.
+    pub columns: Vec<ColumnStats>,
+}
+
+/// What a profile says of one column.
+#[derive(SimpleObject, Clone)]
+pub struct ColumnStats {
+    pub name: String,
+    pub nulls: i64,
+    /// Approximate distinct non-null values (HyperLogLog, about 1 % error; exact up to 50).
+    pub distinct: i64,
+    /// Smallest and largest non-null value (numbers as numbers, the rest as text); null for
+    /// nested columns.
+    pub min: Option<async_graphql::Json<serde_json::Value>>,
+    pub max: Option<async_graphql::Json<serde_json::Value>>,
+    /// The most frequent values, for columns of at most 50 distinct values; else empty.
+    pub top_values: Vec<ValueCount>,
+    /// Equal-width buckets over [min, max], for numeric columns; else empty.
+    pub histogram: Vec<HistogramBucket>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct ValueCount {
+    pub value: async_graphql::Json<serde_json::Value>,
+    pub count: i64,
+}
+
+/// Values in [low, high) (the last bucket includes `high`).
+#[derive(SimpleObject, Clone)]
+pub struct HistogramBucket {
+    pub low: f64,
+    pub high: f64,
+    pub count: i64,
+}
+
+impl From<lakecat_core::lake::ColumnStats> for ColumnStats {
+    fn from(c: lakecat_core::lake::ColumnStats) -> Self {
+        ColumnStats {
+            name: c.name,
+            nulls: c.nulls as i64,
+            distinct: c.distinct as i64,
+            min: c.min.map(async_graphql::Json),
+            max: c.max.map(async_graphql::Json),
+            top_values: c
+                .top_values
+                .into_iter()
+                .map(|v| ValueCount {
+                    value: async_graphql::Json(v.value),
+                    count: v.count as i64,
+                })
+                .collect(),
+            histogram: c
+                .histogram
+                .into_iter()
+                .map(|b| HistogramBucket {
+                    low: b.low,
+                    high: b.high,
+                    count: b.count as i64,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A table's latest profile run (its `tables.profile` task).
+#[derive(SimpleObject, Clone)]
+pub struct TableProfileRun {
+    pub task_id: String,
+    /// PENDING or RUNNING while it reads, SUCCEEDED (see `Table.profile`), or FAILED with
+    /// `error` (e.g. a file that is not valid Parquet, named).
+    pub status: super::tasks::TaskStatus,
+    pub error: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<core::Task> for TableProfileRun {
+    fn from(t: core::Task) -> Self {
+        TableProfileRun {
+            task_id: t.id.to_string(),
+            status: t.status.into(),
+            finished_at: t.status.is_finished().then_some(t.updated_at),
+            error: t.error,
+            requested_at: t.created_at,
+        }
+    }
 }
 
 #[Object]
@@ -158,6 +301,17 @@ impl Column {
     }
     async fn terms(&self, ctx: &Context<'_>) -> ApiResult<Vec<TermLink>> {
         terms_of(ctx, self.0.id.as_str()).await
+    }
+    /// This column's statistics from its table's latest profile (see `Table.profile`): null
+    /// until the table is profiled, and for callers who may not read its data.
+    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<Option<ColumnStats>> {
+        let table = self.0.table_id.as_str();
+        if !may_read_data(ctx, table).await? {
+            return Ok(None);
+        }
+        Ok(profile_of(ctx, table)
+            .await?
+            .and_then(|p| p.columns.into_iter().find(|c| c.name == self.0.name)))
     }
 }
 
@@ -397,6 +551,68 @@ async fn holds_granted_share(
     }))
 }
 
+/// Whether the caller may read `table`'s data (previews, profiles): its dataset's owners and
+/// admins; teams holding a granted share of the table (or of the dataset's bucket), unless the
+/// dataset is SECRET and its owners have not allowed it (`secretPreview`). The dataset, or the
+/// refusal saying why.
+async fn data_access(
+    ctx: &Context<'_>,
+    table: &core::Table,
+) -> ApiResult<Result<core::Dataset, Error>> {
+    let who = crate::context::caller(ctx)?;
+    let ds = store(ctx)
+        .datasets_by_ids(&[table.dataset_id.to_string()])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found("table", table.id.as_str()))?;
+    let owner = who.is_admin
+        || request(ctx)?
+            .loaders
+            .permissions_on(ds.id.as_str())
+            .await?
+            .contains(&lakecat_core::permissions::Permission::UpdateDataset);
+    if owner {
+        return Ok(Ok(ds));
+    }
+    if ds.confidentiality == core::Confidentiality::Secret && !ds.secret_preview {
+        return Ok(Err(Error::forbidden(format!(
+            "the data of {} (SECRET) is for its owner team, {}, unless it allows teams with a granted share (secretPreview)",
+            ds.label.as_str(),
+            ds.owner_team.as_str()
+        ))));
+    }
+    let teams = who.groups.iter().map(|t| t.as_str().to_owned()).collect();
+    if !holds_granted_share(ctx, teams, table).await? {
+        return Ok(Err(Error::forbidden(format!(
+            "none of your teams holds a granted share of {}: request access to read its data",
+            table.glue_name.as_str()
+        ))));
+    }
+    Ok(Ok(ds))
+}
+
+/// [`data_access`] as a yes or no, decided once per table and request (a table's columns
+/// each ask for their statistics).
+async fn may_read_data(ctx: &Context<'_>, table_id: &str) -> ApiResult<bool> {
+    let r = request(ctx)?;
+    if let Some(known) = r
+        .data_access
+        .lock()
+        .ok()
+        .and_then(|m| m.get(table_id).copied())
+    {
+        return Ok(known);
+    }
+    let Some(table) = r.loaders.tables.load_one(table_id.to_owned()).await? else {
+        return Ok(false);
+    };
+    let allowed = data_access(ctx, &table).await?.is_ok();
+    if let Ok(mut m) = r.data_access.lock() {
+        m.insert(table_id.to_owned(), allowed);
+    }
+    Ok(allowed)
+}
+
 #[Object]
 impl TableQuery {
     /// The first rows of a table, read from the lake (1–100, 20 by default): for its
@@ -413,37 +629,9 @@ impl TableQuery {
         if !(1..=lakecat_core::lake::MAX_PREVIEW_ROWS as i32).contains(&limit) {
             return Err(Error::bad_input("limit", "must be 1–100").into());
         }
-        let who = authorize(ctx, "previewTable", None).await?;
+        authorize(ctx, "previewTable", None).await?;
         let table = visible_table(ctx, &id).await?;
-        let ds = store(ctx)
-            .datasets_by_ids(&[table.dataset_id.to_string()])
-            .await?
-            .pop()
-            .ok_or_else(|| not_found("table", id.as_str()))?;
-        let owner = who.is_admin
-            || request(ctx)?
-                .loaders
-                .permissions_on(ds.id.as_str())
-                .await?
-                .contains(&lakecat_core::permissions::Permission::UpdateDataset);
-        if !owner {
-            if ds.confidentiality == core::Confidentiality::Secret && !ds.secret_preview {
-                return Err(Error::forbidden(format!(
-                    "previews of {} (SECRET) are for its owner team, {}, unless it allows teams with a granted share (secretPreview)",
-                    ds.label.as_str(),
-                    ds.owner_team.as_str()
-                ))
-                .into());
-            }
-            let teams = who.groups.iter().map(|t| t.as_str().to_owned()).collect();
-            if !holds_granted_share(ctx, teams, &table).await? {
-                return Err(Error::forbidden(format!(
-                    "none of your teams holds a granted share of {}: request access to preview it",
-                    table.glue_name.as_str()
-                ))
-                .into());
-            }
-        }
+        let ds = data_access(ctx, &table).await?.map_err(ApiError::from)?;
         refuse_deleted(&table)?;
         let Some(lake) = services(ctx).lake.clone() else {
             return Err(ApiError::not_offered(
@@ -697,6 +885,11 @@ pub struct SyncTablesInput {
     pub dataset_id: String,
 }
 
+#[derive(InputObject)]
+pub struct ProfileTableInput {
+    pub table_id: String,
+}
+
 #[Object]
 impl TableMutation {
     /// Reads the dataset's tables from the lake and records them (a `tables.sync` task):
@@ -707,10 +900,33 @@ impl TableMutation {
         authorize_with(ctx, "syncTables", Some(id.as_str()), None).await?;
         if !services(ctx).tables_sync {
             return Err(ApiError::not_offered(
-                "syncing tables is offered with the local lake (lakecat serve); from Glue it is not built yet",
+                "no worker here reads the lake: tables are synced by lakecat serve's worker or by the worker Lambda behind the task queue",
             ));
         }
         let (task, tasks) = store(ctx).request_table_sync(&meta(ctx)?, &id).await?;
+        publish_now(ctx, &tasks).await;
+        Ok(task.into())
+    }
+
+    /// Computes per-column statistics of a table from all its rows (a `tables.profile`
+    /// task; a request while one waits joins it): its dataset's owners. Read the outcome in
+    /// `Table.profileRun`, the statistics in `Table.profile` and `Column.stats`.
+    async fn profile_table(
+        &self,
+        ctx: &Context<'_>,
+        input: ProfileTableInput,
+    ) -> ApiResult<TableProfileRun> {
+        let id = TableId::parse("input.tableId", &input.table_id)?;
+        crate::context::caller(ctx)?;
+        let table = get_table(ctx, &id).await?;
+        authorize(ctx, "profileTable", Some(table.dataset_id.as_str())).await?;
+        refuse_deleted(&table)?;
+        if !services(ctx).lake.as_ref().is_some_and(|l| l.reads_data()) {
+            return Err(ApiError::not_offered(
+                "profiles read the local lake's files (lakecat serve); Athena profiles are not built yet",
+            ));
+        }
+        let (task, tasks) = store(ctx).request_table_profile(&meta(ctx)?, &id).await?;
         publish_now(ctx, &tasks).await;
         Ok(task.into())
     }
