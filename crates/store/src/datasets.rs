@@ -875,8 +875,8 @@ impl SeaStore {
                 let Some(target) = row.target_id.clone() else {
                     continue;
                 };
-                if !out.contains_key(&target) {
-                    out.insert(target, convert::task(row)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = out.entry(target) {
+                    e.insert(convert::task(row)?);
                 }
             }
         }
