@@ -10,6 +10,7 @@
 //! `lakecat-bench serve …` so that one `cargo run -p lakecat-bench` builds all it needs.
 
 mod conn;
+mod profile;
 mod stacks;
 mod tables;
 
@@ -50,10 +51,16 @@ pub const SCENARIOS: &[&str] = &[
     "stack-render",
     "stack-deploy",
     "table-sync",
+    "table-profile",
 ];
 
 /// Scenarios that need neither the seeded catalog nor `lakecat serve`.
-const STANDALONE: &[&str] = &["stack-render", "stack-deploy", "table-sync"];
+const STANDALONE: &[&str] = &[
+    "stack-render",
+    "stack-deploy",
+    "table-sync",
+    "table-profile",
+];
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
@@ -96,6 +103,16 @@ pub struct BenchArgs {
     /// Tables of 20 columns `table-sync` records in one dataset.
     #[arg(long, default_value_t = 100_000)]
     pub sync_tables: usize,
+    /// MB of Snappy Parquet `table-profile` writes, then profiles.
+    #[arg(long, default_value_t = 1_024)]
+    pub profile_mb: u64,
+    /// Where `table-profile` writes its table (a temporary folder by default).
+    #[arg(long)]
+    pub profile_dir: Option<std::path::PathBuf>,
+    /// Only write `table-profile`'s table into `--profile-dir` (what the scenario runs in a
+    /// child process, so the profile's memory is measured alone).
+    #[arg(long, hide = true)]
+    pub profile_write_only: bool,
 }
 
 #[derive(Debug)]
@@ -127,6 +144,17 @@ fn round(x: f64) -> f64 {
 }
 
 pub async fn run(args: BenchArgs) -> Result<()> {
+    if args.profile_write_only {
+        let dir = args
+            .profile_dir
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("--profile-write-only needs --profile-dir"))?;
+        let mb = args.profile_mb;
+        let (rows, bytes, files) =
+            tokio::task::spawn_blocking(move || profile::write_table(&dir, mb)).await??;
+        println!("{rows} {bytes} {files}");
+        return Ok(());
+    }
     let scenarios: Vec<String> = if args.scenarios.is_empty() {
         SCENARIOS.iter().map(|s| (*s).to_owned()).collect()
     } else {
@@ -145,6 +173,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if scenarios.iter().any(|s| s == "table-sync") {
         let o = tables::table_sync(args.sync_tables, args.json).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "table-profile") {
+        let (mb, dir, json) = (args.profile_mb, args.profile_dir.clone(), args.json);
+        let o =
+            tokio::task::spawn_blocking(move || profile::table_profile(mb, dir, json)).await??;
         report(&o, args.json);
         outcomes.push(o);
     }
