@@ -20,8 +20,8 @@ pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, l
 pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use tables::{
-    GlueEvent, SyncOutcome, SyncsRequested, TableSyncSchedule, TablesProfileHandler,
-    TablesSyncHandler, sync_on_glue_event, sync_tables,
+    DatasetVerifyHandler, GlueEvent, SyncOutcome, SyncsRequested, TableSyncSchedule,
+    TablesProfileHandler, TablesSyncHandler, sync_on_glue_event, sync_tables,
 };
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};
 

@@ -197,6 +197,61 @@ impl TaskHandler for TablesProfileHandler {
     }
 }
 
+/// Runs `dataset.verify` tasks (target: an imported dataset): its bucket, key and Glue
+/// database checked through the lake as lakecat will use them. All checks passed: the task
+/// succeeds with them as its result. Any failed: the task fails for good, its error a
+/// `field: reason` line per failed check (what `Dataset.importCheck` shows), and the owner
+/// team is notified.
+pub struct DatasetVerifyHandler {
+    store: Arc<dyn CatalogStore>,
+    lake: Arc<dyn LakeReader>,
+}
+
+impl DatasetVerifyHandler {
+    pub fn new(store: Arc<dyn CatalogStore>, lake: Arc<dyn LakeReader>) -> Self {
+        DatasetVerifyHandler { store, lake }
+    }
+}
+
+#[async_trait]
+impl TaskHandler for DatasetVerifyHandler {
+    fn kind(&self) -> &'static str {
+        lakecat_core::lake::DATASET_VERIFY_KIND
+    }
+
+    async fn run(&self, task: &Task) -> Result<serde_json::Value, TaskError> {
+        let target = task
+            .target_id
+            .as_deref()
+            .ok_or_else(|| TaskError::permanent("a dataset.verify task needs a dataset"))?;
+        let dataset = self
+            .store
+            .datasets_by_ids(&[target.to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| TaskError::permanent(format!("dataset {target} does not exist")))?;
+        let environment = self
+            .store
+            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| {
+                TaskError::permanent(format!(
+                    "the environment of dataset {target} does not exist"
+                ))
+            })?;
+        let checks = self.lake.verify_import(&environment, &dataset).await?;
+        if checks.iter().any(|c| !c.ok) {
+            return Err(TaskError::permanent(
+                lakecat_core::lake::ImportCheck::to_error(&checks),
+            ));
+        }
+        Ok(serde_json::json!({ "checks": checks }))
+    }
+}
+
 /// What requesting syncs did: the datasets asked for, those whose request joined one
 /// already waiting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

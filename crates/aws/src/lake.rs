@@ -15,10 +15,13 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_glue::Client as Glue;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
-use lakecat_core::lake::{Discovery, LakeReader, TableFailure, TablePreview, TableProfile};
+use lakecat_core::lake::{
+    Discovery, ImportCheck, LakeReader, TableFailure, TablePreview, TableProfile,
+};
 use lakecat_core::names::{Description, GlueName};
 use lakecat_core::tasks::TaskError;
 use lakecat_core::{Error, Reason};
@@ -130,6 +133,82 @@ impl LakeReader for GlueLake {
         false
     }
 
+    /// As the pivot role, in the dataset's account: the bucket lists (S3 ListObjectsV2 of one
+    /// key), the key encrypts and decrypts a data key (what reading and writing SSE-KMS
+    /// objects needs), and the Glue database exists.
+    async fn verify_import(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+    ) -> Result<Vec<ImportCheck>, TaskError> {
+        let external_id = self
+            .external_id
+            .clone()
+            .unwrap_or_else(|| environment.id.as_str().to_owned());
+        let role = environment.pivot_role_arn();
+        let config =
+            match session::assume(&self.base, environment, &external_id, SESSION_NAME).await {
+                Ok(c) => c,
+                Err(e) if !e.retryable => {
+                    return Ok(vec![ImportCheck::failed("aws.bucket", e.message)]);
+                }
+                Err(e) => return Err(e),
+            };
+        let aws = &dataset.aws;
+        let mut checks = vec![];
+
+        let bucket = &aws.bucket;
+        let listed = crate::s3_client(&config)
+            .list_objects_v2()
+            .bucket(bucket)
+            .max_keys(1)
+            .send()
+            .await;
+        checks.push(match listed {
+            Ok(_) => ImportCheck::passed(
+                "aws.bucket",
+                format!("bucket {bucket} is readable by {role}"),
+            ),
+            Err(e) if is_code(&e, &["NoSuchBucket"]) => {
+                ImportCheck::failed("aws.bucket", format!("bucket {bucket} does not exist"))
+            }
+            Err(e) => ImportCheck::failed(
+                "aws.bucket",
+                refusal(&format!("bucket {bucket}"), &role, e)?,
+            ),
+        });
+
+        if let Some(alias) = &aws.kms_alias {
+            checks.push(key_check(&aws_sdk_kms::Client::new(&config), alias, &role).await?);
+        }
+
+        let database = &aws.glue_database;
+        let got = Glue::new(&config)
+            .get_database()
+            .catalog_id(aws.account_id.as_str())
+            .name(database)
+            .send()
+            .await;
+        checks.push(match got {
+            Ok(_) => ImportCheck::passed(
+                "aws.glueDatabase",
+                format!("Glue database {database} exists"),
+            ),
+            Err(e) if is_code(&e, &["EntityNotFoundException"]) => ImportCheck::failed(
+                "aws.glueDatabase",
+                format!(
+                    "Glue database {database} does not exist in account {} (region {})",
+                    aws.account_id, aws.region
+                ),
+            ),
+            Err(e) => ImportCheck::failed(
+                "aws.glueDatabase",
+                refusal(&format!("Glue database {database}"), &role, e)?,
+            ),
+        });
+        Ok(checks)
+    }
+
     async fn preview(
         &self,
         _dataset: &Dataset,
@@ -156,6 +235,80 @@ impl LakeReader for GlueLake {
         )
         .with_reason(Reason::NotOffered))
     }
+}
+
+/// The key behind `alias` generates a data key and decrypts it again for `role`.
+async fn key_check(
+    kms: &aws_sdk_kms::Client,
+    alias: &str,
+    role: &str,
+) -> Result<ImportCheck, TaskError> {
+    let field = "aws.kmsAlias";
+    let what = format!("key {alias}");
+    let generated = kms
+        .generate_data_key_without_plaintext()
+        .key_id(alias)
+        .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256)
+        .send()
+        .await;
+    let blob = match generated {
+        Ok(out) => out.ciphertext_blob().cloned(),
+        Err(e) if is_code(&e, &["NotFoundException"]) => {
+            return Ok(ImportCheck::failed(field, format!("{what} does not exist")));
+        }
+        Err(e) => return Ok(ImportCheck::failed(field, refusal(&what, role, e)?)),
+    };
+    let Some(blob) = blob else {
+        return Ok(ImportCheck::failed(
+            field,
+            format!("{what}: no data key returned"),
+        ));
+    };
+    match kms
+        .decrypt()
+        .ciphertext_blob(blob)
+        .key_id(alias)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(ImportCheck::passed(
+            field,
+            format!("{what} encrypts and decrypts for {role}"),
+        )),
+        Err(e) => Ok(ImportCheck::failed(
+            field,
+            refusal(&format!("{what} (decrypt)"), role, e)?,
+        )),
+    }
+}
+
+/// A refusal as a person reads it — "bucket sales-raw: 403 AccessDenied (Access Denied) for
+/// arn:aws:iam::…:role/lakecat-pivot-role" — or, for what may pass with time, the retryable
+/// error.
+fn refusal<E>(what: &str, role: &str, e: SdkError<E>) -> Result<String, TaskError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let status = match &e {
+        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
+        _ => None,
+    };
+    let code = e.code().unwrap_or("error").to_owned();
+    let message = e.message().map(str::to_owned);
+    let classified = sdk_error(what, role, e);
+    if classified.retryable {
+        return Err(classified);
+    }
+    let mut out = format!("{what}: ");
+    if let Some(s) = status {
+        out.push_str(&format!("{s} "));
+    }
+    out.push_str(&code);
+    if let Some(m) = message.filter(|m| !m.is_empty()) {
+        out.push_str(&format!(" ({m})"));
+    }
+    out.push_str(&format!(" for {role}"));
+    Ok(out)
 }
 
 /// A Glue table as the catalog records it, or why it cannot be.

@@ -26,11 +26,22 @@ pub use shares::AwsShareProcessor;
 /// S3 and S3 Control clients as the share processor builds them (path-style and a fixed
 /// S3 Control address under an endpoint override).
 #[cfg(feature = "shares")]
-pub use shares::s3::{s3_client, s3control_client};
+pub use shares::s3::s3control_client;
 #[cfg(feature = "sqs")]
 pub use sqs::{Delivery, SqsInbox, SqsQueue};
 #[cfg(feature = "stacks")]
 pub use stacks::{CloudFormationDeployer, ExecutionRole, Polling, StackSettings, check_pivot_role};
+
+/// An S3 client as lakecat's adapters build it: path-style under an endpoint override
+/// (emulators serve every bucket at their one address).
+#[cfg(any(feature = "shares", feature = "lake"))]
+pub fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let mut b = aws_sdk_s3::config::Builder::from(config);
+    if config.endpoint_url().is_some() {
+        b = b.force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(b.build())
+}
 
 /// Where and how to reach AWS.
 #[derive(Debug, Clone, Default)]

@@ -353,3 +353,73 @@ async fn a_missing_database_is_a_permanent_error_that_names_it() {
         )
     );
 }
+
+#[tokio::test]
+async fn an_import_is_verified_through_the_pivot_role() {
+    let c = cloud().await;
+    let env = environment();
+    let mut ds = dataset(&env);
+    ds.imported = true;
+    ds.aws.bucket = "sales-raw".into();
+    ds.aws.glue_database = "sales_raw".into();
+    ds.aws.kms_alias = Some("alias/sales-raw".into());
+
+    // Nothing exists yet: each resource fails on its own field, saying what is missing.
+    let checks = c.lake.verify_import(&env, &ds).await.unwrap();
+    let failed: Vec<(String, bool, String)> = checks
+        .iter()
+        .map(|c| (c.field.clone(), c.ok, c.message.clone()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "aws.bucket".into(),
+                false,
+                "bucket sales-raw does not exist".into()
+            ),
+            (
+                "aws.kmsAlias".into(),
+                false,
+                "key alias/sales-raw does not exist".into()
+            ),
+            (
+                "aws.glueDatabase".into(),
+                false,
+                format!("Glue database sales_raw does not exist in account {ACCOUNT} (region {REGION})")
+            ),
+        ]
+    );
+
+    // The account's admin creates them: every check passes, as the pivot role.
+    let s3 = lakecat_aws::s3_client(&c.account);
+    s3.create_bucket()
+        .bucket("sales-raw")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let kms = aws_sdk_kms::Client::new(&c.account);
+    let key = kms.create_key().send().await.unwrap();
+    kms.create_alias()
+        .alias_name("alias/sales-raw")
+        .target_key_id(key.key_metadata().unwrap().key_id())
+        .send()
+        .await
+        .unwrap();
+    create_database(&c, "sales_raw").await;
+    let checks = c.lake.verify_import(&env, &ds).await.unwrap();
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    assert_eq!(checks.len(), 3);
+    assert_eq!(
+        checks[1].message,
+        format!(
+            "key alias/sales-raw encrypts and decrypts for {}",
+            env.pivot_role_arn()
+        )
+    );
+}

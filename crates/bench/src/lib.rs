@@ -10,6 +10,7 @@
 //! `lakecat-bench serve …` so that one `cargo run -p lakecat-bench` builds all it needs.
 
 mod conn;
+mod lake_sync;
 mod profile;
 mod stacks;
 mod tables;
@@ -52,6 +53,7 @@ pub const SCENARIOS: &[&str] = &[
     "stack-deploy",
     "table-sync",
     "table-profile",
+    "lake-sync",
 ];
 
 /// Scenarios that need neither the seeded catalog nor `lakecat serve`.
@@ -109,6 +111,12 @@ pub struct BenchArgs {
     /// Where `table-profile` writes its table (a temporary folder by default).
     #[arg(long)]
     pub profile_dir: Option<std::path::PathBuf>,
+    /// Table folders `lake-sync` reads from the local lake.
+    #[arg(long, default_value_t = 10_000)]
+    pub lake_tables: usize,
+    /// Tables `lake-sync` pages from Glue on moto server.
+    #[arg(long, default_value_t = 2_000)]
+    pub glue_tables: usize,
     /// Only write `table-profile`'s table into `--profile-dir` (what the scenario runs in a
     /// child process, so the profile's memory is measured alone).
     #[arg(long, hide = true)]
@@ -173,6 +181,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if scenarios.iter().any(|s| s == "table-sync") {
         let o = tables::table_sync(args.sync_tables, args.json).await?;
+        report(&o, args.json);
+        outcomes.push(o);
+    }
+    if scenarios.iter().any(|s| s == "lake-sync") {
+        let o = lake_sync::lake_sync(args.lake_tables, args.glue_tables, args.json).await?;
         report(&o, args.json);
         outcomes.push(o);
     }

@@ -195,7 +195,12 @@ pub(crate) fn table_profile(mb: u64, dir: Option<PathBuf>, json: bool) -> Result
     // Written by a child process: this one's memory is then the profile's alone.
     let t = Instant::now();
     let out = std::process::Command::new(std::env::current_exe()?)
-        .args(["--profile-write-only", "--profile-mb", &mb.to_string(), "--profile-dir"])
+        .args([
+            "--profile-write-only",
+            "--profile-mb",
+            &mb.to_string(),
+            "--profile-dir",
+        ])
         .arg(&table)
         .output()
         .context("cannot start the table writer")?;

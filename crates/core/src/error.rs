@@ -64,6 +64,7 @@ text_enum!(Reason {
     ShareRequestExpired => "share_request_expired",
     ShareRequestHasNoExpiry => "share_request_has_no_expiry",
     TableDeleted => "table_deleted",
+    DatasetNotReady => "dataset_not_ready",
     // BAD_USER_INPUT beyond a malformed value (the field says which input).
     ShareItemNotInDataset => "share_item_not_in_dataset",
     NotATeamMember => "not_a_team_member",

@@ -47,8 +47,72 @@ pub struct TablePreview {
     pub files_read: usize,
 }
 
+/// Verifies that lakecat can use an imported dataset's resources.
+pub const DATASET_VERIFY_KIND: &str = "dataset.verify";
+
+/// One thing an import verification checked: the field it concerns (`aws.bucket`,
+/// `aws.kmsAlias`, `aws.glueDatabase`), whether it passed, and what was found, for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCheck {
+    pub field: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+impl ImportCheck {
+    pub fn passed(field: &str, message: impl Into<String>) -> Self {
+        ImportCheck {
+            field: field.into(),
+            ok: true,
+            message: message.into(),
+        }
+    }
+    pub fn failed(field: &str, message: impl Into<String>) -> Self {
+        ImportCheck {
+            field: field.into(),
+            ok: false,
+            message: message.into(),
+        }
+    }
+
+    /// Failed checks as a task's error: one `field: message` line each, read back by
+    /// [`ImportCheck::from_error`].
+    pub fn to_error(checks: &[ImportCheck]) -> String {
+        checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| format!("{}: {}", c.field, c.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The failed checks of a task's error written by [`ImportCheck::to_error`]; a line
+    /// without a field (the task failed before checking) is the dataset's.
+    pub fn from_error(error: &str) -> Vec<ImportCheck> {
+        error
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match l.split_once(": ") {
+                Some((field, message)) if field.starts_with("aws.") => {
+                    ImportCheck::failed(field, message)
+                }
+                _ => ImportCheck::failed("dataset", l),
+            })
+            .collect()
+    }
+}
+
 #[async_trait]
 pub trait LakeReader: Send + Sync + 'static {
+    /// Whether lakecat can use an imported dataset's resources, each checked as the lake
+    /// would use it. Failed checks are results, not errors; an error is a lake that did not
+    /// answer (retried).
+    async fn verify_import(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+    ) -> std::result::Result<Vec<ImportCheck>, TaskError>;
+
     /// Every table of `dataset` in `environment`'s lake. A dataset with no table yet is an
     /// empty discovery; an unreadable dataset (its folder or database unreachable) is an error.
     async fn discover(

@@ -390,6 +390,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "profileTable",
             format!(r#"profileTable(input: {{tableId: "{tbl}"}}) {{ status }}"#),
         ),
+        (
+            "verifyDataset",
+            format!(r#"verifyDataset(input: {{datasetId: "{ds}"}}) {{ status }}"#),
+        ),
     ]
 }
 

@@ -25,8 +25,8 @@ use lakecat_core::tasks::{RetryPolicy, TaskEnvelope};
 use lakecat_lake::LocalLake;
 use lakecat_testkit::Backend;
 use lakecat_worker::{
-    InProcessQueue, LocalLakeProcessor, Processed, ShareHandler, TablesProfileHandler,
-    TablesSyncHandler, Worker,
+    DatasetVerifyHandler, InProcessQueue, LocalLakeProcessor, Processed, ShareHandler,
+    TablesProfileHandler, TablesSyncHandler, Worker,
 };
 use serde_json::Value;
 
@@ -57,7 +57,11 @@ impl Fixture {
                 store.clone(),
                 lake.clone(),
             )))
-            .with_handler(Arc::new(TablesProfileHandler::new(store.clone(), lake)));
+            .with_handler(Arc::new(TablesProfileHandler::new(
+                store.clone(),
+                lake.clone(),
+            )))
+            .with_handler(Arc::new(DatasetVerifyHandler::new(store.clone(), lake)));
         let tasks = store
             .list_tasks(target, &lakecat_core::page::PageRequest::first(100))
             .await
@@ -743,6 +747,131 @@ async fn profiles_count_every_row_for_those_who_may_read_the_data(b: Backend) {
     assert_eq!(f.row_counts().await, counts, "nothing was written");
 }
 
+async fn imported_datasets_are_verified_before_their_tables_are_read(b: Backend) {
+    let lake = tempfile::tempdir().unwrap();
+    let f = Fixture::with_lake(b, Arc::new(LocalLake::new(lake.path()))).await;
+    let env = f.id("env");
+    let created = f
+        .ok(
+            owner(),
+            &format!(
+                r#"mutation {{ createDataset(input: {{environmentId: "{env}", label: "Sales raw", ownerTeam: "owners", import: {{bucket: "sales-raw", glueDatabase: "sales_raw", kmsAlias: "alias/sales"}}}}) {{ id slug imported ready importCheck {{ status }} }} }}"#
+            ),
+        )
+        .await["createDataset"]
+        .clone();
+    let ds = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["imported"], true);
+    assert_eq!(created["ready"], false, "its stack is not deployed yet");
+    assert_eq!(
+        created["importCheck"]["status"], "PENDING",
+        "verified when imported"
+    );
+    let check = format!(
+        r#"{{ dataset(id: "{ds}") {{ importCheck {{ status checks {{ field ok message }} finishedAt }} }} }}"#
+    );
+    // The local lake's bucket is the dataset's folder: not there yet, the check fails, named.
+    let failed = f.run_lake_tasks(lake.path(), &ds, "dataset.verify").await;
+    assert!(
+        matches!(failed.as_slice(), [Processed::Failed(_)]),
+        "{failed:?}"
+    );
+    let c = f.ok(owner(), &check).await["dataset"]["importCheck"].clone();
+    assert_eq!(c["status"], "FAILED");
+    assert_eq!(c["checks"].as_array().unwrap().len(), 1, "{c}");
+    assert_eq!(c["checks"][0]["field"], "aws.bucket", "{c}");
+    assert_eq!(c["checks"][0]["ok"], false);
+    let slug = created["slug"].as_str().unwrap();
+    assert!(
+        c["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{env}/{slug}")),
+        "{c}"
+    );
+    // Not ready: its tables are not synced until it passes.
+    let counts = f.row_counts().await;
+    let r = f
+        .run(
+            owner(),
+            &format!(r#"mutation {{ syncTables(input: {{datasetId: "{ds}"}}) {{ taskId }} }}"#),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["CONFLICT"]);
+    let reason = r.errors[0]
+        .extensions
+        .as_ref()
+        .unwrap()
+        .get("reason")
+        .unwrap()
+        .to_string();
+    assert_eq!(reason.trim_matches('"'), "dataset_not_ready");
+    assert!(
+        r.errors[0].message.contains("aws.bucket: folder"),
+        "{}",
+        r.errors[0].message
+    );
+    assert_eq!(f.row_counts().await, counts, "nothing was written");
+
+    // Fixed, and verified again: every check passes.
+    std::fs::create_dir_all(lake.path().join(&env).join(slug)).unwrap();
+    let again = f
+        .ok(
+            owner(),
+            &format!(
+                r#"mutation {{ verifyDataset(input: {{datasetId: "{ds}"}}) {{ taskId status }} }}"#
+            ),
+        )
+        .await["verifyDataset"]
+        .clone();
+    assert_eq!(again["status"], "PENDING");
+    assert_eq!(
+        f.run_lake_tasks(lake.path(), &ds, "dataset.verify").await,
+        vec![Processed::Succeeded]
+    );
+    let c = f.ok(owner(), &check).await["dataset"]["importCheck"].clone();
+    assert_eq!(c["status"], "SUCCEEDED");
+    let fields: Vec<(&str, bool)> = c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["field"].as_str().unwrap(), c["ok"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("aws.bucket", true),
+            ("aws.kmsAlias", true),
+            ("aws.glueDatabase", true)
+        ]
+    );
+    f.sync(owner(), &ds).await;
+
+    // Only imported datasets are verified, by their owners.
+    let made = f.id("dataset");
+    let r = f
+        .run(
+            owner(),
+            &format!(
+                r#"mutation {{ verifyDataset(input: {{datasetId: "{made}"}}) {{ taskId }} }}"#
+            ),
+        )
+        .await;
+    assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"]);
+    let r = f
+        .run(
+            guest(),
+            &format!(r#"mutation {{ verifyDataset(input: {{datasetId: "{ds}"}}) {{ taskId }} }}"#),
+        )
+        .await;
+    assert_ne!(Fixture::codes(&r), Vec::<String>::new());
+    let q = format!(r#"{{ dataset(id: "{made}") {{ imported importCheck {{ status }} }} }}"#);
+    assert_eq!(
+        f.ok(owner(), &q).await["dataset"]["importCheck"],
+        Value::Null
+    );
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
@@ -756,4 +885,5 @@ both!(
     not_offered_where_no_worker_reads_the_lake,
     previews_read_the_files_for_owners_and_granted_teams,
     profiles_count_every_row_for_those_who_may_read_the_data,
+    imported_datasets_are_verified_before_their_tables_are_read,
 );

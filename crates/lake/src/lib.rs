@@ -27,7 +27,7 @@ use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
 use lakecat_core::lake::{
-    Discovery, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview, TableProfile,
+    Discovery, ImportCheck, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview, TableProfile,
 };
 use lakecat_core::names::GlueName;
 use lakecat_core::tasks::TaskError;
@@ -159,10 +159,49 @@ impl LakeReader for LocalLake {
     ) -> Result<Discovery, TaskError> {
         let dir = self.dataset_dir(environment, dataset);
         let shown = dir.display().to_string();
+        // No folder is not "no tables": a sync must not mark every table deleted because the
+        // lake moved or the dataset's stack has not made its folder yet.
+        if !dir.is_dir() {
+            return Err(TaskError::permanent(format!(
+                "{shown} does not exist: the dataset's stack has not made its folder yet, or the lake moved (LAKECAT_LAKE_DIR)"
+            )));
+        }
         tokio::task::spawn_blocking(move || LocalLake::discover_dir(&dir))
             .await
             .map_err(|e| TaskError::retryable(format!("reading {shown}: {e}")))?
             .map_err(|e| TaskError::retryable(format!("cannot read {shown}: {e}")))
+    }
+
+    /// The local lake has a dataset's folder for a bucket, and neither keys nor a Glue
+    /// catalog: the folder must exist and be readable.
+    async fn verify_import(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+    ) -> Result<Vec<ImportCheck>, TaskError> {
+        let dir = self.dataset_dir(environment, dataset);
+        let bucket = match fs::read_dir(&dir) {
+            Ok(_) => ImportCheck::passed(
+                "aws.bucket",
+                format!(
+                    "folder {} is readable (the local lake's bucket)",
+                    dir.display()
+                ),
+            ),
+            Err(e) => ImportCheck::failed("aws.bucket", format!("folder {}: {e}", dir.display())),
+        };
+        let mut checks = vec![bucket];
+        if dataset.aws.kms_alias.is_some() {
+            checks.push(ImportCheck::passed(
+                "aws.kmsAlias",
+                "the local lake does not encrypt: no key to check",
+            ));
+        }
+        checks.push(ImportCheck::passed(
+            "aws.glueDatabase",
+            "the local lake reads its files: no Glue database to check",
+        ));
+        Ok(checks)
     }
 
     /// Reads the table's files under the lake's root: a location outside it (another

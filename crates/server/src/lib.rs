@@ -169,6 +169,10 @@ impl App {
                     )))
                     .with_handler(Arc::new(lakecat_worker::TablesProfileHandler::new(
                         dyn_store.clone(),
+                        lake.clone(),
+                    )))
+                    .with_handler(Arc::new(lakecat_worker::DatasetVerifyHandler::new(
+                        dyn_store.clone(),
                         lake,
                     )))
                     .with_table_schedule(Arc::new(lakecat_worker::TableSyncSchedule::new(

@@ -80,11 +80,21 @@ impl DatasetStore for SeaStore {
         crate::stacks::insert_stack_row(&txn, ds.id.as_str(), ds.created_at).await?;
         let deploy =
             crate::stacks::request_deploy(&txn, ds.id.as_str(), ds.owner_team.as_str()).await?;
+        let mut envelopes: Vec<_> = deploy.into_iter().collect();
+        // An imported dataset's bucket, key and database are verified as lakecat will use them.
+        if ds.imported {
+            let (_, verify) = crate::task_store::request_or_join(
+                &txn,
+                verify_task(ds.id.as_str(), &ds.owner_team),
+            )
+            .await?;
+            envelopes.extend(verify);
+        }
         insert_grants(&txn, grants).await?;
         index_dataset(&txn, ds.id.as_str()).await?;
         audit(&txn, meta, ds.id.as_str(), None::<&()>, Some(ds)).await?;
         txn.commit().await.map_err(db_err)?;
-        Ok(deploy.into_iter().collect())
+        Ok(envelopes)
     }
 
     async fn update_dataset(
@@ -317,6 +327,40 @@ impl DatasetStore for SeaStore {
         kept: &[String],
     ) -> Result<SyncSummary> {
         self.record_tables(meta, dataset_id, tables, Some(kept))
+            .await
+    }
+
+    async fn request_dataset_verify(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+    ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+        let txn = self.begin().await?;
+        let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
+        if !ds.imported {
+            return Err(Error::bad_input(
+                "input.datasetId",
+                "only an imported dataset's resources are verified (lakecat made this one's)",
+            ));
+        }
+        let team = lakecat_core::names::TeamName::from_trusted(ds.owner_team.clone());
+        let (row, envelopes) =
+            crate::task_store::request_or_join(&txn, verify_task(dataset_id.as_str(), &team))
+                .await?;
+        audit(
+            &txn,
+            meta,
+            dataset_id.as_str(),
+            None::<&()>,
+            Some(&serde_json::json!({ "verify": if envelopes.is_empty() { "joined" } else { "requested" }, "task": row.id })),
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((convert::task(row)?, envelopes))
+    }
+
+    async fn dataset_verifications(&self, dataset_ids: &[String]) -> Result<HashMap<String, Task>> {
+        self.latest_tasks(dataset_ids, lakecat_core::lake::DATASET_VERIFY_KIND, None)
             .await
     }
 
@@ -882,4 +926,17 @@ impl SeaStore {
         }
         Ok(out)
     }
+}
+
+/// The `dataset.verify` task of an imported dataset; its owners hear of a failure.
+fn verify_task(
+    dataset_id: &str,
+    owner: &lakecat_core::names::TeamName,
+) -> lakecat_core::tasks::NewTask {
+    lakecat_core::tasks::NewTask::new(
+        lakecat_core::lake::DATASET_VERIFY_KIND,
+        Some(dataset_id),
+        serde_json::json!({ "dataset_id": dataset_id }),
+    )
+    .notify(owner.clone())
 }

@@ -98,6 +98,10 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
             .with_handler(Arc::new(ShareHandler::new(catalog.clone(), processor)))
             .with_handler(Arc::new(lakecat_worker::TablesSyncHandler::new(
                 catalog.clone(),
+                glue.clone(),
+            )))
+            .with_handler(Arc::new(lakecat_worker::DatasetVerifyHandler::new(
+                catalog.clone(),
                 glue,
             )))
             .with_handler(Arc::new(lakecat_worker::SearchHandler::new(

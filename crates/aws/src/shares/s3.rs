@@ -155,14 +155,7 @@ pub(crate) fn bucket_statement(
     })
 }
 
-pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
-    let mut b = aws_sdk_s3::config::Builder::from(config);
-    if config.endpoint_url().is_some() {
-        // Emulators serve every bucket at their one address.
-        b = b.force_path_style(true);
-    }
-    aws_sdk_s3::Client::from_conf(b.build())
-}
+pub use crate::s3_client;
 
 /// AWS addresses S3 Control at `<account>.s3-control.<region>.amazonaws.com`; an emulator
 /// serves it at its one address, where an account-id host label would not resolve.

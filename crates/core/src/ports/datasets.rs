@@ -59,6 +59,17 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// Writes a `dataset.verify` task for an imported dataset (joining one that waits),
+    /// audited; BAD_USER_INPUT for a dataset lakecat made.
+    async fn request_dataset_verify(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+    ) -> Result<(Task, Vec<crate::tasks::TaskEnvelope>)>;
+
+    /// The latest `dataset.verify` task of each dataset, whatever its status.
+    async fn dataset_verifications(&self, dataset_ids: &[String]) -> Result<HashMap<String, Task>>;
+
     /// Writes a `tables.profile` task for the table (joining one that waits), audited on the
     /// table; its owner team hears of a failure.
     async fn request_table_profile(

@@ -228,6 +228,32 @@ impl Dataset {
         authorize(ctx, "Dataset.tableSync", Some(self.0.id.as_str())).await?;
         super::tables::table_sync(ctx, self.0.id.as_str()).await
     }
+    /// For an imported dataset: the latest verification that lakecat can use its bucket,
+    /// key and Glue database through the environment's pivot role (null for datasets
+    /// lakecat made). `verifyDataset` runs it again.
+    async fn import_check(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<super::tables::ImportCheckRun>> {
+        authorize(ctx, "Dataset.importCheck", Some(self.0.id.as_str())).await?;
+        if !self.0.imported {
+            return Ok(None);
+        }
+        super::tables::import_check(ctx, self.0.id.as_str()).await
+    }
+    /// Whether the dataset can be used: its stack is deployed (CREATE_, UPDATE_ or
+    /// IMPORT_COMPLETE, or UPDATE_ROLLBACK_COMPLETE at its previous version) and, when
+    /// imported, its resources passed their latest verification (`importCheck`).
+    async fn ready(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let s = self.0.stack_status;
+        let deployed = s.is_complete() || s == core::StackStatus::UpdateRollbackComplete;
+        if !deployed || !self.0.imported {
+            return Ok(deployed);
+        }
+        Ok(super::tables::import_check(ctx, self.0.id.as_str())
+            .await?
+            .is_some_and(|c| c.status == super::tasks::TaskStatus::Succeeded))
+    }
     async fn stack(&self, ctx: &Context<'_>) -> ApiResult<Option<Stack>> {
         authorize(ctx, "Dataset.stack", Some(self.0.id.as_str())).await?;
         Ok(store(ctx)

@@ -633,6 +633,7 @@ impl TableQuery {
         let table = visible_table(ctx, &id).await?;
         let ds = data_access(ctx, &table).await?.map_err(ApiError::from)?;
         refuse_deleted(&table)?;
+        refuse_unverified(ctx, &ds).await?;
         let Some(lake) = services(ctx).lake.clone() else {
             return Err(ApiError::not_offered(
                 "previews read the local lake's files (lakecat serve); Athena previews are not built yet",
@@ -869,6 +870,95 @@ impl From<core::Task> for TableSync {
     }
 }
 
+/// An imported dataset's latest verification (its `dataset.verify` task).
+#[derive(SimpleObject, Clone)]
+pub struct ImportCheckRun {
+    pub task_id: String,
+    /// PENDING or RUNNING while it checks, SUCCEEDED (every check passed), or FAILED (see
+    /// `checks`: the failed ones, each with its field and reason).
+    pub status: super::tasks::TaskStatus,
+    /// What was checked: every check once it succeeded, the failed ones when it failed.
+    pub checks: Vec<ImportCheckItem>,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One check of an import: its field (`aws.bucket`, `aws.kmsAlias`, `aws.glueDatabase`),
+/// whether it passed, and what was found (e.g. "bucket sales-raw: 403 AccessDenied (Access
+/// Denied) for arn:aws:iam::…:role/lakecat-pivot-role").
+#[derive(SimpleObject, Clone)]
+pub struct ImportCheckItem {
+    pub field: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+impl From<core::Task> for ImportCheckRun {
+    fn from(t: core::Task) -> Self {
+        use lakecat_core::lake::ImportCheck;
+        let checks: Vec<ImportCheck> = match (&t.result, &t.error) {
+            (Some(r), _) if t.status == core::TaskStatus::Succeeded => r
+                .get("checks")
+                .and_then(|c| serde_json::from_value(c.clone()).ok())
+                .unwrap_or_default(),
+            (_, Some(e)) if t.status == core::TaskStatus::Failed => ImportCheck::from_error(e),
+            _ => vec![],
+        };
+        ImportCheckRun {
+            task_id: t.id.to_string(),
+            status: t.status.into(),
+            checks: checks
+                .into_iter()
+                .map(|c| ImportCheckItem {
+                    field: c.field,
+                    ok: c.ok,
+                    message: c.message,
+                })
+                .collect(),
+            finished_at: t.status.is_finished().then_some(t.updated_at),
+            requested_at: t.created_at,
+        }
+    }
+}
+
+/// An imported dataset's latest verification.
+pub(crate) async fn import_check(
+    ctx: &Context<'_>,
+    dataset_id: &str,
+) -> ApiResult<Option<ImportCheckRun>> {
+    Ok(store(ctx)
+        .dataset_verifications(&[dataset_id.to_owned()])
+        .await?
+        .remove(dataset_id)
+        .map(ImportCheckRun::from))
+}
+
+/// An imported dataset whose resources failed their verification cannot be read: CONFLICT
+/// `dataset_not_ready`, saying what failed.
+async fn refuse_unverified(ctx: &Context<'_>, ds: &core::Dataset) -> ApiResult<()> {
+    if !ds.imported {
+        return Ok(());
+    }
+    match import_check(ctx, ds.id.as_str()).await? {
+        Some(c) if c.status == super::tasks::TaskStatus::Failed => {
+            let failed: Vec<String> = c
+                .checks
+                .iter()
+                .filter(|c| !c.ok)
+                .map(|c| format!("{}: {}", c.field, c.message))
+                .collect();
+            Err(Error::conflict(format!(
+                "dataset {} is not ready: its imported resources failed verification ({}); fix them and run verifyDataset",
+                ds.label.as_str(),
+                failed.join("; ")
+            ))
+            .with_reason(lakecat_core::Reason::DatasetNotReady)
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A dataset's latest table sync, for [`Dataset`].
 pub(crate) async fn table_sync(
     ctx: &Context<'_>,
@@ -890,6 +980,11 @@ pub struct ProfileTableInput {
     pub table_id: String,
 }
 
+#[derive(InputObject)]
+pub struct VerifyDatasetInput {
+    pub dataset_id: String,
+}
+
 #[Object]
 impl TableMutation {
     /// Reads the dataset's tables from the lake and records them (a `tables.sync` task):
@@ -903,7 +998,30 @@ impl TableMutation {
                 "no worker here reads the lake: tables are synced by lakecat serve's worker or by the worker Lambda behind the task queue",
             ));
         }
+        if let Some(ds) = store(ctx).datasets_by_ids(&[id.to_string()]).await?.pop() {
+            refuse_unverified(ctx, &ds).await?;
+        }
         let (task, tasks) = store(ctx).request_table_sync(&meta(ctx)?, &id).await?;
+        publish_now(ctx, &tasks).await;
+        Ok(task.into())
+    }
+
+    /// Checks again that lakecat can use an imported dataset's bucket, key and Glue database
+    /// (a `dataset.verify` task, also written when the dataset is imported): its owners.
+    /// The outcome is `Dataset.importCheck`.
+    async fn verify_dataset(
+        &self,
+        ctx: &Context<'_>,
+        input: VerifyDatasetInput,
+    ) -> ApiResult<ImportCheckRun> {
+        let id = DatasetId::parse("input.datasetId", &input.dataset_id)?;
+        authorize_with(ctx, "verifyDataset", Some(id.as_str()), None).await?;
+        if !services(ctx).tables_sync {
+            return Err(ApiError::not_offered(
+                "no worker here reads the lake: imports are verified by lakecat serve's worker or by the worker Lambda behind the task queue",
+            ));
+        }
+        let (task, tasks) = store(ctx).request_dataset_verify(&meta(ctx)?, &id).await?;
         publish_now(ctx, &tasks).await;
         Ok(task.into())
     }
@@ -921,6 +1039,13 @@ impl TableMutation {
         let table = get_table(ctx, &id).await?;
         authorize(ctx, "profileTable", Some(table.dataset_id.as_str())).await?;
         refuse_deleted(&table)?;
+        if let Some(ds) = store(ctx)
+            .datasets_by_ids(&[table.dataset_id.to_string()])
+            .await?
+            .pop()
+        {
+            refuse_unverified(ctx, &ds).await?;
+        }
         if !services(ctx).lake.as_ref().is_some_and(|l| l.reads_data()) {
             return Err(ApiError::not_offered(
                 "profiles read the local lake's files (lakecat serve); Athena profiles are not built yet",
