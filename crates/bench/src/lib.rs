@@ -62,6 +62,7 @@ const STANDALONE: &[&str] = &[
     "stack-deploy",
     "table-sync",
     "table-profile",
+    "lake-sync",
 ];
 
 #[derive(Args, Clone)]
