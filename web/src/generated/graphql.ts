@@ -95,6 +95,10 @@ export type PostFeedMessageInput = {
   targetId: string;
 };
 
+export type ProfileTableInput = {
+  tableId: string;
+};
+
 export type RemoveTeamFromEnvironmentInput = {
   environmentId: string;
   team: string;
@@ -458,14 +462,14 @@ export type DatasetQueryVariables = Exact<{
 }>;
 
 
-export type DatasetQuery = { dataset: { id: string, label: string, slug: string, description: string, environmentId: string, confidentiality: Confidentiality, visibility: Visibility, topics: Array<Topic>, tags: Array<string>, autoApproval: boolean, imported: boolean, version: number, userRole: UserRole, createdBy: string, createdAt: string, updatedAt: string, tableCount: number, upvotes: number, hasUpvoted: boolean, ownerTeam: { name: string }, stewardsTeam: { name: string } | null, organization: { id: string, label: string } | null, environment: { id: string, label: string, region: string } | null, aws: { accountId: string, region: string, bucket: string, glueDatabase: string, kmsAlias: string | null, adminRoleArn: string } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }>, tables: { nodes: Array<{ id: string, name: string, label: string, description: string, format: string, columnCount: number, tags: Array<string> }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string, description: string, tags: Array<string> }> } } | null };
+export type DatasetQuery = { dataset: { id: string, label: string, slug: string, description: string, environmentId: string, confidentiality: Confidentiality, secretPreview: boolean, visibility: Visibility, topics: Array<Topic>, tags: Array<string>, autoApproval: boolean, imported: boolean, version: number, userRole: UserRole, createdBy: string, createdAt: string, updatedAt: string, tableCount: number, upvotes: number, hasUpvoted: boolean, ownerTeam: { name: string }, stewardsTeam: { name: string } | null, organization: { id: string, label: string } | null, environment: { id: string, label: string, region: string } | null, aws: { accountId: string, region: string, bucket: string, glueDatabase: string, kmsAlias: string | null, adminRoleArn: string } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }>, tables: { nodes: Array<{ id: string, name: string, label: string, description: string, format: string, columnCount: number, tags: Array<string> }> }, folders: { nodes: Array<{ id: string, label: string, prefix: string, description: string, tags: Array<string> }> } } | null };
 
 export type TableQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type TableQuery = { table: { id: string, datasetId: string, name: string, label: string, location: string, format: string, description: string, tags: Array<string>, version: number, columnCount: number, upvotes: number, updatedAt: string, dataset: { id: string, label: string, userRole: UserRole } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }> } | null };
+export type TableQuery = { table: { id: string, datasetId: string, name: string, label: string, location: string, format: string, description: string, tags: Array<string>, version: number, columnCount: number, upvotes: number, updatedAt: string, deletedAt: string | null, dataset: { id: string, label: string, userRole: UserRole } | null, terms: Array<{ id: string, approved: boolean, term: { id: string, label: string } | null }> } | null };
 
 export type ColumnFieldsFragment = { id: string, tableId: string, name: string, type: string, isPartition: boolean, position: number, description: string, tags: Array<string>, classification: string | null, version: number };
 
@@ -489,7 +493,7 @@ export type UpdateDatasetMutationVariables = Exact<{
 }>;
 
 
-export type UpdateDatasetMutation = { updateDataset: { id: string, description: string, tags: Array<string>, version: number } };
+export type UpdateDatasetMutation = { updateDataset: { id: string, description: string, tags: Array<string>, secretPreview: boolean, version: number } };
 
 export type UpdateTableMutationVariables = Exact<{
   input: UpdateTableInput;
@@ -549,6 +553,32 @@ export type PreviewTableQueryVariables = Exact<{
 
 
 export type PreviewTableQuery = { previewTable: { tableId: string, rows: Array<unknown>, more: boolean, columns: Array<{ name: string, type: string }> } };
+
+export type ProfileRunFieldsFragment = { taskId: string, status: TaskStatus, error: string | null, requestedAt: string, finishedAt: string | null };
+
+export type ColumnStatsFieldsFragment = { name: string, nulls: number, distinct: number, min: unknown, max: unknown, topValues: Array<{ value: unknown, count: number }>, histogram: Array<{ low: number, high: number, count: number }> };
+
+export type TableStatsQueryVariables = Exact<{
+  id: string;
+  withColumns: boolean;
+}>;
+
+
+export type TableStatsQuery = { table: { id: string, profileRun: { taskId: string, status: TaskStatus, error: string | null, requestedAt: string, finishedAt: string | null } | null, profile: { taskId: string, computedAt: string, rowCount: number, rowsScanned: number, filesRead: number, method: string, columns?: Array<{ name: string, nulls: number, distinct: number, min: unknown, max: unknown, topValues: Array<{ value: unknown, count: number }>, histogram: Array<{ low: number, high: number, count: number }> }> } | null } | null };
+
+export type ProfileRunQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ProfileRunQuery = { table: { id: string, profileRun: { taskId: string, status: TaskStatus, error: string | null, requestedAt: string, finishedAt: string | null } | null } | null };
+
+export type ProfileTableMutationVariables = Exact<{
+  input: ProfileTableInput;
+}>;
+
+
+export type ProfileTableMutation = { profileTable: { taskId: string, status: TaskStatus, error: string | null, requestedAt: string, finishedAt: string | null } };
 
 export type NodeFieldsFragment = { id: string, kind: GlossaryNodeKind, label: string, description: string, adminTeam: string };
 

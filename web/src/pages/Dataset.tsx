@@ -11,6 +11,7 @@ import { Feed } from '../components/Feed';
 import { StackCard } from '../components/StackCard';
 import { AccessCard } from '../components/AccessCard';
 import { TableSync } from '../components/TableSync';
+import { SecretPreviewSetting } from '../components/SecretPreviewSetting';
 
 type Ds = NonNullable<DatasetQuery['dataset']>;
 
@@ -172,12 +173,36 @@ export default function DatasetPage() {
               <dd>{ds.stewardsTeam?.name ?? '—'}</dd>
               <dt>Environment</dt>
               <dd>{ds.environment ? <Link to={`/environments/${ds.environment.id}`}>{`${ds.environment.label} (${ds.environment.region})`}</Link> : '—'}</dd>
+              {ds.confidentiality === 'SECRET' && (
+                <>
+                  <dt>Previews</dt>
+                  <dd>{ds.secretPreview ? 'Owners and teams with a granted share' : 'Owners only'}</dd>
+                </>
+              )}
               <dt>Your role</dt>
               <dd>{humanize(ds.userRole)}</dd>
               <dt>Updated</dt>
               <dd>{formatDate(ds.updatedAt)}</dd>
             </dl>
           </section>
+          {canEdit && ds.confidentiality === 'SECRET' && (
+            <section className="card" aria-labelledby="previews-h">
+              <h2 id="previews-h">Previews of a secret dataset</h2>
+              <SecretPreviewSetting
+                value={ds.secretPreview}
+                version={ds.version}
+                save={async (value, ev) => {
+                  const r = await update({ secretPreview: value }, ev);
+                  return { value: r.secretPreview, version: r.version };
+                }}
+                fetchCurrent={async () => {
+                  const d = await current();
+                  return d && { value: d.secretPreview, version: d.version };
+                }}
+                onSaved={(value, version) => setLocal((l) => ({ ...l, secretPreview: value, version }))}
+              />
+            </section>
+          )}
           {/* Teams and shares are as protected as the AWS details (GET_DATASET). */}
           <AccessCard datasetId={ds.id} ownerTeam={ds.ownerTeam.name} stewardsTeam={ds.stewardsTeam?.name ?? null} seesTeams={ds.aws != null} />
           <section className="card" aria-labelledby="terms-h">

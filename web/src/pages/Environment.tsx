@@ -102,14 +102,16 @@ export default function EnvironmentPage() {
                 input: { environmentId: env.id, team, permissions },
               });
               setDeployAsked(at);
-              void q.reload();
+              // The list is current before the sentence says what changed.
+              await q.reload();
               return `Invited ${r.inviteTeamToEnvironment.team}: the environment's stack is deployed again to give it a role.`;
             }}
             remove={async (team) => {
               const at = Date.now();
               await gql<RemoveEnvironmentTeamMutation, RemoveEnvironmentTeamMutationVariables>(REMOVE_ENVIRONMENT_TEAM, { input: { environmentId: env.id, team } });
               setDeployAsked(at);
-              void q.reload();
+              // The list is current before the sentence says what changed.
+              await q.reload();
               return `Removed ${team}: the environment's stack is deployed again without its role.`;
             }}
           />

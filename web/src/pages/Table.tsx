@@ -20,6 +20,7 @@ import { EditableField } from '../components/EditableField';
 import { ColumnList } from '../components/ColumnList';
 import { Feed } from '../components/Feed';
 import { TablePreview } from '../components/TablePreview';
+import { ProfileCard } from '../components/ProfileCard';
 
 type Tbl = NonNullable<TableQuery['table']>;
 
@@ -87,6 +88,13 @@ export default function TablePage() {
           </div>
         )}
       </header>
+
+      {t.deletedAt && (
+        <p className="note note-warn" data-testid="gone-banner">
+          <strong>Gone from the lake since {formatDate(t.deletedAt)}.</strong> A sync no longer found its data. Its description, columns, statistics and history are kept, but it
+          cannot be previewed or profiled.
+        </p>
+      )}
 
       <section className="card" aria-labelledby="tabout-h">
         <h2 id="tabout-h">About</h2>
@@ -202,7 +210,9 @@ export default function TablePage() {
         </aside>
       </div>
 
-      <TablePreview key={t.id} tableId={t.id} datasetId={t.datasetId} />
+      {!t.deletedAt && <TablePreview key={t.id} tableId={t.id} datasetId={t.datasetId} />}
+
+      <ProfileCard key={`profile-${t.id}`} tableId={t.id} datasetId={t.datasetId} columnCount={t.columnCount} canProfile={canEdit} gone={t.deletedAt != null} />
 
       <Feed targetId={t.id} />
     </div>

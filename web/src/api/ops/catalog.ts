@@ -22,6 +22,7 @@ export const DATASET = /* GraphQL */ `
       }
       environmentId
       confidentiality
+      secretPreview
       visibility
       topics
       tags
@@ -95,6 +96,7 @@ export const TABLE = /* GraphQL */ `
       columnCount
       upvotes
       updatedAt
+      deletedAt
       terms {
         id
         approved
@@ -152,6 +154,7 @@ export const UPDATE_DATASET = /* GraphQL */ `
       id
       description
       tags
+      secretPreview
       version
     }
   }
@@ -262,4 +265,83 @@ export const PREVIEW_TABLE = /* GraphQL */ `
       more
     }
   }
+`;
+
+export const PROFILE_RUN_FIELDS = /* GraphQL */ `
+  fragment ProfileRunFields on TableProfileRun {
+    taskId
+    status
+    error
+    requestedAt
+    finishedAt
+  }
+`;
+
+export const COLUMN_STATS_FIELDS = /* GraphQL */ `
+  fragment ColumnStatsFields on ColumnStats {
+    name
+    nulls
+    distinct
+    min
+    max
+    topValues {
+      value
+      count
+    }
+    histogram {
+      low
+      high
+      count
+    }
+  }
+`;
+
+/**
+ * A table's latest profile run and, for those who may read its data, its statistics; the
+ * columns' only `withColumns` (a 10,000-column profile is megabytes: loaded on request).
+ */
+export const TABLE_STATS = /* GraphQL */ `
+  query TableStats($id: String!, $withColumns: Boolean!) {
+    table(id: $id) {
+      id
+      profileRun {
+        ...ProfileRunFields
+      }
+      profile {
+        taskId
+        computedAt
+        rowCount
+        rowsScanned
+        filesRead
+        method
+        columns @include(if: $withColumns) {
+          ...ColumnStatsFields
+        }
+      }
+    }
+  }
+  ${PROFILE_RUN_FIELDS}
+  ${COLUMN_STATS_FIELDS}
+`;
+
+/** The run alone, read again while it is PENDING or RUNNING (the statistics can be large). */
+export const PROFILE_RUN = /* GraphQL */ `
+  query ProfileRun($id: String!) {
+    table(id: $id) {
+      id
+      profileRun {
+        ...ProfileRunFields
+      }
+    }
+  }
+  ${PROFILE_RUN_FIELDS}
+`;
+
+export const PROFILE_TABLE = /* GraphQL */ `
+  mutation ProfileTable($input: ProfileTableInput!) {
+    profileTable(input: $input) {
+      ...ProfileRunFields
+    }
+  }
+  ${PROFILE_RUN_FIELDS}
 `;

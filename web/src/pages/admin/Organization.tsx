@@ -155,12 +155,14 @@ export default function OrganizationPage() {
               const r = await gql<InviteOrganizationTeamMutation, InviteOrganizationTeamMutationVariables>(INVITE_ORGANIZATION_TEAM, {
                 input: { organizationId: org.id, team, permissions },
               });
-              void q.reload();
+              // The list is current before the sentence says what changed.
+              await q.reload();
               return `Invited ${r.inviteTeamToOrganization.team}: it sees the organization and its environments' names.`;
             }}
             remove={async (team) => {
               await gql<RemoveOrganizationTeamMutation, RemoveOrganizationTeamMutationVariables>(REMOVE_ORGANIZATION_TEAM, { input: { organizationId: org.id, team } });
-              void q.reload();
+              // The list is current before the sentence says what changed.
+              await q.reload();
               return `Removed ${team} from the organization.`;
             }}
           />
