@@ -167,6 +167,15 @@ impl TaskHandler for TablesProfileHandler {
             .map_err(store_err)?
             .pop()
             .ok_or_else(|| TaskError::permanent(format!("the dataset of {target} is gone")))?;
+        let environment = self
+            .store
+            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| {
+                TaskError::permanent(format!("the environment of table {target} is gone"))
+            })?;
         let mut columns = self
             .store
             .columns_of_tables(&[target.to_owned()])
@@ -176,7 +185,7 @@ impl TaskHandler for TablesProfileHandler {
         let started = std::time::Instant::now();
         let profile = self
             .lake
-            .profile(&dataset, &table, &columns)
+            .profile(&environment, &dataset, &table, &columns)
             .await
             .map_err(|e| match (e.code, e.reason) {
                 (_, Reason::LakeUnreadable | Reason::NotOffered) => TaskError::permanent(e.message),

@@ -10,7 +10,10 @@
 //! Resource links (what shares create in consumer accounts) are not tables of the dataset and
 //! are skipped.
 
+mod athena;
+
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -52,11 +55,15 @@ const VOLATILE: &[&str] = &[
     "CrawlerSchemaSerializerVersion",
 ];
 
-/// Reads datasets' Glue databases.
+/// Reads datasets' Glue databases, and their tables' data with Athena.
 pub struct GlueLake {
     base: SdkConfig,
     external_id: Option<String>,
+    query_timeout: Duration,
 }
+
+/// How long a preview's or a profile's Athena query may run before it is stopped.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl GlueLake {
     /// `config` is lakecat's own (it calls STS); every read acts as the environment's pivot
@@ -66,16 +73,38 @@ impl GlueLake {
         GlueLake {
             base: config.clone(),
             external_id,
+            query_timeout: QUERY_TIMEOUT,
         }
     }
 
-    async fn glue(&self, environment: &Environment) -> Result<Glue, TaskError> {
+    /// Athena queries stopped after `timeout` instead of [`QUERY_TIMEOUT`].
+    pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
+        self.query_timeout = timeout;
+        self
+    }
+
+    async fn session(&self, environment: &Environment) -> Result<SdkConfig, TaskError> {
         let external_id = self
             .external_id
             .clone()
             .unwrap_or_else(|| environment.id.as_str().to_owned());
-        let config = session::assume(&self.base, environment, &external_id, SESSION_NAME).await?;
-        Ok(Glue::new(&config))
+        session::assume(&self.base, environment, &external_id, SESSION_NAME).await
+    }
+
+    async fn glue(&self, environment: &Environment) -> Result<Glue, TaskError> {
+        Ok(Glue::new(&self.session(environment).await?))
+    }
+
+    /// Athena as the environment's pivot role; a refused role is the lake unreadable.
+    async fn athena(
+        &self,
+        environment: &Environment,
+    ) -> lakecat_core::Result<aws_sdk_athena::Client> {
+        let config = self
+            .session(environment)
+            .await
+            .map_err(|e| Error::unavailable(e.message).with_reason(Reason::LakeUnreadable))?;
+        Ok(aws_sdk_athena::Client::new(&config))
     }
 }
 
@@ -127,10 +156,6 @@ impl LakeReader for GlueLake {
             }
         }
         Ok(discovery)
-    }
-
-    fn reads_data(&self) -> bool {
-        false
     }
 
     /// As the pivot role, in the dataset's account: the bucket lists (S3 ListObjectsV2 of one
@@ -209,31 +234,35 @@ impl LakeReader for GlueLake {
         Ok(checks)
     }
 
+    /// An Athena query of the catalog's columns, `limit` + 1 rows (to say whether there are
+    /// more), in the environment's workgroup.
     async fn preview(
         &self,
-        _dataset: &Dataset,
-        _table: &Table,
-        _columns: &[Column],
-        _limit: usize,
+        environment: &Environment,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+        limit: usize,
     ) -> lakecat_core::Result<TablePreview> {
-        Err(Error::unavailable(
-            "previews of tables on AWS (Athena queries) are not built yet; the local lake's \
-             tables preview from their files",
-        )
-        .with_reason(Reason::NotOffered))
+        let athena = self.athena(environment).await?;
+        let sql = athena::preview_sql(dataset, table, columns, limit);
+        let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
+        Ok(athena::preview(columns, answer, limit))
     }
 
+    /// One Athena query per table: row count, and per column non-null count,
+    /// `approx_distinct`, min and max (no top values or histograms).
     async fn profile(
         &self,
-        _dataset: &Dataset,
-        _table: &Table,
-        _columns: &[Column],
+        environment: &Environment,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
     ) -> lakecat_core::Result<TableProfile> {
-        Err(Error::unavailable(
-            "profiles of tables on AWS (Athena queries) are not built yet; the local lake's \
-             tables are profiled from their files",
-        )
-        .with_reason(Reason::NotOffered))
+        let athena = self.athena(environment).await?;
+        let sql = athena::profile_sql(dataset, table, columns);
+        let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
+        athena::profile(columns, answer)
     }
 }
 

@@ -75,6 +75,8 @@ text_enum!(Reason {
     NotOffered => "not_offered",
     // UNAVAILABLE: the lake has what the catalog names, but it cannot be read.
     LakeUnreadable => "lake_unreadable",
+    // UNAVAILABLE: a query reading the lake ran out of time and was stopped.
+    QueryTimeout => "query_timeout",
 });
 
 impl Reason {

@@ -43,8 +43,40 @@ pub struct TablePreview {
     pub rows: Vec<Vec<serde_json::Value>>,
     /// Whether the table has more rows than returned.
     pub more: bool,
-    /// Data files opened to read them.
+    /// Data files opened to read them (0 when a query engine read them).
     pub files_read: usize,
+    /// The query that read them, where one did (Athena's query execution id), for the audit.
+    pub query_id: Option<String>,
+}
+
+/// A text value (a CSV cell, a partition value, a query engine's answer) as the catalog's
+/// type says: integers and floating-point numbers as JSON numbers, booleans as booleans,
+/// anything else (and what does not parse) as text; empty text and Hive's default partition
+/// are null.
+pub fn typed_text(v: &str, data_type: &str) -> serde_json::Value {
+    use serde_json::Value;
+    if v.is_empty() || v == "__HIVE_DEFAULT_PARTITION__" {
+        return Value::Null;
+    }
+    let t = data_type.to_ascii_lowercase();
+    let parsed = match t.as_str() {
+        "bigint" | "int" | "integer" | "smallint" | "tinyint" => {
+            v.trim().parse::<i64>().ok().map(Value::from)
+        }
+        "double" | "float" => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
+        "boolean" => match v.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| Value::String(v.to_owned()))
 }
 
 /// Verifies that lakecat can use an imported dataset's resources.
@@ -126,23 +158,18 @@ pub trait LakeReader: Send + Sync + 'static {
     /// `lake_unreadable` and says which file and why.
     async fn preview(
         &self,
+        environment: &Environment,
         dataset: &Dataset,
         table: &Table,
         columns: &[Column],
         limit: usize,
     ) -> crate::Result<TablePreview>;
 
-    /// Whether [`preview`](Self::preview) and [`profile`](Self::profile) read data here
-    /// (the local lake's files); false where they are not offered yet (Glue: Athena queries
-    /// are not built), so the API refuses before writing a task that could only fail.
-    fn reads_data(&self) -> bool {
-        true
-    }
-
     /// Per-column statistics of `table` from all its rows, its `columns` in position order.
     /// Unreadable files are UNAVAILABLE with reason `lake_unreadable`, as for previews.
     async fn profile(
         &self,
+        environment: &Environment,
         dataset: &Dataset,
         table: &Table,
         columns: &[Column],

@@ -208,6 +208,7 @@ impl LakeReader for LocalLake {
     /// lake's, an `s3://` one) is refused, never followed.
     async fn preview(
         &self,
+        _environment: &Environment,
         _dataset: &Dataset,
         table: &Table,
         columns: &[Column],
@@ -225,6 +226,7 @@ impl LakeReader for LocalLake {
     /// Every row of every file, read where the table's location says (under the lake's root).
     async fn profile(
         &self,
+        _environment: &Environment,
         _dataset: &Dataset,
         table: &Table,
         columns: &[Column],

@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use lakecat_core::lake::TablePreview;
+use lakecat_core::lake::{TablePreview, typed_text};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::Value;
 
@@ -87,6 +87,7 @@ pub fn preview(
         rows,
         more,
         files_read,
+        query_id: None,
     })
 }
 
@@ -128,30 +129,6 @@ fn field(object: &serde_json::Map<String, Value>, name: &str) -> Value {
         })
         .cloned()
         .unwrap_or(Value::Null)
-}
-
-/// A text value (a CSV cell, a partition value) as the catalog's type says.
-fn typed_text(v: &str, data_type: &str) -> Value {
-    if v.is_empty() || v == "__HIVE_DEFAULT_PARTITION__" {
-        return Value::Null;
-    }
-    let t = data_type.to_ascii_lowercase();
-    let parsed = match t.as_str() {
-        "bigint" | "int" | "smallint" | "tinyint" => v.trim().parse::<i64>().ok().map(Value::from),
-        "double" | "float" => v
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
-        "boolean" => match v.trim().to_ascii_lowercase().as_str() {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        _ => None,
-    };
-    parsed.unwrap_or_else(|| Value::String(v.to_owned()))
 }
 
 fn csv_rows(

@@ -438,6 +438,9 @@ impl DatasetStore for SeaStore {
                 StackStatus::UpdateRollbackComplete.as_str(),
             ]))
             .filter(dataset::Column::Id.not_in_subquery(recent))
+            // A dataset gets its first scheduled sync an interval after its creation: a fresh
+            // catalog (the demo, a restore) is not synced all at once on its first start.
+            .filter(dataset::Column::CreatedAt.lt(since))
             .order_by_asc(dataset::Column::Id)
             .limit(u64::from(limit))
             .into_tuple()

@@ -139,7 +139,8 @@ pub async fn app_from_env() -> Result<App, String> {
             queue,
             aws_lake: None,
             stacks: None,
-            // Tables are synced by the worker Lambda (from Glue, not built yet).
+            // Tables are synced, verified and profiled by the worker Lambda (Glue, Athena);
+            // previews need a lake reader in this process, which the API Lambda does not carry.
             tables: None,
         },
     )

@@ -102,6 +102,10 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
             )))
             .with_handler(Arc::new(lakecat_worker::DatasetVerifyHandler::new(
                 catalog.clone(),
+                glue.clone(),
+            )))
+            .with_handler(Arc::new(lakecat_worker::TablesProfileHandler::new(
+                catalog.clone(),
                 glue,
             )))
             .with_handler(Arc::new(lakecat_worker::SearchHandler::new(

@@ -85,7 +85,8 @@ pub trait DatasetStore: Send + Sync {
     async fn table_profiles(&self, table_ids: &[String]) -> Result<HashMap<String, Task>>;
 
     /// Datasets whose stack is usable (CREATE_, UPDATE_, IMPORT_COMPLETE or
-    /// UPDATE_ROLLBACK_COMPLETE) with no `tables.sync` requested since `since`: what
+    /// UPDATE_ROLLBACK_COMPLETE), created before `since`, with no `tables.sync` requested
+    /// since `since`: what
     /// the scheduled full sync syncs, at most `limit`, in id order.
     async fn datasets_due_for_table_sync(
         &self,

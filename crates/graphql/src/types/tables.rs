@@ -513,6 +513,9 @@ pub struct TablePreview {
     pub rows: Vec<async_graphql::Json<Vec<serde_json::Value>>>,
     /// Whether the table has more rows than returned.
     pub more: bool,
+    /// The Athena query that read them (on AWS; null for the local lake's files), also in the
+    /// preview's audit event.
+    pub query_id: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -636,17 +639,24 @@ impl TableQuery {
         refuse_unverified(ctx, &ds).await?;
         let Some(lake) = services(ctx).lake.clone() else {
             return Err(ApiError::not_offered(
-                "previews read the local lake's files (lakecat serve); Athena previews are not built yet",
+                "no lake reader here: previews are read by lakecat serve (the local lake's files, or Athena with LAKECAT_LAKE=aws)",
             ));
         };
+        let env = store(ctx)
+            .environments_by_ids(&[ds.environment_id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("table", id.as_str()))?;
         let mut columns = store(ctx).columns_of_tables(&[id.to_string()]).await?;
         columns.sort_by_key(|c| c.position);
-        let p = lake.preview(&ds, &table, &columns, limit as usize).await?;
+        let p = lake
+            .preview(&env, &ds, &table, &columns, limit as usize)
+            .await?;
         store(ctx)
             .record_read(
                 &meta(ctx)?,
                 id.as_str(),
-                &serde_json::json!({ "preview": { "rows": p.rows.len(), "filesRead": p.files_read } }),
+                &serde_json::json!({ "preview": { "rows": p.rows.len(), "filesRead": p.files_read, "queryId": p.query_id } }),
             )
             .await?;
         Ok(TablePreview {
@@ -658,6 +668,7 @@ impl TableQuery {
                 .collect(),
             rows: p.rows.into_iter().map(async_graphql::Json).collect(),
             more: p.more,
+            query_id: p.query_id,
         })
     }
 
@@ -1046,9 +1057,9 @@ impl TableMutation {
         {
             refuse_unverified(ctx, &ds).await?;
         }
-        if !services(ctx).lake.as_ref().is_some_and(|l| l.reads_data()) {
+        if !services(ctx).tables_sync {
             return Err(ApiError::not_offered(
-                "profiles read the local lake's files (lakecat serve); Athena profiles are not built yet",
+                "no lake reader here: profiles are computed by lakecat serve's worker (the local lake's files, or Athena with LAKECAT_LAKE=aws)",
             ));
         }
         let (task, tasks) = store(ctx).request_table_profile(&meta(ctx)?, &id).await?;
