@@ -21,7 +21,7 @@ pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use tables::{
     DatasetVerifyHandler, GlueEvent, SyncOutcome, SyncsRequested, TableSyncSchedule,
-    TablesProfileHandler, TablesSyncHandler, sync_on_glue_event, sync_tables,
+    TablesCrawlHandler, TablesProfileHandler, TablesSyncHandler, sync_on_glue_event, sync_tables,
 };
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};
 

@@ -206,6 +206,79 @@ impl TaskHandler for TablesProfileHandler {
     }
 }
 
+/// Runs `tables.crawl` tasks (target: the dataset; payload: the prefix): the lake's crawler
+/// started over that prefix of the bucket. Where the lake needs none (the local lake), the
+/// dataset's tables are synced at once; on Glue the crawler's end (its event) syncs them.
+pub struct TablesCrawlHandler {
+    store: Arc<dyn CatalogStore>,
+    lake: Arc<dyn LakeReader>,
+    queue: Arc<dyn TaskQueue>,
+}
+
+impl TablesCrawlHandler {
+    pub fn new(
+        store: Arc<dyn CatalogStore>,
+        lake: Arc<dyn LakeReader>,
+        queue: Arc<dyn TaskQueue>,
+    ) -> Self {
+        TablesCrawlHandler { store, lake, queue }
+    }
+}
+
+#[async_trait]
+impl TaskHandler for TablesCrawlHandler {
+    fn kind(&self) -> &'static str {
+        lakecat_core::lake::TABLES_CRAWL_KIND
+    }
+
+    async fn run(&self, task: &Task) -> Result<serde_json::Value, TaskError> {
+        let target = task
+            .target_id
+            .as_deref()
+            .ok_or_else(|| TaskError::permanent("a tables.crawl task needs a dataset"))?;
+        let prefix = task.payload.get("prefix").and_then(Value::as_str);
+        let dataset = self
+            .store
+            .datasets_by_ids(&[target.to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| TaskError::permanent(format!("dataset {target} does not exist")))?;
+        let environment = self
+            .store
+            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
+            .await
+            .map_err(store_err)?
+            .pop()
+            .ok_or_else(|| {
+                TaskError::permanent(format!(
+                    "the environment of dataset {target} does not exist"
+                ))
+            })?;
+        let started = self.lake.crawl(&environment, &dataset, prefix).await?;
+        let mut sync_task = None;
+        if started.sync_now {
+            let meta = worker_meta(task.id.as_str(), "startCrawler");
+            let (sync, envelopes) = self
+                .store
+                .request_table_sync(&meta, &dataset.id)
+                .await
+                .map_err(store_err)?;
+            if !envelopes.is_empty()
+                && let Err(e) = self.queue.publish(&envelopes, Duration::ZERO).await
+            {
+                tracing::warn!(dataset = %target, error = %e.message, "sync publish failed; the sweep will");
+            }
+            sync_task = Some(sync.id.to_string());
+        }
+        Ok(serde_json::json!({
+            "crawler": started.crawler,
+            "path": started.path,
+            "syncTask": sync_task,
+        }))
+    }
+}
+
 /// Runs `dataset.verify` tasks (target: an imported dataset): its bucket, key and Glue
 /// database checked through the lake as lakecat will use them. All checks passed: the task
 /// succeeds with them as its result. Any failed: the task fails for good, its error a
@@ -335,13 +408,16 @@ impl TableSyncSchedule {
     }
 }
 
-/// A "Glue Data Catalog Table State Change" or "Database State Change" event from
-/// EventBridge: which database changed, and how.
+/// A "Glue Data Catalog Table State Change", "Database State Change" or "Glue Crawler State
+/// Change" event from EventBridge: which database changed (or which crawler ended), and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlueEvent {
     pub account: String,
     pub region: String,
+    /// Empty for a crawler's event.
     pub database: String,
+    /// The crawler whose state changed (a crawler's event only).
+    pub crawler: Option<String>,
     /// Glue's `typeOfChange` (CreateTable, UpdateTable, DeleteTable, BatchDeleteTable,
     /// CreatePartition, …).
     pub change: String,
@@ -357,17 +433,32 @@ impl GlueEvent {
             return None;
         }
         let kind = event.get("detail-type").and_then(Value::as_str)?;
-        if kind != "Glue Data Catalog Table State Change"
-            && kind != "Glue Data Catalog Database State Change"
-        {
-            return None;
-        }
         let text = |v: Option<&Value>, what: &str| {
             v.and_then(Value::as_str)
                 .map(str::to_owned)
                 .ok_or_else(|| format!("a Glue event without {what}"))
         };
         let detail = event.get("detail");
+        if kind == "Glue Crawler State Change" {
+            return Some((|| {
+                Ok(GlueEvent {
+                    account: text(event.get("account"), "account")?,
+                    region: text(event.get("region"), "region")?,
+                    database: String::new(),
+                    crawler: Some(text(
+                        detail.and_then(|d| d.get("crawlerName")),
+                        "crawlerName",
+                    )?),
+                    change: text(detail.and_then(|d| d.get("state")), "state")?,
+                    tables: vec![],
+                })
+            })());
+        }
+        if kind != "Glue Data Catalog Table State Change"
+            && kind != "Glue Data Catalog Database State Change"
+        {
+            return None;
+        }
         Some((|| {
             let mut tables: Vec<String> = vec![];
             if let Some(t) = detail
@@ -386,6 +477,7 @@ impl GlueEvent {
                 account: text(event.get("account"), "account")?,
                 region: text(event.get("region"), "region")?,
                 database: text(detail.and_then(|d| d.get("databaseName")), "databaseName")?,
+                crawler: None,
                 change: text(detail.and_then(|d| d.get("typeOfChange")), "typeOfChange")?,
                 tables,
             })
@@ -393,9 +485,13 @@ impl GlueEvent {
     }
 
     /// Whether the change can alter what the catalog records of a table (its columns,
-    /// location, format, parameters, or whether it exists); partition changes cannot.
+    /// location, format, parameters, or whether it exists): partition changes cannot; of a
+    /// crawler's, only its successful end (Started and Failed change nothing).
     pub fn changes_tables(&self) -> bool {
-        !self.change.contains("Partition")
+        match self.crawler {
+            Some(_) => self.change == "Succeeded",
+            None => !self.change.contains("Partition"),
+        }
     }
 }
 
@@ -409,21 +505,29 @@ pub async fn sync_on_glue_event(
     if !event.changes_tables() {
         return Ok(SyncsRequested::default());
     }
-    let filter = DatasetFilter {
-        glue_database: Some(GlueDatabaseRef {
-            account_id: event.account.clone(),
-            region: event.region.clone(),
-            database: event.database.clone(),
-        }),
-        ..DatasetFilter::default()
+    let filter = match &event.crawler {
+        // The dataset stack names its crawler `<bucket>-crawler`.
+        Some(crawler) => match crawler.strip_suffix("-crawler") {
+            Some(bucket) => DatasetFilter {
+                bucket: Some(bucket.to_owned()),
+                ..DatasetFilter::default()
+            },
+            None => return Ok(SyncsRequested::default()),
+        },
+        None => DatasetFilter {
+            glue_database: Some(GlueDatabaseRef {
+                account_id: event.account.clone(),
+                region: event.region.clone(),
+                database: event.database.clone(),
+            }),
+            ..DatasetFilter::default()
+        },
     };
     let page = store
         .list_datasets(&filter, &PageRequest::first(100))
         .await?;
     let ids = page.items.into_iter().map(|(_, d)| d.id).collect();
-    let meta = worker_meta(
-        &format!("glue-{}-{}", event.database, event.change),
-        "tables.event",
-    );
+    let source = event.crawler.as_deref().unwrap_or(&event.database);
+    let meta = worker_meta(&format!("glue-{source}-{}", event.change), "tables.event");
     request_syncs(store, queue, &meta, ids).await
 }

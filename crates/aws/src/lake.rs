@@ -23,7 +23,7 @@ use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
 use lakecat_core::lake::{
-    Discovery, ImportCheck, LakeReader, TableFailure, TablePreview, TableProfile,
+    CrawlStarted, Discovery, ImportCheck, LakeReader, TableFailure, TablePreview, TableProfile,
 };
 use lakecat_core::names::{Description, GlueName};
 use lakecat_core::tasks::TaskError;
@@ -234,6 +234,68 @@ impl LakeReader for GlueLake {
         Ok(checks)
     }
 
+    /// Points the dataset's crawler (`<bucket>-crawler`, the dataset stack's) at `prefix` of
+    /// the bucket (without one, at what it was last pointed at) and starts it; one already
+    /// running is left to finish. Its end reaches the
+    /// worker as Glue's "Crawler State Change" event, which syncs the dataset.
+    async fn crawl(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        prefix: Option<&str>,
+    ) -> Result<CrawlStarted, TaskError> {
+        let glue = self.glue(environment).await?;
+        let name = crawler_name(&dataset.aws.bucket);
+        let path = format!(
+            "s3://{}/{}",
+            dataset.aws.bucket,
+            prefix.unwrap_or("").trim_start_matches('/')
+        );
+        let found = glue.get_crawler().name(&name).send().await;
+        let running = match found {
+            Ok(out) => out
+                .crawler()
+                .and_then(|c| c.state())
+                .is_some_and(|s| s.as_str() != "READY"),
+            Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
+                return Err(TaskError::permanent(format!(
+                    "dataset {} has no Glue crawler ({name}): deploy its stack with CreateCrawler=true",
+                    dataset.label.as_str()
+                )));
+            }
+            Err(e) => return Err(sdk_error("glue GetCrawler", &name, e)),
+        };
+        // Running (or stopping): it cannot be changed now, and its end syncs anyway.
+        if running {
+            return Ok(CrawlStarted {
+                crawler: Some(name),
+                path,
+                sync_now: false,
+            });
+        }
+        if prefix.is_some() {
+            let targets = aws_sdk_glue::types::CrawlerTargets::builder()
+                .s3_targets(aws_sdk_glue::types::S3Target::builder().path(&path).build())
+                .build();
+            glue.update_crawler()
+                .name(&name)
+                .targets(targets)
+                .send()
+                .await
+                .map_err(|e| sdk_error("glue UpdateCrawler", &name, e))?;
+        }
+        match glue.start_crawler().name(&name).send().await {
+            Ok(_) => {}
+            Err(e) if is_code(&e, &["CrawlerRunningException"]) => {}
+            Err(e) => return Err(sdk_error("glue StartCrawler", &name, e)),
+        }
+        Ok(CrawlStarted {
+            crawler: Some(name),
+            path,
+            sync_now: false,
+        })
+    }
+
     /// An Athena query of the catalog's columns, `limit` + 1 rows (to say whether there are
     /// more), in the environment's workgroup.
     async fn preview(
@@ -264,6 +326,12 @@ impl LakeReader for GlueLake {
         let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
         athena::profile(columns, answer)
     }
+}
+
+/// The dataset stack's crawler for `bucket` (`lakecat-cfn`'s dataset template names it so;
+/// the worker maps a crawler's events back to the bucket the same way).
+fn crawler_name(bucket: &str) -> String {
+    format!("{bucket}-crawler")
 }
 
 /// The key behind `alias` generates a data key and decrypts it again for `role`.

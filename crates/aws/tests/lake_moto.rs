@@ -426,6 +426,56 @@ async fn an_import_is_verified_through_the_pivot_role() {
     );
 }
 
+#[tokio::test]
+async fn a_crawl_points_the_datasets_crawler_at_the_prefix_and_starts_it() {
+    let c = cloud().await;
+    let env = environment();
+    let ds = dataset(&env);
+    // Without the stack's crawler, the crawl fails for good, saying what to do.
+    let e = c.lake.crawl(&env, &ds, Some("sales/")).await.unwrap_err();
+    assert!(!e.retryable, "{}", e.message);
+    assert!(
+        e.message
+            .ends_with("deploy its stack with CreateCrawler=true"),
+        "{}",
+        e.message
+    );
+
+    create_database(&c, &ds.aws.glue_database).await;
+    let name = format!("{}-crawler", ds.aws.bucket);
+    glue(&c)
+        .create_crawler()
+        .name(&name)
+        .role(format!("arn:aws:iam::{ACCOUNT}:role/lake-dataset-admin"))
+        .database_name(&ds.aws.glue_database)
+        .targets(
+            aws_sdk_glue::types::CrawlerTargets::builder()
+                .s3_targets(
+                    aws_sdk_glue::types::S3Target::builder()
+                        .path(format!("s3://{}/", ds.aws.bucket))
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // moto has no UpdateCrawler (it answers 500): the crawl here keeps the crawler's targets.
+    let started = c.lake.crawl(&env, &ds, None).await.unwrap();
+    assert_eq!(started.crawler.as_deref(), Some(name.as_str()));
+    assert_eq!(started.path, format!("s3://{}/", ds.aws.bucket));
+    assert!(!started.sync_now, "the crawler's end syncs");
+    let got = glue(&c).get_crawler().name(&name).send().await.unwrap();
+    assert_eq!(
+        got.crawler().and_then(|c| c.state()).map(|s| s.as_str()),
+        Some("RUNNING")
+    );
+    // Asked again while it runs, with a prefix: left to finish, not changed, not an error.
+    let again = c.lake.crawl(&env, &ds, Some("sales/2024/")).await.unwrap();
+    assert_eq!(again.crawler.as_deref(), Some(name.as_str()));
+    assert!(!again.sync_now);
+}
+
 // --- Athena: previews and profiles ---------------------------------------------------------
 
 fn table_of(ds: &Dataset, name: &str) -> lakecat_core::catalog::Table {

@@ -503,6 +503,8 @@ pub struct DatasetFilter {
     pub tag: Option<Tag>,
     /// Datasets whose tables are in this Glue database (what Glue's events name).
     pub glue_database: Option<GlueDatabaseRef>,
+    /// The dataset of this bucket (bucket names are unique across AWS).
+    pub bucket: Option<String>,
     /// Only datasets these readers may see ([`Readers::filter`]); None: every dataset (admins,
     /// and the platform's own work such as indexing).
     pub readers: Option<Vec<String>>,

@@ -79,6 +79,23 @@ pub fn typed_text(v: &str, data_type: &str) -> serde_json::Value {
     parsed.unwrap_or_else(|| Value::String(v.to_owned()))
 }
 
+/// Runs a dataset's crawler over (a prefix of) its bucket, then syncs its tables.
+pub const TABLES_CRAWL_KIND: &str = "tables.crawl";
+
+/// What starting a crawl did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrawlStarted {
+    /// The crawler started (Glue's), or None where the lake needs none (the local lake's
+    /// files are read directly).
+    pub crawler: Option<String>,
+    /// The path crawled.
+    pub path: String,
+    /// Whether the tables should be synced now; otherwise the crawler's end (its
+    /// EventBridge event) requests the sync.
+    pub sync_now: bool,
+}
+
 /// Verifies that lakecat can use an imported dataset's resources.
 pub const DATASET_VERIFY_KIND: &str = "dataset.verify";
 
@@ -164,6 +181,14 @@ pub trait LakeReader: Send + Sync + 'static {
         columns: &[Column],
         limit: usize,
     ) -> crate::Result<TablePreview>;
+
+    /// Starts the dataset's crawler over `prefix` of its bucket (all of it without one).
+    async fn crawl(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        prefix: Option<&str>,
+    ) -> std::result::Result<CrawlStarted, TaskError>;
 
     /// Per-column statistics of `table` from all its rows, its `columns` in position order.
     /// Unreadable files are UNAVAILABLE with reason `lake_unreadable`, as for previews.

@@ -101,6 +101,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "Dataset.stack" => Resource(P::GetDataset, "the dataset"),
         "Dataset.tableSync" => Resource(P::GetDataset, "the dataset"),
         "Dataset.importCheck" => Resource(P::GetDataset, "the dataset"),
+        "Dataset.tableCrawl" => Resource(P::GetDataset, "the dataset"),
         "Environment.stack" => Resource(P::GetEnvironment, "the environment"),
         "Environment.accessCheck" => Resource(P::GetEnvironment, "the environment"),
         // Links from a catalog entry to its organization and environment resolve to null for
@@ -136,6 +137,7 @@ pub fn requirement(field: &str) -> Option<Requirement> {
         "syncTables" => Resource(P::UpdateDataset, "input.datasetId: the dataset's owners"),
         "profileTable" => Resource(P::UpdateDataset, "input.tableId: its dataset's owners"),
         "verifyDataset" => Resource(P::UpdateDataset, "input.datasetId: the dataset's owners"),
+        "startCrawler" => Resource(P::UpdateDataset, "input.datasetId: the dataset's owners"),
         "checkEnvironmentAccess" => Resource(
             P::UpdateEnvironment,
             "input.environmentId: the environment's owners",

@@ -394,6 +394,10 @@ fn mutation_calls(f: &Fixture) -> Vec<(&'static str, String)> {
             "verifyDataset",
             format!(r#"verifyDataset(input: {{datasetId: "{ds}"}}) {{ status }}"#),
         ),
+        (
+            "startCrawler",
+            format!(r#"startCrawler(input: {{datasetId: "{ds}", prefix: "sales/"}}) {{ status }}"#),
+        ),
     ]
 }
 

@@ -26,7 +26,7 @@ use lakecat_lake::LocalLake;
 use lakecat_testkit::Backend;
 use lakecat_worker::{
     DatasetVerifyHandler, InProcessQueue, LocalLakeProcessor, Processed, ShareHandler,
-    TablesProfileHandler, TablesSyncHandler, Worker,
+    TablesCrawlHandler, TablesProfileHandler, TablesSyncHandler, Worker,
 };
 use serde_json::Value;
 
@@ -52,10 +52,16 @@ impl Fixture {
         let store: Arc<dyn CatalogStore> = Arc::new(self.store().clone());
         let (queue, _rx) = InProcessQueue::new();
         let lake = Arc::new(LocalLake::new(root));
-        let worker = Worker::new(store.clone(), Arc::new(queue), RetryPolicy::default())
+        let queue: Arc<dyn lakecat_core::tasks::TaskQueue> = Arc::new(queue);
+        let worker = Worker::new(store.clone(), queue.clone(), RetryPolicy::default())
             .with_handler(Arc::new(TablesSyncHandler::new(
                 store.clone(),
                 lake.clone(),
+            )))
+            .with_handler(Arc::new(TablesCrawlHandler::new(
+                store.clone(),
+                lake.clone(),
+                queue,
             )))
             .with_handler(Arc::new(TablesProfileHandler::new(
                 store.clone(),
@@ -872,6 +878,91 @@ async fn imported_datasets_are_verified_before_their_tables_are_read(b: Backend)
     );
 }
 
+async fn a_crawl_of_the_local_lake_syncs_at_once(b: Backend) {
+    let lake = tempfile::tempdir().unwrap();
+    let f = Fixture::with_lake(b, Arc::new(LocalLake::new(lake.path()))).await;
+    let (env, ds) = (f.id("env"), f.id("dataset"));
+    let slug = f
+        .ok(owner(), &format!(r#"{{ dataset(id: "{ds}") {{ slug }} }}"#))
+        .await["dataset"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = lake.path().join(&env).join(&slug);
+    write(&dir.join("orders/part-0.csv"), "order_id\n1\n");
+
+    // Bad prefixes are refused on their field, writing nothing.
+    let counts = f.row_counts().await;
+    for bad in ["../other", "s3://elsewhere/x"] {
+        let r = f
+            .run(
+                owner(),
+                &format!(r#"mutation {{ startCrawler(input: {{datasetId: "{ds}", prefix: "{bad}"}}) {{ taskId }} }}"#),
+            )
+            .await;
+        assert_eq!(Fixture::codes(&r), ["BAD_USER_INPUT"], "{bad}");
+        let field = r.errors[0]
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("field")
+            .unwrap()
+            .to_string();
+        assert_eq!(field.trim_matches('"'), "input.prefix");
+    }
+    assert_eq!(f.row_counts().await, counts, "nothing was written");
+
+    let run = f
+        .ok(
+            owner(),
+            &format!(r#"mutation {{ startCrawler(input: {{datasetId: "{ds}", prefix: "orders/"}}) {{ taskId status prefix }} }}"#),
+        )
+        .await["startCrawler"]
+        .clone();
+    assert_eq!(
+        (run["status"].as_str(), run["prefix"].as_str()),
+        (Some("PENDING"), Some("orders/"))
+    );
+    assert_eq!(
+        f.run_lake_tasks(lake.path(), &ds, "tables.crawl").await,
+        vec![Processed::Succeeded]
+    );
+    let q = format!(
+        r#"{{ dataset(id: "{ds}") {{ tableCrawl {{ status crawler path }} tableSync {{ status }} }} }}"#
+    );
+    let d = f.ok(owner(), &q).await["dataset"].clone();
+    assert_eq!(d["tableCrawl"]["status"], "SUCCEEDED");
+    assert_eq!(
+        d["tableCrawl"]["crawler"],
+        Value::Null,
+        "the local lake needs no crawler"
+    );
+    assert!(
+        d["tableCrawl"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{slug}/orders/")),
+        "{d}"
+    );
+    assert_eq!(
+        d["tableSync"]["status"], "PENDING",
+        "the crawl requested a sync"
+    );
+    assert_eq!(
+        f.run_syncs(lake.path(), &ds).await,
+        vec![Processed::Succeeded]
+    );
+    assert!(f.tables(&ds).await.get("orders").is_some());
+    // Only the owners crawl.
+    let r = f
+        .run(
+            guest(),
+            &format!(r#"mutation {{ startCrawler(input: {{datasetId: "{ds}"}}) {{ taskId }} }}"#),
+        )
+        .await;
+    assert_ne!(Fixture::codes(&r), Vec::<String>::new());
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod postgres { $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })* }
@@ -886,4 +977,5 @@ both!(
     previews_read_the_files_for_owners_and_granted_teams,
     profiles_count_every_row_for_those_who_may_read_the_data,
     imported_datasets_are_verified_before_their_tables_are_read,
+    a_crawl_of_the_local_lake_syncs_at_once,
 );

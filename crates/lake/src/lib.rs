@@ -27,7 +27,8 @@ use lakecat_core::catalog::{
     Column, Dataset, DiscoveredColumn, DiscoveredTable, Environment, Table,
 };
 use lakecat_core::lake::{
-    Discovery, ImportCheck, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview, TableProfile,
+    CrawlStarted, Discovery, ImportCheck, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview,
+    TableProfile,
 };
 use lakecat_core::names::GlueName;
 use lakecat_core::tasks::TaskError;
@@ -202,6 +203,25 @@ impl LakeReader for LocalLake {
             "the local lake reads its files: no Glue database to check",
         ));
         Ok(checks)
+    }
+
+    /// The local lake has no crawler: its files are read directly, so a crawl is a sync now.
+    async fn crawl(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        prefix: Option<&str>,
+    ) -> Result<CrawlStarted, TaskError> {
+        let dir = self.dataset_dir(environment, dataset);
+        let path = match prefix {
+            Some(p) => dir.join(p),
+            None => dir,
+        };
+        Ok(CrawlStarted {
+            crawler: None,
+            path: path.display().to_string(),
+            sync_now: true,
+        })
     }
 
     /// Reads the table's files under the lake's root: a location outside it (another

@@ -173,7 +173,12 @@ impl App {
                     )))
                     .with_handler(Arc::new(lakecat_worker::DatasetVerifyHandler::new(
                         dyn_store.clone(),
+                        lake.clone(),
+                    )))
+                    .with_handler(Arc::new(lakecat_worker::TablesCrawlHandler::new(
+                        dyn_store.clone(),
                         lake,
+                        queue.clone(),
                     )))
                     .with_table_schedule(Arc::new(lakecat_worker::TableSyncSchedule::new(
                         dyn_store.clone(),

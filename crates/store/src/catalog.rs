@@ -104,6 +104,9 @@ impl SeaStore {
                 .filter(dataset::Column::Region.eq(g.region.as_str()))
                 .filter(dataset::Column::GlueDatabase.eq(g.database.as_str()));
         }
+        if let Some(b) = &filter.bucket {
+            q = q.filter(dataset::Column::Bucket.eq(b.as_str()));
+        }
         if let Some(readers) = &filter.readers {
             q = q.filter(crate::visibility::visible_datasets(readers));
         }

@@ -330,6 +330,46 @@ impl DatasetStore for SeaStore {
             .await
     }
 
+    async fn request_table_crawl(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        prefix: Option<&str>,
+    ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+        let txn = self.begin().await?;
+        let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
+        let new = lakecat_core::tasks::NewTask::new(
+            lakecat_core::lake::TABLES_CRAWL_KIND,
+            Some(dataset_id.as_str()),
+            serde_json::json!({ "dataset_id": dataset_id.as_str(), "prefix": prefix }),
+        )
+        .notify(lakecat_core::names::TeamName::from_trusted(
+            ds.owner_team.clone(),
+        ));
+        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
+        audit(
+            &txn,
+            meta,
+            dataset_id.as_str(),
+            None::<&()>,
+            Some(&serde_json::json!({ "crawl": if envelopes.is_empty() { "joined" } else { "requested" }, "prefix": prefix, "task": row.id })),
+        )
+        .await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((convert::task(row)?, envelopes))
+    }
+
+    async fn table_crawl(&self, dataset_id: &str) -> Result<Option<Task>> {
+        Ok(self
+            .latest_tasks(
+                &[dataset_id.to_owned()],
+                lakecat_core::lake::TABLES_CRAWL_KIND,
+                None,
+            )
+            .await?
+            .remove(dataset_id))
+    }
+
     async fn request_dataset_verify(
         &self,
         meta: &MutationMeta,

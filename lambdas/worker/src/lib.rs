@@ -1,7 +1,8 @@
 //! The worker Lambda: one function for three event sources — SQS batches of task envelopes
 //! (answered with partial batch failures), the EventBridge schedule that runs the sweep (share
-//! expiry and the scheduled full table sync with it), and Glue Data Catalog table and
-//! database state changes, which sync the datasets of that Glue database.
+//! expiry and the scheduled full table sync with it), and Glue's events — Data Catalog table
+//! and database state changes, which sync the datasets of that Glue database, and a dataset
+//! crawler's successful end, which syncs its dataset.
 //! The handlers (no-op, `share.process` on AWS, `search.index` on OpenSearch), the retry
 //! policy and the queue are `lakecat-worker`'s, `lakecat-aws`'s and `lakecat-search`'s; the
 //! scheduled sweep also runs the share expiry. Without OpenSearch configured the worker does
@@ -106,7 +107,12 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
             )))
             .with_handler(Arc::new(lakecat_worker::TablesProfileHandler::new(
                 catalog.clone(),
+                glue.clone(),
+            )))
+            .with_handler(Arc::new(lakecat_worker::TablesCrawlHandler::new(
+                catalog.clone(),
                 glue,
+                queue.clone(),
             )))
             .with_handler(Arc::new(lakecat_worker::SearchHandler::new(
                 catalog.clone(),

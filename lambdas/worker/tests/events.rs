@@ -152,6 +152,45 @@ async fn glue_events_and_the_schedule_request_table_syncs() {
         let out = lakecat_lambda_worker::handle(&worker, e).await.unwrap();
         assert_eq!(out, serde_json::json!({ "tablesSyncRequested": [] }));
     }
+    // A crawler's successful end syncs the dataset of its bucket (`<bucket>-crawler`); its
+    // start and failure do not.
+    let crawler_event = |state: &str| {
+        serde_json::json!({
+            "version": "0", "id": "a1b2c3d4-0000-1111-2222-333344445555",
+            "detail-type": "Glue Crawler State Change", "source": "aws.glue",
+            "account": env.account_id.as_str(), "time": "2026-12-07T10:05:00Z", "region": "eu-west-1",
+            "resources": [],
+            "detail": { "crawlerName": format!("{}-crawler", ds.aws.bucket), "state": state,
+                        "message": "Crawler Succeeded" }
+        })
+    };
+    for state in ["Started", "Failed"] {
+        let out = lakecat_lambda_worker::handle(&worker, crawler_event(state))
+            .await
+            .unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({ "tablesSyncRequested": [] }),
+            "{state}"
+        );
+    }
+    let out = lakecat_lambda_worker::handle(&worker, crawler_event("Succeeded"))
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        serde_json::json!({ "tablesSyncRequested": [ds.id.as_str()] })
+    );
+    assert_eq!(
+        db.store
+            .table_sync(ds.id.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        sync.id,
+        "joined the waiting sync"
+    );
     // A Glue event without its database is refused with what is missing.
     let mut broken = table_event(&database, "UpdateTable");
     broken["detail"]

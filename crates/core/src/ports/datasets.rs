@@ -59,6 +59,18 @@ pub trait DatasetStore: Send + Sync {
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary>;
 
+    /// Writes a `tables.crawl` task for the dataset over `prefix` of its bucket (joining one
+    /// that waits, with its prefix), audited.
+    async fn request_table_crawl(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        prefix: Option<&str>,
+    ) -> Result<(Task, Vec<crate::tasks::TaskEnvelope>)>;
+
+    /// The latest `tables.crawl` task of the dataset.
+    async fn table_crawl(&self, dataset_id: &str) -> Result<Option<Task>>;
+
     /// Writes a `dataset.verify` task for an imported dataset (joining one that waits),
     /// audited; BAD_USER_INPUT for a dataset lakecat made.
     async fn request_dataset_verify(

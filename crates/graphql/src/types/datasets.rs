@@ -241,6 +241,17 @@ impl Dataset {
         }
         super::tables::import_check(ctx, self.0.id.as_str()).await
     }
+    /// The latest `startCrawler` run (null if never crawled).
+    async fn table_crawl(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<super::tables::TableCrawlRun>> {
+        authorize(ctx, "Dataset.tableCrawl", Some(self.0.id.as_str())).await?;
+        Ok(store(ctx)
+            .table_crawl(self.0.id.as_str())
+            .await?
+            .map(super::tables::TableCrawlRun::from))
+    }
     /// Whether the dataset can be used: its stack is deployed (CREATE_, UPDATE_ or
     /// IMPORT_COMPLETE, or UPDATE_ROLLBACK_COMPLETE at its previous version) and, when
     /// imported, its resources passed their latest verification (`importCheck`).
@@ -297,6 +308,7 @@ impl DatasetFilterInput {
                 .map(|v| Tag::parse("filter.tag", v))
                 .transpose()?,
             glue_database: None,
+            bucket: None,
             readers: None,
         })
     }

@@ -881,6 +881,68 @@ impl From<core::Task> for TableSync {
     }
 }
 
+/// A dataset's latest crawl (its `tables.crawl` task).
+#[derive(SimpleObject, Clone)]
+pub struct TableCrawlRun {
+    pub task_id: String,
+    /// PENDING or RUNNING while it starts the crawler; SUCCEEDED once it started (Glue) or
+    /// once the sync was requested (the local lake); FAILED with `error` (e.g. a dataset
+    /// stack without a crawler).
+    pub status: super::tasks::TaskStatus,
+    pub error: Option<String>,
+    /// The Glue crawler started (null for the local lake, which needs none).
+    pub crawler: Option<String>,
+    /// What was crawled (`s3://bucket/prefix`, or the local folder).
+    pub path: Option<String>,
+    /// The prefix asked for.
+    pub prefix: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<core::Task> for TableCrawlRun {
+    fn from(t: core::Task) -> Self {
+        let result = t.result.clone().unwrap_or(serde_json::Value::Null);
+        let text = |v: &serde_json::Value, k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        TableCrawlRun {
+            task_id: t.id.to_string(),
+            status: t.status.into(),
+            crawler: text(&result, "crawler"),
+            path: text(&result, "path"),
+            prefix: text(&t.payload, "prefix"),
+            finished_at: t.status.is_finished().then_some(t.updated_at),
+            error: t.error,
+            requested_at: t.created_at,
+        }
+    }
+}
+
+/// A crawl's prefix: a relative path in the bucket (no `s3://`, no `..`, at most 1,024
+/// characters, no control characters); empty means the whole bucket.
+fn crawl_prefix(raw: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(p) = raw.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |why: &str| Err(Error::bad_input("input.prefix", why));
+    if p.len() > 1024 {
+        return bad("must be at most 1,024 characters");
+    }
+    if p.contains("://") {
+        return bad("must be a path in the dataset's bucket, not a URL");
+    }
+    if p.split('/').any(|s| s == "..") {
+        return bad("must not contain '..'");
+    }
+    if p.chars().any(char::is_control) {
+        return bad("must not contain control characters");
+    }
+    Ok(Some(p.trim_start_matches('/').to_owned()))
+}
+
 /// An imported dataset's latest verification (its `dataset.verify` task).
 #[derive(SimpleObject, Clone)]
 pub struct ImportCheckRun {
@@ -996,6 +1058,13 @@ pub struct VerifyDatasetInput {
     pub dataset_id: String,
 }
 
+#[derive(InputObject)]
+pub struct StartCrawlerInput {
+    pub dataset_id: String,
+    /// A path in the dataset's bucket to crawl (`sales/2024/`); the whole bucket without one.
+    pub prefix: Option<String>,
+}
+
 #[Object]
 impl TableMutation {
     /// Reads the dataset's tables from the lake and records them (a `tables.sync` task):
@@ -1013,6 +1082,32 @@ impl TableMutation {
             refuse_unverified(ctx, &ds).await?;
         }
         let (task, tasks) = store(ctx).request_table_sync(&meta(ctx)?, &id).await?;
+        publish_now(ctx, &tasks).await;
+        Ok(task.into())
+    }
+
+    /// Runs the dataset's Glue crawler over a prefix of its bucket, then syncs its tables
+    /// when it ends (a `tables.crawl` task; a request while one waits joins it): its owners.
+    /// The local lake needs no crawler: its tables are synced at once.
+    async fn start_crawler(
+        &self,
+        ctx: &Context<'_>,
+        input: StartCrawlerInput,
+    ) -> ApiResult<TableCrawlRun> {
+        let id = DatasetId::parse("input.datasetId", &input.dataset_id)?;
+        let prefix = crawl_prefix(input.prefix.as_deref())?;
+        authorize_with(ctx, "startCrawler", Some(id.as_str()), None).await?;
+        if !services(ctx).tables_sync {
+            return Err(ApiError::not_offered(
+                "no worker here reads the lake: crawls are run by lakecat serve's worker or by the worker Lambda behind the task queue",
+            ));
+        }
+        if let Some(ds) = store(ctx).datasets_by_ids(&[id.to_string()]).await?.pop() {
+            refuse_unverified(ctx, &ds).await?;
+        }
+        let (task, tasks) = store(ctx)
+            .request_table_crawl(&meta(ctx)?, &id, prefix.as_deref())
+            .await?;
         publish_now(ctx, &tasks).await;
         Ok(task.into())
     }
