@@ -79,16 +79,48 @@ impl Loader<String> for ColumnCountLoader {
     }
 }
 
-/// The latest succeeded `tables.profile` task per table (its result is the profile).
+/// A table's latest profile, parsed once per request (a wide table's columns each read their
+/// statistics from it).
+pub struct LoadedProfile {
+    pub task_id: String,
+    pub computed_at: chrono::DateTime<chrono::Utc>,
+    pub profile: lakecat_core::lake::TableProfile,
+    /// Column name → its index in `profile.columns`.
+    pub by_name: HashMap<String, usize>,
+}
+
+/// The latest succeeded `tables.profile` task per table, its result parsed.
 pub struct TableProfileLoader(Store);
 impl Loader<String> for TableProfileLoader {
-    type Value = lakecat_core::catalog::Task;
+    type Value = Arc<LoadedProfile>;
     type Error = ApiError;
-    async fn load(
-        &self,
-        keys: &[String],
-    ) -> Result<HashMap<String, lakecat_core::catalog::Task>, ApiError> {
-        Ok(self.0.table_profiles(keys).await?)
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Arc<LoadedProfile>>, ApiError> {
+        let mut out = HashMap::new();
+        for (table, task) in self.0.table_profiles(keys).await? {
+            let Some(result) = task.result else { continue };
+            let profile: lakecat_core::lake::TableProfile = serde_json::from_value(result)
+                .map_err(|e| {
+                    ApiError::from(lakecat_core::Error::internal(format!(
+                        "profile of {table}: {e}"
+                    )))
+                })?;
+            let by_name = profile
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect();
+            out.insert(
+                table,
+                Arc::new(LoadedProfile {
+                    task_id: task.id.to_string(),
+                    computed_at: task.updated_at,
+                    profile,
+                    by_name,
+                }),
+            );
+        }
+        Ok(out)
     }
 }
 

@@ -139,29 +139,31 @@ impl Table {
     }
 }
 
-/// A table's latest profile, read from its task's result.
-async fn profile_of(ctx: &Context<'_>, table_id: &str) -> ApiResult<Option<TableProfile>> {
-    let Some(task) = request(ctx)?
+/// A table's latest profile (parsed once per request).
+async fn loaded_profile(
+    ctx: &Context<'_>,
+    table_id: &str,
+) -> ApiResult<Option<std::sync::Arc<crate::loaders::LoadedProfile>>> {
+    request(ctx)?
         .loaders
         .table_profiles
         .load_one(table_id.to_owned())
-        .await?
-    else {
+        .await
+}
+
+async fn profile_of(ctx: &Context<'_>, table_id: &str) -> ApiResult<Option<TableProfile>> {
+    let Some(l) = loaded_profile(ctx, table_id).await? else {
         return Ok(None);
     };
-    let Some(result) = task.result.clone() else {
-        return Ok(None);
-    };
-    let p: lakecat_core::lake::TableProfile = serde_json::from_value(result)
-        .map_err(|e| Error::internal(format!("profile of {table_id}: {e}")))?;
+    let p = &l.profile;
     Ok(Some(TableProfile {
-        task_id: task.id.to_string(),
-        computed_at: task.updated_at,
+        task_id: l.task_id.clone(),
+        computed_at: l.computed_at,
         row_count: p.row_count as i64,
         rows_scanned: p.rows_scanned as i64,
         files_read: p.files_read as i64,
-        method: p.method,
-        columns: p.columns.into_iter().map(ColumnStats::from).collect(),
+        method: p.method.clone(),
+        columns: p.columns.iter().cloned().map(ColumnStats::from).collect(),
     }))
 }
 
@@ -309,9 +311,13 @@ impl Column {
         if !may_read_data(ctx, table).await? {
             return Ok(None);
         }
-        Ok(profile_of(ctx, table)
-            .await?
-            .and_then(|p| p.columns.into_iter().find(|c| c.name == self.0.name)))
+        Ok(loaded_profile(ctx, table).await?.and_then(|l| {
+            l.by_name
+                .get(&self.0.name)
+                .and_then(|&i| l.profile.columns.get(i))
+                .cloned()
+                .map(ColumnStats::from)
+        }))
     }
 }
 
