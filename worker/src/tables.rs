@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lakecat_core::caller::MutationMeta;
-use lakecat_core::catalog::{DatasetFilter, GlueDatabaseRef, Task};
+use lakecat_core::catalog::{Dataset, DatasetFilter, Environment, GlueDatabaseRef, Task};
 use lakecat_core::ids::DatasetId;
 use lakecat_core::lake::{LakeReader, TABLES_SYNC_KIND, TableFailure};
 use lakecat_core::page::PageRequest;
@@ -42,13 +42,11 @@ impl SyncOutcome {
     }
 }
 
-/// Reads the dataset's tables through `lake` and records them as `meta`'s change.
-pub async fn sync_tables(
+/// The dataset a task works on, and its environment; either gone is a permanent failure.
+async fn dataset_and_environment(
     store: &dyn CatalogStore,
-    lake: &dyn LakeReader,
     dataset_id: &str,
-    meta: &MutationMeta,
-) -> Result<SyncOutcome, TaskError> {
+) -> Result<(Dataset, Environment), TaskError> {
     let dataset = store
         .datasets_by_ids(&[dataset_id.to_owned()])
         .await
@@ -65,6 +63,17 @@ pub async fn sync_tables(
                 "the environment of dataset {dataset_id} does not exist"
             ))
         })?;
+    Ok((dataset, environment))
+}
+
+/// Reads the dataset's tables through `lake` and records them as `meta`'s change.
+pub async fn sync_tables(
+    store: &dyn CatalogStore,
+    lake: &dyn LakeReader,
+    dataset_id: &str,
+    meta: &MutationMeta,
+) -> Result<SyncOutcome, TaskError> {
+    let (dataset, environment) = dataset_and_environment(store, dataset_id).await?;
     let discovery = lake.discover(&environment, &dataset).await?;
     let id = DatasetId::parse("dataset", dataset_id).map_err(store_err)?;
     // The listing is complete: tables it lacks are gone from the lake (marked deleted), but
@@ -160,22 +169,8 @@ impl TaskHandler for TablesProfileHandler {
                 table.glue_name
             )));
         }
-        let dataset = self
-            .store
-            .datasets_by_ids(&[table.dataset_id.as_str().to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| TaskError::permanent(format!("the dataset of {target} is gone")))?;
-        let environment = self
-            .store
-            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| {
-                TaskError::permanent(format!("the environment of table {target} is gone"))
-            })?;
+        let (dataset, environment) =
+            dataset_and_environment(self.store.as_ref(), table.dataset_id.as_str()).await?;
         let mut columns = self
             .store
             .columns_of_tables(&[target.to_owned()])
@@ -237,24 +232,7 @@ impl TaskHandler for TablesCrawlHandler {
             .as_deref()
             .ok_or_else(|| TaskError::permanent("a tables.crawl task needs a dataset"))?;
         let prefix = task.payload.get("prefix").and_then(Value::as_str);
-        let dataset = self
-            .store
-            .datasets_by_ids(&[target.to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| TaskError::permanent(format!("dataset {target} does not exist")))?;
-        let environment = self
-            .store
-            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| {
-                TaskError::permanent(format!(
-                    "the environment of dataset {target} does not exist"
-                ))
-            })?;
+        let (dataset, environment) = dataset_and_environment(self.store.as_ref(), target).await?;
         let started = self.lake.crawl(&environment, &dataset, prefix).await?;
         let mut sync_task = None;
         if started.sync_now {
@@ -306,24 +284,7 @@ impl TaskHandler for DatasetVerifyHandler {
             .target_id
             .as_deref()
             .ok_or_else(|| TaskError::permanent("a dataset.verify task needs a dataset"))?;
-        let dataset = self
-            .store
-            .datasets_by_ids(&[target.to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| TaskError::permanent(format!("dataset {target} does not exist")))?;
-        let environment = self
-            .store
-            .environments_by_ids(&[dataset.environment_id.as_str().to_owned()])
-            .await
-            .map_err(store_err)?
-            .pop()
-            .ok_or_else(|| {
-                TaskError::permanent(format!(
-                    "the environment of dataset {target} does not exist"
-                ))
-            })?;
+        let (dataset, environment) = dataset_and_environment(self.store.as_ref(), target).await?;
         let checks = self.lake.verify_import(&environment, &dataset).await?;
         if checks.iter().any(|c| !c.ok) {
             return Err(TaskError::permanent(

@@ -166,19 +166,14 @@ impl LakeReader for GlueLake {
         environment: &Environment,
         dataset: &Dataset,
     ) -> Result<Vec<ImportCheck>, TaskError> {
-        let external_id = self
-            .external_id
-            .clone()
-            .unwrap_or_else(|| environment.id.as_str().to_owned());
         let role = environment.pivot_role_arn();
-        let config =
-            match session::assume(&self.base, environment, &external_id, SESSION_NAME).await {
-                Ok(c) => c,
-                Err(e) if !e.retryable => {
-                    return Ok(vec![ImportCheck::failed("aws.bucket", e.message)]);
-                }
-                Err(e) => return Err(e),
-            };
+        let config = match self.session(environment).await {
+            Ok(c) => c,
+            Err(e) if !e.retryable => {
+                return Ok(vec![ImportCheck::failed("aws.bucket", e.message)]);
+            }
+            Err(e) => return Err(e),
+        };
         let aws = &dataset.aws;
         let mut checks = vec![];
 

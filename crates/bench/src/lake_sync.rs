@@ -32,28 +32,28 @@ use crate::Outcome;
 
 const COLUMNS: usize = 20;
 
-async fn catalog(account: &str) -> Result<(SeaStore, Environment, Dataset)> {
+/// A fresh database of the bench's PostgreSQL cluster holding one organization, one
+/// environment in `account` and one dataset, all named `label` (the dataset's slug `slug`).
+pub(crate) async fn catalog(
+    label: &str,
+    slug: &str,
+    account: &str,
+) -> Result<(SeaStore, Environment, Dataset)> {
     let url = tokio::task::spawn_blocking(lakecat_testkit::pg::empty_database_url)
         .await?
         .map_err(|err| anyhow!(err))?;
     let store = SeaStore::open(&StoreConfig::new(url))
         .await
         .map_err(|e| anyhow!(e.message))?;
-    let org = lakecat_cli::demo::create_org(&store, "Lake bench", "", "bench-platform").await?;
-    let env = lakecat_cli::demo::create_env(
-        &store,
-        &org,
-        "Lake bench",
-        account,
-        "eu-west-1",
-        "bench-platform",
-    )
-    .await?;
+    let org = lakecat_cli::demo::create_org(&store, label, "", "bench-platform").await?;
+    let env =
+        lakecat_cli::demo::create_env(&store, &org, label, account, "eu-west-1", "bench-platform")
+            .await?;
     let ds = lakecat_cli::demo::create_dataset(
         &store,
         &env,
-        "lake-bench",
-        "Lake bench",
+        slug,
+        label,
         "A dataset with many tables.",
         "bench-platform",
         None,
@@ -141,7 +141,7 @@ pub(crate) async fn lake_sync(
     let mut lines = vec![];
 
     // The local lake.
-    let (store, env, ds) = catalog("111122223333").await?;
+    let (store, env, ds) = catalog("Lake bench", "lake-bench", "111122223333").await?;
     let root = tempfile::tempdir()?;
     let dir = root.path().join(env.id.as_str()).join(ds.slug.as_str());
     let n = local_tables;
@@ -163,7 +163,7 @@ pub(crate) async fn lake_sync(
 
     // Glue on moto.
     let account = "444455556666";
-    let (store, env, ds) = catalog(account).await?;
+    let (store, env, ds) = catalog("Lake bench", "lake-bench", account).await?;
     let moto = lakecat_testkit::moto::start().map_err(|err| anyhow!(err))?;
     let aws = lakecat_aws::AwsConfig {
         region: Some("eu-west-1".into()),

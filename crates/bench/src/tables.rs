@@ -10,10 +10,9 @@ use std::time::Instant;
 use anyhow::{Result, anyhow};
 use hdrhistogram::Histogram;
 use lakecat_core::caller::MutationMeta;
-use lakecat_core::catalog::{DiscoveredColumn, DiscoveredTable, Topic};
+use lakecat_core::catalog::{DiscoveredColumn, DiscoveredTable};
 use lakecat_core::names::GlueName;
 use lakecat_core::ports::DatasetStore;
-use lakecat_store::{SeaStore, StoreConfig};
 
 use crate::Outcome;
 
@@ -46,34 +45,8 @@ fn tables(n: usize, changed_every: Option<usize>) -> Result<Vec<DiscoveredTable>
 /// Records `n` tables three times (first sync, unchanged, 1 % changed); the latency column
 /// holds the three durations.
 pub(crate) async fn table_sync(n: usize, json: bool) -> Result<Outcome> {
-    let url = tokio::task::spawn_blocking(lakecat_testkit::pg::empty_database_url)
-        .await?
-        .map_err(|err| anyhow!(err))?;
-    let store = SeaStore::open(&StoreConfig::new(url))
-        .await
-        .map_err(|e| anyhow!(e.message))?;
-    let org = lakecat_cli::demo::create_org(&store, "Sync bench", "", "bench-platform").await?;
-    let env = lakecat_cli::demo::create_env(
-        &store,
-        &org,
-        "Sync bench",
-        "111122223333",
-        "eu-west-1",
-        "bench-platform",
-    )
-    .await?;
-    let ds = lakecat_cli::demo::create_dataset(
-        &store,
-        &env,
-        "sync-bench",
-        "Sync bench",
-        "A dataset with many tables.",
-        "bench-platform",
-        None,
-        &[Topic::Sales],
-        &["bench"],
-    )
-    .await?;
+    let (store, _, ds) =
+        crate::lake_sync::catalog("Sync bench", "sync-bench", "111122223333").await?;
     let meta = MutationMeta {
         actor: "lakecat-bench".into(),
         action: "syncTables".into(),

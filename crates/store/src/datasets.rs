@@ -85,7 +85,7 @@ impl DatasetStore for SeaStore {
         if ds.imported {
             let (_, verify) = crate::task_store::request_or_join(
                 &txn,
-                verify_task(ds.id.as_str(), &ds.owner_team),
+                verify_task(ds.id.as_str(), ds.owner_team.as_str()),
             )
             .await?;
             envelopes.extend(verify);
@@ -338,25 +338,16 @@ impl DatasetStore for SeaStore {
     ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
         let txn = self.begin().await?;
         let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
-        let new = lakecat_core::tasks::NewTask::new(
+        let new = owned_task(
             lakecat_core::lake::TABLES_CRAWL_KIND,
-            Some(dataset_id.as_str()),
-            serde_json::json!({ "dataset_id": dataset_id.as_str(), "prefix": prefix }),
-        )
-        .notify(lakecat_core::names::TeamName::from_trusted(
-            ds.owner_team.clone(),
-        ));
-        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
-        audit(
-            &txn,
-            meta,
             dataset_id.as_str(),
-            None::<&()>,
-            Some(&serde_json::json!({ "crawl": if envelopes.is_empty() { "joined" } else { "requested" }, "prefix": prefix, "task": row.id })),
-        )
-        .await?;
-        txn.commit().await.map_err(db_err)?;
-        Ok((convert::task(row)?, envelopes))
+            serde_json::json!({ "dataset_id": dataset_id.as_str(), "prefix": prefix }),
+            &ds.owner_team,
+        );
+        request_audited(txn, meta, new, |joined, task| {
+            serde_json::json!({ "crawl": if joined { "joined" } else { "requested" }, "prefix": prefix, "task": task })
+        })
+        .await
     }
 
     async fn table_crawl(&self, dataset_id: &str) -> Result<Option<Task>> {
@@ -383,20 +374,11 @@ impl DatasetStore for SeaStore {
                 "only an imported dataset's resources are verified (lakecat made this one's)",
             ));
         }
-        let team = lakecat_core::names::TeamName::from_trusted(ds.owner_team.clone());
-        let (row, envelopes) =
-            crate::task_store::request_or_join(&txn, verify_task(dataset_id.as_str(), &team))
-                .await?;
-        audit(
-            &txn,
-            meta,
-            dataset_id.as_str(),
-            None::<&()>,
-            Some(&serde_json::json!({ "verify": if envelopes.is_empty() { "joined" } else { "requested" }, "task": row.id })),
-        )
-        .await?;
-        txn.commit().await.map_err(db_err)?;
-        Ok((convert::task(row)?, envelopes))
+        let new = verify_task(dataset_id.as_str(), &ds.owner_team);
+        request_audited(txn, meta, new, |joined, task| {
+            serde_json::json!({ "verify": if joined { "joined" } else { "requested" }, "task": task })
+        })
+        .await
     }
 
     async fn dataset_verifications(&self, dataset_ids: &[String]) -> Result<HashMap<String, Task>> {
@@ -416,30 +398,21 @@ impl DatasetStore for SeaStore {
             .map_err(db_err)?
             .ok_or_else(|| Error::not_found("table", table_id))?;
         let ds = Self::one_dataset(&txn, &table.dataset_id).await?;
-        let new = lakecat_core::tasks::NewTask::new(
+        let new = owned_task(
             lakecat_core::lake::TABLES_PROFILE_KIND,
-            Some(table_id.as_str()),
-            serde_json::json!({ "table_id": table_id.as_str() }),
-        )
-        .notify(lakecat_core::names::TeamName::from_trusted(
-            ds.owner_team.clone(),
-        ));
-        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
-        let what = if envelopes.is_empty() {
-            "joined the waiting profile"
-        } else {
-            "requested"
-        };
-        audit(
-            &txn,
-            meta,
             table_id.as_str(),
-            None::<&()>,
-            Some(&serde_json::json!({ "profile": what, "task": row.id })),
-        )
-        .await?;
-        txn.commit().await.map_err(db_err)?;
-        Ok((convert::task(row)?, envelopes))
+            serde_json::json!({ "table_id": table_id.as_str() }),
+            &ds.owner_team,
+        );
+        request_audited(txn, meta, new, |joined, task| {
+            let what = if joined {
+                "joined the waiting profile"
+            } else {
+                "requested"
+            };
+            serde_json::json!({ "profile": what, "task": task })
+        })
+        .await
     }
 
     async fn table_profile_runs(&self, table_ids: &[String]) -> Result<HashMap<String, Task>> {
@@ -509,30 +482,21 @@ impl DatasetStore for SeaStore {
     ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
         let txn = self.begin().await?;
         let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
-        let new = lakecat_core::tasks::NewTask::new(
+        let new = owned_task(
             lakecat_core::lake::TABLES_SYNC_KIND,
-            Some(dataset_id.as_str()),
-            serde_json::json!({ "dataset_id": dataset_id.as_str() }),
-        )
-        .notify(lakecat_core::names::TeamName::from_trusted(
-            ds.owner_team.clone(),
-        ));
-        let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
-        let what = if envelopes.is_empty() {
-            "joined the waiting sync"
-        } else {
-            "requested"
-        };
-        audit(
-            &txn,
-            meta,
             dataset_id.as_str(),
-            None::<&()>,
-            Some(&serde_json::json!({ "table_sync": what, "task": row.id })),
-        )
-        .await?;
-        txn.commit().await.map_err(db_err)?;
-        Ok((convert::task(row)?, envelopes))
+            serde_json::json!({ "dataset_id": dataset_id.as_str() }),
+            &ds.owner_team,
+        );
+        request_audited(txn, meta, new, |joined, task| {
+            let what = if joined {
+                "joined the waiting sync"
+            } else {
+                "requested"
+            };
+            serde_json::json!({ "table_sync": what, "task": task })
+        })
+        .await
     }
 
     async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>> {
@@ -971,15 +935,40 @@ impl SeaStore {
     }
 }
 
-/// The `dataset.verify` task of an imported dataset; its owners hear of a failure.
-fn verify_task(
-    dataset_id: &str,
-    owner: &lakecat_core::names::TeamName,
+/// A task on `target` whose failure its dataset's owner team (`owner`) hears of.
+fn owned_task(
+    kind: &str,
+    target: &str,
+    payload: serde_json::Value,
+    owner: &str,
 ) -> lakecat_core::tasks::NewTask {
-    lakecat_core::tasks::NewTask::new(
-        lakecat_core::lake::DATASET_VERIFY_KIND,
-        Some(dataset_id),
-        serde_json::json!({ "dataset_id": dataset_id }),
+    lakecat_core::tasks::NewTask::new(kind, Some(target), payload).notify(
+        lakecat_core::names::TeamName::from_trusted(owner.to_owned()),
     )
-    .notify(owner.clone())
+}
+
+/// The `dataset.verify` task of an imported dataset; its owners hear of a failure.
+fn verify_task(dataset_id: &str, owner: &str) -> lakecat_core::tasks::NewTask {
+    owned_task(
+        lakecat_core::lake::DATASET_VERIFY_KIND,
+        dataset_id,
+        serde_json::json!({ "dataset_id": dataset_id }),
+        owner,
+    )
+}
+
+/// Writes `new` on its target — or joins the task of its kind already waiting there —,
+/// audits the request on the target with `note(joined, task id)`, and commits `txn`.
+async fn request_audited(
+    txn: crate::WriteTxn,
+    meta: &MutationMeta,
+    new: lakecat_core::tasks::NewTask,
+    note: impl FnOnce(bool, &str) -> serde_json::Value,
+) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+    let target = new.target_id.clone().unwrap_or_default();
+    let (row, envelopes) = crate::task_store::request_or_join(&txn, new).await?;
+    let after = note(envelopes.is_empty(), &row.id);
+    audit(&txn, meta, &target, None::<&()>, Some(&after)).await?;
+    txn.commit().await.map_err(db_err)?;
+    Ok((convert::task(row)?, envelopes))
 }
