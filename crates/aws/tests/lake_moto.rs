@@ -545,6 +545,16 @@ async fn athena_answers(c: &Cloud, rows: &[&[Option<&str>]]) {
     assert_eq!(r.status().as_u16(), 201);
 }
 
+/// The environment stack's Athena workgroup, made in the dataset's account.
+async fn athena_workgroup(c: &Cloud, env: &Environment) {
+    aws_sdk_athena::Client::new(&c.account)
+        .create_work_group()
+        .name(format!("{}-workgroup", env.resource_prefix.as_str()))
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The query strings moto was sent, and their workgroups.
 async fn athena_queries(c: &Cloud) -> Vec<(String, String)> {
     let athena = aws_sdk_athena::Client::new(&c.account);
@@ -567,7 +577,6 @@ async fn athena_queries(c: &Cloud) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-#[ignore = "moto 5.2.6 cannot emulate Athena here: it answers 404 to the Rust SDK (AWS JSON 1.1 at /) and to boto3 1.44 (POST /query-executions); the SQL and answer parsing are unit-tested in crates/aws/src/lake/athena.rs"]
 async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup() {
     let c = cloud().await;
     let env = environment();
@@ -582,6 +591,18 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
             ("dt", "date"),
         ],
     );
+
+    // Without the environment stack's workgroup, a clear error naming it.
+    let e = c.lake.preview(&env, &ds, &t, &cols, 2).await.unwrap_err();
+    assert_eq!(e.reason, lakecat_core::Reason::LakeUnreadable);
+    assert!(
+        e.message
+            .starts_with("athena StartQueryExecution in workgroup lake-workgroup: ")
+            && e.message.contains("WorkGroup does not exist"),
+        "{}",
+        e.message
+    );
+    athena_workgroup(&c, &env).await;
 
     athena_answers(
         &c,
@@ -682,7 +703,6 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
 }
 
 #[tokio::test]
-#[ignore = "moto 5.2.6 cannot emulate Athena here: it answers 404 to the Rust SDK (AWS JSON 1.1 at /) and to boto3 1.44 (POST /query-executions); the SQL and answer parsing are unit-tested in crates/aws/src/lake/athena.rs"]
 async fn a_query_that_outlasts_its_timeout_is_stopped_with_a_clear_error() {
     let c = cloud().await;
     // moto's executions stay QUEUED until polled a thousand times.
@@ -704,6 +724,7 @@ async fn a_query_that_outlasts_its_timeout_is_stopped_with_a_clear_error() {
     let ds = dataset(&env);
     let t = table_of(&ds, "order_lines");
     let cols = columns_of(&t, &[("order_id", "bigint")]);
+    athena_workgroup(&c, &env).await;
     let started = std::time::Instant::now();
     let e = lake.preview(&env, &ds, &t, &cols, 10).await.unwrap_err();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
