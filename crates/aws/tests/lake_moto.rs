@@ -642,19 +642,28 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
             &[Some("_col0")],
             &[
                 Some("1000"),
+                // order_id: unique, ten even buckets.
                 Some("1000"),
                 Some("998"),
                 Some("1"),
                 Some("1000"),
+                Some(r#"{"1":1,"2":1}"#),
+                Some(r#"{"1":100,"2":100,"3":100,"4":100,"5":100,"6":100,"7":100,"8":100,"9":100,"10":100}"#),
+                // amount
                 Some("950"),
                 Some("700"),
                 Some("0.5"),
                 Some("99.5"),
+                Some(r#"{"4.0":3}"#),
+                Some(r#"{"1":500,"10":450}"#),
+                // tags
                 Some("990"),
+                // dt
                 Some("1000"),
-                Some("5"),
+                Some("2"),
                 Some("2024-05-01"),
                 Some("2024-05-05"),
+                Some(r#"{"2024-05-05":400,"2024-05-01":600}"#),
             ],
         ],
     )
@@ -666,11 +675,25 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
         "{}",
         profile.method
     );
+    let order_id = &profile.columns[0];
+    assert!(order_id.top_values.is_empty(), "998 distinct: none listed");
+    assert_eq!(
+        order_id
+            .histogram
+            .iter()
+            .map(|b| b.count)
+            .collect::<Vec<_>>(),
+        [100; 10]
+    );
     let amount = &profile.columns[1];
     assert_eq!((amount.nulls, amount.distinct), (50, 700));
     assert_eq!(
         (amount.min.clone(), amount.max.clone()),
         (Some(serde_json::json!(0.5)), Some(serde_json::json!(99.5)))
+    );
+    assert_eq!(
+        amount.histogram.iter().map(|b| b.count).collect::<Vec<_>>(),
+        [500, 0, 0, 0, 0, 0, 0, 0, 0, 450]
     );
     let tags = &profile.columns[2];
     assert_eq!(
@@ -678,9 +701,17 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
         (10, 0, None),
         "nested: nulls only"
     );
+    let dt = &profile.columns[3];
+    assert_eq!(dt.max, Some(serde_json::json!("2024-05-05")));
     assert_eq!(
-        profile.columns[3].max,
-        Some(serde_json::json!("2024-05-05"))
+        dt.top_values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect::<Vec<_>>(),
+        [
+            (serde_json::json!("2024-05-01"), 600),
+            (serde_json::json!("2024-05-05"), 400)
+        ]
     );
 
     let db = &ds.aws.glue_database;
@@ -693,13 +724,32 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
         )),
         "{sent:?}"
     );
-    assert!(
-        sent.contains(&(
-            format!("SELECT count(*), count(\"order_id\"), approx_distinct(\"order_id\"), CAST(min(\"order_id\") AS varchar), CAST(max(\"order_id\") AS varchar), count(\"amount\"), approx_distinct(\"amount\"), CAST(min(\"amount\") AS varchar), CAST(max(\"amount\") AS varchar), count(\"tags\"), count(\"dt\"), approx_distinct(\"dt\"), CAST(min(\"dt\") AS varchar), CAST(max(\"dt\") AS varchar) FROM \"{db}\".\"order_lines\""),
-            wg
-        )),
-        "{sent:?}"
+    let top = |q: &str| {
+        format!(
+            "json_format(CAST(approx_most_frequent(10, CAST(t.\"{q}\" AS varchar), 100) AS json))"
+        )
+    };
+    let hist = |i: usize, q: &str| {
+        let v = format!("CAST(t.\"{q}\" AS double)");
+        format!(
+            "json_format(CAST(histogram(CASE WHEN b.hi{i} > b.lo{i} AND is_finite(b.lo{i}) AND is_finite(b.hi{i}) AND is_finite({v}) THEN least(width_bucket({v}, b.lo{i}, b.hi{i}, 10), 10) END) AS json))"
+        )
+    };
+    let scalar = |q: &str| {
+        format!(
+            "count(t.\"{q}\"), approx_distinct(t.\"{q}\"), CAST(min(t.\"{q}\") AS varchar), CAST(max(t.\"{q}\") AS varchar), {}",
+            top(q)
+        )
+    };
+    let profile_sql = format!(
+        "WITH b AS (SELECT CAST(min(\"order_id\") AS double) AS lo0, CAST(max(\"order_id\") AS double) AS hi0, CAST(min(\"amount\") AS double) AS lo1, CAST(max(\"amount\") AS double) AS hi1 FROM \"{db}\".\"order_lines\") SELECT count(*), {}, {}, {}, {}, count(t.\"tags\"), {} FROM \"{db}\".\"order_lines\" AS t CROSS JOIN b",
+        scalar("order_id"),
+        hist(0, "order_id"),
+        scalar("amount"),
+        hist(1, "amount"),
+        scalar("dt"),
     );
+    assert!(sent.contains(&(profile_sql, wg)), "{sent:?}");
 }
 
 #[tokio::test]
