@@ -20,7 +20,7 @@ pub use shares::{ExpirySummary, LocalLakeProcessor, ShareExpiry, ShareHandler, l
 pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use tables::{
-    DatasetVerifyHandler, GlueEvent, SyncOutcome, SyncsRequested, TableSyncSchedule,
+    DatasetVerifyHandler, GlueEvent, SyncOutcome, SyncsRequested, TablePreviews, TableSyncSchedule,
     TablesCrawlHandler, TablesProfileHandler, TablesSyncHandler, sync_on_glue_event, sync_tables,
 };
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};

@@ -12,13 +12,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lakecat_core::caller::MutationMeta;
 use lakecat_core::catalog::{Dataset, DatasetFilter, Environment, GlueDatabaseRef, Task};
-use lakecat_core::ids::DatasetId;
-use lakecat_core::lake::{LakeReader, TABLES_SYNC_KIND, TableFailure};
+use lakecat_core::ids::{DatasetId, TableId};
+use lakecat_core::lake::{
+    LakeReader, MAX_PREVIEW_ROWS, PreviewAnswer, PreviewRequest, TABLES_SYNC_KIND, TableFailure,
+    TablePreview,
+};
 use lakecat_core::page::PageRequest;
 use lakecat_core::ports::{CatalogStore, SyncSummary};
 use lakecat_core::tasks::TaskQueue;
 use lakecat_core::tasks::{TaskError, TaskHandler};
-use lakecat_core::{ErrorCode, Reason};
+use lakecat_core::{Error, ErrorCode, Reason};
 use serde_json::Value;
 
 /// What a sync found and wrote.
@@ -198,6 +201,54 @@ impl TaskHandler for TablesProfileHandler {
         );
         serde_json::to_value(&profile)
             .map_err(|e| TaskError::permanent(format!("profile of {target}: {e}")))
+    }
+}
+
+/// Answers previews asked of the worker (a [`PreviewRequest`] in a `lakecatPreview`
+/// invocation) by a process that reads no lake itself: the API Lambda, which has authorized
+/// the caller (owner team, granted share, confidentiality) and checked the table and its
+/// dataset. The table is read as the catalog has it now, through the lake this worker reads.
+pub struct TablePreviews {
+    store: Arc<dyn CatalogStore>,
+    lake: Arc<dyn LakeReader>,
+}
+
+impl TablePreviews {
+    pub fn new(store: Arc<dyn CatalogStore>, lake: Arc<dyn LakeReader>) -> Self {
+        TablePreviews { store, lake }
+    }
+
+    pub async fn answer(&self, request: &PreviewRequest) -> PreviewAnswer {
+        PreviewAnswer::from_result(self.preview(request).await)
+    }
+
+    async fn preview(&self, request: &PreviewRequest) -> lakecat_core::Result<TablePreview> {
+        if !(1..=MAX_PREVIEW_ROWS).contains(&request.limit) {
+            return Err(Error::bad_input("limit", "must be 1–100"));
+        }
+        let id = TableId::parse("tableId", &request.table_id)?;
+        let table = self
+            .store
+            .tables_by_ids(&[id.to_string()])
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("table", id.as_str()))?;
+        if table.deleted_at.is_some() {
+            return Err(Error::conflict(format!(
+                "table {} is gone from the lake",
+                table.glue_name
+            ))
+            .with_reason(Reason::TableDeleted));
+        }
+        let (dataset, environment) =
+            dataset_and_environment(self.store.as_ref(), table.dataset_id.as_str())
+                .await
+                .map_err(|_| Error::not_found("dataset", table.dataset_id.as_str()))?;
+        let mut columns = self.store.columns_of_tables(&[id.to_string()]).await?;
+        columns.sort_by_key(|c| c.position);
+        self.lake
+            .preview(&environment, &dataset, &table, &columns, request.limit)
+            .await
     }
 }
 

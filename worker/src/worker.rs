@@ -37,6 +37,7 @@ pub struct Worker {
     policy: RetryPolicy,
     expiry: Option<Arc<crate::ShareExpiry>>,
     table_schedule: Option<Arc<crate::TableSyncSchedule>>,
+    previews: Option<Arc<crate::TablePreviews>>,
 }
 
 impl Worker {
@@ -48,6 +49,7 @@ impl Worker {
             policy,
             expiry: None,
             table_schedule: None,
+            previews: None,
         }
     }
 
@@ -61,6 +63,16 @@ impl Worker {
     pub fn with_table_schedule(mut self, schedule: Arc<crate::TableSyncSchedule>) -> Self {
         self.table_schedule = Some(schedule);
         self
+    }
+
+    /// Answers previews asked of this worker by a process that reads no lake (the API Lambda).
+    pub fn with_previews(mut self, previews: Arc<crate::TablePreviews>) -> Self {
+        self.previews = Some(previews);
+        self
+    }
+
+    pub fn previews(&self) -> Option<&Arc<crate::TablePreviews>> {
+        self.previews.as_ref()
     }
 
     /// The table sync schedule, which also answers Glue's events.

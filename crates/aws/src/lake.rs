@@ -24,6 +24,7 @@ use lakecat_core::catalog::{
 };
 use lakecat_core::lake::{
     CrawlStarted, Discovery, ImportCheck, LakeReader, TableFailure, TablePreview, TableProfile,
+    TableReader,
 };
 use lakecat_core::names::{Description, GlueName};
 use lakecat_core::tasks::TaskError;
@@ -291,6 +292,24 @@ impl LakeReader for GlueLake {
         })
     }
 
+    /// One Athena query per table: row count, and per column non-null count,
+    /// `approx_distinct`, min, max, top values and (numeric columns) a histogram.
+    async fn profile(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+    ) -> lakecat_core::Result<TableProfile> {
+        let athena = self.athena(environment).await?;
+        let sql = athena::profile_sql(dataset, table, columns);
+        let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
+        athena::profile(columns, answer)
+    }
+}
+
+#[async_trait]
+impl TableReader for GlueLake {
     /// An Athena query of the catalog's columns, `limit` + 1 rows (to say whether there are
     /// more), in the environment's workgroup.
     async fn preview(
@@ -305,21 +324,6 @@ impl LakeReader for GlueLake {
         let sql = athena::preview_sql(dataset, table, columns, limit);
         let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
         Ok(athena::preview(columns, answer, limit))
-    }
-
-    /// One Athena query per table: row count, and per column non-null count,
-    /// `approx_distinct`, min and max (no top values or histograms).
-    async fn profile(
-        &self,
-        environment: &Environment,
-        dataset: &Dataset,
-        table: &Table,
-        columns: &[Column],
-    ) -> lakecat_core::Result<TableProfile> {
-        let athena = self.athena(environment).await?;
-        let sql = athena::profile_sql(dataset, table, columns);
-        let answer = athena::run(&athena, environment, dataset, &sql, self.query_timeout).await?;
-        athena::profile(columns, answer)
     }
 }
 

@@ -1,11 +1,15 @@
 //! Adapters of lakecat's ports over the AWS SDK, one feature each: `sqs` (the task queue),
 //! `shares` (share processing on Lake Formation, S3 and KMS), `stacks` (environment and
-//! dataset stacks on CloudFormation) and `lake` (datasets' tables read from Glue). Every client is built from [`AwsConfig`],
+//! dataset stacks on CloudFormation), `lake` (datasets' tables read from Glue, previewed and
+//! profiled with Athena) and `invoke` (previews asked of the worker Lambda). Every client is
+//! built from [`AwsConfig`],
 //! which takes an endpoint override, so the same code runs against AWS and against an AWS
 //! API emulator (moto server) in tests and on a laptop. SDK errors are converted to core's
 //! error codes here, in one place per adapter. Depends on core, never on the store or API.
 
 pub mod emulator;
+#[cfg(feature = "invoke")]
+mod invoke;
 #[cfg(feature = "lake")]
 mod lake;
 #[cfg(any(feature = "shares", feature = "stacks", feature = "lake"))]
@@ -19,6 +23,8 @@ mod sqs;
 #[cfg(feature = "stacks")]
 mod stacks;
 
+#[cfg(feature = "invoke")]
+pub use invoke::WorkerPreviews;
 #[cfg(feature = "lake")]
 pub use lake::GlueLake;
 #[cfg(feature = "shares")]

@@ -24,7 +24,7 @@ use lakecat_core::catalog::{
     Visibility,
 };
 use lakecat_core::ids::OrganizationId;
-use lakecat_core::lake::LakeReader;
+use lakecat_core::lake::{LakeReader, TableReader};
 use lakecat_core::names::{AwsAccountId, AwsRegion, Description, Label, Slug, TeamName};
 use lakecat_testkit::moto::Moto;
 

@@ -343,6 +343,7 @@ pub async fn adapters(config: &Config) -> Result<Adapters> {
         aws_lake,
         stacks,
         tables,
+        previews: None,
     })
 }
 

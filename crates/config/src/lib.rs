@@ -87,6 +87,10 @@ pub struct Config {
     /// How often the in-process worker syncs every dataset's tables in full
     /// (`LAKECAT_TABLE_SYNC_HOURS`, 24 by default).
     pub table_sync_every: std::time::Duration,
+    /// The worker Lambda the API Lambda asks for previews (`LAKECAT_WORKER_FUNCTION`, its
+    /// name or ARN): the API reads no lake and pivot roles trust only the worker. Without
+    /// one, the API Lambda's previews are not offered.
+    pub worker_function: Option<String>,
     /// The platform's roles and external id that environment bootstraps trust
     /// (`LAKECAT_PLATFORM_WORKER_ROLE_ARN`, `LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN`,
     /// `LAKECAT_PIVOT_EXTERNAL_ID`).
@@ -268,6 +272,26 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
                 e.message
             )
         })
+    }
+
+    /// The worker Lambda's name or ARN (`LAKECAT_WORKER_FUNCTION`), as Lambda's Invoke takes
+    /// it: up to 170 of letters, digits and `-_:.$`.
+    pub(crate) fn worker_function(&self) -> Result<Option<String>, String> {
+        match self.var("LAKECAT_WORKER_FUNCTION") {
+            None => Ok(None),
+            Some(f)
+                if f.is_empty()
+                    || f.len() > 170
+                    || !f
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_:.$".contains(c)) =>
+            {
+                Err(format!(
+                    "LAKECAT_WORKER_FUNCTION: expected a Lambda function's name or ARN (up to 170 of letters, digits and -_:.$), got '{f}'"
+                ))
+            }
+            Some(f) => Ok(Some(f)),
+        }
     }
 
     /// How often every dataset's tables are synced in full (`LAKECAT_TABLE_SYNC_HOURS`, 1 to
@@ -514,6 +538,7 @@ impl Config {
                 .map(PathBuf::from)
                 .or_else(|| data_dir.as_ref().map(|d| d.join("lake"))),
             table_sync_every: env.table_sync_every()?,
+            worker_function: env.worker_function()?,
             platform: PlatformRoles {
                 worker_role_arn: env.role_arn("LAKECAT_PLATFORM_WORKER_ROLE_ARN")?,
                 stack_service_role_arn: env.role_arn("LAKECAT_PLATFORM_STACK_SERVICE_ROLE_ARN")?,
@@ -574,6 +599,7 @@ impl Config {
             web_sign_in: None,
             lake_dir,
             table_sync_every: std::time::Duration::from_secs(24 * 3600),
+            worker_function: None,
             platform: PlatformRoles::default(),
         }
     }
@@ -654,6 +680,32 @@ mod tests {
         assert_eq!(c.aws.endpoint.as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!(c.aws.region.as_deref(), Some("eu-west-1"));
         assert!(c.migrate_on_start);
+    }
+
+    #[test]
+    fn the_worker_function_is_a_lambda_name_or_arn() {
+        assert_eq!(config(&[]).unwrap().worker_function, None);
+        for ok in [
+            "lakecat-worker",
+            "arn:aws:lambda:eu-west-1:111122223333:function:lakecat-worker:live",
+        ] {
+            let c = config(&[("LAKECAT_WORKER_FUNCTION", ok)]).unwrap();
+            assert_eq!(c.worker_function.as_deref(), Some(ok));
+        }
+        // Empty is unset, as for every variable.
+        assert_eq!(
+            config(&[("LAKECAT_WORKER_FUNCTION", "")])
+                .unwrap()
+                .worker_function,
+            None
+        );
+        for bad in ["lakecat worker", "a/b", &"x".repeat(171)] {
+            let e = config(&[("LAKECAT_WORKER_FUNCTION", bad)]).unwrap_err();
+            assert!(
+                e.starts_with("LAKECAT_WORKER_FUNCTION: expected a Lambda function's name or ARN"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

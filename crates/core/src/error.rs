@@ -130,6 +130,21 @@ impl ErrorCode {
         }
     }
 
+    /// The code spelled as [`ErrorCode::as_str`] spells it.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        [
+            ErrorCode::NotFound,
+            ErrorCode::Forbidden,
+            ErrorCode::BadUserInput,
+            ErrorCode::Conflict,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Unavailable,
+            ErrorCode::Internal,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::NotFound => "NOT_FOUND",

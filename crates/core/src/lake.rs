@@ -35,7 +35,8 @@ pub struct TableFailure {
 pub const MAX_PREVIEW_ROWS: usize = 100;
 
 /// The first rows of a table, read from the lake.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TablePreview {
     /// The catalog's columns (name, type), partition keys included, in order.
     pub columns: Vec<(String, String)>,
@@ -151,8 +152,82 @@ impl ImportCheck {
     }
 }
 
+/// Reads a table's rows: what a preview needs, apart from the rest of the lake, so a process
+/// that only answers requests (the API Lambda) can preview through another that reads the
+/// lake (the worker Lambda).
 #[async_trait]
-pub trait LakeReader: Send + Sync + 'static {
+pub trait TableReader: Send + Sync + 'static {
+    /// Up to `limit` rows of `table` ([`MAX_PREVIEW_ROWS`] at most), its `columns` in
+    /// position order. A table whose files cannot be read is UNAVAILABLE with reason
+    /// `lake_unreadable` and says which file and why.
+    async fn preview(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+        limit: usize,
+    ) -> crate::Result<TablePreview>;
+}
+
+/// The key of a worker invocation asking for a preview: `{"lakecatPreview": PreviewRequest}`.
+/// The caller has authorized the preview; the worker reads the table as the catalog has it.
+pub const PREVIEW_EVENT: &str = "lakecatPreview";
+
+/// A preview asked of the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRequest {
+    pub table_id: String,
+    pub limit: usize,
+}
+
+/// The worker's answer to a [`PreviewRequest`]: the preview, or the error with its code and
+/// reason, so the caller answers as if it had read the table itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewAnswer {
+    Preview(TablePreview),
+    Error {
+        code: String,
+        reason: String,
+        message: String,
+    },
+}
+
+impl PreviewAnswer {
+    pub fn from_result(result: crate::Result<TablePreview>) -> PreviewAnswer {
+        match result {
+            Ok(p) => PreviewAnswer::Preview(p),
+            Err(e) => PreviewAnswer::Error {
+                code: e.code.as_str().to_owned(),
+                reason: e.reason.as_str().to_owned(),
+                message: e.message,
+            },
+        }
+    }
+
+    /// The preview, or the worker's error as it was (an unknown code or reason, from a newer
+    /// worker, is UNAVAILABLE or the code's generic reason).
+    pub fn into_result(self) -> crate::Result<TablePreview> {
+        match self {
+            PreviewAnswer::Preview(p) => Ok(p),
+            PreviewAnswer::Error {
+                code,
+                reason,
+                message,
+            } => {
+                let code = crate::ErrorCode::parse(&code).unwrap_or(crate::ErrorCode::Unavailable);
+                let reason = crate::Reason::parse("reason", &reason)
+                    .unwrap_or_else(|_| code.generic_reason());
+                Err(crate::Error::new(code, message).with_reason(reason))
+            }
+        }
+    }
+}
+
+#[async_trait]
+pub trait LakeReader: TableReader {
     /// Whether lakecat can use an imported dataset's resources, each checked as the lake
     /// would use it. Failed checks are results, not errors; an error is a lake that did not
     /// answer (retried).
@@ -169,18 +244,6 @@ pub trait LakeReader: Send + Sync + 'static {
         environment: &Environment,
         dataset: &Dataset,
     ) -> std::result::Result<Discovery, TaskError>;
-
-    /// Up to `limit` rows of `table` ([`MAX_PREVIEW_ROWS`] at most), its `columns` in
-    /// position order. A table whose files cannot be read is UNAVAILABLE with reason
-    /// `lake_unreadable` and says which file and why.
-    async fn preview(
-        &self,
-        environment: &Environment,
-        dataset: &Dataset,
-        table: &Table,
-        columns: &[Column],
-        limit: usize,
-    ) -> crate::Result<TablePreview>;
 
     /// Starts the dataset's crawler over `prefix` of its bucket (all of it without one).
     async fn crawl(
@@ -261,4 +324,46 @@ pub struct HistogramBucket {
     pub low: f64,
     pub high: f64,
     pub count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Error, ErrorCode, Reason};
+
+    #[test]
+    fn a_preview_answer_carries_the_error_as_it_was() {
+        let e = Error::unavailable("athena query q did not finish within 20 s and was stopped")
+            .with_reason(Reason::QueryTimeout);
+        let wire = serde_json::to_value(PreviewAnswer::from_result(Err(e.clone()))).unwrap();
+        assert_eq!(
+            wire,
+            serde_json::json!({ "error": { "code": "UNAVAILABLE", "reason": "query_timeout",
+                "message": "athena query q did not finish within 20 s and was stopped" } })
+        );
+        let back: PreviewAnswer = serde_json::from_value(wire).unwrap();
+        assert_eq!(back.into_result().unwrap_err(), e);
+        // From a newer worker: a code or reason this one does not know.
+        let newer = PreviewAnswer::Error {
+            code: "TEAPOT".into(),
+            reason: "brewing".into(),
+            message: "m".into(),
+        }
+        .into_result()
+        .unwrap_err();
+        assert_eq!(
+            (newer.code, newer.reason),
+            (ErrorCode::Unavailable, Reason::Unavailable)
+        );
+        let p = TablePreview {
+            columns: vec![("a".into(), "int".into())],
+            rows: vec![vec![serde_json::json!(1)]],
+            more: false,
+            files_read: 1,
+            query_id: None,
+        };
+        let wire = serde_json::to_string(&PreviewAnswer::from_result(Ok(p.clone()))).unwrap();
+        let back: PreviewAnswer = serde_json::from_str(&wire).unwrap();
+        assert_eq!(back.into_result().unwrap(), p);
+    }
 }

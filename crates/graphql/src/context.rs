@@ -34,7 +34,7 @@ pub struct Services {
     /// Whether a worker syncs tables from the lake (see `SchemaConfig::tables_sync`).
     pub tables_sync: bool,
     /// Where table previews are read (see `SchemaConfig::lake`).
-    pub lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
+    pub lake: Option<Arc<dyn lakecat_core::lake::TableReader>>,
 }
 
 impl Services {
@@ -80,7 +80,7 @@ impl Services {
         self
     }
 
-    pub fn with_lake(mut self, lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>) -> Self {
+    pub fn with_lake(mut self, lake: Option<Arc<dyn lakecat_core::lake::TableReader>>) -> Self {
         self.lake = lake;
         self
     }

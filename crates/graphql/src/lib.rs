@@ -59,7 +59,7 @@ pub struct SchemaConfig {
     pub tables_sync: bool,
     /// Reads table previews from the lake (the local lake's files); None: `previewTable`
     /// answers UNAVAILABLE (`not_offered`).
-    pub lake: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
+    pub lake: Option<Arc<dyn lakecat_core::lake::TableReader>>,
 }
 
 pub fn build_schema(config: SchemaConfig) -> LakecatSchema {

@@ -28,7 +28,7 @@ use lakecat_core::catalog::{
 };
 use lakecat_core::lake::{
     CrawlStarted, Discovery, ImportCheck, LakeReader, MAX_PREVIEW_ROWS, TableFailure, TablePreview,
-    TableProfile,
+    TableProfile, TableReader,
 };
 use lakecat_core::names::GlueName;
 use lakecat_core::tasks::TaskError;
@@ -224,6 +224,25 @@ impl LakeReader for LocalLake {
         })
     }
 
+    /// Every row of every file, read where the table's location says (under the lake's root).
+    async fn profile(
+        &self,
+        _environment: &Environment,
+        _dataset: &Dataset,
+        table: &Table,
+        columns: &[Column],
+    ) -> lakecat_core::Result<TableProfile> {
+        let real = self.table_path(table)?;
+        let wanted = wanted(columns);
+        tokio::task::spawn_blocking(move || profile::profile(&real, &as_wanted(&wanted)))
+            .await
+            .map_err(|e| Error::internal(format!("profile: {e}")))?
+            .map_err(unreadable)
+    }
+}
+
+#[async_trait]
+impl TableReader for LocalLake {
     /// Reads the table's files under the lake's root: a location outside it (another
     /// lake's, an `s3://` one) is refused, never followed.
     async fn preview(
@@ -240,22 +259,6 @@ impl LakeReader for LocalLake {
         tokio::task::spawn_blocking(move || preview::preview(&real, &as_wanted(&wanted), limit))
             .await
             .map_err(|e| Error::internal(format!("preview: {e}")))?
-            .map_err(unreadable)
-    }
-
-    /// Every row of every file, read where the table's location says (under the lake's root).
-    async fn profile(
-        &self,
-        _environment: &Environment,
-        _dataset: &Dataset,
-        table: &Table,
-        columns: &[Column],
-    ) -> lakecat_core::Result<TableProfile> {
-        let real = self.table_path(table)?;
-        let wanted = wanted(columns);
-        tokio::task::spawn_blocking(move || profile::profile(&real, &as_wanted(&wanted)))
-            .await
-            .map_err(|e| Error::internal(format!("profile: {e}")))?
             .map_err(unreadable)
     }
 }

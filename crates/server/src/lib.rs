@@ -94,6 +94,9 @@ pub struct Adapters {
     /// Where the in-process worker reads tables from for `syncTables` (the local lake's
     /// files); without one, `syncTables` is not offered.
     pub tables: Option<Arc<dyn lakecat_core::lake::LakeReader>>,
+    /// Where previews are read when this process reads no lake itself (the API Lambda asks
+    /// the worker Lambda); without either, previews are not offered.
+    pub previews: Option<Arc<dyn lakecat_core::lake::TableReader>>,
 }
 
 impl App {
@@ -106,6 +109,7 @@ impl App {
             aws_lake,
             stacks,
             tables,
+            previews,
         } = adapters;
         let mut sc = StoreConfig::new(config.database_url.clone());
         sc.max_connections = config.max_connections;
@@ -123,7 +127,10 @@ impl App {
         } else {
             queue.is_some()
         };
-        let lake_reader = tables.clone();
+        let lake_reader: Option<Arc<dyn lakecat_core::lake::TableReader>> = match &tables {
+            Some(lake) => Some(lake.clone() as Arc<dyn lakecat_core::lake::TableReader>),
+            None => previews,
+        };
         let (queue, worker, receiver) = if config.in_process_worker {
             let (queue, rx) = InProcessQueue::new();
             let queue: Arc<dyn TaskQueue> = Arc::new(queue);

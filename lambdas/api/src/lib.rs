@@ -130,6 +130,23 @@ pub async fn app_from_env() -> Result<App, String> {
             as std::sync::Arc<dyn lakecat_core::search::SearchIndex>),
         None => None,
     };
+    // Previews are read by the worker Lambda (Athena through the pivot role, which trusts
+    // the worker and not the API), invoked synchronously.
+    let previews = match &config.worker_function {
+        Some(function) => {
+            let sdk = lakecat_aws::AwsConfig {
+                region: None,
+                endpoint: config.aws.endpoint.clone(),
+            }
+            .load()
+            .await;
+            Some(
+                std::sync::Arc::new(lakecat_aws::WorkerPreviews::new(&sdk, function.clone()))
+                    as std::sync::Arc<dyn lakecat_core::lake::TableReader>,
+            )
+        }
+        None => None,
+    };
     let migrate = config.migrate_on_start;
     App::build(
         config,
@@ -139,9 +156,9 @@ pub async fn app_from_env() -> Result<App, String> {
             queue,
             aws_lake: None,
             stacks: None,
-            // Tables are synced, verified and profiled by the worker Lambda (Glue, Athena);
-            // previews need a lake reader in this process, which the API Lambda does not carry.
+            // Tables are synced, verified and profiled by the worker Lambda (Glue, Athena).
             tables: None,
+            previews,
         },
     )
     .await

@@ -2,7 +2,9 @@
 //! (answered with partial batch failures), the EventBridge schedule that runs the sweep (share
 //! expiry and the scheduled full table sync with it), and Glue's events — Data Catalog table
 //! and database state changes, which sync the datasets of that Glue database, and a dataset
-//! crawler's successful end, which syncs its dataset.
+//! crawler's successful end, which syncs its dataset — and the API Lambda's previews
+//! (`{"lakecatPreview": {"tableId", "limit"}}`, invoked synchronously), read with Athena
+//! through the environment's pivot role, which trusts the worker and not the API.
 //! The handlers (no-op, `share.process` on AWS, `search.index` on OpenSearch), the retry
 //! policy and the queue are `lakecat-worker`'s, `lakecat-aws`'s and `lakecat-search`'s; the
 //! scheduled sweep also runs the share expiry. Without OpenSearch configured the worker does
@@ -18,6 +20,11 @@ use lakecat_worker::{
     NoopHandler, ShareExpiry, ShareHandler, TableSyncSchedule, Worker, handle_sqs_event,
 };
 use serde_json::Value;
+
+/// How long the Athena query of a preview asked by the API Lambda may run: the API answers
+/// inside API Gateway's 29 s integration timeout, invocation and a cold start included, with
+/// a clear `query_timeout` rather than the gateway's 504.
+pub const PREVIEW_QUERY_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How long a PENDING task may wait for its publish before the scheduled sweep republishes it.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(60);
@@ -41,6 +48,16 @@ pub async fn handle(worker: &Worker, event: Value) -> Result<Value, String> {
             .map_err(|e| format!("table sync request failed: {}", e.message))?;
         let ids: Vec<&str> = asked.datasets.iter().map(|d| d.as_str()).collect();
         return Ok(serde_json::json!({ "tablesSyncRequested": ids }));
+    }
+    if let Some(request) = event.get(lakecat_core::lake::PREVIEW_EVENT) {
+        let request: lakecat_core::lake::PreviewRequest =
+            serde_json::from_value(request.clone())
+                .map_err(|e| format!("not a preview request: {e}"))?;
+        let previews = worker
+            .previews()
+            .ok_or("a preview request, but this worker reads no lake")?;
+        let answer = previews.answer(&request).await;
+        return serde_json::to_value(answer).map_err(|e| e.to_string());
     }
     if event.get("source").and_then(Value::as_str) == Some("aws.events") {
         let count = worker
@@ -113,6 +130,15 @@ pub async fn worker_from(settings: WorkerSettings) -> Result<Worker, String> {
                 catalog.clone(),
                 glue,
                 queue.clone(),
+            )))
+            // The API Lambda's previews, read with Athena as the pivot role (only the worker
+            // is trusted by pivot roles).
+            .with_previews(Arc::new(lakecat_worker::TablePreviews::new(
+                catalog.clone(),
+                Arc::new(
+                    lakecat_aws::GlueLake::new(&sdk, settings.external_id.clone())
+                        .with_query_timeout(PREVIEW_QUERY_TIMEOUT),
+                ),
             )))
             .with_handler(Arc::new(lakecat_worker::SearchHandler::new(
                 catalog.clone(),

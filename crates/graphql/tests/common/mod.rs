@@ -93,7 +93,7 @@ impl Fixture {
             users,
             platform: Default::default(),
             tables_sync: true,
-            lake,
+            lake: lake.map(|l| l as Arc<dyn lakecat_core::lake::TableReader>),
         });
         let mut f = Fixture {
             db,
