@@ -28,10 +28,14 @@ impl From<Error> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(ApiError(e): ApiError) -> Self {
         let message = match e.code {
-            // Said as written: what this deployment does not offer, and which file of a table
-            // cannot be read (the caller may read the table).
+            // Said as written: what this deployment does not offer, which file of a table
+            // cannot be read, and which query outlasted its timeout (the caller may read the
+            // table; docs/errors.md promises the query id).
             ErrorCode::Unavailable
-                if matches!(e.reason, Reason::NotOffered | Reason::LakeUnreadable) =>
+                if matches!(
+                    e.reason,
+                    Reason::NotOffered | Reason::LakeUnreadable | Reason::QueryTimeout
+                ) =>
             {
                 e.message.clone()
             }
