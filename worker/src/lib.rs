@@ -21,7 +21,8 @@ pub use sqs::handle_sqs_event;
 pub use stacks::{LocalStackDeployer, STACK_LEASE, StackHandler};
 pub use tables::{
     DatasetVerifyHandler, GlueEvent, SyncOutcome, SyncsRequested, TablePreviews, TableSyncSchedule,
-    TablesCrawlHandler, TablesProfileHandler, TablesSyncHandler, sync_on_glue_event, sync_tables,
+    TablesCrawlHandler, TablesProfileHandler, TablesSyncHandler, sync_named_tables,
+    sync_on_glue_event, sync_tables,
 };
 pub use worker::{NOOP_KIND, NoopHandler, Processed, Worker};
 

@@ -95,7 +95,33 @@ pub async fn sync_tables(
     })
 }
 
-/// Runs `tables.sync` tasks (target: the dataset).
+/// Reads just the tables `names` of the dataset through `lake` (a Glue event's) and records
+/// them as `meta`'s change: those found created or updated, those the lake no longer has
+/// marked deleted, the dataset's other tables left alone.
+pub async fn sync_named_tables(
+    store: &dyn CatalogStore,
+    lake: &dyn LakeReader,
+    dataset_id: &str,
+    names: &[String],
+    meta: &MutationMeta,
+) -> Result<SyncOutcome, TaskError> {
+    let (dataset, environment) = dataset_and_environment(store, dataset_id).await?;
+    let (discovery, missing) = lake.discover_named(&environment, &dataset, names).await?;
+    let id = DatasetId::parse("dataset", dataset_id).map_err(store_err)?;
+    let summary = store
+        .record_table_changes(meta, &id, &discovery.tables, &missing)
+        .await
+        .map_err(store_err)?;
+    for f in &discovery.failures {
+        tracing::warn!(dataset = %dataset_id, table = %f.table, reason = %f.reason, "table not synced");
+    }
+    Ok(SyncOutcome {
+        summary,
+        failures: discovery.failures,
+    })
+}
+
+/// Runs `tables.sync` tasks (target: the dataset; payload `tables`: only those, else all).
 pub struct TablesSyncHandler {
     store: Arc<dyn CatalogStore>,
     lake: Arc<dyn LakeReader>,
@@ -119,7 +145,20 @@ impl TaskHandler for TablesSyncHandler {
             .as_deref()
             .ok_or_else(|| TaskError::permanent("a tables.sync task needs a dataset"))?;
         let meta = worker_meta(task.id.as_str(), "syncTables");
-        let outcome = sync_tables(self.store.as_ref(), self.lake.as_ref(), target, &meta).await?;
+        let scope = lakecat_core::lake::sync_scope(&task.payload);
+        let outcome = match &scope {
+            Some(names) => {
+                sync_named_tables(
+                    self.store.as_ref(),
+                    self.lake.as_ref(),
+                    target,
+                    names,
+                    &meta,
+                )
+                .await?
+            }
+            None => sync_tables(self.store.as_ref(), self.lake.as_ref(), target, &meta).await?,
+        };
         tracing::info!(
             dataset = %target,
             created = outcome.summary.tables_created,
@@ -127,9 +166,14 @@ impl TaskHandler for TablesSyncHandler {
             unchanged = outcome.summary.tables_unchanged,
             deleted = outcome.summary.tables_deleted,
             failed = outcome.failures.len(),
+            tables = scope.as_ref().map_or(0, Vec::len),
             "tables synced"
         );
-        Ok(outcome.to_json())
+        let mut result = outcome.to_json();
+        if let Some(names) = scope {
+            result["tables"] = serde_json::json!(names);
+        }
+        Ok(result)
     }
 }
 
@@ -290,7 +334,7 @@ impl TaskHandler for TablesCrawlHandler {
             let meta = worker_meta(task.id.as_str(), "startCrawler");
             let (sync, envelopes) = self
                 .store
-                .request_table_sync(&meta, &dataset.id)
+                .request_table_sync(&meta, &dataset.id, None)
                 .await
                 .map_err(store_err)?;
             if !envelopes.is_empty()
@@ -361,10 +405,11 @@ async fn request_syncs(
     queue: &dyn TaskQueue,
     meta: &MutationMeta,
     ids: Vec<DatasetId>,
+    tables: Option<&[String]>,
 ) -> lakecat_core::Result<SyncsRequested> {
     let mut out = SyncsRequested::default();
     for id in ids {
-        match store.request_table_sync(meta, &id).await {
+        match store.request_table_sync(meta, &id, tables).await {
             Ok((_, envelopes)) => {
                 if !envelopes.is_empty()
                     && let Err(e) = queue.publish(&envelopes, Duration::ZERO).await
@@ -411,7 +456,7 @@ impl TableSyncSchedule {
             .datasets_due_for_table_sync(now - every, SCHEDULED_PER_SWEEP)
             .await?;
         let meta = worker_meta(&format!("sweep-{}", now.timestamp()), "tables.schedule");
-        request_syncs(self.store.as_ref(), self.queue.as_ref(), &meta, due).await
+        request_syncs(self.store.as_ref(), self.queue.as_ref(), &meta, due, None).await
     }
 
     /// [`sync_on_glue_event`] with this schedule's store and queue.
@@ -507,8 +552,10 @@ impl GlueEvent {
     }
 }
 
-/// Syncs the datasets whose Glue database the event names (a dataset's sync reads its whole
-/// database: a burst of events joins one waiting sync, and unchanged tables cost no write).
+/// Syncs the datasets whose Glue database the event names: just the tables it names (one
+/// GetTable each), or the whole database for a crawler's end or an event naming none. A burst
+/// of events joins one waiting sync, widened to the tables of all of them; unchanged tables
+/// cost no write.
 pub async fn sync_on_glue_event(
     store: &dyn CatalogStore,
     queue: &dyn TaskQueue,
@@ -541,5 +588,8 @@ pub async fn sync_on_glue_event(
     let ids = page.items.into_iter().map(|(_, d)| d.id).collect();
     let source = event.crawler.as_deref().unwrap_or(&event.database);
     let meta = worker_meta(&format!("glue-{source}-{}", event.change), "tables.event");
-    request_syncs(store, queue, &meta, ids).await
+    // An event naming its tables syncs just those; a crawler's end, or a database change
+    // naming none, the whole dataset.
+    let tables = (event.crawler.is_none() && !event.tables.is_empty()).then_some(&event.tables[..]);
+    request_syncs(store, queue, &meta, ids, tables).await
 }

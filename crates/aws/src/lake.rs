@@ -159,6 +159,70 @@ impl LakeReader for GlueLake {
         Ok(discovery)
     }
 
+    /// GetTable for each name (a Glue event names a few): a table Glue no longer has
+    /// (EntityNotFoundException) is missing; a resource link is neither found nor missing
+    /// (it is not a table of the dataset). A database that is gone fails the sync, as for a
+    /// listing.
+    async fn discover_named(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        names: &[String],
+    ) -> Result<(Discovery, Vec<String>), TaskError> {
+        let glue = self.glue(environment).await?;
+        let (account, database) = (dataset.aws.account_id.as_str(), &dataset.aws.glue_database);
+        let mut discovery = Discovery::default();
+        let mut missing = vec![];
+        let mut names: Vec<&String> = names.iter().collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let resource = format!("{account}:{database}.{name}");
+            let got = glue
+                .get_table()
+                .catalog_id(account)
+                .database_name(database)
+                .name(name)
+                .send()
+                .await;
+            match got {
+                Ok(out) => match out.table() {
+                    Some(t) if t.target_table().is_some() => {}
+                    Some(t) => match table(t) {
+                        Ok(t) => discovery.tables.push(t),
+                        Err(reason) => discovery.failures.push(TableFailure {
+                            table: name.clone(),
+                            reason,
+                        }),
+                    },
+                    None => missing.push(name.clone()),
+                },
+                Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
+                    // Which is gone, the table or its database? Only the database fails.
+                    let db = glue
+                        .get_database()
+                        .catalog_id(account)
+                        .name(database)
+                        .send()
+                        .await;
+                    match db {
+                        Ok(_) => missing.push(name.clone()),
+                        Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
+                            return Err(TaskError::permanent(format!(
+                                "Glue database {database} does not exist in account {account} \
+                                 (region {})",
+                                dataset.aws.region
+                            )));
+                        }
+                        Err(e) => return Err(sdk_error("glue GetDatabase", database, e)),
+                    }
+                }
+                Err(e) => return Err(sdk_error("glue GetTable", &resource, e)),
+            }
+        }
+        Ok((discovery, missing))
+    }
+
     /// As the pivot role, in the dataset's account: the bucket lists (S3 ListObjectsV2 of one
     /// key), the key encrypts and decrypts a data key (what reading and writing SSE-KMS
     /// objects needs), and the Glue database exists.

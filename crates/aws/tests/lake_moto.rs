@@ -222,7 +222,44 @@ async fn a_glue_database_reads_as_the_catalog_records_it() {
     )
     .await;
 
+    // The tables an event names, one GetTable each: read as the listing reads them; one
+    // Glue no longer has is missing; the resource link is neither.
+    let (named, missing) = c
+        .lake
+        .discover_named(
+            &env,
+            &ds,
+            &[
+                "returns".into(),
+                "dropped".into(),
+                "linked".into(),
+                "shapes".into(),
+                "returns".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = named.tables.iter().map(|t| t.glue_name.as_str()).collect();
+    assert_eq!(names, ["returns"]);
+    assert_eq!(missing, ["dropped"]);
+    assert_eq!(
+        named
+            .failures
+            .iter()
+            .map(|f| f.table.as_str())
+            .collect::<Vec<_>>(),
+        ["shapes"]
+    );
+
     let found = c.lake.discover(&env, &ds).await.unwrap();
+    assert_eq!(
+        found
+            .tables
+            .iter()
+            .find(|t| t.glue_name.as_str() == "returns"),
+        named.tables.first(),
+        "read alike"
+    );
     let names: Vec<&str> = found.tables.iter().map(|t| t.glue_name.as_str()).collect();
     assert_eq!(names, ["order_lines", "returns"]);
     assert_eq!(found.failures.len(), 1, "{:?}", found.failures);
@@ -352,6 +389,14 @@ async fn a_missing_database_is_a_permanent_error_that_names_it() {
             ds.aws.glue_database
         )
     );
+    // A sync of named tables of it fails the same way (not every table marked deleted).
+    let e = c
+        .lake
+        .discover_named(&env, &ds, &["order_lines".into()])
+        .await
+        .unwrap_err();
+    assert!(!e.retryable);
+    assert!(e.message.starts_with("Glue database "), "{}", e.message);
 }
 
 #[tokio::test]

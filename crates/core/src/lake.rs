@@ -24,6 +24,23 @@ pub struct Discovery {
     pub failures: Vec<TableFailure>,
 }
 
+/// Tables named to a sync of some tables (a Glue event's) past which the dataset is synced
+/// whole instead: a listing reads 100 tables a call, a table alone one.
+pub const SYNC_TABLES_MAX: usize = 100;
+
+/// The tables a `tables.sync` task's payload names (`{"tables": [...]}`); None: all of them.
+pub fn sync_scope(payload: &serde_json::Value) -> Option<Vec<String>> {
+    payload
+        .get("tables")
+        .and_then(|t| t.as_array())
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+}
+
 /// A table the reader could not read, and why, for a person to act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableFailure {
@@ -244,6 +261,17 @@ pub trait LakeReader: TableReader {
         environment: &Environment,
         dataset: &Dataset,
     ) -> std::result::Result<Discovery, TaskError>;
+
+    /// Just the tables `names` of `dataset` (a Glue event's), each read as [`discover`]
+    /// reads it; a name the lake does not have (any more) is in the second list.
+    ///
+    /// [`discover`]: LakeReader::discover
+    async fn discover_named(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        names: &[String],
+    ) -> std::result::Result<(Discovery, Vec<String>), TaskError>;
 
     /// Starts the dataset's crawler over `prefix` of its bucket (all of it without one).
     async fn crawl(

@@ -173,6 +173,38 @@ impl LakeReader for LocalLake {
             .map_err(|e| TaskError::retryable(format!("cannot read {shown}: {e}")))
     }
 
+    /// The dataset's folder read as [`discover`](LakeReader::discover) reads it, kept to
+    /// `names` (the local lake has no events naming tables; this serves a sync that does).
+    async fn discover_named(
+        &self,
+        environment: &Environment,
+        dataset: &Dataset,
+        names: &[String],
+    ) -> Result<(Discovery, Vec<String>), TaskError> {
+        let all = self.discover(environment, dataset).await?;
+        let wanted: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut discovery = Discovery::default();
+        for t in all.tables {
+            if wanted.contains(t.glue_name.as_str()) {
+                seen.insert(t.glue_name.as_str().to_owned());
+                discovery.tables.push(t);
+            }
+        }
+        for f in all.failures {
+            if wanted.contains(f.table.as_str()) {
+                seen.insert(f.table.clone());
+                discovery.failures.push(f);
+            }
+        }
+        let missing = wanted
+            .into_iter()
+            .filter(|n| !seen.contains(*n))
+            .map(str::to_owned)
+            .collect();
+        Ok((discovery, missing))
+    }
+
     /// The local lake has a dataset's folder for a bucket, and neither keys nor a Glue
     /// catalog: the folder must exist and be readable.
     async fn verify_import(

@@ -316,7 +316,19 @@ impl DatasetStore for SeaStore {
         dataset_id: &DatasetId,
         tables: &[DiscoveredTable],
     ) -> Result<SyncSummary> {
-        self.record_tables(meta, dataset_id, tables, None).await
+        self.record_tables(meta, dataset_id, tables, None, &[])
+            .await
+    }
+
+    async fn record_table_changes(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+        gone: &[String],
+    ) -> Result<SyncSummary> {
+        self.record_tables(meta, dataset_id, tables, None, gone)
+            .await
     }
 
     async fn record_table_listing(
@@ -326,7 +338,7 @@ impl DatasetStore for SeaStore {
         tables: &[DiscoveredTable],
         kept: &[String],
     ) -> Result<SyncSummary> {
-        self.record_tables(meta, dataset_id, tables, Some(kept))
+        self.record_tables(meta, dataset_id, tables, Some(kept), &[])
             .await
     }
 
@@ -479,22 +491,57 @@ impl DatasetStore for SeaStore {
         &self,
         meta: &MutationMeta,
         dataset_id: &DatasetId,
+        tables: Option<&[String]>,
     ) -> Result<(Task, Vec<lakecat_core::tasks::TaskEnvelope>)> {
+        use lakecat_core::lake::{SYNC_TABLES_MAX, TABLES_SYNC_KIND, sync_scope};
+        let id = dataset_id.as_str();
+        // Sorted, once each; too many names are a sync of the whole dataset.
+        let scope = |mut names: Vec<String>| {
+            names.sort();
+            names.dedup();
+            (names.len() <= SYNC_TABLES_MAX).then_some(names)
+        };
+        let payload = |tables: &Option<Vec<String>>| match tables {
+            Some(t) => serde_json::json!({ "dataset_id": id, "tables": t }),
+            None => serde_json::json!({ "dataset_id": id }),
+        };
+        let wanted = tables.and_then(|t| scope(t.to_vec()));
         let txn = self.begin().await?;
-        let ds = Self::one_dataset(&txn, dataset_id.as_str()).await?;
-        let new = owned_task(
-            lakecat_core::lake::TABLES_SYNC_KIND,
-            dataset_id.as_str(),
-            serde_json::json!({ "dataset_id": dataset_id.as_str() }),
-            &ds.owner_team,
-        );
+        let ds = Self::one_dataset(&txn, id).await?;
+        // A waiting sync is joined, widened first to cover this request too (the union of
+        // both's tables, or all of them). Widened only while still PENDING: one claimed
+        // meanwhile is left to run, and this request writes its own.
+        if let Some(row) =
+            crate::task_store::latest_task(&txn, id, TABLES_SYNC_KIND, Some(TaskStatus::Pending))
+                .await?
+        {
+            let waiting = sync_scope(&row.payload);
+            let widened = match (waiting.clone(), wanted.clone()) {
+                (Some(mut a), Some(b)) => {
+                    a.extend(b);
+                    scope(a)
+                }
+                _ => None,
+            };
+            if widened != waiting {
+                task::Entity::update_many()
+                    .col_expr(task::Column::Payload, Expr::value(payload(&widened)))
+                    .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(task::Column::Id.eq(row.id.clone()))
+                    .filter(task::Column::Status.eq(TaskStatus::Pending.as_str()))
+                    .exec(&txn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        let new = owned_task(TABLES_SYNC_KIND, id, payload(&wanted), &ds.owner_team);
         request_audited(txn, meta, new, |joined, task| {
             let what = if joined {
                 "joined the waiting sync"
             } else {
                 "requested"
             };
-            serde_json::json!({ "table_sync": what, "task": task })
+            serde_json::json!({ "table_sync": what, "tables": wanted, "task": task })
         })
         .await
     }
@@ -804,13 +851,15 @@ impl DatasetStore for SeaStore {
 
 impl SeaStore {
     /// Records `tables`; with `listing` (a complete listing, and the names to keep though
-    /// unread), marks the dataset's other tables deleted.
+    /// unread), marks the dataset's other tables deleted; without, marks those named in
+    /// `gone` deleted.
     async fn record_tables(
         &self,
         meta: &MutationMeta,
         dataset_id: &DatasetId,
         tables: &[DiscoveredTable],
         listing: Option<&[String]>,
+        gone: &[String],
     ) -> Result<SyncSummary> {
         let txn = self.begin().await?;
         Self::one_dataset(&txn, dataset_id.as_str()).await?;
@@ -818,6 +867,7 @@ impl SeaStore {
             .iter()
             .map(|t| t.glue_name.as_str().to_owned())
             .collect();
+        let looked_up: Vec<String> = names.iter().chain(gone).cloned().collect();
         // A few tables (one changed in the lake) are looked up by name; a listing of many
         // reads the dataset's tables in one pass: name lists of hundreds, one per chunk, cost
         // a scan each once the planner knows every row has the same dataset (100,000 tables:
@@ -826,8 +876,8 @@ impl SeaStore {
         let q = dataset_table::Entity::find()
             .filter(dataset_table::Column::DatasetId.eq(dataset_id.as_str()));
         // A complete listing needs every table of the dataset, to find those gone.
-        let rows = if names.len() <= 500 && listing.is_none() {
-            q.filter(dataset_table::Column::GlueName.is_in(names.clone()))
+        let rows = if looked_up.len() <= 500 && listing.is_none() {
+            q.filter(dataset_table::Column::GlueName.is_in(looked_up))
                 .all(&txn)
                 .await
         } else {
@@ -863,32 +913,40 @@ impl SeaStore {
             }
         }
         summary.columns_written = Self::write_tables(&txn, dataset_id, &work).await?;
-        if let Some(kept) = listing {
-            let listed: HashSet<&str> = names
-                .iter()
-                .map(String::as_str)
-                .chain(kept.iter().map(String::as_str))
-                .collect();
-            let gone: Vec<String> = existing
-                .values()
-                .filter(|m| m.deleted_at.is_none() && !listed.contains(m.glue_name.as_str()))
-                .map(|m| m.id.clone())
-                .collect();
-            summary.tables_deleted = gone.len() as u64;
-            let now = Utc::now();
-            for chunk in gone.chunks(500) {
-                dataset_table::Entity::update_many()
-                    .col_expr(dataset_table::Column::DeletedAt, Expr::value(now))
-                    .col_expr(dataset_table::Column::UpdatedAt, Expr::value(now))
-                    .col_expr(
-                        dataset_table::Column::Version,
-                        Expr::col(dataset_table::Column::Version).add(1),
-                    )
-                    .filter(dataset_table::Column::Id.is_in(chunk.to_vec()))
-                    .exec(&txn)
-                    .await
-                    .map_err(db_err)?;
+        let gone: Vec<String> = match listing {
+            Some(kept) => {
+                let listed: HashSet<&str> = names
+                    .iter()
+                    .map(String::as_str)
+                    .chain(kept.iter().map(String::as_str))
+                    .collect();
+                existing
+                    .values()
+                    .filter(|m| m.deleted_at.is_none() && !listed.contains(m.glue_name.as_str()))
+                    .map(|m| m.id.clone())
+                    .collect()
             }
+            None => gone
+                .iter()
+                .filter_map(|name| existing.get(name))
+                .filter(|m| m.deleted_at.is_none())
+                .map(|m| m.id.clone())
+                .collect(),
+        };
+        summary.tables_deleted = gone.len() as u64;
+        let now = Utc::now();
+        for chunk in gone.chunks(500) {
+            dataset_table::Entity::update_many()
+                .col_expr(dataset_table::Column::DeletedAt, Expr::value(now))
+                .col_expr(dataset_table::Column::UpdatedAt, Expr::value(now))
+                .col_expr(
+                    dataset_table::Column::Version,
+                    Expr::col(dataset_table::Column::Version).add(1),
+                )
+                .filter(dataset_table::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await
+                .map_err(db_err)?;
         }
         let after = serde_json::json!({
             "tablesCreated": summary.tables_created, "tablesUpdated": summary.tables_updated,

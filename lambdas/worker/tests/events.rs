@@ -129,6 +129,11 @@ async fn glue_events_and_the_schedule_request_table_syncs() {
     );
     let sync = db.store.table_sync(ds.id.as_str()).await.unwrap().unwrap();
     assert_eq!(sync.status, TaskStatus::Pending);
+    // Of the table the event names only (one GetTable, not a listing of the database).
+    assert_eq!(
+        lakecat_core::lake::sync_scope(&sync.payload),
+        Some(vec!["order_lines".to_owned()])
+    );
     assert_eq!(rx.recv().await.unwrap().task_id, sync.id.to_string());
     // A burst of events joins the waiting sync: nothing more is written or published.
     let db_event = serde_json::json!({
@@ -144,6 +149,11 @@ async fn glue_events_and_the_schedule_request_table_syncs() {
     let again = db.store.table_sync(ds.id.as_str()).await.unwrap().unwrap();
     assert_eq!(again.id, sync.id);
     assert!(rx.try_recv().is_err(), "joined: nothing published");
+    // ... widened to the tables of both events.
+    assert_eq!(
+        lakecat_core::lake::sync_scope(&again.payload),
+        Some(vec!["order_lines".to_owned(), "returns".to_owned()])
+    );
     // Partition changes cannot change what the catalog records; other databases are not ours.
     for e in [
         table_event(&database, "BatchCreatePartition"),
@@ -190,6 +200,30 @@ async fn glue_events_and_the_schedule_request_table_syncs() {
             .id,
         sync.id,
         "joined the waiting sync"
+    );
+    // A crawl may have changed any table: the waiting sync now reads the whole database.
+    assert_eq!(
+        lakecat_core::lake::sync_scope(
+            &db.store
+                .table_sync(ds.id.as_str())
+                .await
+                .unwrap()
+                .unwrap()
+                .payload
+        ),
+        None
+    );
+    // Then a table event joins it and it stays whole.
+    lakecat_lambda_worker::handle(&worker, table_event(&database, "UpdateTable"))
+        .await
+        .unwrap();
+    let still = db.store.table_sync(ds.id.as_str()).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            still.id.clone(),
+            lakecat_core::lake::sync_scope(&still.payload)
+        ),
+        (sync.id.clone(), None)
     );
     // A Glue event without its database is refused with what is missing.
     let mut broken = table_event(&database, "UpdateTable");

@@ -106,6 +106,17 @@ pub trait DatasetStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<DatasetId>>;
 
+    /// [`record_discovered_tables`](Self::record_discovered_tables) for some tables of the
+    /// dataset (a Glue event's), in the same transaction as marking the tables named in
+    /// `gone` (no longer in the lake) deleted; the dataset's other tables are left alone.
+    async fn record_table_changes(
+        &self,
+        meta: &MutationMeta,
+        dataset_id: &DatasetId,
+        tables: &[DiscoveredTable],
+        gone: &[String],
+    ) -> Result<SyncSummary>;
+
     /// [`record_discovered_tables`](Self::record_discovered_tables) for a complete listing
     /// of the dataset's tables, in the same transaction: a table the listing no longer has
     /// is marked deleted (kept, with its shares' history and audit, but gone from lists,
@@ -123,12 +134,15 @@ pub trait DatasetStore: Send + Sync {
     async fn table_sync(&self, dataset_id: &str) -> Result<Option<Task>>;
 
     /// Asks for a sync of the dataset's tables from the lake, audited: a `tables.sync` task
-    /// (its owner team is told when it fails), or the one already waiting. Returns the task
-    /// and what to publish after commit.
+    /// (its owner team is told when it fails), or the one already waiting. With `tables`,
+    /// of those tables only (a Glue event's); a waiting sync joined then covers both — a
+    /// full one stays full, and past [`SYNC_TABLES_MAX`](crate::lake::SYNC_TABLES_MAX)
+    /// names one becomes full. Returns the task and what to publish after commit.
     async fn request_table_sync(
         &self,
         meta: &MutationMeta,
         dataset_id: &DatasetId,
+        tables: Option<&[String]>,
     ) -> Result<(Task, Vec<TaskEnvelope>)>;
 
     async fn tables_by_ids(&self, ids: &[String]) -> Result<Vec<Table>>;

@@ -1087,7 +1087,9 @@ impl TableMutation {
         if let Some(ds) = store(ctx).datasets_by_ids(&[id.to_string()]).await?.pop() {
             refuse_unverified(ctx, &ds).await?;
         }
-        let (task, tasks) = store(ctx).request_table_sync(&meta(ctx)?, &id).await?;
+        let (task, tasks) = store(ctx)
+            .request_table_sync(&meta(ctx)?, &id, None)
+            .await?;
         publish_now(ctx, &tasks).await;
         Ok(task.into())
     }
