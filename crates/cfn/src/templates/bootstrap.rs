@@ -275,6 +275,9 @@ fn pivot_policy(env: &EnvironmentRef) -> Value {
                 )),
             ],
         ),
+        // Previews and profiles: Athena queries in the environment's workgroup (a query
+        // that outlasts its timeout is stopped), their results written to and read from the
+        // environment's results bucket under its key.
         allow(
             "Athena",
             &[
@@ -282,10 +285,43 @@ fn pivot_policy(env: &EnvironmentRef) -> Value {
                 "athena:StartQueryExecution",
                 "athena:GetQueryExecution",
                 "athena:GetQueryResults",
+                "athena:StopQueryExecution",
             ],
             vec![arn(&format!(
                 "athena:${{AWS::Region}}:${{AWS::AccountId}}:workgroup/{p}-*"
             ))],
+        ),
+        allow(
+            "QueryResults",
+            &[
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:ListBucket",
+                "s3:GetBucketLocation",
+            ],
+            vec![
+                arn(&format!(
+                    "s3:::{p}-athena-${{AWS::AccountId}}-${{AWS::Region}}"
+                )),
+                arn(&format!(
+                    "s3:::{p}-athena-${{AWS::AccountId}}-${{AWS::Region}}/*"
+                )),
+            ],
+        ),
+        when(
+            allow(
+                "QueryResultsKey",
+                &["kms:Decrypt", "kms:GenerateDataKey"],
+                vec![arn("kms:${AWS::Region}:${AWS::AccountId}:key/*")],
+            ),
+            json!({ "ForAnyValue:StringLike": { "kms:ResourceAliases": format!("alias/{p}-environment") } }),
+        ),
+        // startCrawler: the dataset stack's crawler pointed at a prefix and started.
+        allow(
+            "Crawlers",
+            &["glue:GetCrawler", "glue:UpdateCrawler", "glue:StartCrawler"],
+            vec![glue(&format!("crawler/{p}-*"))],
         ),
     ])
 }

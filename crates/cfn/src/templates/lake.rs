@@ -13,6 +13,10 @@ use crate::{LogicalId, Resource, Template};
 /// (whose crawler creates tables).
 const DATABASE_PERMISSIONS: &[&str] = &["ALTER", "CREATE_TABLE", "DESCRIBE", "DROP"];
 const TABLE_PERMISSIONS: &[&str] = &["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"];
+/// What lakecat's pivot role reads: the tables' data, for previews and profiles (Athena
+/// reads a registered location with the querying principal's Lake Formation permissions).
+const PIVOT_DATABASE_PERMISSIONS: &[&str] = &["DESCRIBE"];
+const PIVOT_TABLE_PERMISSIONS: &[&str] = &["DESCRIBE", "SELECT"];
 
 /// The admin role: Glue (its crawler) and Lake Formation (the bucket's data access) assume
 /// it. `key` is the statement on the dataset's customer key, if it has one (S3 decrypts with
@@ -108,8 +112,9 @@ pub fn key_usage(actions_on: Vec<Value>) -> Value {
     )
 }
 
-/// Registers the bucket with Lake Formation (data access through `role`), and grants the
-/// owner team's role and the admin role the database, its tables and the data location.
+/// Registers the bucket with Lake Formation (data access through `role`), grants the owner
+/// team's role and the admin role the database, its tables and the data location, and the
+/// environment's pivot role the tables' data to read (previews and profiles).
 pub fn register_and_grant(
     t: &mut Template,
     env: &EnvironmentRef,
@@ -172,5 +177,35 @@ pub fn register_and_grant(
             .depends_on(&location),
         )?;
     }
+    let pivot = arn(&format!(
+        "iam::${{AWS::AccountId}}:role/{}",
+        env.pivot_role.as_str()
+    ));
+    let reader = |resource: Value, permissions: &[&str]| {
+        Resource::new("AWS::LakeFormation::PrincipalPermissions")
+            .prop("Catalog", account_id())
+            .prop("Principal", json!({ "DataLakePrincipalIdentifier": pivot }))
+            .prop("Resource", resource)
+            .prop("Permissions", json!(permissions))
+            .prop("PermissionsWithGrantOption", json!([]))
+    };
+    t.add(
+        &LogicalId::parse("PivotDatabasePermissions")?,
+        reader(
+            json!({ "Database": { "CatalogId": account_id(), "Name": database } }),
+            PIVOT_DATABASE_PERMISSIONS,
+        ),
+    )?;
+    t.add(
+        &LogicalId::parse("PivotTablePermissions")?,
+        reader(
+            json!({ "Table": {
+                    "CatalogId": account_id(),
+                    "DatabaseName": database,
+                    "TableWildcard": {},
+                } }),
+            PIVOT_TABLE_PERMISSIONS,
+        ),
+    )?;
     Ok(())
 }
