@@ -76,42 +76,41 @@ pub async fn sync_tables(
     dataset_id: &str,
     meta: &MutationMeta,
 ) -> Result<SyncOutcome, TaskError> {
-    let (dataset, environment) = dataset_and_environment(store, dataset_id).await?;
-    let discovery = lake.discover(&environment, &dataset).await?;
-    let id = DatasetId::parse("dataset", dataset_id).map_err(store_err)?;
-    // The listing is complete: tables it lacks are gone from the lake (marked deleted), but
-    // one that failed to read this time is still there.
-    let unread: Vec<String> = discovery.failures.iter().map(|f| f.table.clone()).collect();
-    let summary = store
-        .record_table_listing(meta, &id, &discovery.tables, &unread)
-        .await
-        .map_err(store_err)?;
-    for f in &discovery.failures {
-        tracing::warn!(dataset = %dataset_id, table = %f.table, reason = %f.reason, "table not synced");
-    }
-    Ok(SyncOutcome {
-        summary,
-        failures: discovery.failures,
-    })
+    sync_named_tables(store, lake, dataset_id, None, meta).await
 }
 
-/// Reads just the tables `names` of the dataset through `lake` (a Glue event's) and records
-/// them as `meta`'s change: those found created or updated, those the lake no longer has
-/// marked deleted, the dataset's other tables left alone.
+/// [`sync_tables`], or with `names` (a Glue event's) just those tables: those found created
+/// or updated, those the lake no longer has marked deleted, the dataset's other tables left
+/// alone.
 pub async fn sync_named_tables(
     store: &dyn CatalogStore,
     lake: &dyn LakeReader,
     dataset_id: &str,
-    names: &[String],
+    names: Option<&[String]>,
     meta: &MutationMeta,
 ) -> Result<SyncOutcome, TaskError> {
     let (dataset, environment) = dataset_and_environment(store, dataset_id).await?;
-    let (discovery, missing) = lake.discover_named(&environment, &dataset, names).await?;
     let id = DatasetId::parse("dataset", dataset_id).map_err(store_err)?;
-    let summary = store
-        .record_table_changes(meta, &id, &discovery.tables, &missing)
-        .await
-        .map_err(store_err)?;
+    let (discovery, summary) = match names {
+        None => {
+            let discovery = lake.discover(&environment, &dataset).await?;
+            // The listing is complete: tables it lacks are gone from the lake (marked
+            // deleted), but one that failed to read this time is still there.
+            let unread: Vec<String> = discovery.failures.iter().map(|f| f.table.clone()).collect();
+            let summary = store
+                .record_table_listing(meta, &id, &discovery.tables, &unread)
+                .await;
+            (discovery, summary)
+        }
+        Some(names) => {
+            let (discovery, missing) = lake.discover_named(&environment, &dataset, names).await?;
+            let summary = store
+                .record_table_changes(meta, &id, &discovery.tables, &missing)
+                .await;
+            (discovery, summary)
+        }
+    };
+    let summary = summary.map_err(store_err)?;
     for f in &discovery.failures {
         tracing::warn!(dataset = %dataset_id, table = %f.table, reason = %f.reason, "table not synced");
     }
@@ -146,19 +145,14 @@ impl TaskHandler for TablesSyncHandler {
             .ok_or_else(|| TaskError::permanent("a tables.sync task needs a dataset"))?;
         let meta = worker_meta(task.id.as_str(), "syncTables");
         let scope = lakecat_core::lake::sync_scope(&task.payload);
-        let outcome = match &scope {
-            Some(names) => {
-                sync_named_tables(
-                    self.store.as_ref(),
-                    self.lake.as_ref(),
-                    target,
-                    names,
-                    &meta,
-                )
-                .await?
-            }
-            None => sync_tables(self.store.as_ref(), self.lake.as_ref(), target, &meta).await?,
-        };
+        let outcome = sync_named_tables(
+            self.store.as_ref(),
+            self.lake.as_ref(),
+            target,
+            scope.as_deref(),
+            &meta,
+        )
+        .await?;
         tracing::info!(
             dataset = %target,
             created = outcome.summary.tables_created,

@@ -18,36 +18,17 @@ use serde_json::json;
 
 const REGION: &str = "eu-west-1";
 
-async fn moto_post(endpoint: &str, path: &str, body: serde_json::Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{endpoint}{path}"))
-        .json(&body)
-        .send()
+/// The next invocation's answer.
+async fn answers(moto: &lakecat_testkit::moto::Moto, answer: &PreviewAnswer) {
+    moto.lambda_answers(REGION, &serde_json::to_string(answer).unwrap())
         .await
         .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-}
-
-/// The next invocation's answer.
-async fn answers(endpoint: &str, answer: &PreviewAnswer) {
-    moto_post(
-        endpoint,
-        "/moto-api/static/lambda-simple/response",
-        json!({ "account_id": "123456789012", "region": REGION,
-                "results": [serde_json::to_string(answer).unwrap()] }),
-    )
-    .await;
 }
 
 #[tokio::test]
 async fn previews_are_asked_of_the_worker_and_answered_as_it_answers() {
     let moto = lakecat_testkit::moto::start().unwrap();
-    moto_post(
-        &moto.endpoint,
-        "/moto-api/config",
-        json!({ "lambda": { "use_docker": false } }),
-    )
-    .await;
+    moto.lambda_without_docker().await.unwrap();
     let sdk = AwsConfig {
         region: Some(REGION.into()),
         endpoint: Some(moto.endpoint.clone()),
@@ -79,17 +60,13 @@ async fn previews_are_asked_of_the_worker_and_answered_as_it_answers() {
         files_read: 0,
         query_id: Some("4f1c0c1e-athena".into()),
     };
-    answers(&moto.endpoint, &PreviewAnswer::Preview(rows.clone())).await;
+    answers(&moto, &PreviewAnswer::Preview(rows.clone())).await;
     assert_eq!(previews.preview_table("tbl_123", 2).await.unwrap(), rows);
 
     // The worker's error, with its code and reason kept.
     let timeout = Error::unavailable("athena query q-1 did not finish within 60 s and was stopped")
         .with_reason(Reason::QueryTimeout);
-    answers(
-        &moto.endpoint,
-        &PreviewAnswer::from_result(Err(timeout.clone())),
-    )
-    .await;
+    answers(&moto, &PreviewAnswer::from_result(Err(timeout.clone()))).await;
     let e = previews.preview_table("tbl_123", 2).await.unwrap_err();
     assert_eq!(
         (e.code, e.reason, e.message.as_str()),
@@ -97,11 +74,7 @@ async fn previews_are_asked_of_the_worker_and_answered_as_it_answers() {
     );
     let gone = Error::conflict("table order_lines is gone from the lake")
         .with_reason(Reason::TableDeleted);
-    answers(
-        &moto.endpoint,
-        &PreviewAnswer::from_result(Err(gone.clone())),
-    )
-    .await;
+    answers(&moto, &PreviewAnswer::from_result(Err(gone.clone()))).await;
     let e = previews.preview_table("tbl_123", 2).await.unwrap_err();
     assert_eq!(
         (e.code, e.reason),

@@ -578,16 +578,10 @@ async fn athena_answers(c: &Cloud, rows: &[&[Option<&str>]]) {
         "account_id": ACCOUNT, "region": REGION,
         "results": [{ "rows": rows, "column_info": [] }],
     });
-    let r = reqwest::Client::new()
-        .post(format!(
-            "{}/moto-api/static/athena/query-results",
-            c._moto.endpoint
-        ))
-        .json(&body)
-        .send()
+    c._moto
+        .api("static/athena/query-results", body)
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
 }
 
 /// The environment stack's Athena workgroup, made in the dataset's account.
@@ -801,13 +795,14 @@ async fn previews_and_profiles_are_athena_queries_in_the_environments_workgroup(
 async fn a_query_that_outlasts_its_timeout_is_stopped_with_a_clear_error() {
     let c = cloud().await;
     // moto's executions stay QUEUED until polled a thousand times.
-    let r = reqwest::Client::new()
-        .post(format!("{}/moto-api/state-manager/set-transition", c._moto.endpoint))
-        .json(&serde_json::json!({ "model_name": "athena::execution", "transition": { "progression": "manual", "times": 1000 } }))
-        .send()
+    c._moto
+        .api(
+            "state-manager/set-transition",
+            serde_json::json!({ "model_name": "athena::execution",
+                                "transition": { "progression": "manual", "times": 1000 } }),
+        )
         .await
         .unwrap();
-    assert!(r.status().is_success());
     let base = AwsConfig {
         region: Some(REGION.into()),
         endpoint: Some(c._moto.endpoint.clone()),

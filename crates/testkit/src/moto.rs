@@ -13,6 +13,45 @@ pub struct Moto {
     pub port: u16,
 }
 
+impl Moto {
+    /// POSTs `body` to moto's own API (`path` under `/moto-api/`): its configuration, and
+    /// the answers its emulated services give (Athena's rows, Lambda's results).
+    pub async fn api(&self, path: &str, body: serde_json::Value) -> Result<(), String> {
+        let url = format!("{}/moto-api/{path}", self.endpoint);
+        let r = reqwest::Client::new()
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("{url}: {}", r.status()))
+        }
+    }
+
+    /// Lambda without Docker: an invocation answers the next result given to
+    /// [`Moto::lambda_answers`], or echoes its request when there is none.
+    pub async fn lambda_without_docker(&self) -> Result<(), String> {
+        self.api(
+            "config",
+            serde_json::json!({ "lambda": { "use_docker": false } }),
+        )
+        .await
+    }
+
+    /// What the next Lambda invocation in `region` (of moto's default account) answers.
+    pub async fn lambda_answers(&self, region: &str, payload: &str) -> Result<(), String> {
+        self.api(
+            "static/lambda-simple/response",
+            serde_json::json!({ "account_id": "123456789012", "region": region,
+                                "results": [payload] }),
+        )
+        .await
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -26,24 +26,10 @@ use tower::ServiceExt;
 
 const REGION: &str = "eu-west-1";
 
-async fn moto_post(endpoint: &str, path: &str, body: Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{endpoint}{path}"))
-        .json(&body)
-        .send()
+async fn worker_answers(moto: &lakecat_testkit::moto::Moto, answer: &PreviewAnswer) {
+    moto.lambda_answers(REGION, &serde_json::to_string(answer).unwrap())
         .await
         .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-}
-
-async fn worker_answers(endpoint: &str, answer: &PreviewAnswer) {
-    moto_post(
-        endpoint,
-        "/moto-api/static/lambda-simple/response",
-        json!({ "account_id": "123456789012", "region": REGION,
-                "results": [serde_json::to_string(answer).unwrap()] }),
-    )
-    .await;
 }
 
 async fn graphql(app: &App, token: &str, query: &str) -> Value {
@@ -61,12 +47,7 @@ async fn graphql(app: &App, token: &str, query: &str) -> Value {
 #[tokio::test]
 async fn previews_in_the_api_lambda_are_read_by_the_worker() {
     let moto = lakecat_testkit::moto::start().unwrap();
-    moto_post(
-        &moto.endpoint,
-        "/moto-api/config",
-        json!({ "lambda": { "use_docker": false } }),
-    )
-    .await;
+    moto.lambda_without_docker().await.unwrap();
     let sdk = lakecat_aws::AwsConfig {
         region: Some(REGION.into()),
         endpoint: Some(moto.endpoint.clone()),
@@ -155,7 +136,7 @@ async fn previews_in_the_api_lambda_are_read_by_the_worker() {
 
     // The worker's rows, as the API's answer, the read audited with the worker's query id.
     worker_answers(
-        &moto.endpoint,
+        &moto,
         &PreviewAnswer::Preview(TablePreview {
             columns: vec![("order_id".into(), "bigint".into())],
             rows: vec![vec![json!(1)], vec![json!(2)]],
@@ -188,7 +169,7 @@ async fn previews_in_the_api_lambda_are_read_by_the_worker() {
 
     // The worker's error, with its code and reason.
     worker_answers(
-        &moto.endpoint,
+        &moto,
         &PreviewAnswer::from_result(Err(Error::unavailable(
             "athena query q-9 did not finish within 20 s and was stopped",
         )
