@@ -34,7 +34,7 @@ fn owner() -> Option<Caller> {
     Some(caller("olga", &["owners"], false))
 }
 
-const SYNC: &str = "taskId status tablesCreated tablesUpdated tablesUnchanged tablesDeleted tablesRestored failures { table reason } error requestedAt finishedAt";
+const SYNC: &str = "taskId status tables tablesCreated tablesUpdated tablesUnchanged tablesDeleted tablesRestored failures { table reason } error requestedAt finishedAt";
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -299,7 +299,46 @@ async fn tables_sync_from_the_local_lake(b: Backend) {
         (Some(0), Some(0), Some(2)),
         "{s}"
     );
+    assert_eq!(s["tables"], Value::Null, "a whole dataset's sync");
     assert_eq!(f.tables(&ds).await["orders"]["version"], version);
+
+    // A sync of named tables (what Glue's events ask for) says which, and reads only those.
+    let meta = lakecat_core::caller::MutationMeta {
+        actor: "glue".into(),
+        action: "tables.event".into(),
+        request_id: "e".into(),
+    };
+    let id = lakecat_core::ids::DatasetId::parse("d", &ds).unwrap();
+    lakecat_core::ports::DatasetStore::request_table_sync(
+        f.store(),
+        &meta,
+        &id,
+        Some(&["orders".to_owned()]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        f.last_sync(&ds).await["tables"],
+        serde_json::json!(["orders"])
+    );
+    assert_eq!(
+        f.run_syncs(lake.path(), &ds).await,
+        vec![Processed::Succeeded]
+    );
+    let s = f.last_sync(&ds).await;
+    assert_eq!(
+        (
+            s["tables"].clone(),
+            s["tablesUnchanged"].as_i64(),
+            s["status"].clone()
+        ),
+        (
+            serde_json::json!(["orders"]),
+            Some(1),
+            serde_json::json!("SUCCEEDED")
+        ),
+        "{s}"
+    );
 }
 
 async fn who_may_sync_and_bad_input(b: Backend) {

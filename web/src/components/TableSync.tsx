@@ -4,6 +4,7 @@ import { SYNC_TABLES, TABLE_SYNC } from '../api/ops/catalog';
 import type { SyncTablesMutation, SyncTablesMutationVariables, TableSyncFieldsFragment, TableSyncQuery, TableSyncQueryVariables } from '../generated/graphql';
 import { useQuery } from '../lib/useQuery';
 import { formatDate } from '../lib/format';
+import { syncOutcome } from '../lib/tableSync';
 import { describe } from '../api/errors';
 
 /** How often a running sync is read again (a local sync takes well under a second). */
@@ -55,7 +56,7 @@ export function TableSync({ datasetId, canSync, onSynced }: { datasetId: string;
       <p className="muted small" role="status">
         {!sync && 'Never synced from the lake.'}
         {sync && running && 'Reading the lake…'}
-        {sync && sync.status === 'SUCCEEDED' && `Synced ${formatDate(sync.finishedAt)}: ${sync.tablesCreated} added, ${sync.tablesUpdated} updated, ${sync.tablesUnchanged} unchanged${sync.tablesDeleted > 0 ? `, ${sync.tablesDeleted} gone from the lake` : ''}${sync.tablesRestored > 0 ? `, ${sync.tablesRestored} back` : ''}${sync.failures.length > 0 ? `, ${sync.failures.length} could not be read` : ''}.`}
+        {sync && sync.status === 'SUCCEEDED' && syncOutcome(sync, formatDate(sync.finishedAt))}
         {sync && sync.status === 'FAILED' && `The last sync failed: ${sync.error ?? 'no reason recorded'}`}
       </p>
       {sync && !running && sync.failures.length > 0 && (

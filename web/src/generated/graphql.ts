@@ -530,21 +530,21 @@ export type UpvoteMutationVariables = Exact<{
 
 export type UpvoteMutation = { upvote: { upvotes: number, hasUpvoted: boolean } };
 
-export type TableSyncFieldsFragment = { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> };
+export type TableSyncFieldsFragment = { taskId: string, status: TaskStatus, tables: Array<string> | null, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> };
 
 export type TableSyncQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type TableSyncQuery = { dataset: { id: string, tableSync: { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } | null } | null };
+export type TableSyncQuery = { dataset: { id: string, tableSync: { taskId: string, status: TaskStatus, tables: Array<string> | null, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } | null } | null };
 
 export type SyncTablesMutationVariables = Exact<{
   input: SyncTablesInput;
 }>;
 
 
-export type SyncTablesMutation = { syncTables: { taskId: string, status: TaskStatus, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } };
+export type SyncTablesMutation = { syncTables: { taskId: string, status: TaskStatus, tables: Array<string> | null, tablesCreated: number, tablesUpdated: number, tablesUnchanged: number, tablesDeleted: number, tablesRestored: number, error: string | null, requestedAt: string, finishedAt: string | null, failures: Array<{ table: string, reason: string }> } };
 
 export type PreviewTableQueryVariables = Exact<{
   tableId: string;

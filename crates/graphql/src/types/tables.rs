@@ -827,6 +827,9 @@ pub struct TableSync {
     /// PENDING or RUNNING while it runs, SUCCEEDED (some tables may have failed: see
     /// `failures`), or FAILED with `error` (the lake could not be read at all).
     pub status: super::tasks::TaskStatus,
+    /// The tables this sync is of, when it is of some only (those Glue's events named);
+    /// null: the whole dataset.
+    pub tables: Option<Vec<String>>,
     pub tables_created: i64,
     pub tables_updated: i64,
     /// Found unchanged: nothing written.
@@ -874,6 +877,7 @@ impl From<core::Task> for TableSync {
         TableSync {
             task_id: t.id.to_string(),
             status: t.status.into(),
+            tables: lakecat_core::lake::sync_scope(&t.payload),
             tables_created: count("tablesCreated"),
             tables_updated: count("tablesUpdated"),
             tables_unchanged: count("tablesUnchanged"),

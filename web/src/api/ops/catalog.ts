@@ -217,6 +217,7 @@ export const TABLE_SYNC_FIELDS = /* GraphQL */ `
   fragment TableSyncFields on TableSync {
     taskId
     status
+    tables
     tablesCreated
     tablesUpdated
     tablesUnchanged
