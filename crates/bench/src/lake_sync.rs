@@ -239,7 +239,12 @@ pub(crate) async fn lake_sync(
     // A Glue event: one table changed (a column added) in the database, synced alone.
     let changed = "events_000007";
     let mut wider = columns.clone();
-    wider.push(GlueColumn::builder().name("added").r#type("string").build()?);
+    wider.push(
+        GlueColumn::builder()
+            .name("added")
+            .r#type("string")
+            .build()?,
+    );
     glue.update_table()
         .database_name(&ds.aws.glue_database)
         .table_input(

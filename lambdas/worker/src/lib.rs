@@ -57,6 +57,22 @@ pub async fn handle(worker: &Worker, event: Value) -> Result<Value, String> {
             .previews()
             .ok_or("a preview request, but this worker reads no lake")?;
         let answer = previews.answer(&request).await;
+        match &answer {
+            lakecat_core::lake::PreviewAnswer::Preview(p) => tracing::info!(
+                table = %request.table_id,
+                rows = p.rows.len(),
+                query = p.query_id.as_deref().unwrap_or(""),
+                "preview answered"
+            ),
+            lakecat_core::lake::PreviewAnswer::Error {
+                reason, message, ..
+            } => tracing::warn!(
+                table = %request.table_id,
+                %reason,
+                %message,
+                "preview refused"
+            ),
+        }
         return serde_json::to_value(answer).map_err(|e| e.to_string());
     }
     if event.get("source").and_then(Value::as_str) == Some("aws.events") {
