@@ -49,14 +49,14 @@ impl WorkerPreviews {
             .payload(Blob::new(request.to_string()))
             .send()
             .await
-            .map_err(|e| self.unreadable(DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| self.unavailable(DisplayErrorContext(&e).to_string()))?;
         let payload = got.payload().map(|b| b.as_ref()).unwrap_or_default();
         // The function failed (not the preview: that is an answer): its error is the payload.
         if let Some(kind) = got.function_error() {
-            return Err(self.unreadable(format!("{kind}: {}", String::from_utf8_lossy(payload))));
+            return Err(self.unavailable(format!("{kind}: {}", String::from_utf8_lossy(payload))));
         }
         let answer: PreviewAnswer = serde_json::from_slice(payload).map_err(|e| {
-            self.unreadable(format!(
+            self.unavailable(format!(
                 "not a preview answer ({e}): {}",
                 String::from_utf8_lossy(&payload[..payload.len().min(200)])
             ))
@@ -64,9 +64,11 @@ impl WorkerPreviews {
         answer.into_result()
     }
 
-    fn unreadable(&self, why: String) -> Error {
+    /// The worker could not be asked, or did not answer as it should: a fault of the
+    /// deployment, not of the lake — the caller is told to retry and the detail is logged.
+    fn unavailable(&self, why: String) -> Error {
         Error::unavailable(format!("preview by the worker {}: {why}", self.function))
-            .with_reason(Reason::LakeUnreadable)
+            .with_reason(Reason::Unavailable)
     }
 }
 

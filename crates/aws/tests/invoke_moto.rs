@@ -41,7 +41,7 @@ async fn previews_are_asked_of_the_worker_and_answered_as_it_answers() {
     let e = previews.preview_table("tbl_123", 7).await.unwrap_err();
     assert_eq!(
         (e.code, e.reason),
-        (ErrorCode::Unavailable, Reason::LakeUnreadable)
+        (ErrorCode::Unavailable, Reason::Unavailable)
     );
     assert!(
         e.message

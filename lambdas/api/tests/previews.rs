@@ -195,6 +195,24 @@ async fn previews_in_the_api_lambda_are_read_by_the_worker() {
         "{body}"
     );
 
+    // A worker that answers something else (moto echoes the request when nothing is
+    // registered): a fault of the deployment, the detail logged, the caller told to retry.
+    let body = graphql(&app, &token, &preview(2)).await;
+    let e = &body["errors"][0];
+    assert_eq!(
+        (
+            &e["extensions"]["code"],
+            &e["extensions"]["reason"],
+            &e["message"]
+        ),
+        (
+            &json!("UNAVAILABLE"),
+            &json!("unavailable"),
+            &json!("a dependency is unavailable; retry later")
+        ),
+        "{body}"
+    );
+
     // Without a worker to ask, previews are not offered.
     let app = build(None).await;
     let body = graphql(&app, &token, &preview(2)).await;
