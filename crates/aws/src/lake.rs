@@ -173,6 +173,7 @@ impl LakeReader for GlueLake {
         let (account, database) = (dataset.aws.account_id.as_str(), &dataset.aws.glue_database);
         let mut discovery = Discovery::default();
         let mut missing = vec![];
+        let mut database_found = false;
         let mut names: Vec<&String> = names.iter().collect();
         names.sort();
         names.dedup();
@@ -198,24 +199,28 @@ impl LakeReader for GlueLake {
                     None => missing.push(name.clone()),
                 },
                 Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
-                    // Which is gone, the table or its database? Only the database fails.
-                    let db = glue
-                        .get_database()
-                        .catalog_id(account)
-                        .name(database)
-                        .send()
-                        .await;
-                    match db {
-                        Ok(_) => missing.push(name.clone()),
-                        Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
-                            return Err(TaskError::permanent(format!(
-                                "Glue database {database} does not exist in account {account} \
-                                 (region {})",
-                                dataset.aws.region
-                            )));
+                    // Which is gone, the table or its database? Only the database fails;
+                    // asked once, at the first missing table.
+                    if !database_found {
+                        let db = glue
+                            .get_database()
+                            .catalog_id(account)
+                            .name(database)
+                            .send()
+                            .await;
+                        match db {
+                            Ok(_) => database_found = true,
+                            Err(e) if is_code(&e, &["EntityNotFoundException"]) => {
+                                return Err(TaskError::permanent(format!(
+                                    "Glue database {database} does not exist in account \
+                                     {account} (region {})",
+                                    dataset.aws.region
+                                )));
+                            }
+                            Err(e) => return Err(sdk_error("glue GetDatabase", database, e)),
                         }
-                        Err(e) => return Err(sdk_error("glue GetDatabase", database, e)),
                     }
+                    missing.push(name.clone());
                 }
                 Err(e) => return Err(sdk_error("glue GetTable", &resource, e)),
             }
