@@ -103,24 +103,30 @@ pub fn require_search(config: &Config) -> Result<(), String> {
 pub async fn app_from_env() -> Result<App, String> {
     let config = Config::from_env(None)?;
     require_search(&config)?;
-    // Task ids go to SQS after commit when the queue is configured; else the worker's
-    // scheduled sweep publishes them.
-    let queue: Option<std::sync::Arc<dyn lakecat_core::tasks::TaskQueue>> = match &config.task_queue
-    {
-        Some(q) => {
-            let sdk = lakecat_aws::AwsConfig {
+    // One SDK configuration (region and credentials resolved once at cold start) for the
+    // clients this Lambda carries, when it carries any.
+    let sdk = if config.task_queue.is_some() || config.worker_function.is_some() {
+        Some(
+            lakecat_aws::AwsConfig {
                 region: None,
                 endpoint: config.aws.endpoint.clone(),
             }
             .load()
-            .await;
-            Some(std::sync::Arc::new(
-                lakecat_aws::SqsQueue::new(&sdk, q.queue_url.clone(), q.dlq_url.clone())
-                    .with_stack_queue(q.stack_queue_url.clone()),
-            ))
-        }
-        None => None,
+            .await,
+        )
+    } else {
+        None
     };
+    // Task ids go to SQS after commit when the queue is configured; else the worker's
+    // scheduled sweep publishes them.
+    let queue: Option<std::sync::Arc<dyn lakecat_core::tasks::TaskQueue>> =
+        match (&config.task_queue, &sdk) {
+            (Some(q), Some(sdk)) => Some(std::sync::Arc::new(
+                lakecat_aws::SqsQueue::new(sdk, q.queue_url.clone(), q.dlq_url.clone())
+                    .with_stack_queue(q.stack_queue_url.clone()),
+            )),
+            _ => None,
+        };
     let search = match &config.opensearch {
         Some(os) => Some(std::sync::Arc::new(
             lakecat_search::OpenSearchIndex::open_checked(os)
@@ -132,20 +138,13 @@ pub async fn app_from_env() -> Result<App, String> {
     };
     // Previews are read by the worker Lambda (Athena through the pivot role, which trusts
     // the worker and not the API), invoked synchronously.
-    let previews = match &config.worker_function {
-        Some(function) => {
-            let sdk = lakecat_aws::AwsConfig {
-                region: None,
-                endpoint: config.aws.endpoint.clone(),
-            }
-            .load()
-            .await;
-            Some(
-                std::sync::Arc::new(lakecat_aws::WorkerPreviews::new(&sdk, function.clone()))
-                    as std::sync::Arc<dyn lakecat_core::lake::TableReader>,
-            )
-        }
-        None => None,
+    let previews = match (&config.worker_function, &sdk) {
+        (Some(function), Some(sdk)) => Some(std::sync::Arc::new(lakecat_aws::WorkerPreviews::new(
+            sdk,
+            function.clone(),
+        ))
+            as std::sync::Arc<dyn lakecat_core::lake::TableReader>),
+        _ => None,
     };
     let migrate = config.migrate_on_start;
     App::build(
