@@ -19,13 +19,9 @@ use aws_sdk_glue::types::{
     Column as GlueColumn, DatabaseInput, SerDeInfo, StorageDescriptor, TableIdentifier, TableInput,
 };
 use lakecat_aws::{AwsConfig, GlueLake};
-use lakecat_core::catalog::{
-    Confidentiality, Dataset, Environment, EnvironmentType, NewDataset, NewEnvironment, Topic,
-    Visibility,
-};
-use lakecat_core::ids::OrganizationId;
+use lakecat_core::catalog::{Dataset, Environment};
 use lakecat_core::lake::{LakeReader, TableReader};
-use lakecat_core::names::{AwsAccountId, AwsRegion, Description, Label, Slug, TeamName};
+use lakecat_core::names::Description;
 use lakecat_testkit::moto::Moto;
 
 const REGION: &str = "eu-west-1";
@@ -56,40 +52,18 @@ async fn cloud() -> Cloud {
 }
 
 fn environment() -> Environment {
-    NewEnvironment {
-        organization_id: OrganizationId::generate(),
-        label: Label::parse("l", "Analytics").unwrap(),
-        description: Description::parse("d", "").unwrap(),
-        tags: vec![],
-        account_id: AwsAccountId::parse("a", ACCOUNT).unwrap(),
-        region: AwsRegion::parse("r", REGION).unwrap(),
-        owner_team: TeamName::parse("t", "platform").unwrap(),
-        env_type: EnvironmentType::Data,
-        resource_prefix: Slug::parse("p", "lake").unwrap(),
-        pivot_role_name: "lakecat-pivot-role".into(),
-    }
-    .build("test", chrono::Utc::now())
-    .0
+    lakecat_testkit::new_environment(ACCOUNT, REGION)
+        .unwrap()
+        .build("test", chrono::Utc::now())
+        .0
 }
 
 fn dataset(env: &Environment) -> Dataset {
-    NewDataset {
-        environment_id: env.id.clone(),
-        label: Label::parse("l", "Sales orders").unwrap(),
-        slug: Slug::parse("s", "sales-orders").unwrap(),
-        description: Description::parse("d", "").unwrap(),
-        owner_team: TeamName::parse("t", "sales").unwrap(),
-        stewards_team: None,
-        confidentiality: Confidentiality::Unclassified,
-        topics: vec![Topic::Sales],
-        tags: vec![],
-        auto_approval: false,
-        visibility: Visibility::Organization,
-        imported: None,
-    }
-    .build(env, "test", chrono::Utc::now())
-    .unwrap()
-    .0
+    lakecat_testkit::new_dataset(env, "Sales orders", "sales-orders")
+        .unwrap()
+        .build(env, "test", chrono::Utc::now())
+        .unwrap()
+        .0
 }
 
 fn column(name: &str, t: &str, comment: Option<&str>) -> GlueColumn {

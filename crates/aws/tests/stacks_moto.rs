@@ -34,12 +34,8 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use lakecat_aws::{AwsConfig, CloudFormationDeployer, Polling, StackSettings};
-use lakecat_core::catalog::{
-    Confidentiality, Dataset, Environment, EnvironmentType, NewDataset, NewEnvironment,
-    StackStatus, Topic, Visibility,
-};
-use lakecat_core::ids::OrganizationId;
-use lakecat_core::names::{AwsAccountId, AwsRegion, Description, Label, Slug, Tag, TeamName};
+use lakecat_core::catalog::{Dataset, Environment, NewDataset, StackStatus};
+use lakecat_core::names::{Tag, TeamName};
 use lakecat_core::stacks::{StackDeployer, StackEvent, StackProgress, StackSubject};
 use lakecat_testkit::moto::Moto;
 
@@ -109,36 +105,16 @@ async fn cloud() -> Cloud {
 }
 
 fn environment() -> Environment {
-    NewEnvironment {
-        organization_id: OrganizationId::generate(),
-        label: Label::parse("l", "Analytics").unwrap(),
-        description: Description::parse("d", "").unwrap(),
-        tags: vec![],
-        account_id: AwsAccountId::parse("a", ACCOUNT).unwrap(),
-        region: AwsRegion::parse("r", REGION).unwrap(),
-        owner_team: TeamName::parse("t", "platform").unwrap(),
-        env_type: EnvironmentType::Data,
-        resource_prefix: Slug::parse("p", "lake").unwrap(),
-        pivot_role_name: "lakecat-pivot-role".into(),
-    }
-    .build("test", chrono::Utc::now())
-    .0
+    lakecat_testkit::new_environment(ACCOUNT, REGION)
+        .unwrap()
+        .build("test", chrono::Utc::now())
+        .0
 }
 
 fn dataset(env: &Environment) -> Dataset {
     NewDataset {
-        environment_id: env.id.clone(),
-        label: Label::parse("l", "Sales orders").unwrap(),
-        slug: Slug::parse("s", "sales-orders").unwrap(),
-        description: Description::parse("d", "").unwrap(),
-        owner_team: TeamName::parse("t", "sales").unwrap(),
-        stewards_team: None,
-        confidentiality: Confidentiality::Unclassified,
-        topics: vec![Topic::Sales],
         tags: vec![Tag::parse("t", "orders").unwrap()],
-        auto_approval: false,
-        visibility: Visibility::Organization,
-        imported: None,
+        ..lakecat_testkit::new_dataset(env, "Sales orders", "sales-orders").unwrap()
     }
     .build(env, "test", chrono::Utc::now())
     .unwrap()

@@ -57,21 +57,8 @@ const COUNTRIES: &[&str] = &[
     "HU", "RO", "GR", "GB", "US", "CA", "MX", "BR", "JP", "KR", "AU", "NZ", "IN", "ZA",
 ];
 
-/// splitmix64: the same data on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+// The demo's splitmix64: the same data on every run.
+use lakecat_cli::demo_lake::Rng;
 
 /// Writes one file of `rows` rows starting at event id `first`; returns its size in bytes.
 fn write_file(path: &Path, first: u64, rows: usize, rng: &mut Rng) -> Result<u64> {

@@ -24,8 +24,9 @@ pub const SAMPLE_ROWS: usize = 2_000;
 /// The days a partitioned table's rows fall on (`dt=…` folders).
 const DAYS: i64 = 5;
 
-/// splitmix64: small, fast, and the same sequence on every machine.
-struct Rng(u64);
+/// splitmix64: small, fast, and the same sequence on every machine (the demo's sample
+/// tables, and the bench's profiled table).
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -35,7 +36,8 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    /// Below `n` (0 for an `n` of 0).
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {

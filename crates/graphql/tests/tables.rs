@@ -303,11 +303,7 @@ async fn tables_sync_from_the_local_lake(b: Backend) {
     assert_eq!(f.tables(&ds).await["orders"]["version"], version);
 
     // A sync of named tables (what Glue's events ask for) says which, and reads only those.
-    let meta = lakecat_core::caller::MutationMeta {
-        actor: "glue".into(),
-        action: "tables.event".into(),
-        request_id: "e".into(),
-    };
+    let meta = lakecat_testkit::meta("tables.event");
     let id = lakecat_core::ids::DatasetId::parse("d", &ds).unwrap();
     lakecat_core::ports::DatasetStore::request_table_sync(
         f.store(),

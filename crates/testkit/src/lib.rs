@@ -66,6 +66,66 @@ pub async fn listening_readers_cache(store: &SeaStore) -> Result<(), String> {
     Ok(())
 }
 
+/// Who a test's mutation is by: the actor `test`, doing `action`.
+pub fn meta(action: &str) -> lakecat_core::caller::MutationMeta {
+    lakecat_core::caller::MutationMeta {
+        actor: "test".into(),
+        action: action.into(),
+        request_id: action.into(),
+    }
+}
+
+/// An environment of a new organization in `account` and `region`: label Analytics, owned
+/// by `platform`, resource prefix `lake`, the default pivot role. Built by the caller (who
+/// may change any field first), not recorded.
+pub fn new_environment(
+    account: &str,
+    region: &str,
+) -> Result<lakecat_core::catalog::NewEnvironment, String> {
+    use lakecat_core::catalog::*;
+    use lakecat_core::ids::OrganizationId;
+    use lakecat_core::names::*;
+    let e = |e: lakecat_core::Error| e.message;
+    Ok(NewEnvironment {
+        organization_id: OrganizationId::generate(),
+        label: Label::parse("l", "Analytics").map_err(e)?,
+        description: Description::parse("d", "").map_err(e)?,
+        tags: vec![],
+        account_id: AwsAccountId::parse("a", account).map_err(e)?,
+        region: AwsRegion::parse("r", region).map_err(e)?,
+        owner_team: TeamName::parse("t", "platform").map_err(e)?,
+        env_type: EnvironmentType::Data,
+        resource_prefix: Slug::parse("p", "lake").map_err(e)?,
+        pivot_role_name: DEFAULT_PIVOT_ROLE.into(),
+    })
+}
+
+/// A dataset `slug` labelled `label` in `env`, owned by `sales`, UNCLASSIFIED, visible to the
+/// organization. Built by the caller (who may change any field first), not recorded.
+pub fn new_dataset(
+    env: &lakecat_core::catalog::Environment,
+    label: &str,
+    slug: &str,
+) -> Result<lakecat_core::catalog::NewDataset, String> {
+    use lakecat_core::catalog::*;
+    use lakecat_core::names::*;
+    let e = |e: lakecat_core::Error| e.message;
+    Ok(NewDataset {
+        environment_id: env.id.clone(),
+        label: Label::parse("l", label).map_err(e)?,
+        slug: Slug::parse("s", slug).map_err(e)?,
+        description: Description::parse("d", "").map_err(e)?,
+        owner_team: TeamName::parse("t", "sales").map_err(e)?,
+        stewards_team: None,
+        confidentiality: Confidentiality::Unclassified,
+        topics: vec![Topic::Sales],
+        tags: vec![],
+        auto_approval: false,
+        visibility: Visibility::Organization,
+        imported: None,
+    })
+}
+
 /// An organization, an environment in `account` (eu-west-1) and a dataset `slug` in it,
 /// recorded through the store's ports with their grants; the dataset's stack recorded as
 /// `stack` (CREATE_COMPLETE: ready for syncs).
@@ -86,11 +146,7 @@ pub async fn seed_dataset(
     use lakecat_core::ports::{CatalogStore, DatasetStore, OrganizationStore, StackUpdate};
     let e = |e: lakecat_core::Error| e.message;
     let now = chrono::Utc::now();
-    let meta = lakecat_core::caller::MutationMeta {
-        actor: "test".into(),
-        action: "seed".into(),
-        request_id: "seed".into(),
-    };
+    let meta = meta("seed");
     let (org, grants) = NewOrganization {
         label: Label::parse("l", "Acme").map_err(e)?,
         description: Description::parse("d", "").map_err(e)?,
@@ -104,37 +160,16 @@ pub async fn seed_dataset(
         .map_err(e)?;
     let (env, grants) = NewEnvironment {
         organization_id: org.id.clone(),
-        label: Label::parse("l", "Analytics").map_err(e)?,
-        description: Description::parse("d", "").map_err(e)?,
-        tags: vec![],
-        account_id: AwsAccountId::parse("a", account).map_err(e)?,
-        region: AwsRegion::parse("r", "eu-west-1").map_err(e)?,
-        owner_team: TeamName::parse("t", "platform").map_err(e)?,
-        env_type: EnvironmentType::Data,
-        resource_prefix: Slug::parse("p", "lake").map_err(e)?,
-        pivot_role_name: DEFAULT_PIVOT_ROLE.into(),
+        ..new_environment(account, "eu-west-1")?
     }
     .build("test", now);
     store
         .create_environment(&meta, &env, &grants)
         .await
         .map_err(e)?;
-    let (ds, grants) = NewDataset {
-        environment_id: env.id.clone(),
-        label: Label::parse("l", slug).map_err(e)?,
-        slug: Slug::parse("s", slug).map_err(e)?,
-        description: Description::parse("d", "").map_err(e)?,
-        owner_team: TeamName::parse("t", "sales").map_err(e)?,
-        stewards_team: None,
-        confidentiality: Confidentiality::Unclassified,
-        topics: vec![Topic::Sales],
-        tags: vec![],
-        auto_approval: false,
-        visibility: Visibility::Organization,
-        imported: None,
-    }
-    .build(&env, "test", now)
-    .map_err(e)?;
+    let (ds, grants) = new_dataset(&env, slug, slug)?
+        .build(&env, "test", now)
+        .map_err(e)?;
     store.create_dataset(&meta, &ds, &grants).await.map_err(e)?;
     let update = StackUpdate {
         status: stack,

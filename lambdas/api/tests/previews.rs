@@ -87,11 +87,7 @@ async fn previews_in_the_api_lambda_are_read_by_the_worker() {
     )
     .await
     .unwrap();
-    let meta = lakecat_core::caller::MutationMeta {
-        actor: "test".into(),
-        action: "syncTables".into(),
-        request_id: "r".into(),
-    };
+    let meta = lakecat_testkit::meta("syncTables");
     let ds_id = DatasetId::parse("d", ds.id.as_str()).unwrap();
     app.store
         .record_table_listing(

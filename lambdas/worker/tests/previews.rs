@@ -40,11 +40,7 @@ async fn previews_are_answered_by_the_worker(backend: Backend) {
     .unwrap();
     let store: Arc<dyn CatalogStore> = Arc::new(db.store.clone());
     let lake: Arc<dyn LakeReader> = Arc::new(lake);
-    let meta = lakecat_core::caller::MutationMeta {
-        actor: "test".into(),
-        action: "syncTables".into(),
-        request_id: "r".into(),
-    };
+    let meta = lakecat_testkit::meta("syncTables");
     lakecat_worker::sync_tables(store.as_ref(), lake.as_ref(), ds.id.as_str(), &meta)
         .await
         .unwrap();

@@ -403,41 +403,18 @@ pub(crate) fn profile(columns: &[Column], answer: Answer) -> lakecat_core::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lakecat_core::catalog::*;
     use lakecat_core::ids::*;
     use lakecat_core::names::*;
 
     fn fixture(cols: &[(&str, &str)]) -> (Environment, Dataset, Table, Vec<Column>) {
         let now = chrono::Utc::now();
-        let (env, _) = NewEnvironment {
-            organization_id: OrganizationId::generate(),
-            label: Label::parse("l", "Analytics").unwrap(),
-            description: Description::parse("d", "").unwrap(),
-            tags: vec![],
-            account_id: AwsAccountId::parse("a", "444455556666").unwrap(),
-            region: AwsRegion::parse("r", "eu-west-1").unwrap(),
-            owner_team: TeamName::parse("t", "platform").unwrap(),
-            env_type: EnvironmentType::Data,
-            resource_prefix: Slug::parse("p", "lake").unwrap(),
-            pivot_role_name: "lakecat-pivot-role".into(),
-        }
-        .build("test", now);
-        let (ds, _) = NewDataset {
-            environment_id: env.id.clone(),
-            label: Label::parse("l", "Sales").unwrap(),
-            slug: Slug::parse("s", "sales").unwrap(),
-            description: Description::parse("d", "").unwrap(),
-            owner_team: TeamName::parse("t", "sales").unwrap(),
-            stewards_team: None,
-            confidentiality: Confidentiality::Unclassified,
-            topics: vec![],
-            tags: vec![],
-            auto_approval: false,
-            visibility: Visibility::Organization,
-            imported: None,
-        }
-        .build(&env, "test", now)
-        .unwrap();
+        let (env, _) = lakecat_testkit::new_environment("444455556666", "eu-west-1")
+            .unwrap()
+            .build("test", now);
+        let (ds, _) = lakecat_testkit::new_dataset(&env, "Sales", "sales")
+            .unwrap()
+            .build(&env, "test", now)
+            .unwrap();
         let t = Table {
             id: TableId::generate(),
             dataset_id: ds.id.clone(),
